@@ -1,0 +1,5 @@
+//! (being written)
+
+use super::SchemaDef;
+
+pub static SCHEMAS: &[SchemaDef] = &[];

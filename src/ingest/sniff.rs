@@ -1,0 +1,145 @@
+//! Recognising an export from its content: one table of known layouts, each
+//! scoring a CSV header row or sample JSON records. File names are never used.
+
+use super::csv_input::Headers;
+use super::{audit, signin, ual, RowCtx};
+use crate::model::{Event, Source};
+use serde_json::{Map, Value};
+
+/// An export layout Loupe can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Schema {
+    /// Entra admin center "Download" of sign-ins (CSV or JSON; interactive,
+    /// non-interactive, service principal and managed identity variants).
+    EntraSignInPortal,
+    /// Microsoft Graph `auditLogs/signIns` objects.
+    GraphSignIn,
+    /// Log Analytics / Sentinel `SigninLogs` (and `AADNonInteractiveUserSignInLogs`) rows.
+    SentinelSigninLogs,
+    /// Entra admin center "Download" of audit logs.
+    EntraAuditPortal,
+    /// Microsoft Graph `auditLogs/directoryAudits` objects.
+    GraphDirectoryAudit,
+    /// Log Analytics / Sentinel `AuditLogs` rows.
+    SentinelAuditLogs,
+    /// `Search-UnifiedAuditLog` output or the Purview audit search export
+    /// (`CreationDate`, `UserIds`, `Operations`, `AuditData`).
+    UalSearchCsv,
+    /// Bare `AuditData` records (JSON array or one per line).
+    UalAuditData,
+    /// Log Analytics / Sentinel `OfficeActivity` rows.
+    SentinelOfficeActivity,
+}
+
+impl Schema {
+    pub fn source(self) -> Source {
+        match self {
+            Schema::EntraSignInPortal | Schema::GraphSignIn | Schema::SentinelSigninLogs => Source::SignIn,
+            Schema::EntraAuditPortal | Schema::GraphDirectoryAudit | Schema::SentinelAuditLogs => Source::DirectoryAudit,
+            Schema::UalSearchCsv | Schema::UalAuditData | Schema::SentinelOfficeActivity => Source::UnifiedAudit,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Schema::EntraSignInPortal => "Entra sign-in log (admin center download)",
+            Schema::GraphSignIn => "Entra sign-in log (Microsoft Graph signIns)",
+            Schema::SentinelSigninLogs => "Entra sign-in log (Log Analytics SigninLogs)",
+            Schema::EntraAuditPortal => "Entra audit log (admin center download)",
+            Schema::GraphDirectoryAudit => "Entra audit log (Microsoft Graph directoryAudits)",
+            Schema::SentinelAuditLogs => "Entra audit log (Log Analytics AuditLogs)",
+            Schema::UalSearchCsv => "Unified Audit Log (Search-UnifiedAuditLog / Purview export)",
+            Schema::UalAuditData => "Unified Audit Log (AuditData records)",
+            Schema::SentinelOfficeActivity => "Unified Audit Log (Log Analytics OfficeActivity)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Container {
+    Csv { delimiter: u8 },
+    Json,
+}
+
+/// Layout plus container: what the ingest report says a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Format {
+    pub schema: Schema,
+    pub container: Container,
+}
+
+impl Format {
+    pub fn label(self) -> String {
+        match self.container {
+            Container::Json => format!("{}, JSON", self.schema.label()),
+            Container::Csv { delimiter: b',' } => format!("{}, CSV", self.schema.label()),
+            Container::Csv { delimiter } => format!("{}, CSV delimited by '{}'", self.schema.label(), char::from(delimiter).escape_default()),
+        }
+    }
+}
+
+/// How one layout is recognised and read. Scores: 0 = not this layout; the
+/// highest score wins, so a score should grow with the number of the
+/// layout's distinctive fields present.
+pub struct SchemaDef {
+    pub schema: Schema,
+    pub detect_csv: fn(&Headers) -> u32,
+    pub detect_json: fn(&Map<String, Value>) -> u32,
+    pub from_csv: fn(&Headers, &csv::StringRecord, &RowCtx) -> Result<Event, String>,
+    pub from_json: fn(&Map<String, Value>, &RowCtx) -> Result<Event, String>,
+}
+
+/// Every layout Loupe reads, in no particular order.
+pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, ual::SCHEMAS];
+
+fn all_defs() -> impl Iterator<Item = &'static SchemaDef> {
+    SCHEMAS.iter().flat_map(|defs| defs.iter())
+}
+
+pub(super) fn detect_csv(headers: &Headers) -> Result<&'static SchemaDef, String> {
+    let best = all_defs().map(|d| ((d.detect_csv)(headers), d)).filter(|(score, _)| *score > 0).max_by_key(|(score, _)| *score);
+    best.map(|(_, d)| d).ok_or_else(|| {
+        let shown: Vec<&str> = headers.names.iter().take(8).map(String::as_str).collect();
+        format!(
+            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, or a Log Analytics export of SigninLogs, AuditLogs or OfficeActivity.",
+            if shown.is_empty() { "(none)".to_string() } else { shown.join(", ") }
+        )
+    })
+}
+
+pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static SchemaDef, String> {
+    if samples.is_empty() {
+        return Err("JSON with no readable record objects in it. Expected an array of records, a Microsoft Graph page with \"value\", or one record per line.".into());
+    }
+    let best = all_defs()
+        .map(|d| (samples.iter().map(|s| (d.detect_json)(s)).sum::<u32>(), d))
+        .filter(|(score, _)| *score > 0)
+        .max_by_key(|(score, _)| *score);
+    best.map(|(_, d)| d).ok_or_else(|| {
+        let keys: Vec<&str> = samples[0].keys().take(8).map(String::as_str).collect();
+        format!(
+            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics) or Unified Audit Log AuditData records.",
+            keys.join(", ")
+        )
+    })
+}
+
+/// Recognise archives and other binary files by their first bytes.
+pub(super) fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 6] = [
+        (b"PK\x03\x04", "a ZIP archive (or an Excel .xlsx workbook)"),
+        (b"\x1f\x8b", "a gzip-compressed file"),
+        (b"%PDF", "a PDF document"),
+        (b"\xD0\xCF\x11\xE0", "an Office 97-2003 document (.xls)"),
+        (b"7z\xBC\xAF", "a 7-Zip archive"),
+        (b"SQLite format 3", "an SQLite database"),
+    ];
+    MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, what)| *what)
+}
+
+impl super::json_split::Split {
+    /// The first few records' text, for recognising the layout.
+    pub fn spans_sample<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
+        self.records.iter().take(5).map(move |r| &text[r.start..r.end])
+    }
+}

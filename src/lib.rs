@@ -1,0 +1,13 @@
+//! Loupe's core: parsing, the event model, the store and query engine, the
+//! playbook and case state. Plain Rust with no browser types, so it builds
+//! and tests natively; the Yew UI (`ui`) is compiled only for wasm32.
+
+pub mod case;
+pub mod ingest;
+pub mod model;
+pub mod playbook;
+pub mod sample;
+pub mod store;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

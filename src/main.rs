@@ -1,0 +1,13 @@
+//! The web app's entry point: mounts the Yew UI. Natively it only points to
+//! the command line, so `cargo build` of the whole crate works everywhere.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    yew::Renderer::<loupe::ui::App>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("loupe-app is the web app; build it with `make serve`. For the command line, run `loupe`.");
+    std::process::exit(2);
+}

@@ -1,0 +1,66 @@
+//! Names of the extra fields parsers keep in `Event::attrs`. Parsers of
+//! different export layouts map their own column names onto these, so
+//! detections read one name whatever file the event came from.
+//! A field with no entry here is kept under the source's own name.
+
+// Sign-in log
+pub const USER_ID: &str = "UserId";
+pub const USER_DISPLAY_NAME: &str = "UserDisplayName";
+pub const APP_ID: &str = "AppId";
+pub const RESOURCE: &str = "Resource";
+pub const RESOURCE_ID: &str = "ResourceId";
+pub const CLIENT_APP: &str = "ClientApp";
+pub const SIGNIN_ID: &str = "RequestId";
+pub const CORRELATION_ID: &str = "CorrelationId";
+pub const ERROR_CODE: &str = "ErrorCode";
+pub const FAILURE_REASON: &str = "FailureReason";
+pub const RISK_LEVEL_AGGREGATED: &str = "RiskLevelAggregated";
+pub const RISK_LEVEL_DURING_SIGNIN: &str = "RiskLevelDuringSignIn";
+pub const RISK_STATE: &str = "RiskState";
+pub const RISK_DETAIL: &str = "RiskDetail";
+pub const RISK_EVENT_TYPES: &str = "RiskEventTypes";
+pub const AUTH_REQUIREMENT: &str = "AuthenticationRequirement";
+pub const MFA_RESULT: &str = "MfaResult";
+pub const MFA_METHOD: &str = "MfaMethod";
+pub const CONDITIONAL_ACCESS: &str = "ConditionalAccessStatus";
+pub const DEVICE_ID: &str = "DeviceId";
+pub const DEVICE_NAME: &str = "DeviceName";
+pub const DEVICE_OS: &str = "OperatingSystem";
+pub const DEVICE_BROWSER: &str = "Browser";
+pub const DEVICE_COMPLIANT: &str = "IsCompliant";
+pub const DEVICE_MANAGED: &str = "IsManaged";
+pub const DEVICE_TRUST: &str = "TrustType";
+pub const SIGNIN_EVENT_TYPE: &str = "SignInEventType";
+pub const INTERACTIVE: &str = "IsInteractive";
+pub const TOKEN_ISSUER_TYPE: &str = "TokenIssuerType";
+pub const STATE_PROVINCE: &str = "StateProvince";
+
+// Directory audit log
+pub const CATEGORY: &str = "Category";
+pub const SERVICE: &str = "LoggedByService";
+pub const RESULT_REASON: &str = "ResultReason";
+pub const TARGET_TYPE: &str = "TargetType";
+pub const TARGET_ID: &str = "TargetId";
+/// JSON text: `[{"target":…, "property":…, "old":…, "new":…}]`.
+pub const MODIFIED_PROPERTIES: &str = "ModifiedProperties";
+/// JSON text: the audit record's `additionalDetails` as `{key: value}`.
+pub const ADDITIONAL_DETAILS: &str = "AdditionalDetails";
+pub const INITIATED_BY_APP: &str = "InitiatedByApp";
+pub const ACTIVITY_ID: &str = "ActivityId";
+
+// Unified Audit Log
+pub const WORKLOAD: &str = "Workload";
+pub const RECORD_TYPE: &str = "RecordType";
+pub const OBJECT_ID: &str = "ObjectId";
+pub const USER_TYPE: &str = "UserType";
+pub const MAILBOX_OWNER: &str = "MailboxOwnerUPN";
+pub const LOGON_TYPE: &str = "LogonType";
+pub const SITE_URL: &str = "SiteUrl";
+pub const SOURCE_FILE_NAME: &str = "SourceFileName";
+pub const FILE_SIZE: &str = "FileSizeBytes";
+pub const CLIENT_INFO: &str = "ClientInfoString";
+pub const SESSION_ID: &str = "SessionId";
+/// Cmdlet parameters are kept as `Param.<Name>` (e.g. `Param.ForwardTo`).
+pub const PARAM_PREFIX: &str = "Param.";
+/// Count of mail items in a MailItemsAccessed / folder-bind record.
+pub const ITEM_COUNT: &str = "ItemCount";

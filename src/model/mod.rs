@@ -1,0 +1,166 @@
+//! The common event model: one `Event` per thing that happened, whatever log it
+//! came from. Parsers produce owned `Event`s; the store interns them.
+
+pub mod attr;
+mod time;
+
+pub use time::{format_utc, parse_rfc3339_utc, TimeMs};
+
+use serde::{Deserialize, Serialize};
+
+/// Which log an event came from. The key is what the query language and the
+/// command line use (`source:ual`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Entra ID sign-in log (interactive, non-interactive, service principal).
+    SignIn,
+    /// Entra ID directory audit log.
+    DirectoryAudit,
+    /// Microsoft 365 Unified Audit Log.
+    UnifiedAudit,
+}
+
+impl Source {
+    pub const ALL: [Source; 3] = [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit];
+
+    /// Short key used in queries, exports and the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            Source::SignIn => "signin",
+            Source::DirectoryAudit => "audit",
+            Source::UnifiedAudit => "ual",
+        }
+    }
+
+    /// Name shown to the analyst.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::SignIn => "Entra sign-in log",
+            Source::DirectoryAudit => "Entra audit log",
+            Source::UnifiedAudit => "Unified Audit Log",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Source> {
+        let key = key.to_ascii_lowercase();
+        Source::ALL.into_iter().find(|s| s.key() == key).or(match key.as_str() {
+            "signins" | "signinlogs" | "sign-in" => Some(Source::SignIn),
+            "auditlogs" | "directoryaudit" | "directoryaudits" => Some(Source::DirectoryAudit),
+            "unifiedaudit" | "officeactivity" | "m365" => Some(Source::UnifiedAudit),
+            _ => None,
+        })
+    }
+}
+
+/// Whether the action succeeded, as the log reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+    /// Sign-in stopped partway, typically waiting for MFA (Entra "Interrupted").
+    Interrupted,
+    #[default]
+    Unknown,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [Outcome::Success, Outcome::Failure, Outcome::Interrupted, Outcome::Unknown];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Interrupted => "interrupted",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Outcome> {
+        let key = key.to_ascii_lowercase();
+        Outcome::ALL.into_iter().find(|o| o.key() == key).or(match key.as_str() {
+            "succeeded" | "ok" | "true" => Some(Outcome::Success),
+            "failed" | "fail" | "false" => Some(Outcome::Failure),
+            _ => None,
+        })
+    }
+}
+
+/// Where a record sits in the text of the file it came from, so the detail pane
+/// can always show the original. Offsets are bytes into the file's decoded
+/// UTF-8 text (see `ingest::text`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RawSpan {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl RawSpan {
+    pub fn new(start: usize, end: usize) -> RawSpan {
+        let start32 = u32::try_from(start).unwrap_or(u32::MAX);
+        let len = u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX);
+        RawSpan { start: start32, len }
+    }
+
+    /// The record's text, or `""` when the span does not fit the text.
+    pub fn slice(self, text: &str) -> &str {
+        let start = self.start as usize;
+        let end = start.saturating_add(self.len as usize);
+        text.get(start..end).unwrap_or("")
+    }
+}
+
+/// One normalised event. Empty strings mean "the log did not say".
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Event {
+    /// UTC, milliseconds since the Unix epoch.
+    pub time: TimeMs,
+    pub source: Source,
+    /// What happened: the log's own operation / activity name
+    /// (`New-InboxRule`, `Add member to role`, `Sign-in` …).
+    pub operation: String,
+    /// Who did it: a UPN where the log has one, else an app or service name.
+    pub actor: String,
+    /// What it was done to: a user, mailbox, object, file or resource.
+    pub target: String,
+    pub ip: String,
+    pub country: String,
+    pub city: String,
+    /// Latitude and longitude, where the log gives them.
+    pub geo: Option<(f64, f64)>,
+    pub outcome: Outcome,
+    pub user_agent: String,
+    /// Application or client involved (sign-in app, OAuth client, UAL client).
+    pub app: String,
+    /// Further fields worth keeping, under the names in `model::attr`.
+    pub attrs: Vec<(String, String)>,
+    /// The record's own time as written in the log, before normalisation.
+    pub source_time: String,
+    /// 1-based line where the record starts in the file.
+    pub line: u32,
+    pub raw: RawSpan,
+    /// Identity of the record for de-duplication (UAL `Id`), if any.
+    pub record_id: String,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::UnifiedAudit
+    }
+}
+
+impl Event {
+    /// The value of an attribute, if the parser kept it.
+    pub fn attr(&self, key: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Keep an attribute unless its value is empty.
+    pub fn set_attr(&mut self, key: &str, value: impl Into<String>) {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.attrs.push((key.to_string(), value));
+        }
+    }
+}
