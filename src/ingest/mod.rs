@@ -43,7 +43,17 @@ pub struct RowCtx {
 
 impl RowCtx {
     pub fn new(date_order: DateOrder) -> RowCtx {
-        RowCtx { date_order, warnings: RefCell::default() }
+        RowCtx { date_order, warnings: RefCell::default(), file_notes: RefCell::default() }
+    }
+
+    /// Say something about the whole file once, however many records trigger
+    /// it (e.g. "CreationDate is local time of the exporting machine; …").
+    pub fn note_once(&self, note: impl Into<String>) {
+        let note = note.into();
+        let mut notes = self.file_notes.borrow_mut();
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
     }
 
     /// Keep the record but tell the analyst something about it
@@ -317,6 +327,7 @@ impl FileIngest {
 
     /// The finished report and the decoded text the events' raw spans point into.
     pub fn finish(mut self) -> (IngestReport, Arc<str>) {
+        self.report.notes.append(&mut self.ctx.file_notes.borrow_mut());
         self.report.accounts = self.accounts.into_iter().collect();
         (self.report, self.text)
     }
