@@ -39,6 +39,7 @@ pub struct RowCtx {
     /// Day/month order of locale dates in this file.
     pub date_order: DateOrder,
     warnings: RefCell<Vec<String>>,
+    file_notes: RefCell<Vec<String>>,
 }
 
 impl RowCtx {
