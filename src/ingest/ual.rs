@@ -716,6 +716,30 @@ mod tests {
     }
 
     #[test]
+    fn search_results_saved_with_convertto_json_are_read() {
+        // Windows PowerShell writes DateTime as /Date(ms)/ and AuditData as text.
+        let row = obj(json!({
+            "RunspaceId": "3c2d1e0f", "RecordType": "ExchangeAdmin", "CreationDate": "/Date(1772384706000)/",
+            "UserIds": "victim@contoso.com", "Operations": "Set-Mailbox", "ResultIndex": 1, "ResultCount": 1,
+            "Identity": "c1", "IsValid": true, "ObjectState": "Unchanged",
+            "AuditData": "{\"CreationTime\":\"2026-03-01T16:05:06\",\"Id\":\"c1\",\"Operation\":\"Set-Mailbox\",\"ResultStatus\":\"True\",\"UserId\":\"victim@contoso.com\",\"Parameters\":[{\"Name\":\"Identity\",\"Value\":\"victim\"}]}"
+        }));
+        let scores: Vec<u32> = SCHEMAS.iter().map(|d| (d.detect_json)(&row)).collect();
+        assert_eq!(scores, [27, 0, 0]);
+        let ctx = RowCtx::default();
+        let event = (SCHEMAS[0].from_json)(&row, &ctx).unwrap();
+        assert_eq!((format_utc(event.time).as_str(), event.target.as_str()), ("2026-03-01T16:05:06.000Z", "victim"));
+
+        // Without AuditData the /Date() CreationDate is used, and the file is told so once.
+        let mut bare = row.clone();
+        bare.insert("AuditData".into(), Value::String(String::new()));
+        let event = (SCHEMAS[0].from_json)(&bare, &ctx).unwrap();
+        assert_eq!(format_utc(event.time), "2026-03-01T17:05:06.000Z");
+        assert_eq!((event.operation.as_str(), event.record_id.as_str()), ("Set-Mailbox", "c1"));
+        assert_eq!(ctx.take_warnings(), ["AuditData is empty; kept the CSV columns only"]);
+    }
+
+    #[test]
     fn csv_fields_descend_into_json_text_columns() {
         let headers = Headers::new(["AppAccessContext", "SessionId"]);
         let row = csv::StringRecord::from(vec![r#"{"AADSessionId":"s-1","UniqueTokenId":"tok"}"#, ""]);
