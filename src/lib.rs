@@ -6,6 +6,7 @@ pub mod case;
 pub mod ingest;
 pub mod model;
 pub mod playbook;
+pub mod report;
 pub mod sample;
 pub mod store;
 

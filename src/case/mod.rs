@@ -1,1 +1,238 @@
-//! (being written)
+//! The case: what the analyst has decided and recorded, separate from the
+//! evidence. One `Case` value changed only through `CaseAction`s (one reducer,
+//! as in yew's todomvc example), saved as versioned JSON.
+
+mod clock;
+mod persist;
+
+pub use clock::{deadline, PhaseClock};
+pub use persist::{from_json, to_json, SCHEMA_VERSION};
+
+use crate::model::{Source, TimeMs};
+use crate::playbook::{self, Need, PHASES};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where the analyst stands on one checklist step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    #[default]
+    NotStarted,
+    InProgress,
+    Done,
+    NotApplicable,
+}
+
+impl StepStatus {
+    pub const ALL: [StepStatus; 4] = [StepStatus::NotStarted, StepStatus::InProgress, StepStatus::Done, StepStatus::NotApplicable];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "not_started",
+            StepStatus::InProgress => "in_progress",
+            StepStatus::Done => "done",
+            StepStatus::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "Not started",
+            StepStatus::InProgress => "In progress",
+            StepStatus::Done => "Done",
+            StepStatus::NotApplicable => "Not applicable",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<StepStatus> {
+        StepStatus::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Done and not-applicable steps both count as closed.
+    pub fn is_closed(self) -> bool {
+        matches!(self, StepStatus::Done | StepStatus::NotApplicable)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StepState {
+    pub status: StepStatus,
+    /// When the step was closed (UTC ms); cleared when it is reopened.
+    pub completed_at: Option<TimeMs>,
+    pub note: String,
+}
+
+/// An evidence file the case was built from, so it can be re-attached by hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub format: String,
+    pub rows_ok: u64,
+    pub rows_rejected: u64,
+    pub loaded_at: TimeMs,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Case {
+    pub name: String,
+    /// When the incident was declared; the phase deadlines count from here.
+    pub incident_start: Option<TimeMs>,
+    pub steps: BTreeMap<u8, StepState>,
+    pub files: Vec<FileEntry>,
+    /// Free-form case notes.
+    pub notes: String,
+    pub updated_at: Option<TimeMs>,
+}
+
+/// Every change the UI can make to a case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CaseAction {
+    SetName(String),
+    SetIncidentStart(Option<TimeMs>),
+    SetStepStatus { step: u8, status: StepStatus },
+    SetStepNote { step: u8, note: String },
+    SetNotes(String),
+    /// A file finished loading; a file with the same hash replaces its entry.
+    FileLoaded(FileEntry),
+    FileRemoved { sha256: String },
+    /// Start over with an empty case.
+    Reset,
+}
+
+impl Case {
+    /// Apply one change. `now` is the wall clock (UTC ms), passed in so the
+    /// core stays deterministic and testable.
+    pub fn apply(&mut self, action: CaseAction, now: TimeMs) {
+        match action {
+            CaseAction::SetName(name) => self.name = name,
+            CaseAction::SetIncidentStart(start) => self.incident_start = start,
+            CaseAction::SetStepStatus { step, status } => {
+                if playbook::step(step).is_none() {
+                    return;
+                }
+                let state = self.steps.entry(step).or_default();
+                if status.is_closed() && !state.status.is_closed() {
+                    state.completed_at = Some(now);
+                } else if !status.is_closed() {
+                    state.completed_at = None;
+                }
+                state.status = status;
+            }
+            CaseAction::SetStepNote { step, note } => {
+                if playbook::step(step).is_some() {
+                    self.steps.entry(step).or_default().note = note;
+                }
+            }
+            CaseAction::SetNotes(notes) => self.notes = notes,
+            CaseAction::FileLoaded(entry) => {
+                self.files.retain(|f| f.sha256 != entry.sha256);
+                self.files.push(entry);
+            }
+            CaseAction::FileRemoved { sha256 } => self.files.retain(|f| f.sha256 != sha256),
+            CaseAction::Reset => *self = Case::default(),
+        }
+        self.updated_at = Some(now);
+    }
+
+    pub fn step_state(&self, step: u8) -> StepState {
+        self.steps.get(&step).cloned().unwrap_or_default()
+    }
+
+    /// Closed steps and total steps of one phase (index 0..3).
+    pub fn phase_progress(&self, phase: usize) -> (usize, usize) {
+        let Some(phase) = PHASES.get(phase) else { return (0, 0) };
+        let done = phase.steps.iter().filter(|s| self.step_state(s.number).status.is_closed()).count();
+        (done, phase.steps.len())
+    }
+
+    pub fn overall_progress(&self) -> (usize, usize) {
+        (0..PHASES.len()).map(|p| self.phase_progress(p)).fold((0, 0), |(d, t), (pd, pt)| (d + pd, t + pt))
+    }
+
+    /// The state of a phase's time box at `now`.
+    pub fn phase_clock(&self, phase: usize, now: TimeMs) -> PhaseClock {
+        let (done, total) = self.phase_progress(phase);
+        clock::phase_clock(self.incident_start, PHASES.get(phase), done == total && total > 0, now)
+    }
+
+    /// Each evidence need of a step and whether it is loaded.
+    pub fn step_needs(step: u8, loaded: &[Source]) -> Vec<(Need, bool)> {
+        let Some(step) = playbook::step(step) else { return Vec::new() };
+        step.needs
+            .iter()
+            .map(|&need| {
+                let have = match need {
+                    Need::Log(source) => loaded.contains(&source),
+                    Need::TenantSnapshot | Need::CloudActivity => false,
+                };
+                (need, have)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closing_a_step_records_the_time_and_reopening_clears_it() {
+        let mut case = Case::default();
+        case.apply(CaseAction::SetStepStatus { step: 1, status: StepStatus::InProgress }, 10);
+        assert_eq!(case.step_state(1).completed_at, None);
+        case.apply(CaseAction::SetStepStatus { step: 1, status: StepStatus::Done }, 20);
+        assert_eq!(case.step_state(1).completed_at, Some(20));
+        case.apply(CaseAction::SetStepStatus { step: 1, status: StepStatus::NotApplicable }, 30);
+        assert_eq!(case.step_state(1).completed_at, Some(20), "still closed: keeps the first close time");
+        case.apply(CaseAction::SetStepStatus { step: 1, status: StepStatus::InProgress }, 40);
+        assert_eq!(case.step_state(1).completed_at, None);
+        assert_eq!(case.updated_at, Some(40));
+    }
+
+    #[test]
+    fn ignores_unknown_steps() {
+        let mut case = Case::default();
+        case.apply(CaseAction::SetStepStatus { step: 13, status: StepStatus::Done }, 1);
+        case.apply(CaseAction::SetStepNote { step: 0, note: "x".into() }, 1);
+        assert!(case.steps.is_empty());
+    }
+
+    #[test]
+    fn counts_progress_per_phase_and_overall() {
+        let mut case = Case::default();
+        for (step, status) in [(1, StepStatus::Done), (2, StepStatus::NotApplicable), (5, StepStatus::Done), (9, StepStatus::InProgress)] {
+            case.apply(CaseAction::SetStepStatus { step, status }, 1);
+        }
+        assert_eq!(case.phase_progress(0), (2, 4));
+        assert_eq!(case.phase_progress(1), (1, 4));
+        assert_eq!(case.phase_progress(2), (0, 4));
+        assert_eq!(case.overall_progress(), (3, 12));
+    }
+
+    #[test]
+    fn a_reloaded_file_replaces_its_entry() {
+        let entry = |rows| FileEntry { name: "a.csv".into(), sha256: "ab".into(), bytes: 1, format: "x".into(), rows_ok: rows, rows_rejected: 0, loaded_at: 0 };
+        let mut case = Case::default();
+        case.apply(CaseAction::FileLoaded(entry(1)), 1);
+        case.apply(CaseAction::FileLoaded(entry(2)), 2);
+        assert_eq!(case.files.len(), 1);
+        assert_eq!(case.files[0].rows_ok, 2);
+        case.apply(CaseAction::FileRemoved { sha256: "ab".into() }, 3);
+        assert!(case.files.is_empty());
+    }
+
+    #[test]
+    fn step_needs_mark_what_is_loaded() {
+        let needs = Case::step_needs(10, &[Source::UnifiedAudit]);
+        assert_eq!(
+            needs,
+            vec![(Need::Log(Source::UnifiedAudit), true), (Need::Log(Source::DirectoryAudit), false), (Need::Log(Source::SignIn), false)]
+        );
+        assert_eq!(Case::step_needs(12, &Source::ALL), vec![(Need::TenantSnapshot, false)]);
+    }
+}

@@ -168,12 +168,17 @@ impl FileIngest {
     /// Decode and recognise a file. Err carries a report whose `unreadable`
     /// sentence says what the file looks like and what Loupe expected.
     pub fn open(file_name: &str, bytes: &[u8]) -> Result<FileIngest, Box<IngestReport>> {
-        let mut report = IngestReport::new(file_name, bytes);
-        if let Some(what) = sniff::binary_kind(bytes) {
+        FileIngest::open_owned(file_name, bytes.to_vec())
+    }
+
+    /// `open` for a file already in memory: UTF-8 text is used in place.
+    pub fn open_owned(file_name: &str, bytes: Vec<u8>) -> Result<FileIngest, Box<IngestReport>> {
+        let mut report = IngestReport::new(file_name, &bytes);
+        if let Some(what) = sniff::binary_kind(&bytes) {
             report.unreadable = Some(format!("{file_name} looks like {what}, not a log export. Loupe reads CSV or JSON exports; extract the file first."));
             return Err(Box::new(report));
         }
-        let decoded = text::decode(bytes);
+        let decoded = text::decode_owned(bytes);
         report.encoding = decoded.encoding.label().to_string();
         if decoded.replaced > 0 {
             report.notes.push(format!("{} characters could not be decoded and were replaced with U+FFFD.", decoded.replaced));

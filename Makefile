@@ -1,0 +1,45 @@
+# Loupe: the two commands in the README do all setup on a fresh Debian machine.
+#   make serve   install what is missing, build, serve on http://127.0.0.1:8080
+#   make test    install what is missing, run every test (native, browser)
+# Installs come only from crates.io, npm and Debian (see scripts/setup.sh).
+
+SHELL := /bin/bash
+# wasm-opt from npm's binaryen must come before Debian's (too old for today's wasm).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+ADDRESS ?= 127.0.0.1
+PORT ?= 8080
+BENCH_ROWS ?= 1000000
+
+.PHONY: serve test dist samples bench test-native test-browser setup-web setup-browser clean
+
+serve: setup-web samples
+	trunk serve --offline --address $(ADDRESS) --port $(PORT)
+
+test: setup-browser test-native dist test-browser
+
+dist: setup-web samples
+	trunk build --offline --release
+
+# The bundled training incident, generated deterministically (not committed).
+samples:
+	cargo run --quiet --bin loupe -- sample --out www/samples
+
+test-native:
+	cargo test
+
+test-browser:
+	cd tests/e2e && NODE_PATH=$(CURDIR)/tools/node_modules node --test --test-reporter=spec
+
+# Figures, not pass/fail: ingest and query speed on a generated 1M-row UAL export.
+bench:
+	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS)
+
+setup-web:
+	scripts/setup.sh web
+
+setup-browser:
+	scripts/setup.sh browser
+
+clean:
+	rm -rf dist www/samples tests/e2e/artifacts
