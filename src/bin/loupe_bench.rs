@@ -316,7 +316,7 @@ fn median_of_5<T>(mut run: impl FnMut() -> T) -> (Duration, T) {
         times.push(t.elapsed());
     }
     times.sort();
-    (times[2], last.unwrap_or_else(|| run()))
+    (times[2], last.unwrap_or_else(run))
 }
 
 struct Args {

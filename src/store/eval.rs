@@ -201,7 +201,7 @@ impl EventStore {
     }
 
     fn attr_matches(&self, row: u32, test: &AttrTest) -> bool {
-        self.attr_syms(row).iter().any(|&(k, v)| test.values.contains(v) && test.keys.as_ref().is_none_or_contains(k))
+        self.attr_syms(row).iter().any(|&(k, v)| test.values.contains(v) && key_allowed(test.keys.as_ref(), k))
     }
 
     fn column_sets(&self, columns: &[TextColumn], patterns: &[Pattern]) -> Vec<(usize, SymSet)> {
@@ -214,7 +214,7 @@ impl EventStore {
 
     fn compile(&self, kind: &TermKind, position: usize, ctx: &EvalContext) -> Result<Test, QueryError> {
         let text_test = |columns: Vec<(usize, SymSet)>, attrs: Option<AttrTest>| {
-            let attrs = attrs.filter(|a| !a.values.is_empty() && a.keys.as_ref().is_none_or_contains_any());
+            let attrs = attrs.filter(|a| !a.values.is_empty() && !a.keys.as_ref().is_some_and(SymSet::is_empty));
             if columns.is_empty() && attrs.is_none() {
                 Test::Always(false)
             } else {
@@ -301,24 +301,11 @@ impl EventStore {
     }
 }
 
-trait SymSetOption {
-    fn is_none_or_contains(self, sym: u32) -> bool;
-    fn is_none_or_contains_any(self) -> bool;
-}
-
-impl SymSetOption for Option<&SymSet> {
-    fn is_none_or_contains(self, sym: u32) -> bool {
-        match self {
-            None => true,
-            Some(set) => set.contains(sym),
-        }
-    }
-
-    fn is_none_or_contains_any(self) -> bool {
-        match self {
-            None => true,
-            Some(set) => !set.is_empty(),
-        }
+/// Whether an attribute key passes: any key when no key set is given.
+fn key_allowed(keys: Option<&SymSet>, sym: u32) -> bool {
+    match keys {
+        None => true,
+        Some(set) => set.contains(sym),
     }
 }
 

@@ -161,7 +161,18 @@ impl EventStore {
             self.push_event(id, event);
         }
         self.restore_time_order(old_len);
+        self.shrink_to_fit();
         id
+    }
+
+    /// Loads happen rarely and the store then lives long: trim growth slack.
+    fn shrink_to_fit(&mut self) {
+        self.attrs.shrink_to_fit();
+        self.attr_keys.shrink_to_fit();
+        self.attr_values.shrink_to_fit();
+        for col in &mut self.text {
+            col.dict.shrink_to_fit();
+        }
     }
 
     /// Drop a file and its rows.

@@ -123,6 +123,14 @@ impl Interner {
         self.text.capacity() + self.lower.capacity() + self.spans.capacity() * 8 + self.lower_spans.capacity() * 8 + self.table.capacity() * 4
     }
 
+    /// Give back spare arena capacity once a batch of strings is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.lower.shrink_to_fit();
+        self.spans.shrink_to_fit();
+        self.lower_spans.shrink_to_fit();
+    }
+
     fn grow(&mut self) {
         let size = self.table.len() * 2;
         let mask = size - 1;

@@ -195,7 +195,7 @@ impl Parser {
         let position = self.pos;
         let mut negated = false;
         if self.peek() == Some('-') {
-            if self.peek_at(self.pos + 1).is_none_or_space() {
+            if ends_term(self.peek_at(self.pos + 1)) {
                 return Err(error(position, format!("a lone '-' at column {} must be followed by a term to exclude, e.g. -op:Send", position + 1)));
             }
             negated = true;
@@ -328,16 +328,11 @@ impl Parser {
     }
 }
 
-trait OptionCharExt {
-    fn is_none_or_space(self) -> bool;
-}
-
-impl OptionCharExt for Option<char> {
-    fn is_none_or_space(self) -> bool {
-        match self {
-            None => true,
-            Some(c) => c.is_whitespace(),
-        }
+/// End of input or whitespace: where a term ends.
+fn ends_term(c: Option<char>) -> bool {
+    match c {
+        None => true,
+        Some(c) => c.is_whitespace(),
     }
 }
 
