@@ -4,7 +4,7 @@
 
 use loupe::ingest::{Container, Format, IngestReport, Schema};
 use loupe::model::{parse_rfc3339_utc, Event, Outcome, RawSpan, Source};
-use loupe::store::{parse, EvalContext, EventStore, FacetCount, FacetField, FileId, Histogram};
+use loupe::store::{parse, EvalContext, EventStore, FacetCount, FacetField, FileId, Histogram, PendingFile};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -355,4 +355,28 @@ fn raw_record_of_a_csv_row_expands_audit_data() {
         store.raw_record(0),
         json!({"CreationDate": "3/1/2026 10:05:00 AM", "UserIds": "alice@contoso.com", "Operations": "Send", "AuditData": {"Id": "x1", "Operation": "Send"}})
     );
+}
+
+#[test]
+fn a_pending_file_loads_like_add_file() {
+    let (direct, _) = store();
+    let mut streamed = EventStore::new();
+    streamed.add_file(report("ual.csv"), Arc::from(""), ual());
+    let mut pending = PendingFile::new();
+    let mut batches = sign_ins();
+    let last = batches.split_off(2);
+    pending.extend(batches);
+    pending.extend(last);
+    assert_eq!(pending.len(), 3);
+    streamed.add_pending(report("signins.json"), Arc::from(""), pending);
+    let mut pending = PendingFile::default();
+    pending.extend(audit());
+    streamed.add_pending(report("audit.json"), Arc::from(""), pending);
+    assert_eq!(streamed.len(), 7);
+    for row in 0..7 {
+        assert_eq!(streamed.event(row), direct.event(row), "row {row}");
+        assert_eq!(streamed.file_of(row), direct.file_of(row), "row {row}");
+    }
+    assert_eq!(run(&streamed, "RiskLevelDuringSignIn:high"), run(&direct, "RiskLevelDuringSignIn:high"));
+    assert_eq!(run(&streamed, "user:alice ip:203.0.113.0/24").len(), 4);
 }

@@ -2,16 +2,20 @@
 //! the query engine on a large generated Unified Audit Log export. Not a test.
 //!
 //! ```text
-//! cargo run --release --bin loupe-bench -- [--rows N] [--dir bench-data]
+//! cargo run --release --bin loupe-bench -- [--rows N] [--dir bench-data] [--streaming]
 //! ```
+//!
+//! By default the file goes through `ingest_bytes` and `EventStore::add_file`;
+//! `--streaming` reads it batch by batch into a `PendingFile` as the browser
+//! does, which keeps the peak memory near the store's own size.
 //!
 //! The export is generated deterministically (a hand-written PRNG, fixed
 //! seed) as `Search-UnifiedAuditLog | Export-Csv` writes it, and kept in
 //! `<dir>/ual_<N>.csv` so later runs reuse it.
 
-use loupe::ingest::{ingest_bytes, Deduper, IngestReport};
+use loupe::ingest::{ingest_bytes, Deduper, FileIngest, IngestReport};
 use loupe::model::{format_utc, Event, Outcome, Source, TimeMs};
-use loupe::store::{parse, EvalContext, EventStore, FacetField};
+use loupe::store::{parse, EvalContext, EventStore, FacetField, PendingFile};
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -322,10 +326,12 @@ fn median_of_5<T>(mut run: impl FnMut() -> T) -> (Duration, T) {
 struct Args {
     rows: u64,
     dir: PathBuf,
+    /// Load through `FileIngest::step` + `PendingFile` instead of `ingest_bytes`.
+    streaming: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data") };
+    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -333,9 +339,10 @@ fn parse_args() -> Result<Args, String> {
                 let v = it.next().ok_or("--rows needs a number")?;
                 args.rows = v.replace('_', "").parse().map_err(|_| format!("--rows needs a number, not '{v}'"))?;
             }
+            "--streaming" => args.streaming = true,
             "--dir" => args.dir = PathBuf::from(it.next().ok_or("--dir needs a directory")?),
-            "-h" | "--help" => return Err("usage: loupe-bench [--rows N] [--dir bench-data]".into()),
-            other => return Err(format!("unknown argument '{other}'; usage: loupe-bench [--rows N] [--dir bench-data]")),
+            "-h" | "--help" => return Err("usage: loupe-bench [--rows N] [--dir bench-data] [--streaming]".into()),
+            other => return Err(format!("unknown argument '{other}'; usage: loupe-bench [--rows N] [--dir bench-data] [--streaming]")),
         }
     }
     Ok(args)
@@ -358,6 +365,78 @@ fn main() {
     }
 }
 
+/// Ingest with `ingest_bytes` (every `Event` owned at once), then `add_file`.
+fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
+    let size = bytes.len() as u64;
+    let t = Instant::now();
+    let (report, events, text) = ingest_bytes(file_name, &bytes, &mut Deduper::default());
+    let ingest_time = t.elapsed();
+    drop(bytes);
+    let (report, text, events, synthetic) = if events.is_empty() {
+        say_synthetic(&report, args.rows);
+        let mut synthetic = Vec::with_capacity(args.rows as usize);
+        generate_records(args.rows, |r| synthetic.push(r.event));
+        (IngestReport::new(file_name, b""), Arc::<str>::from(""), synthetic, true)
+    } else {
+        push_ingest_figures(table, size, ingest_time, events.len(), &report);
+        (report, text, events, false)
+    };
+    let event_count = events.len();
+    let t = Instant::now();
+    let mut store = EventStore::new();
+    store.add_file(report, text, events);
+    let label = if synthetic { "store build (synthetic, add_file)" } else { "store build (add_file)" };
+    table.push((label.into(), format!("{:.0} ms for {} events", ms(t.elapsed()), event_count)));
+    (store, event_count)
+}
+
+/// Ingest batch by batch (`FileIngest::step`) into a `PendingFile`, as the
+/// browser does, then `add_pending`.
+fn load_streaming(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
+    let size = bytes.len() as u64;
+    let t = Instant::now();
+    let mut pending = PendingFile::new();
+    let (report, text) = match FileIngest::open_owned(file_name, bytes) {
+        Ok(mut job) => {
+            let mut dedupe = Deduper::default();
+            let mut batch = Vec::with_capacity(4096);
+            while job.step(4096, &mut dedupe, &mut batch) {
+                pending.extend(batch.drain(..));
+            }
+            pending.extend(batch.drain(..));
+            job.finish()
+        }
+        Err(report) => (*report, Arc::<str>::from("")),
+    };
+    let ingest_time = t.elapsed();
+    let (report, text, synthetic) = if pending.is_empty() {
+        say_synthetic(&report, args.rows);
+        generate_records(args.rows, |r| pending.push(r.event));
+        (IngestReport::new(file_name, b""), Arc::<str>::from(""), true)
+    } else {
+        push_ingest_figures(table, size, ingest_time, pending.len(), &report);
+        (report, text, false)
+    };
+    let event_count = pending.len();
+    let t = Instant::now();
+    let mut store = EventStore::new();
+    store.add_pending(report, text, pending);
+    let label = if synthetic { "store merge (synthetic, add_pending)" } else { "store merge (add_pending)" };
+    table.push((label.into(), format!("{:.0} ms for {} events", ms(t.elapsed()), event_count)));
+    (store, event_count)
+}
+
+fn say_synthetic(report: &IngestReport, rows: u64) {
+    println!("ingest kept no events ({}).", report.headline());
+    println!("The UAL parser is probably not merged yet: store and query figures below use {rows} synthetic events pushed directly.");
+}
+
+fn push_ingest_figures(table: &mut Vec<(String, String)>, size: u64, time: Duration, events: usize, report: &IngestReport) {
+    let secs = time.as_secs_f64().max(1e-9);
+    table.push(("native ingest".into(), format!("{:.2} s: {:.1} MB/s, {:.0} events/s", secs, mb(size) / secs, events as f64 / secs)));
+    table.push(("ingest result".into(), report.headline()));
+}
+
 fn run(args: &Args) -> std::io::Result<()> {
     fs::create_dir_all(&args.dir)?;
     let path = args.dir.join(format!("ual_{}.csv", args.rows));
@@ -375,28 +454,7 @@ fn run(args: &Args) -> std::io::Result<()> {
     let mut table: Vec<(String, String)> = Vec::new();
     table.push(("file size".into(), format!("{:.1} MB ({} rows)", mb(size), args.rows)));
 
-    let t = Instant::now();
-    let (report, events, text) = ingest_bytes(&file_name, &bytes, &mut Deduper::default());
-    let ingest_time = t.elapsed();
-    drop(bytes);
-    let (report, text, events, synthetic) = if events.is_empty() {
-        println!("ingest kept no events ({}).", report.headline());
-        println!("The UAL parser is probably not merged yet: store and query figures below use {} synthetic events pushed directly.", args.rows);
-        let mut synthetic = Vec::with_capacity(args.rows as usize);
-        generate_records(args.rows, |r| synthetic.push(r.event));
-        (IngestReport::new(&file_name, b""), Arc::<str>::from(""), synthetic, true)
-    } else {
-        let secs = ingest_time.as_secs_f64().max(1e-9);
-        table.push(("native ingest".into(), format!("{:.2} s: {:.1} MB/s, {:.0} events/s", secs, mb(size) / secs, events.len() as f64 / secs)));
-        table.push(("ingest result".into(), report.headline()));
-        (report, text, events, false)
-    };
-    let event_count = events.len();
-    let t = Instant::now();
-    let mut store = EventStore::new();
-    store.add_file(report, text, events);
-    let build = t.elapsed();
-    table.push((if synthetic { "store build (synthetic)" } else { "store build" }.into(), format!("{:.0} ms for {} events", ms(build), event_count)));
+    let (store, event_count) = if args.streaming { load_streaming(args, &file_name, bytes, &mut table) } else { load_whole(args, &file_name, bytes, &mut table) };
     let heap = store.heap_bytes() as u64;
     table.push(("store heap (columns+dicts)".into(), format!("{:.1} MB, {:.0} bytes/event", mb(heap), heap as f64 / event_count.max(1) as f64)));
     if let (Some(hwm), Some(rss)) = (proc_status_mb("VmHWM:"), proc_status_mb("VmRSS:")) {

@@ -175,6 +175,40 @@ impl EventStore {
         }
     }
 
+    /// Add a file whose events were gathered in a `PendingFile` while it was
+    /// read; same result as `add_file` without holding every `Event` at once.
+    pub fn add_pending(&mut self, report: IngestReport, text: Arc<str>, pending: PendingFile) -> FileId {
+        let id = self.new_file_id();
+        self.files.push(LoadedFile { id, report, text });
+        if self.attr_offsets.is_empty() {
+            self.attr_offsets.push(0);
+        }
+        let old_len = self.len();
+        let rows = pending.rows;
+        let added = rows.len();
+        self.reserve(added);
+        self.time.extend_from_slice(&rows.time);
+        self.source.extend_from_slice(&rows.source);
+        self.outcome.extend_from_slice(&rows.outcome);
+        self.file.extend(std::iter::repeat(id.0).take(added));
+        self.line.extend_from_slice(&rows.line);
+        self.raw.extend_from_slice(&rows.raw);
+        self.lat.extend_from_slice(&rows.lat);
+        self.lon.extend_from_slice(&rows.lon);
+        for (mine, theirs) in self.text.iter_mut().zip(&rows.text) {
+            let remap = remap_symbols(&theirs.dict, &mut mine.dict);
+            mine.rows.extend(theirs.rows.iter().map(|&s| remap.get(s as usize).copied().unwrap_or(EMPTY)));
+        }
+        let keys = remap_symbols(&rows.attr_keys, &mut self.attr_keys);
+        let values = remap_symbols(&rows.attr_values, &mut self.attr_values);
+        let base = self.attrs.len() as u32;
+        self.attrs.extend(rows.attrs.iter().map(|&(k, v)| (keys.get(k as usize).copied().unwrap_or(EMPTY), values.get(v as usize).copied().unwrap_or(EMPTY))));
+        self.attr_offsets.extend(rows.attr_offsets.iter().skip(1).map(|&o| base + o));
+        self.restore_time_order(old_len);
+        self.shrink_to_fit();
+        id
+    }
+
     /// Drop a file and its rows.
     pub fn remove_file(&mut self, id: FileId) {
         if !self.files.iter().any(|f| f.id == id) {
@@ -441,6 +475,49 @@ impl EventStore {
         self.attrs = attrs;
         self.attr_offsets = offsets;
     }
+}
+
+/// A file's events, interned as they arrive (see `EventStore::add_pending`).
+/// In the browser the ingest steps push each batch here, so a large export
+/// never exists as a million owned `Event`s.
+#[derive(Clone, Debug)]
+pub struct PendingFile {
+    rows: EventStore,
+}
+
+impl Default for PendingFile {
+    fn default() -> Self {
+        PendingFile::new()
+    }
+}
+
+impl PendingFile {
+    pub fn new() -> PendingFile {
+        PendingFile { rows: EventStore::new() }
+    }
+
+    pub fn push(&mut self, event: Event) {
+        self.rows.push_event(FileId::default(), event);
+    }
+
+    pub fn extend(&mut self, events: impl IntoIterator<Item = Event>) {
+        for event in events {
+            self.push(event);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// For each symbol of `from`, its symbol in `into` (interning as needed).
+fn remap_symbols(from: &Interner, into: &mut Interner) -> Vec<u32> {
+    (0..from.len() as u32).map(|s| into.intern(from.resolve(s))).collect()
 }
 
 /// `column = order.map(|row| column[row])`; `order` holds valid rows.

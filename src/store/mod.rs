@@ -15,7 +15,7 @@ pub mod interner;
 pub mod query;
 
 pub use eval::EvalContext;
-pub use event_store::{EventStore, FileId, LoadedFile, TextColumn};
+pub use event_store::{EventStore, FileId, LoadedFile, PendingFile, TextColumn};
 pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram};
 pub use query::{parse, Field, Query, QueryError, Term, TermKind};
