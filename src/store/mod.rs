@@ -1,1 +1,21 @@
-//! (being written)
+//! The event store and its query engine.
+//!
+//! - `event_store`: `EventStore`, the loaded events column by column in time
+//!   order, with the files they came from.
+//! - `interner`: the string dictionaries behind the text columns.
+//! - `query`: the query language (parse, canonical text, edit helpers).
+//! - `eval`: running a query over the store (`EventStore::filter`).
+//! - `facets`, `histogram`: summaries of a set of rows for the timeline.
+
+mod eval;
+mod event_store;
+mod facets;
+mod histogram;
+pub mod interner;
+pub mod query;
+
+pub use eval::EvalContext;
+pub use event_store::{EventStore, FileId, LoadedFile, PendingFile, TextColumn};
+pub use facets::{FacetCount, FacetField};
+pub use histogram::{choose_buckets, Histogram};
+pub use query::{parse, Field, Query, QueryError, Term, TermKind};

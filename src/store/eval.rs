@@ -1,0 +1,350 @@
+//! Evaluating a `Query` against the store.
+//!
+//! Each string term is first turned into the set of matching symbols by
+//! scanning the column's dictionary once (lower-cased text is cached there),
+//! so the per-row work is a bitset lookup. Time terms narrow the row range by
+//! binary search on the sorted time column. Terms then run one after the
+//! other, cheapest first, each over the rows the previous ones kept.
+
+use super::event_store::{outcome_index, source_index, EventStore, TextColumn};
+use super::interner::{Interner, SymSet, EMPTY};
+use super::query::{parse_cidr, Field, Query, QueryError, TermKind, KNOWN_FIELDS};
+use crate::model::{Outcome, Source, TimeMs};
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+/// What evaluation needs from outside the store.
+#[derive(Clone, Debug, Default)]
+pub struct EvalContext {
+    /// The case's marked indicators (IPs, accounts, user agents, app ids…)
+    /// for the `ioc` term. Empty: `ioc` matches nothing.
+    pub indicators: Vec<String>,
+}
+
+/// How one value matches a lower-cased text.
+enum Pattern {
+    Substring(String),
+    /// `*` wildcards; the pieces between them, matched over the whole text.
+    Glob(Vec<String>),
+    Exact(String),
+    Prefix(String),
+    Network(IpAddr, u8),
+}
+
+impl Pattern {
+    fn general(value: &str) -> Pattern {
+        let lower = value.to_lowercase();
+        if lower.contains('*') {
+            Pattern::Glob(lower.split('*').map(str::to_string).collect())
+        } else {
+            Pattern::Substring(lower)
+        }
+    }
+
+    fn ip(value: &str) -> Pattern {
+        let lower = value.to_lowercase();
+        if let Some((addr, bits)) = parse_cidr(&lower) {
+            Pattern::Network(addr, bits)
+        } else if lower.contains('*') {
+            Pattern::general(&lower)
+        } else if lower.ends_with('.') || lower.ends_with(':') {
+            Pattern::Prefix(lower)
+        } else {
+            Pattern::Exact(lower)
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Pattern::Substring(p) => text.contains(p.as_str()),
+            Pattern::Exact(p) => text == p,
+            Pattern::Prefix(p) => text.starts_with(p.as_str()),
+            Pattern::Glob(parts) => glob_matches(parts, text),
+            Pattern::Network(net, bits) => parse_ip_loosely(text).is_some_and(|ip| in_network(ip, *net, *bits)),
+        }
+    }
+}
+
+fn glob_matches(parts: &[String], text: &str) -> bool {
+    let [first, middle @ .., last] = parts else {
+        return parts.first().is_some_and(|p| p == text);
+    };
+    let Some(mut rest) = text.strip_prefix(first.as_str()) else { return false };
+    for piece in middle {
+        match rest.find(piece.as_str()) {
+            Some(i) => rest = &rest[i + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last.as_str())
+}
+
+/// An address as logs write it: bare, `1.2.3.4:port` or `[v6]:port`.
+fn parse_ip_loosely(text: &str) -> Option<IpAddr> {
+    let text = text.trim();
+    if let Ok(ip) = text.parse() {
+        return Some(ip);
+    }
+    if let Some(inner) = text.strip_prefix('[') {
+        return inner.split_once(']').and_then(|(a, _)| a.parse().ok());
+    }
+    text.rsplit_once(':').and_then(|(a, _)| a.parse::<std::net::Ipv4Addr>().ok()).map(IpAddr::V4)
+}
+
+fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits)) };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits)) };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Symbols of `dict` (other than "") whose lower-cased text any pattern matches.
+fn matching_symbols(dict: &Interner, patterns: &[Pattern]) -> SymSet {
+    let mut set = SymSet::with_capacity(dict.len());
+    for (sym, text) in dict.iter_lower() {
+        if sym != EMPTY && patterns.iter().any(|p| p.matches(text)) {
+            set.insert(sym);
+        }
+    }
+    set
+}
+
+/// A compiled term: what a row must satisfy.
+enum Test {
+    Always(bool),
+    /// Any of these text columns holds a symbol in its set, or (when
+    /// `attrs` is given) an attribute pair matches.
+    Text { columns: Vec<(usize, SymSet)>, attrs: Option<AttrTest> },
+    /// Bit `i` set: `Source::ALL[i]` / `Outcome::ALL[i]` matches.
+    Source(u8),
+    Outcome(u8),
+    File(Vec<u16>),
+    /// start ≤ time < end.
+    Time(TimeMs, TimeMs),
+}
+
+struct AttrTest {
+    /// `None`: any key.
+    keys: Option<SymSet>,
+    values: SymSet,
+}
+
+impl Test {
+    /// Rough cost per row, to run cheap and selective tests first.
+    fn cost(&self) -> usize {
+        match self {
+            Test::Always(_) => 0,
+            Test::Source(_) | Test::Outcome(_) | Test::Time(..) | Test::File(_) => 1,
+            Test::Text { columns, attrs: None } => 1 + columns.len(),
+            Test::Text { columns, attrs: Some(_) } => 20 + columns.len(),
+        }
+    }
+}
+
+impl EventStore {
+    /// Rows (in time order) that match every term of the query.
+    pub fn filter(&self, query: &Query, ctx: &EvalContext) -> Result<Vec<u32>, QueryError> {
+        let (mut lo, mut hi) = (0usize, self.len());
+        let mut tests = Vec::new();
+        for term in &query.terms {
+            let range = match term.kind {
+                TermKind::After(t) => Some((t, TimeMs::MAX)),
+                TermKind::Before(t) => Some((TimeMs::MIN, t)),
+                TermKind::Between { start, end } => Some((start.unwrap_or(TimeMs::MIN), end.unwrap_or(TimeMs::MAX))),
+                _ => None,
+            };
+            match range {
+                Some((start, end)) if !term.negated => {
+                    lo = lo.max(self.time.partition_point(|&t| t < start));
+                    hi = hi.min(self.time.partition_point(|&t| t < end));
+                }
+                Some((start, end)) => tests.push((Test::Time(start, end), true)),
+                None => tests.push((self.compile(&term.kind, term.position, ctx)?, term.negated)),
+            }
+        }
+        if lo >= hi {
+            return Ok(Vec::new());
+        }
+        tests.sort_by_key(|(test, negated)| (test.cost(), *negated));
+        let mut rows: Option<Vec<u32>> = None;
+        for (test, negated) in &tests {
+            match test {
+                Test::Always(all) => {
+                    if *all == *negated {
+                        return Ok(Vec::new());
+                    }
+                }
+                Test::Source(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.source[r]) != 0),
+                Test::Outcome(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.outcome[r]) != 0),
+                Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&self.file[r])),
+                Test::Time(start, end) => narrow(&mut rows, lo, hi, *negated, |r| (*start..*end).contains(&self.time[r])),
+                Test::Text { columns, attrs } => match (columns.as_slice(), attrs) {
+                    ([(col, set)], None) => {
+                        let syms = &self.text[*col].rows;
+                        narrow(&mut rows, lo, hi, *negated, |r| set.contains(syms[r]))
+                    }
+                    (_, None) => narrow(&mut rows, lo, hi, *negated, |r| columns.iter().any(|(c, set)| set.contains(self.text[*c].rows[r]))),
+                    (_, Some(attr)) => narrow(&mut rows, lo, hi, *negated, |r| {
+                        columns.iter().any(|(c, set)| set.contains(self.text[*c].rows[r])) || self.attr_matches(r as u32, attr)
+                    }),
+                },
+            }
+        }
+        Ok(rows.unwrap_or_else(|| (lo as u32..hi as u32).collect()))
+    }
+
+    fn attr_matches(&self, row: u32, test: &AttrTest) -> bool {
+        self.attr_syms(row).iter().any(|&(k, v)| test.values.contains(v) && key_allowed(test.keys.as_ref(), k))
+    }
+
+    fn column_sets(&self, columns: &[TextColumn], patterns: &[Pattern]) -> Vec<(usize, SymSet)> {
+        columns
+            .iter()
+            .map(|c| (c.index(), matching_symbols(&self.text[c.index()].dict, patterns)))
+            .filter(|(_, set)| !set.is_empty())
+            .collect()
+    }
+
+    fn compile(&self, kind: &TermKind, position: usize, ctx: &EvalContext) -> Result<Test, QueryError> {
+        let text_test = |columns: Vec<(usize, SymSet)>, attrs: Option<AttrTest>| {
+            let attrs = attrs.filter(|a| !a.values.is_empty() && !a.keys.as_ref().is_some_and(SymSet::is_empty));
+            if columns.is_empty() && attrs.is_none() {
+                Test::Always(false)
+            } else {
+                Test::Text { columns, attrs }
+            }
+        };
+        Ok(match kind {
+            TermKind::Text(values) => {
+                let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
+                let attrs = AttrTest { keys: None, values: matching_symbols(&self.attr_values, &patterns) };
+                text_test(self.column_sets(&TextColumn::ALL, &patterns), Some(attrs))
+            }
+            TermKind::Ioc => {
+                let wanted: HashSet<String> = ctx.indicators.iter().map(|i| i.trim().to_lowercase()).filter(|i| !i.is_empty()).collect();
+                let in_set = |dict: &Interner| {
+                    let mut set = SymSet::with_capacity(dict.len());
+                    if !wanted.is_empty() {
+                        dict.iter_lower().filter(|(s, t)| *s != EMPTY && wanted.contains(*t)).for_each(|(s, _)| set.insert(s));
+                    }
+                    set
+                };
+                let cols = [TextColumn::Ip, TextColumn::Actor, TextColumn::Target, TextColumn::UserAgent, TextColumn::App];
+                let columns = cols.iter().map(|c| (c.index(), in_set(&self.text[c.index()].dict))).filter(|(_, s)| !s.is_empty()).collect();
+                text_test(columns, Some(AttrTest { keys: None, values: in_set(&self.attr_values) }))
+            }
+            TermKind::Match { field, values } => match field {
+                Field::Source => {
+                    let mask = values.iter().filter_map(|v| Source::from_key(v)).fold(0u8, |m, s| m | 1 << source_index(s));
+                    Test::Source(mask)
+                }
+                Field::Outcome => {
+                    let mask = values.iter().filter_map(|v| Outcome::from_key(v)).fold(0u8, |m, o| m | 1 << outcome_index(o));
+                    Test::Outcome(mask)
+                }
+                Field::File => {
+                    let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
+                    let ids: Vec<u16> = self.files.iter().filter(|f| patterns.iter().any(|p| p.matches(&f.report.file.to_lowercase()))).map(|f| f.id.0).collect();
+                    if ids.is_empty() {
+                        Test::Always(false)
+                    } else {
+                        Test::File(ids)
+                    }
+                }
+                Field::Attr(key) => {
+                    let key_lower = key.to_lowercase();
+                    let mut keys = SymSet::with_capacity(self.attr_keys.len());
+                    self.attr_keys.iter_lower().filter(|(s, k)| *s != EMPTY && *k == key_lower).for_each(|(s, _)| keys.insert(s));
+                    if keys.is_empty() {
+                        return Err(self.unknown_field(key, position));
+                    }
+                    let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
+                    text_test(Vec::new(), Some(AttrTest { keys: Some(keys), values: matching_symbols(&self.attr_values, &patterns) }))
+                }
+                _ => {
+                    let columns: &[TextColumn] = match field {
+                        Field::User => &[TextColumn::Actor, TextColumn::Target],
+                        Field::Actor => &[TextColumn::Actor],
+                        Field::Target => &[TextColumn::Target],
+                        Field::Ip => &[TextColumn::Ip],
+                        Field::Op => &[TextColumn::Operation],
+                        Field::Country => &[TextColumn::Country],
+                        Field::City => &[TextColumn::City],
+                        Field::App => &[TextColumn::App],
+                        _ => &[TextColumn::UserAgent],
+                    };
+                    let patterns: Vec<Pattern> =
+                        values.iter().map(|v| if *field == Field::Ip { Pattern::ip(v) } else { Pattern::general(v) }).collect();
+                    text_test(self.column_sets(columns, &patterns), None)
+                }
+            },
+            TermKind::After(_) | TermKind::Before(_) | TermKind::Between { .. } => Test::Always(true),
+        })
+    }
+
+    fn unknown_field(&self, name: &str, position: usize) -> QueryError {
+        let mut attrs: Vec<&str> = self.attr_key_names().collect();
+        attrs.sort_unstable_by_key(|k| k.to_lowercase());
+        let attr_hint = match attrs.len() {
+            0 => "no loaded event has attributes".to_string(),
+            n if n <= 12 => format!("or an attribute of the loaded events: {}", attrs.join(", ")),
+            n => format!("or an attribute of the loaded events such as {} (and {} more)", attrs[..10].join(", "), n - 10),
+        };
+        QueryError { message: format!("unknown field '{name}'; known fields: {}; {attr_hint}", KNOWN_FIELDS.join(", ")), position }
+    }
+}
+
+/// Whether an attribute key passes: any key when no key set is given.
+fn key_allowed(keys: Option<&SymSet>, sym: u32) -> bool {
+    match keys {
+        None => true,
+        Some(set) => set.contains(sym),
+    }
+}
+
+/// Keep the candidate rows for which `test(row) != negated`; before any
+/// test has run, the candidates are `lo..hi`.
+#[inline]
+fn narrow(rows: &mut Option<Vec<u32>>, lo: usize, hi: usize, negated: bool, test: impl Fn(usize) -> bool) {
+    match rows {
+        Some(kept) => kept.retain(|&r| test(r as usize) != negated),
+        None => *rows = Some((lo..hi).filter(|&r| test(r) != negated).map(|r| r as u32).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_whole_text() {
+        let p = Pattern::general("*@EVIL.example");
+        assert!(p.matches("bob@evil.example"));
+        assert!(!p.matches("bob@evil.example.com"));
+        let p = Pattern::general("a*b*c");
+        assert!(p.matches("abc") && p.matches("a-b-c") && !p.matches("a-c-b"));
+        assert!(Pattern::general("*").matches("anything"));
+        assert!(Pattern::general("ab*").matches("abc") && !Pattern::general("ab*").matches("cab"));
+    }
+
+    #[test]
+    fn ip_patterns() {
+        assert!(Pattern::ip("203.0.113.0/24").matches("203.0.113.250"));
+        assert!(!Pattern::ip("203.0.113.0/24").matches("203.0.114.1"));
+        assert!(Pattern::ip("203.0.113.0/24").matches("203.0.113.9:443"));
+        assert!(Pattern::ip("2001:db8::/32").matches("2001:db8:1::5"));
+        assert!(Pattern::ip("2001:db8::/32").matches("[2001:db8::5]:443"));
+        assert!(!Pattern::ip("2001:db8::/32").matches("2001:db9::5"));
+        assert!(Pattern::ip("0.0.0.0/0").matches("8.8.8.8"));
+        assert!(Pattern::ip("10.1.").matches("10.1.2.3") && !Pattern::ip("10.1.").matches("110.1.2.3"));
+        assert!(Pattern::ip("10.1.2.3").matches("10.1.2.3") && !Pattern::ip("10.1.2.3").matches("10.1.2.30"));
+        assert!(Pattern::ip("10.*.3").matches("10.1.2.3"));
+    }
+}

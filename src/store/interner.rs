@@ -1,0 +1,257 @@
+//! String interning for the store's columns: every distinct value is kept
+//! once and rows hold its 4-byte symbol. Texts live in one arena (no
+//! allocation per string), and a lower-cased copy is cached (only for texts
+//! that change when lower-cased) so query matching never lower-cases per row.
+
+/// Symbol of the empty string; every interner starts with it.
+pub const EMPTY: u32 = 0;
+
+/// Marks a lower-case span that lives in the `lower` arena rather than `text`.
+const IN_LOWER: u32 = 1 << 31;
+const NO_SLOT: u32 = u32::MAX;
+
+/// A set of distinct strings, each with a dense `u32` symbol (0 = "").
+#[derive(Clone, Debug)]
+pub struct Interner {
+    text: String,
+    lower: String,
+    /// Per symbol: (start, end) in `text`.
+    spans: Vec<(u32, u32)>,
+    /// Per symbol: (start, end) of the lower-cased text; `start` has
+    /// `IN_LOWER` set when it is in `lower`, else it points into `text`.
+    lower_spans: Vec<(u32, u32)>,
+    /// Open-addressing hash table of symbols (`NO_SLOT` = empty), load ≤ 1/2.
+    table: Vec<u32>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner::new()
+    }
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        let mut interner = Interner { text: String::new(), lower: String::new(), spans: Vec::new(), lower_spans: Vec::new(), table: vec![NO_SLOT; 16] };
+        interner.intern("");
+        interner
+    }
+
+    /// Number of symbols, including the empty string.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Never true: the empty string is always interned.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The symbol for `s`, adding it if new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        let hash = hash_bytes(s.as_bytes());
+        let mask = self.table.len() - 1;
+        let mut slot = (hash as usize) & mask;
+        loop {
+            match self.table.get(slot).copied() {
+                Some(NO_SLOT) | None => break,
+                Some(sym) => {
+                    if self.resolve(sym) == s {
+                        return sym;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
+        }
+        let sym = self.spans.len() as u32;
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        self.spans.push((start, self.text.len() as u32));
+        if s.chars().any(char::is_uppercase) {
+            let lower_start = self.lower.len() as u32;
+            self.lower.push_str(&s.to_lowercase());
+            self.lower_spans.push((lower_start | IN_LOWER, self.lower.len() as u32));
+        } else {
+            self.lower_spans.push((start, self.text.len() as u32));
+        }
+        if let Some(entry) = self.table.get_mut(slot) {
+            *entry = sym;
+        }
+        if self.spans.len() * 2 > self.table.len() {
+            self.grow();
+        }
+        sym
+    }
+
+    /// The symbol for `s` if it was interned.
+    pub fn get(&self, s: &str) -> Option<u32> {
+        let mask = self.table.len() - 1;
+        let mut slot = (hash_bytes(s.as_bytes()) as usize) & mask;
+        loop {
+            match self.table.get(slot).copied() {
+                Some(NO_SLOT) | None => return None,
+                Some(sym) if self.resolve(sym) == s => return Some(sym),
+                Some(_) => slot = (slot + 1) & mask,
+            }
+        }
+    }
+
+    /// The text of a symbol (`""` for an unknown symbol).
+    pub fn resolve(&self, sym: u32) -> &str {
+        match self.spans.get(sym as usize) {
+            Some(&(start, end)) => self.text.get(start as usize..end as usize).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    /// The lower-cased text of a symbol.
+    pub fn lower(&self, sym: u32) -> &str {
+        match self.lower_spans.get(sym as usize) {
+            Some(&(start, end)) if start & IN_LOWER != 0 => self.lower.get((start & !IN_LOWER) as usize..end as usize).unwrap_or(""),
+            Some(&(start, end)) => self.text.get(start as usize..end as usize).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    /// Every symbol with its lower-cased text, for building match sets.
+    pub fn iter_lower(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
+        (0..self.spans.len() as u32).map(move |sym| (sym, self.lower(sym)))
+    }
+
+    /// Heap bytes held, for memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.lower.capacity() + self.spans.capacity() * 8 + self.lower_spans.capacity() * 8 + self.table.capacity() * 4
+    }
+
+    /// Give back spare arena capacity once a batch of strings is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.lower.shrink_to_fit();
+        self.spans.shrink_to_fit();
+        self.lower_spans.shrink_to_fit();
+    }
+
+    fn grow(&mut self) {
+        let size = self.table.len() * 2;
+        let mask = size - 1;
+        let mut table = vec![NO_SLOT; size];
+        for sym in 0..self.spans.len() as u32 {
+            let mut slot = (hash_bytes(self.resolve(sym).as_bytes()) as usize) & mask;
+            while table.get(slot).is_some_and(|&s| s != NO_SLOT) {
+                slot = (slot + 1) & mask;
+            }
+            if let Some(entry) = table.get_mut(slot) {
+                *entry = sym;
+            }
+        }
+        self.table = table;
+    }
+}
+
+/// A fast non-cryptographic hash (word-at-a-time multiply-rotate with a
+/// final avalanche); the table's inputs are evidence strings, not attacker
+/// controlled keys in a long-lived server, so flooding is not a concern.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// A set of symbols of one interner, as a bitset.
+#[derive(Clone, Debug, Default)]
+pub struct SymSet {
+    bits: Vec<u64>,
+    count: usize,
+}
+
+impl SymSet {
+    pub fn with_capacity(symbols: usize) -> SymSet {
+        SymSet { bits: vec![0; symbols.div_ceil(64)], count: 0 }
+    }
+
+    pub fn insert(&mut self, sym: u32) {
+        let word = (sym / 64) as usize;
+        if word >= self.bits.len() {
+            self.bits.resize(word + 1, 0);
+        }
+        if let Some(w) = self.bits.get_mut(word) {
+            let bit = 1u64 << (sym % 64);
+            if *w & bit == 0 {
+                *w |= bit;
+                self.count += 1;
+            }
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, sym: u32) -> bool {
+        self.bits.get((sym / 64) as usize).is_some_and(|w| w & (1u64 << (sym % 64)) != 0)
+    }
+
+    /// Number of symbols in the set.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_each_text_once_and_resolves_it() {
+        let mut i = Interner::new();
+        let a = i.intern("Alice@Contoso.com");
+        let b = i.intern("bob");
+        assert_eq!(i.intern("Alice@Contoso.com"), a);
+        assert_eq!(i.intern(""), EMPTY);
+        assert_eq!((a, b), (1, 2));
+        assert_eq!(i.resolve(a), "Alice@Contoso.com");
+        assert_eq!(i.lower(a), "alice@contoso.com");
+        assert_eq!(i.lower(b), "bob");
+        assert_eq!(i.get("bob"), Some(b));
+        assert_eq!(i.get("carol"), None);
+        assert_eq!(i.resolve(99), "");
+    }
+
+    #[test]
+    fn survives_growth() {
+        let mut i = Interner::new();
+        let syms: Vec<u32> = (0..5000).map(|n| i.intern(&format!("Value{n}"))).collect();
+        assert_eq!(i.len(), 5001);
+        for (n, sym) in syms.iter().enumerate() {
+            assert_eq!(i.resolve(*sym), format!("Value{n}"));
+            assert_eq!(i.lower(*sym), format!("value{n}"));
+            assert_eq!(i.get(&format!("Value{n}")), Some(*sym));
+        }
+    }
+
+    #[test]
+    fn symset_counts_distinct_members() {
+        let mut s = SymSet::with_capacity(10);
+        s.insert(3);
+        s.insert(3);
+        s.insert(200);
+        assert!(s.contains(3) && s.contains(200) && !s.contains(4) && !s.contains(10_000));
+        assert_eq!(s.count(), 2);
+    }
+}
