@@ -337,7 +337,6 @@ fn office_activity_json_with_parameters_as_text() {
 /// `csv_record_start` in `ingest/mod.rs` (the csv reader counts bytes from the
 /// header row and places a record after a CRLF at the `\n`, one line early).
 #[test]
-#[ignore = "needs the CSV record position fix in src/ingest/mod.rs (ingest-ual report)"]
 fn crlf_and_type_line_files_report_true_lines_and_raw_spans() {
     let lines = |events: &[Event]| events.iter().map(|e| e.line).collect::<Vec<_>>();
 

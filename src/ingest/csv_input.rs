@@ -2,6 +2,8 @@
 //! comma, semicolon or tab delimiters, quoted multi-line fields, and header
 //! names that differ between tools only in case, spacing or a "(UTC)" hint.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Text shared between the ingest job and its CSV reader.
@@ -63,21 +65,31 @@ fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
 pub struct Headers {
     pub names: Vec<String>,
     keys: Vec<String>,
+    /// Answers of `index` by candidate name: mappers ask the same questions
+    /// for every row, and normalising a name allocates.
+    lookups: RefCell<HashMap<String, Option<usize>>>,
 }
 
 impl Headers {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Headers {
         let names: Vec<String> = names.into_iter().map(|n| n.trim().trim_start_matches('\u{feff}').to_string()).collect();
         let keys = names.iter().map(|n| header_key(n)).collect();
-        Headers { names, keys }
+        Headers { names, keys, lookups: RefCell::default() }
     }
 
     /// Index of the first header matching any of `candidates` (first candidate wins).
     pub fn index(&self, candidates: &[&str]) -> Option<usize> {
-        candidates.iter().find_map(|c| {
-            let key = header_key(c);
-            self.keys.iter().position(|k| *k == key)
-        })
+        candidates.iter().find_map(|c| self.index_of(c))
+    }
+
+    fn index_of(&self, candidate: &str) -> Option<usize> {
+        if let Some(&known) = self.lookups.borrow().get(candidate) {
+            return known;
+        }
+        let key = header_key(candidate);
+        let found = self.keys.iter().position(|k| *k == key);
+        self.lookups.borrow_mut().insert(candidate.to_string(), found);
+        found
     }
 
     pub fn has(&self, name: &str) -> bool {

@@ -273,14 +273,13 @@ impl FileIngest {
                         }
                         Ok(true) => {
                             let pos = record.position().cloned().unwrap_or_else(csv::Position::new);
-                            let line = pos.line() as u32 + dialect.skipped_lines;
-                            let start = pos.byte() as usize;
-                            let end = reader.position().byte() as usize;
+                            let (start, line) = csv_record_start(&self.text, *dialect, &pos);
+                            let end = dialect.header_offset + reader.position().byte() as usize;
                             let mapped = check_width(headers, record).and_then(|()| (self.def.from_csv)(headers, record, &self.ctx));
                             (line, (start, end), mapped)
                         }
                         Err(e) => {
-                            let line = e.position().map_or(0, |p| p.line() as u32 + dialect.skipped_lines);
+                            let line = e.position().map_or(0, |p| csv_record_start(&self.text, *dialect, p).1);
                             (line, (0, 0), Err(format!("not readable as CSV: {e}")))
                         }
                     }
@@ -311,7 +310,7 @@ impl FileIngest {
         self.report.first = Some(self.report.first.map_or(event.time, |t| t.min(event.time)));
         self.report.last = Some(self.report.last.map_or(event.time, |t| t.max(event.time)));
         for account in [&event.actor, &event.target] {
-            if account.contains('@') && !self.accounts.contains(account.as_str()) {
+            if looks_like_upn(account) && !self.accounts.contains(account.as_str()) {
                 self.accounts.insert(account.to_ascii_lowercase());
             }
         }
@@ -339,6 +338,13 @@ impl FileIngest {
     }
 }
 
+/// `name@domain` with nothing else around it: a mailbox folder path such as
+/// `victim@contoso.com\\Inbox` or a display name is not an account.
+fn looks_like_upn(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty() && domain.contains('.') && !domain.contains('@') && !s.contains(['\\', '/', ' '])
+}
+
 /// A row narrower than the header is usually a cut-off line; wider rows are
 /// accepted when the extra fields are empty (trailing delimiters).
 fn check_width(headers: &Headers, record: &csv::StringRecord) -> Result<(), String> {
@@ -350,6 +356,19 @@ fn check_width(headers: &Headers, record: &csv::StringRecord) -> Result<(), Stri
         return Err(format!("has {got} fields but the header has {want}"));
     }
     Ok(())
+}
+
+/// Where a CSV record starts in the text, and its 1-based line. The reader
+/// starts at the header row, so its byte offsets count from there; after a
+/// CRLF it places the next record at the `\n`, one line early.
+fn csv_record_start(text: &str, dialect: Dialect, pos: &csv::Position) -> (usize, u32) {
+    let mut start = dialect.header_offset + pos.byte() as usize;
+    let mut line = pos.line() as u32 + dialect.skipped_lines;
+    if text.as_bytes().get(start) == Some(&b'\n') {
+        start += 1;
+        line += 1;
+    }
+    (start, line)
 }
 
 /// A CSV record's span runs to the start of the next one; drop the line break.
