@@ -17,9 +17,9 @@
 //!
 //! plus 8 bytes per attribute (key symbol, value symbol), plus the distinct
 //! strings (each kept once, with a lower-cased copy only when it has
-//! capitals). Measured by `loupe-bench`: a million generated UAL events with
-//! about six attributes each (one a per-session GUID) take 153 MB, 160 bytes
-//! per event. The files' decoded texts are held separately so the raw record
+//! capitals). Measured by `loupe-bench`: a million UAL events read from a
+//! generated `Search-UnifiedAuditLog` export take 167 MB, 176 bytes per
+//! event. The files' decoded texts are held separately so the raw record
 //! can be shown.
 //!
 //! Row ids handed out are positions in time order (`u32`), valid until the
