@@ -311,11 +311,11 @@ mod graph {
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&JsonRecord(obj), ctx)
+        read_graph_like(&JsonRecord::new(obj), ctx)
     }
 
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&CsvRecord { headers, row }, ctx)
+        read_graph_like(&CsvRecord::new(headers, row), ctx)
     }
 }
 
@@ -358,11 +358,11 @@ mod log_analytics {
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&JsonRecord(obj), ctx)
+        read_graph_like(&JsonRecord::new(obj), ctx)
     }
 
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&CsvRecord { headers, row }, ctx)
+        read_graph_like(&CsvRecord::new(headers, row), ctx)
     }
 }
 
