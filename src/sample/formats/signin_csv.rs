@@ -175,3 +175,62 @@ pub fn write(sign_ins: &[SignIn], tenant_id: &str, app_owner: impl Fn(&str) -> S
     }
     out.into_inner().unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::people::{APP_OFFICE_HOME, COLUMBUS, RES_EXCHANGE};
+    use crate::sample::records::Mfa;
+
+    fn sign_in(time: i64, status: SignInStatus, code: u32) -> SignIn {
+        SignIn {
+            time,
+            request_id: format!("req-{time}"),
+            correlation_id: "corr".into(),
+            session_id: "sess".into(),
+            user_id: "uid".into(),
+            user_display: "Ada, Lovelace".into(),
+            upn: "ada@larkspurfreight.example".into(),
+            app: APP_OFFICE_HOME,
+            resource: RES_EXCHANGE,
+            ip: "192.0.2.10".into(),
+            place: COLUMBUS,
+            status,
+            error_code: code,
+            failure_reason: String::new(),
+            client_app: "Browser",
+            device: None,
+            browser: "Chrome 121.0.0".into(),
+            os: "Windows10".into(),
+            user_agent: "UA".into(),
+            mfa: Mfa::default(),
+            conditional_access: "Not Applied",
+            interactive: true,
+            auth_protocol: "ropc",
+            incoming_token: "none",
+            asn: 64500,
+            latency_ms: 50,
+            unique_token: "tok".into(),
+            risk_during: "none",
+            risk_aggregated: "none",
+            risk_state: "none",
+        }
+    }
+
+    #[test]
+    fn rows_match_the_header_newest_first_with_portal_spellings() {
+        let bytes = write(&[sign_in(1_000, SignInStatus::Success, 0), sign_in(2_000, SignInStatus::Failure, 50126)], "tenant", |_| "owner".into());
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        assert_eq!(reader.headers().map(|h| h.len()).ok(), Some(HEADERS.len()));
+        let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+        assert_eq!(rows.len(), 2);
+        let col = |name: &str| HEADERS.iter().position(|h| *h == name).unwrap_or(usize::MAX);
+        assert_eq!(&rows[0][col("Status")], "Failure");
+        assert_eq!(&rows[0][col("Sign-in error code")], "50126");
+        assert_eq!(&rows[1][col("Sign-in error code")], "");
+        assert_eq!(&rows[1][col("User")], "Ada, Lovelace");
+        assert_eq!(&rows[1][col("Location")], "Columbus, Ohio, US");
+        assert_eq!(&rows[1][col("Authentication Protocol")], "ROPC");
+        assert_eq!(&rows[1][col("Date (UTC)")], "1970-01-01T00:00:01Z");
+    }
+}

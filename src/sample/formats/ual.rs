@@ -308,3 +308,27 @@ pub fn write(searches: &[(String, Vec<&UalRecord>)]) -> Vec<u8> {
     file.extend_from_slice(&body);
     file
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(time: i64, id: &str) -> UalRecord {
+        let audit_data = Obj::new().with("CreationTime", clock::ual_creation_time(time)).with("Id", id).with("Subject", "a \"quoted\", comma");
+        UalRecord { time, id: id.into(), record_type: "ExchangeItem", operation: "Send".into(), user_id: "u@larkspurfreight.example".into(), audit_data }
+    }
+
+    #[test]
+    fn writes_powershell_5_export_csv() {
+        let (a, b) = (record(1_000, "id-a"), record(2_000, "id-b"));
+        let bytes = write(&[("run-1".into(), vec![&a, &b]), ("run-2".into(), vec![&a])]);
+        let text = String::from_utf8(bytes).unwrap_or_default();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], TYPE_LINE);
+        assert!(lines[1].starts_with("\"RunspaceId\",\"RecordType\",\"CreationDate\""));
+        assert!(lines[2].starts_with("\"run-1\",\"ExchangeItem\",\"12/31/1969 7:00:02 PM\",\"u@larkspurfreight.example\",\"Send\",\"{\"\"CreationTime\"\":\"\"1970-01-01T00:00:02\"\",\"\"Id\"\":\"\"id-b\"\""), "{}", lines[2]);
+        assert!(lines[2].ends_with("\"1\",\"2\",\"id-b\",\"True\",\"Unchanged\""));
+        assert!(lines[4].starts_with("\"run-2\"") && lines[4].contains("\"1\",\"1\",\"id-a\""));
+        assert_eq!(lines.len(), 6, "three records and a final line break");
+    }
+}
