@@ -67,8 +67,8 @@ fn timeline_filters_with_the_query_language() {
 #[test]
 fn bad_query_and_unreadable_input_fail_with_one_line() {
     let dir = sample_dir("errors");
-    let files = sample_files(&dir);
-    let out = loupe(&["timeline", &files[0], "--query", "user:\"unclosed"]);
+    let ual = dir.join("ual_search.csv");
+    let out = loupe(&["timeline", ual.to_str().unwrap(), "--query", "user:\"unclosed"]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("loupe: bad query"), "{err}");
