@@ -1,0 +1,9 @@
+//! (stub)
+use super::{Context, DetectorDef, Finding};
+use crate::store::EventStore;
+
+pub const DEF: DetectorDef = DetectorDef { id: "password_changes", step: 3, title: "password_changes", run };
+
+fn run(_store: &EventStore, _ctx: &Context) -> Vec<Finding> {
+    Vec::new()
+}
