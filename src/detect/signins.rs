@@ -277,19 +277,6 @@ pub fn unusual_client(store: &EventStore, row: u32) -> Option<UnusualClient> {
     LEGACY_CLIENT_APPS.contains(&client_app.to_ascii_lowercase().as_str()).then(|| UnusualClient::Legacy(client_app.to_string()))
 }
 
-/// Whether any success exists for the account before `time` with this
-/// client kind (so the account normally uses it).
-pub fn client_used_before(store: &EventStore, rows: &[u32], client: &UnusualClient, time: TimeMs, since: TimeMs) -> usize {
-    rows.iter()
-        .filter(|&&r| {
-            let t = store.time(r);
-            t < time && t >= since && is_successful_signin(store, r) && unusual_client(store, r).as_ref() == Some(client)
-        })
-        .map(|&r| store.time(r).div_euclid(DAY_MS))
-        .collect::<HashSet<_>>()
-        .len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
