@@ -159,10 +159,11 @@ impl FindingBuilder {
         self
     }
 
-    /// Add a query term `field:value1,value2`.
+    /// Add a query term `field:value1,value2`. A value with `*` would read
+    /// as a wildcard, so such a term is left out (the query only gets wider).
     pub fn matching(mut self, field: Field, values: &[&str]) -> Self {
         let values: Vec<String> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string).collect();
-        if !values.is_empty() {
+        if !values.is_empty() && !values.iter().any(|v| v.contains('*')) {
             self.terms.push(Term { negated: false, kind: TermKind::Match { field, values }, position: 0 });
         }
         self
