@@ -35,11 +35,22 @@ pub fn is_ual(store: &EventStore, row: u32) -> bool {
     store.source(row) == Source::UnifiedAudit
 }
 
-/// Operation equal to one of `names`, ignoring case and the dashes some
-/// exports put in place of spaces.
+/// Operation equal to one of `names`, ignoring case and the full stop the
+/// UAL puts after Entra activity names (`Reset user password.`).
 pub fn op_is(store: &EventStore, row: u32, names: &[&str]) -> bool {
-    let op = store.operation(row).trim();
+    let op = store.operation(row).trim().trim_end_matches('.');
     names.iter().any(|n| n.eq_ignore_ascii_case(op))
+}
+
+/// The account an audit row is about: its target when that is an account,
+/// else its actor.
+pub fn subject_account<'a>(store: &'a EventStore, row: u32) -> &'a str {
+    let target = store.target(row);
+    if target.contains('@') {
+        target
+    } else {
+        store.actor(row)
+    }
 }
 
 /// An attribute as a yes/no, as logs write them (`true`, `True`, `1`, `Yes`).
