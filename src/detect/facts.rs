@@ -14,6 +14,20 @@ pub fn day_of(time: TimeMs) -> i64 {
     time.div_euclid(DAY_MS)
 }
 
+/// The first row at or after `time` (rows are in time order).
+pub fn first_row_at(store: &EventStore, time: TimeMs) -> u32 {
+    let (mut lo, mut hi) = (0u32, store.len() as u32);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if store.time(mid) < time {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 /// Accounts compare case-insensitively; this is the form used as a key.
 pub fn account_key(text: &str) -> String {
     text.trim().to_lowercase()

@@ -169,6 +169,12 @@ impl FindingBuilder {
         self
     }
 
+    /// Add the `ioc` term: any value equal to a marked indicator.
+    pub fn ioc(mut self) -> Self {
+        self.terms.push(Term { negated: false, kind: TermKind::Ioc, position: 0 });
+        self
+    }
+
     pub fn source(self, source: Source) -> Self {
         self.matching(Field::Source, &[source.key()])
     }
