@@ -58,7 +58,7 @@ pub fn op_is(store: &EventStore, row: u32, names: &[&str]) -> bool {
 
 /// The account an audit row is about: its target when that is an account,
 /// else its actor.
-pub fn subject_account<'a>(store: &'a EventStore, row: u32) -> &'a str {
+pub fn subject_account(store: &EventStore, row: u32) -> &str {
     let target = store.target(row);
     if target.contains('@') {
         target
@@ -273,12 +273,6 @@ impl AddressUse {
     /// Distinct days the account signed in successfully at all.
     pub fn active_days(&self, account: &str) -> usize {
         self.account_days.get(&account_key(account)).map_or(0, BTreeSet::len)
-    }
-
-    /// Days of use of the address inside the `days`-long span before `until`.
-    pub fn days_before(&self, account: &str, ip: &str, until: TimeMs, span_days: i64) -> usize {
-        let last = day_of(until);
-        self.days.get(&(account_key(account), ip.to_string())).map_or(0, |d| d.range(last - span_days..last).count())
     }
 
     /// Other accounts that signed in successfully from the address.

@@ -137,7 +137,7 @@ mod tests {
         events.push(audit("2026-03-11T03:05:00Z", "Update user", "admin@contoso.com", "bob@contoso.com").with(attr::MODIFIED_PROPERTIES, r#"[{"property":"Department","old":"[]","new":"[\"Sales\"]"}]"#));
         let store = store_of(events);
         let findings = findings_of(&DEF, &store, &Context::default());
-        let got: Vec<(String, Severity)> = findings.iter().map(|f| (store.operation(f.rows[0]).to_string() + "@" + &store.ip(f.rows[0]), f.severity)).collect();
+        let got: Vec<(String, Severity)> = findings.iter().map(|f| (format!("{}@{}", store.operation(f.rows[0]), store.ip(f.rows[0])), f.severity)).collect();
         assert_eq!(
             got,
             vec![

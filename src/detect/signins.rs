@@ -2,7 +2,7 @@
 //! history, which values of a sign-in the account had never used before,
 //! the risk Entra logged, and unusual clients.
 
-use super::facts::{account_key, attr_text, is_signin, is_successful_signin, DAY_MS, HOUR_MS};
+use super::facts::{account_key, attr_text, is_signin, DAY_MS, HOUR_MS};
 use super::Context;
 use crate::model::{attr, Outcome, TimeMs};
 use crate::store::EventStore;
@@ -30,7 +30,8 @@ pub fn by_account(store: &EventStore) -> BTreeMap<String, Vec<u32>> {
 pub fn ua_family(ua: &str) -> String {
     let mut out = String::with_capacity(ua.len());
     for c in ua.trim().chars() {
-        if !c.is_ascii_digit() && !(c == '.' && out.ends_with(|p: char| p == '/' || p == '.')) {
+        let version_dot = c == '.' && out.ends_with(['/', '.']);
+        if !(c.is_ascii_digit() || version_dot) {
             out.extend(c.to_lowercase());
         }
     }

@@ -110,8 +110,3 @@ pub fn check(store: &EventStore, ctx: &Context, f: &Finding) {
     assert_eq!(f.first, store.time(f.rows[0]));
     assert!(!f.title.is_empty() && !f.why.is_empty());
 }
-
-/// Rows of the store whose operation is `op`, for asserting evidence.
-pub fn rows_with_op(store: &EventStore, op: &str) -> Vec<u32> {
-    (0..store.len() as u32).filter(|&r| store.operation(r) == op).collect()
-}
