@@ -43,3 +43,23 @@ fn report_carries_the_hash_and_size_even_when_unreadable() {
     assert_eq!(report.bytes, 4);
     assert_eq!(report.sha256, "5be08c9684a1d25efcee09318204824278b08bbfb4aef973ffefd0b9d7478313");
 }
+
+#[test]
+fn stepping_reports_progress_and_matches_a_whole_file_read() {
+    let bytes = std::fs::read("tests/fixtures/ual_search_export.csv").unwrap();
+    let (whole_report, whole_events, _) = ingest_bytes("ual.csv", &bytes, &mut Deduper::default());
+    assert!(whole_events.len() >= 3, "fixture has several records");
+
+    let mut job = loupe::ingest::FileIngest::open("ual.csv", &bytes).unwrap();
+    let (mut dedupe, mut events, mut progress) = (Deduper::default(), Vec::new(), vec![job.progress()]);
+    while job.step(1, &mut dedupe, &mut events) {
+        progress.push(job.progress());
+    }
+    assert_eq!(job.progress(), 1.0);
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
+    assert!(progress[0] < 1.0);
+    assert_eq!(events, whole_events);
+    let (report, text) = job.finish();
+    assert_eq!((report.rows_ok, report.rows_rejected), (whole_report.rows_ok, whole_report.rows_rejected));
+    assert!(events.iter().all(|e| e.raw.slice(&text).starts_with('"')), "raw spans start at the record");
+}

@@ -122,9 +122,9 @@ fn report(name: &str) -> IngestReport {
 /// The case: UAL loaded first, then sign-ins (earlier), then the audit log.
 fn store() -> (EventStore, [FileId; 3]) {
     let mut store = EventStore::new();
-    let u = store.add_file(report("ual.csv"), Arc::from(""), ual());
-    let s = store.add_file(report("signins.json"), Arc::from(""), sign_ins());
-    let a = store.add_file(report("audit.json"), Arc::from(""), audit());
+    let u = store.add_file(report("ual.csv"), Arc::new(String::new()), ual());
+    let s = store.add_file(report("signins.json"), Arc::new(String::new()), sign_ins());
+    let a = store.add_file(report("audit.json"), Arc::new(String::new()), audit());
     (store, [u, s, a])
 }
 
@@ -164,8 +164,8 @@ fn equal_times_keep_load_order() {
     first[0].operation = "first".into();
     let mut second = audit();
     second[0].operation = "second".into();
-    store.add_file(report("a.json"), Arc::from(""), first);
-    store.add_file(report("b.json"), Arc::from(""), second);
+    store.add_file(report("a.json"), Arc::new(String::new()), first);
+    store.add_file(report("b.json"), Arc::new(String::new()), second);
     assert_eq!([store.operation(0), store.operation(1)], ["first", "second"]);
 }
 
@@ -332,7 +332,7 @@ fn raw_record_and_event_of_a_json_file() {
     let mut rep = report("signins.json");
     rep.format = Some(Format { schema: Schema::GraphSignIn, container: Container::Json });
     let mut store = EventStore::new();
-    store.add_file(rep, Arc::from(text), vec![first.clone(), second]);
+    store.add_file(rep, Arc::new(text.to_string()), vec![first.clone(), second]);
     assert_eq!(store.actor(0), BOB);
     assert_eq!(store.line(0), 3);
     assert_eq!(store.raw_record(1), json!({"id": "a1", "createdDateTime": "2026-03-01T09:00:00Z", "userPrincipalName": "alice@contoso.com"}));
@@ -350,7 +350,7 @@ fn raw_record_of_a_csv_row_expands_audit_data() {
     let mut rep = report("ual.csv");
     rep.format = Some(Format { schema: Schema::UalSearchCsv, container: Container::Csv { delimiter: b',' } });
     let mut store = EventStore::new();
-    store.add_file(rep, Arc::from(text), vec![e]);
+    store.add_file(rep, Arc::new(text.to_string()), vec![e]);
     assert_eq!(
         store.raw_record(0),
         json!({"CreationDate": "3/1/2026 10:05:00 AM", "UserIds": "alice@contoso.com", "Operations": "Send", "AuditData": {"Id": "x1", "Operation": "Send"}})
@@ -361,17 +361,17 @@ fn raw_record_of_a_csv_row_expands_audit_data() {
 fn a_pending_file_loads_like_add_file() {
     let (direct, _) = store();
     let mut streamed = EventStore::new();
-    streamed.add_file(report("ual.csv"), Arc::from(""), ual());
+    streamed.add_file(report("ual.csv"), Arc::new(String::new()), ual());
     let mut pending = PendingFile::new();
     let mut batches = sign_ins();
     let last = batches.split_off(2);
     pending.extend(batches);
     pending.extend(last);
     assert_eq!(pending.len(), 3);
-    streamed.add_pending(report("signins.json"), Arc::from(""), pending);
+    streamed.add_pending(report("signins.json"), Arc::new(String::new()), pending);
     let mut pending = PendingFile::default();
     pending.extend(audit());
-    streamed.add_pending(report("audit.json"), Arc::from(""), pending);
+    streamed.add_pending(report("audit.json"), Arc::new(String::new()), pending);
     assert_eq!(streamed.len(), 7);
     for row in 0..7 {
         assert_eq!(streamed.event(row), direct.event(row), "row {row}");

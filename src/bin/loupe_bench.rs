@@ -13,13 +13,13 @@
 //! seed) as `Search-UnifiedAuditLog | Export-Csv` writes it, and kept in
 //! `<dir>/ual_<N>.csv` so later runs reuse it.
 
-use loupe::ingest::{ingest_bytes, Deduper, FileIngest, IngestReport};
+use loupe::ingest::{ingest_owned, Deduper, FileIngest, FileText, IngestReport};
 use loupe::model::{format_utc, Event, Outcome, Source, TimeMs};
 use loupe::store::{parse, EvalContext, EventStore, FacetField, PendingFile};
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+
 use std::time::{Duration, Instant};
 
 /// SplitMix64: small, fast and good enough to make varied test data.
@@ -369,14 +369,14 @@ fn main() {
 fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
     let size = bytes.len() as u64;
     let t = Instant::now();
-    let (report, events, text) = ingest_bytes(file_name, &bytes, &mut Deduper::default());
+    let (report, events, text) = ingest_owned(file_name, bytes, &mut Deduper::default());
     let ingest_time = t.elapsed();
-    drop(bytes);
+
     let (report, text, events, synthetic) = if events.is_empty() {
         say_synthetic(&report, args.rows);
         let mut synthetic = Vec::with_capacity(args.rows as usize);
         generate_records(args.rows, |r| synthetic.push(r.event));
-        (IngestReport::new(file_name, b""), Arc::<str>::from(""), synthetic, true)
+        (IngestReport::new(file_name, b""), FileText::default(), synthetic, true)
     } else {
         push_ingest_figures(table, size, ingest_time, events.len(), &report);
         (report, text, events, false)
@@ -406,13 +406,13 @@ fn load_streaming(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<
             pending.extend(batch.drain(..));
             job.finish()
         }
-        Err(report) => (*report, Arc::<str>::from("")),
+        Err(report) => (*report, FileText::default()),
     };
     let ingest_time = t.elapsed();
     let (report, text, synthetic) = if pending.is_empty() {
         say_synthetic(&report, args.rows);
         generate_records(args.rows, |r| pending.push(r.event));
-        (IngestReport::new(file_name, b""), Arc::<str>::from(""), true)
+        (IngestReport::new(file_name, b""), FileText::default(), true)
     } else {
         push_ingest_figures(table, size, ingest_time, pending.len(), &report);
         (report, text, false)

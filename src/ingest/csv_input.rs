@@ -4,11 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Text shared between the ingest job and its CSV reader.
 #[derive(Clone)]
-pub struct SharedText(pub Arc<str>);
+pub struct SharedText(pub super::FileText);
 
 impl AsRef<[u8]> for SharedText {
     fn as_ref(&self) -> &[u8] {
@@ -127,7 +126,7 @@ pub fn header_key(name: &str) -> String {
 }
 
 /// A streaming reader over the records after the header row.
-pub fn reader(text: &Arc<str>, dialect: Dialect) -> csv::Reader<std::io::Cursor<SharedText>> {
+pub fn reader(text: &super::FileText, dialect: Dialect) -> csv::Reader<std::io::Cursor<SharedText>> {
     let mut cursor = std::io::Cursor::new(SharedText(text.clone()));
     cursor.set_position(dialect.header_offset as u64);
     csv::ReaderBuilder::new().delimiter(dialect.delimiter).flexible(true).has_headers(true).from_reader(cursor)
@@ -136,6 +135,7 @@ pub fn reader(text: &Arc<str>, dialect: Dialect) -> csv::Reader<std::io::Cursor<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn skips_type_line_and_finds_semicolons() {
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn reads_quoted_multiline_fields() {
-        let text: Arc<str> = Arc::from("a,b\n\"x\ny\",2\n3,4\n");
+        let text = Arc::new("a,b\n\"x\ny\",2\n3,4\n".to_string());
         let mut r = reader(&text, sniff_dialect(&text));
         let rows: Vec<_> = r.records().map(|r| r.unwrap()).collect();
         assert_eq!(&rows[0][0], "x\ny");

@@ -7,6 +7,7 @@
 //! - a page wrapper `{"@odata.context": …, "value": [records]}` (Microsoft Graph),
 //!   or `{"Records": [records]}` (CloudTrail), alone, per line, or in an array
 //!   of pages.
+//!
 //! Each record is returned as a byte span; parsing it is left to the caller.
 
 /// Keys whose array holds the records of a page wrapper.

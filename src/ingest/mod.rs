@@ -33,6 +33,12 @@ use std::collections::{BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+/// A file's decoded text, shared by the ingest job, its CSV reader and the
+/// store. `Arc<String>` rather than `Arc<str>`: converting a `String` into
+/// `Arc<str>` copies it, and the text of a large export is the biggest thing
+/// Loupe holds.
+pub type FileText = Arc<String>;
+
 /// What a record mapper may consult and tell the pipeline.
 #[derive(Debug, Default)]
 pub struct RowCtx {
@@ -149,14 +155,14 @@ impl Deduper {
 }
 
 enum Cursor {
-    Csv { reader: csv::Reader<std::io::Cursor<SharedText>>, headers: Headers, dialect: Dialect, record: csv::StringRecord },
+    Csv { reader: Box<csv::Reader<std::io::Cursor<SharedText>>>, headers: Headers, dialect: Dialect, record: csv::StringRecord },
     Json { spans: Vec<RecordSpan>, next: usize },
     Done,
 }
 
 /// One file being read, a batch of records at a time.
 pub struct FileIngest {
-    text: Arc<str>,
+    text: FileText,
     def: &'static SchemaDef,
     ctx: RowCtx,
     cursor: Cursor,
@@ -186,7 +192,7 @@ impl FileIngest {
         if decoded.encoding == text::Encoding::Windows1252 {
             report.notes.push("The file is not valid UTF-8; it was read as Windows-1252. Check names with accents.".into());
         }
-        let text: Arc<str> = Arc::from(decoded.text);
+        let text: FileText = Arc::new(decoded.text);
         let guess = dates::infer_order_in_text(&text);
         if guess.saw_locale_dates {
             report.notes.push(match (guess.ambiguous, guess.order) {
@@ -230,7 +236,7 @@ impl FileIngest {
             match sniff::detect_csv(&headers) {
                 Ok(def) => {
                     report.delimiter = Some(char::from(dialect.delimiter));
-                    (def, Cursor::Csv { reader, headers, dialect, record: csv::StringRecord::new() })
+                    (def, Cursor::Csv { reader: Box::new(reader), headers, dialect, record: csv::StringRecord::new() })
                 }
                 Err(why) => {
                     report.unreadable = Some(format!("{file_name}: {why}"));
@@ -331,7 +337,7 @@ impl FileIngest {
     }
 
     /// The finished report and the decoded text the events' raw spans point into.
-    pub fn finish(mut self) -> (IngestReport, Arc<str>) {
+    pub fn finish(mut self) -> (IngestReport, FileText) {
         self.report.notes.append(&mut self.ctx.file_notes.borrow_mut());
         self.report.accounts = self.accounts.into_iter().collect();
         (self.report, self.text)
@@ -378,15 +384,20 @@ fn trim_record_end(text: &str, start: usize, end: usize) -> usize {
 }
 
 /// Ingest a whole file at once. The events' raw spans point into the returned text.
-pub fn ingest_bytes(file_name: &str, bytes: &[u8], dedupe: &mut Deduper) -> (IngestReport, Vec<Event>, Arc<str>) {
-    match FileIngest::open(file_name, bytes) {
+pub fn ingest_bytes(file_name: &str, bytes: &[u8], dedupe: &mut Deduper) -> (IngestReport, Vec<Event>, FileText) {
+    ingest_owned(file_name, bytes.to_vec(), dedupe)
+}
+
+/// `ingest_bytes` for bytes the caller can give up: UTF-8 text is not copied.
+pub fn ingest_owned(file_name: &str, bytes: Vec<u8>, dedupe: &mut Deduper) -> (IngestReport, Vec<Event>, FileText) {
+    match FileIngest::open_owned(file_name, bytes) {
         Ok(mut job) => {
             let mut events = Vec::new();
             while job.step(4096, dedupe, &mut events) {}
             let (report, text) = job.finish();
             (report, events, text)
         }
-        Err(report) => (*report, Vec::new(), Arc::from("")),
+        Err(report) => (*report, Vec::new(), FileText::default()),
     }
 }
 

@@ -10,14 +10,16 @@ use serde::{Deserialize, Serialize};
 
 /// Which log an event came from. The key is what the query language and the
 /// command line use (`source:ual`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Entra ID sign-in log (interactive, non-interactive, service principal).
     SignIn,
     /// Entra ID directory audit log.
     DirectoryAudit,
-    /// Microsoft 365 Unified Audit Log.
+    /// Microsoft 365 Unified Audit Log. (The default only so that `Event`
+    /// can derive `Default` for tests and builders.)
+    #[default]
     UnifiedAudit,
 }
 
@@ -142,12 +144,6 @@ pub struct Event {
     pub raw: RawSpan,
     /// Identity of the record for de-duplication (UAL `Id`), if any.
     pub record_id: String,
-}
-
-impl Default for Source {
-    fn default() -> Self {
-        Source::UnifiedAudit
-    }
 }
 
 impl Event {

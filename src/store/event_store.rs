@@ -15,20 +15,20 @@
 //! | attribute offset (u32)         | 4     |
 //! | **fixed total**                | **68**|
 //!
-//! plus 8 bytes per attribute (key symbol, value symbol). A UAL event with
-//! ten attributes costs about 150 bytes, so a million events take ~150 MB
-//! plus the distinct strings (each kept once, with a lower-cased copy when
-//! it has capitals). The files' decoded texts are held separately so the raw
-//! record can be shown.
+//! plus 8 bytes per attribute (key symbol, value symbol), plus the distinct
+//! strings (each kept once, with a lower-cased copy only when it has
+//! capitals). Measured by `loupe-bench`: a million UAL events read from a
+//! generated `Search-UnifiedAuditLog` export take 167 MB, 176 bytes per
+//! event. The files' decoded texts are held separately so the raw record
+//! can be shown.
 //!
 //! Row ids handed out are positions in time order (`u32`), valid until the
 //! next `add_file` or `remove_file`.
 
 use super::interner::{Interner, EMPTY};
-use crate::ingest::IngestReport;
+use crate::ingest::{FileText, IngestReport};
 use crate::model::{Event, Outcome, RawSpan, Source, TimeMs};
 use serde_json::Value;
-use std::sync::Arc;
 
 /// Identifies a loaded file for as long as it stays loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -40,7 +40,7 @@ pub struct FileId(pub u16);
 pub struct LoadedFile {
     pub id: FileId,
     pub report: IngestReport,
-    pub text: Arc<str>,
+    pub text: FileText,
 }
 
 /// The interned text columns of an event.
@@ -149,7 +149,7 @@ impl EventStore {
 
     /// Add a file's events (in any order); rows are re-sorted by time, keeping
     /// earlier-loaded rows first among equal times.
-    pub fn add_file(&mut self, report: IngestReport, text: Arc<str>, events: Vec<Event>) -> FileId {
+    pub fn add_file(&mut self, report: IngestReport, text: FileText, events: Vec<Event>) -> FileId {
         let id = self.new_file_id();
         self.files.push(LoadedFile { id, report, text });
         if self.attr_offsets.is_empty() {
@@ -177,7 +177,7 @@ impl EventStore {
 
     /// Add a file whose events were gathered in a `PendingFile` while it was
     /// read; same result as `add_file` without holding every `Event` at once.
-    pub fn add_pending(&mut self, report: IngestReport, text: Arc<str>, pending: PendingFile) -> FileId {
+    pub fn add_pending(&mut self, report: IngestReport, text: FileText, pending: PendingFile) -> FileId {
         let id = self.new_file_id();
         self.files.push(LoadedFile { id, report, text });
         if self.attr_offsets.is_empty() {
