@@ -6,7 +6,7 @@ use super::facts::{account_key, attr_text, is_signin, DAY_MS, HOUR_MS};
 use super::Context;
 use crate::model::{attr, Outcome, TimeMs};
 use crate::store::EventStore;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Failures this long before a success count as "right before" it.
 pub const FAILURES_BEFORE_MS: i64 = 6 * HOUR_MS;
@@ -132,8 +132,12 @@ fn rolling_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u
         let t = store.time(row);
         let since = t - baseline;
         let in_baseline = &successes[successes.partition_point(|&s| s < since)..];
-        let days: HashSet<i64> = in_baseline.iter().map(|s| s.div_euclid(DAY_MS)).collect();
-        if in_baseline.len() >= MIN_HISTORY && days.len() >= 2 {
+        // Times are sorted: two days or more when the first and last differ.
+        let spans_days = match (in_baseline.first(), in_baseline.last()) {
+            (Some(a), Some(b)) => a.div_euclid(DAY_MS) != b.div_euclid(DAY_MS),
+            _ => false,
+        };
+        if in_baseline.len() >= MIN_HISTORY && spans_days {
             let n = novelty(store, &seen, since, account, rows, row, in_baseline.len());
             if n.is_new() {
                 found.push(n);

@@ -2,7 +2,7 @@
 //! analyst to confirm or correct: the sign-in that most looks like the
 //! break-in, its account, the window it opened, and its fingerprints.
 
-use super::facts::{account_key, is_successful_signin, op_is, when};
+use super::facts::{account_key, is_successful_signin, op_is, when, AddressUse};
 use super::oauth_apps::{app_id, app_name};
 use super::signins::{by_account, novelties, unusual_client, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
 use crate::model::Outcome;
@@ -12,9 +12,20 @@ use std::collections::HashMap;
 
 /// Below this score no sign-in is suspicious enough to suggest.
 const MIN_SCORE: u32 = 5;
+/// Used on this many days, an address is the account owner's.
+const ROUTINE_DAYS: usize = 7;
 
-/// How suspicious a successful sign-in looks, with the reasons.
+/// How suspicious a successful sign-in looks, with the reasons. Newness
+/// alone is travel as often as not, so a sign-in also needs a sign of attack
+/// (failures just before, Entra risk, a scripting or password-only client)
+/// to score at all.
 fn score(store: &EventStore, row: u32, novelty: Option<&Novelty>) -> (u32, Vec<&'static str>) {
+    let attack_signs = novelty.is_some_and(|n| !n.failures_before.is_empty())
+        || matches!(Risk::of(store, row).level.as_str(), "medium" | "high")
+        || matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
+    if !attack_signs {
+        return (0, Vec::new());
+    }
     let mut score = 0;
     let mut why = Vec::new();
     if let Some(n) = novelty {
@@ -67,6 +78,7 @@ pub fn suggest_context(store: &EventStore) -> Context {
     let found = novelties(store, &defaults);
     let by_row: HashMap<u32, &Novelty> = found.iter().map(|n| (n.row, n)).collect();
     let accounts = by_account(store);
+    let used = AddressUse::of(store);
     let mut best: Option<(u32, u32, Vec<&'static str>)> = None;
     for row in 0..store.len() as u32 {
         if !is_successful_signin(store, row) || store.actor(row).is_empty() {
@@ -90,7 +102,11 @@ pub fn suggest_context(store: &EventStore) -> Context {
                 Some(&fallback)
             }
         };
-        let (s, why) = score(store, row, novelty);
+        let (mut s, why) = score(store, row, novelty);
+        // An address the account uses routinely is not the intruder's.
+        if used.days(store.actor(row), store.ip(row)) >= ROUTINE_DAYS {
+            s = 0;
+        }
         if s >= MIN_SCORE && !matches!(&best, Some((b, _, _)) if s <= *b) {
             best = Some((s, row, why));
         }

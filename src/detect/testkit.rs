@@ -85,7 +85,7 @@ pub fn daily(start: &str, days: i64, upn: &str, ip: &str, country: &str) -> Vec<
 
 pub fn store_of(events: Vec<Event>) -> EventStore {
     let mut store = EventStore::new();
-    store.add_file(IngestReport::default(), Arc::from(""), events);
+    store.add_file(IngestReport::default(), Arc::new(String::new()), events);
     store
 }
 
