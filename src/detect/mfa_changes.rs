@@ -34,8 +34,8 @@ const LINK_MS: i64 = DAY_MS;
 
 fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
     let used = AddressUse::of(store);
-    let new_addresses: Vec<(String, String, i64)> =
-        novelties(store, ctx).into_iter().filter(|n| n.new_ip).map(|n| (n.account, store.ip(n.row).to_string(), store.time(n.row))).collect();
+    // Worked out on the first change found: most stores have none.
+    let mut new_addresses: Option<Vec<(String, String, i64)>> = None;
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !is_audit(store, row) && !is_ual(store, row) {
@@ -65,6 +65,9 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
             reasons.push(format!("from indicator address {ip}"));
         }
         let lower = account.to_lowercase();
+        let new_addresses = new_addresses.get_or_insert_with(|| {
+            novelties(store, ctx).into_iter().filter(|n| n.new_ip).map(|n| (n.account, store.ip(n.row).to_string(), store.time(n.row))).collect()
+        });
         if let Some((_, _, t)) = new_addresses.iter().find(|(a, i, t)| *a == lower && !ip.is_empty() && i == ip && *t <= time && time - *t <= LINK_MS) {
             severity = Severity::High;
             reasons.push(format!("from {ip}, first seen for this account at {}", when(*t)));

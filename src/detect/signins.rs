@@ -76,26 +76,50 @@ pub fn novelties(store: &EventStore, ctx: &Context) -> Vec<Novelty> {
     found
 }
 
+/// When each value was last used by one account. Keys borrow the store's
+/// strings; client families are computed once per distinct user agent.
 #[derive(Default)]
-struct Seen {
-    ip: HashMap<String, TimeMs>,
-    country: HashMap<String, TimeMs>,
+struct Seen<'a> {
+    ip: HashMap<&'a str, TimeMs>,
+    country: HashMap<&'a str, TimeMs>,
     ua: HashMap<String, TimeMs>,
+    families: HashMap<&'a str, String>,
 }
 
-impl Seen {
-    fn add(&mut self, store: &EventStore, row: u32) {
+impl<'a> Seen<'a> {
+    fn family(&mut self, ua: &'a str) -> &str {
+        self.families.entry(ua).or_insert_with(|| ua_family(ua))
+    }
+
+    fn add(&mut self, store: &'a EventStore, row: u32) {
         let t = store.time(row);
-        for (map, value) in [(&mut self.ip, store.ip(row).to_string()), (&mut self.country, store.country(row).to_lowercase()), (&mut self.ua, ua_family(store.user_agent(row)))] {
+        for (map, value) in [(&mut self.ip, store.ip(row)), (&mut self.country, store.country(row))] {
             if !value.is_empty() {
                 map.insert(value, t);
             }
         }
+        let family = self.family(store.user_agent(row)).to_string();
+        if !family.is_empty() {
+            self.ua.insert(family, t);
+        }
     }
 
     /// Whether a value was not seen since `since` (empty values are never new).
-    fn is_new(map: &HashMap<String, TimeMs>, value: String, since: TimeMs) -> bool {
-        !value.is_empty() && !matches!(map.get(&value), Some(&t) if t >= since)
+    fn is_new(last: Option<&TimeMs>, value: &str, since: TimeMs) -> bool {
+        !value.is_empty() && !matches!(last, Some(&t) if t >= since)
+    }
+
+    fn ip_new(&self, value: &str, since: TimeMs) -> bool {
+        Seen::is_new(self.ip.get(value), value, since)
+    }
+
+    fn country_new(&self, value: &str, since: TimeMs) -> bool {
+        Seen::is_new(self.country.get(value), value, since)
+    }
+
+    fn ua_new(&mut self, ua: &'a str, since: TimeMs) -> bool {
+        let family = self.family(ua).to_string();
+        Seen::is_new(self.ua.get(&family), &family, since)
     }
 }
 
@@ -109,14 +133,14 @@ fn failures_before(store: &EventStore, rows: &[u32], time: TimeMs) -> Vec<u32> {
         .collect()
 }
 
-fn novelty(store: &EventStore, seen: &Seen, since: TimeMs, account: &str, rows: &[u32], row: u32, history: usize) -> Novelty {
+fn novelty<'a>(store: &'a EventStore, seen: &mut Seen<'a>, since: TimeMs, account: &str, row: u32, history: usize) -> Novelty {
     Novelty {
         row,
         account: account.to_string(),
-        new_ip: Seen::is_new(&seen.ip, store.ip(row).to_string(), since),
-        new_country: Seen::is_new(&seen.country, store.country(row).to_lowercase(), since),
-        new_ua: Seen::is_new(&seen.ua, ua_family(store.user_agent(row)), since),
-        failures_before: failures_before(store, rows, store.time(row)),
+        new_ip: seen.ip_new(store.ip(row), since),
+        new_country: seen.country_new(store.country(row), since),
+        new_ua: seen.ua_new(store.user_agent(row), since),
+        failures_before: Vec::new(),
         history,
     }
 }
@@ -138,8 +162,9 @@ fn rolling_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u
             _ => false,
         };
         if in_baseline.len() >= MIN_HISTORY && spans_days {
-            let n = novelty(store, &seen, since, account, rows, row, in_baseline.len());
+            let mut n = novelty(store, &mut seen, since, account, row, in_baseline.len());
             if n.is_new() {
+                n.failures_before = failures_before(store, rows, t);
                 found.push(n);
             }
         }
@@ -165,8 +190,9 @@ fn window_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u3
     for &row in rows {
         let t = store.time(row);
         if store.outcome(row) == Outcome::Success && (start..=end).contains(&t) {
-            let n = novelty(store, &seen, since, account, rows, row, history);
+            let mut n = novelty(store, &mut seen, since, account, row, history);
             if n.is_new() {
+                n.failures_before = failures_before(store, rows, t);
                 found.push(n);
             }
         }
