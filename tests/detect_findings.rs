@@ -109,6 +109,12 @@ fn incident() -> Vec<Event> {
     }
     let day22 = t("2026-03-22T02:00:00Z");
     let attacker = "203.0.113.7";
+    // A spray against five colleagues first.
+    for (i, name) in ["carol", "dave", "erin", "frank", "grace"].iter().enumerate() {
+        let mut sprayed = signin(day22 - 600_000 + i as i64 * 1000, &format!("{name}@contoso.com"), attacker, "NG", LAGOS);
+        sprayed.outcome = Outcome::Failure;
+        events.push(sprayed);
+    }
     // Alice herself, in Paris, half an hour before the Lagos sign-ins.
     events.push(signin(day22 - 1_800_000, "alice@contoso.com", "198.51.100.10", "FR", PARIS));
     let mut fail = signin(day22, "alice@contoso.com", attacker, "NG", LAGOS);
@@ -145,6 +151,7 @@ fn incident() -> Vec<Event> {
     events.push(with(fwd, &[(attr::WORKLOAD, "Exchange"), ("Param.Identity", "alice@contoso.com"), ("Param.ForwardingSmtpAddress", "smtp:drop@evil.example")]));
     let read = event(Source::UnifiedAudit, day22 + 1_200_000, "MailItemsAccessed", "alice@contoso.com", attacker);
     events.push(with(read, &[(attr::WORKLOAD, "Exchange"), (attr::MAILBOX_OWNER, "ceo@contoso.com"), (attr::ITEM_COUNT, "800")]));
+    events.push(with(event(Source::UnifiedAudit, day22 + 1_250_000, "Send", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));
     let grant = event(Source::UnifiedAudit, day22 + 1_300_000, "Add-MailboxPermission", "alice@contoso.com", attacker);
     events.push(with(grant, &[(attr::WORKLOAD, "Exchange"), ("Param.Identity", "ceo@contoso.com"), ("Param.User", "alice@contoso.com"), ("Param.AccessRights", "FullAccess")]));
     let mut role = event(Source::DirectoryAudit, day22 + 1_500_000, "Add member to role", "alice@contoso.com", attacker);
@@ -166,6 +173,10 @@ fn incident() -> Vec<Event> {
     let mut bob = signin(day22 + 1_800_000, "bob@contoso.com", attacker, "NG", LAGOS);
     bob.outcome = Outcome::Failure;
     events.push(bob);
+    // The consented app refreshes its token.
+    let mut refresh = signin(day22 + 3_600_000, "alice@contoso.com", "40.90.1.2", "US", (40.7, -74.0));
+    refresh.app = "Mail Sync Pro".into();
+    events.push(with(refresh, &[(attr::APP_ID, "9f0e1d2c-aaaa-bbbb-cccc-000000000001"), (attr::INTERACTIVE, "false")]));
     // Containment at 06:00; the attacker's token keeps working, then a new sign-in.
     let contained = t("2026-03-22T06:00:00Z");
     events.push(with(event(Source::UnifiedAudit, contained + 1_800_000, "MailItemsAccessed", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));

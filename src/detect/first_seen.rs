@@ -74,16 +74,23 @@ fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &s
         first.history
     );
     let (signals, cap) = address_signals(ctx, used, account, ip);
+    // The failures before may come from other addresses; the query shows them too.
+    let mut evidence_ips: Vec<&str> = vec![ip];
+    for &r in &failures {
+        if !evidence_ips.contains(&store.ip(r)) {
+            evidence_ips.push(store.ip(r));
+        }
+    }
     let mut b = FindingBuilder::new(&DEF, severity, title, why)
         .rows(group.iter().map(|n| n.row))
-        .rows(failures)
+        .rows(failures.iter().copied())
         .entity(EntityKind::Account, store.actor(row))
         .entity(EntityKind::Ip, ip)
         .entity(EntityKind::Country, if new_country { country } else { "" })
         .entity(EntityKind::UserAgent, if new_ua { store.user_agent(row) } else { "" })
         .source(Source::SignIn)
         .matching(Field::Actor, &[store.actor(row)])
-        .matching(Field::Ip, &[ip])
+        .matching(Field::Ip, &evidence_ips)
         .detail(format!("first sign-in from {ip}: {} ({})", when(store.time(row)), list_some(&[store.city(row).to_string(), country.to_string()], 2)));
     if group.len() > 1 {
         b = b.detail(format!("{} sign-ins from this address in the comparison window", group.len()));

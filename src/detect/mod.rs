@@ -20,6 +20,8 @@ mod signins;
 mod suggest;
 
 mod after_containment;
+mod app_activity;
+mod attacker_mail;
 mod app_credentials;
 mod conditional_access;
 mod first_seen;
@@ -34,6 +36,7 @@ mod new_users;
 mod oauth_apps;
 mod other_mailboxes;
 mod password_changes;
+mod password_spray;
 mod risky_signin;
 mod role_changes;
 mod unfamiliar_ip;
@@ -67,6 +70,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     unusual_client::DEF,
     unmanaged_device::DEF,
     after_containment::DEF,
+    password_spray::DEF,
     mfa_changes::DEF,
     password_changes::DEF,
     mfa_gaps::DEF,
@@ -76,9 +80,11 @@ pub static DETECTORS: &[DetectorDef] = &[
     window_activity::DEF,
     oauth_apps::DEF,
     app_credentials::DEF,
+    app_activity::DEF,
     inbox_rules::DEF,
     mail_forwarding::DEF,
     ioc_other_accounts::DEF,
+    attacker_mail::DEF,
     other_mailboxes::DEF,
     mailbox_permissions::DEF,
     new_users::DEF,
