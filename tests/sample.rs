@@ -481,7 +481,6 @@ fn other_seeds_tell_the_same_story() {
 /// Every file goes through the real ingest pipeline and is recognised as
 /// its layout, with nothing rejected and every attack record kept.
 #[test]
-#[ignore = "needs the parsers from the ingest branches"]
 fn sample_files_ingest_cleanly() {
     let set = default_set();
     let mut dedupe = Deduper::default();
