@@ -3,6 +3,7 @@
 //! and tests natively; the Yew UI (`ui`) is compiled only for wasm32.
 
 pub mod case;
+pub mod detect;
 pub mod ingest;
 pub mod model;
 pub mod playbook;

@@ -245,7 +245,18 @@ fn locale_date_at(bytes: &[u8], i: usize) -> Option<(u32, u32, usize)> {
     let second = number(&bytes[i + 1..i + 1 + second_len]);
     let year_at = i + 2 + second_len;
     let year_len = bytes[year_at..].iter().take_while(|b| b.is_ascii_digit()).count();
-    (year_len == 4).then_some((first, second, year_at + 4))
+    let end = year_at + 4;
+    (year_len == 4 && clock_follows(&bytes[end..])).then_some((first, second, end))
+}
+
+/// A timestamp's date is followed by its time (`, 4:05` or ` 16:05`); this
+/// keeps version numbers such as `Chrome 96.0.4664` out of the inference.
+fn clock_follows(rest: &[u8]) -> bool {
+    let rest = rest.strip_prefix(b",").unwrap_or(rest);
+    let spaces = rest.iter().take_while(|&&b| b == b' ' || b == b'T').count();
+    let rest = &rest[spaces..];
+    let hour_len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    spaces > 0 && (1..=2).contains(&hour_len) && rest.get(hour_len) == Some(&b':')
 }
 
 fn number(digits: &[u8]) -> u32 {
@@ -262,7 +273,7 @@ mod text_tests {
         assert_eq!((g.order, g.ambiguous, g.saw_locale_dates), (DateOrder::MonthFirst, false, true));
         let g = infer_order_in_text("x\n14.03.2026 16:05\n01.03.2026 16:05\n");
         assert_eq!((g.order, g.ambiguous), (DateOrder::DayFirst, false));
-        let g = infer_order_in_text("version 1.2.3, ip 10.1.2.3, 2026-03-01");
+        let g = infer_order_in_text("version 1.2.3, ip 10.1.2.3, 2026-03-01, Chrome 96.0.4664,Windows10, 14.03.2026");
         assert!(!g.saw_locale_dates);
     }
 }

@@ -3,6 +3,9 @@
 //! detections read one name whatever file the event came from.
 //! A field with no entry here is kept under the source's own name.
 
+/// The record's own id (`Event::record_id`), as the store exposes it.
+pub const RECORD_ID: &str = "RecordId";
+
 // Sign-in log
 pub const USER_ID: &str = "UserId";
 pub const USER_DISPLAY_NAME: &str = "UserDisplayName";

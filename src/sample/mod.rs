@@ -1,1 +1,165 @@
-//! (being written)
+//! A deterministic training incident: a month of ordinary activity in a
+//! fictional tenant and one account compromise, written in the real export
+//! layouts (Entra sign-in download CSV, Graph sign-ins and directory audits
+//! JSON, Search-UnifiedAuditLog CSV), with an answer key naming every
+//! attacker record.
+//!
+//! The same seed always gives the same bytes; nothing reads the clock or
+//! the environment. `rng` is the only source of variation, `world` and
+//! `people` set the scene, `background` and `attack` make records,
+//! `formats` writes them, `answer_key` says what they mean.
+
+pub mod answer_key;
+mod attack;
+mod background;
+pub mod clock;
+pub mod formats;
+mod people;
+mod records;
+mod rng;
+mod world;
+
+pub use answer_key::{AnswerItem, AnswerKey, MaliciousApp, Window};
+
+use records::Evidence;
+use rng::Rng;
+use serde::Serialize;
+use world::World;
+
+/// The seed of the bundled sample incident.
+pub const DEFAULT_SEED: u64 = 20_260_224;
+
+pub const FILE_INTERACTIVE: &str = "signins_interactive.csv";
+pub const FILE_NON_INTERACTIVE: &str = "signins_noninteractive_graph.json";
+pub const FILE_AUDIT: &str = "audit_graph.json";
+pub const FILE_UAL: &str = "ual_search.csv";
+pub const FILE_ANSWER_KEY: &str = "answer_key.json";
+pub const FILE_MANIFEST: &str = "manifest.json";
+
+pub const SCENARIO: &str = "Password spray to mailbox takeover with a consented mail app";
+
+/// One generated evidence file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SampleFile {
+    pub name: String,
+    pub contents: Vec<u8>,
+}
+
+/// The evidence files and what they contain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SampleSet {
+    pub files: Vec<SampleFile>,
+    pub answer_key: AnswerKey,
+}
+
+/// `manifest.json`: what the web UI fetches first.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    name: &'a str,
+    description: &'a str,
+    files: Vec<&'a str>,
+}
+
+/// Generate the sample incident for `seed`.
+pub fn generate(seed: u64) -> SampleSet {
+    let mut rng = Rng::new(seed);
+    let world = World::new(&mut rng.fork(1));
+    let mut evidence = Evidence::default();
+    background::generate(&world, &mut rng.fork(2), &mut evidence);
+    evidence.retain_window();
+    let attack = attack::generate(&world, &mut rng.fork(3), &mut evidence);
+    let mut names = rng.fork(4);
+
+    let duplicate = evidence.ual.iter().find(|r| r.id == attack.duplicate_id);
+    let all_ual: Vec<&records::UalRecord> = evidence.ual.iter().collect();
+    let mut searches = vec![(names.guid(), all_ual)];
+    if let Some(dup) = duplicate {
+        searches.push((names.guid(), vec![dup]));
+    }
+    let skip_token = names.base64ish(24);
+    let app_owner = |app_id: &str| {
+        if app_id == attack.app_id {
+            // The attacker's app lives in the attacker's own tenant.
+            ATTACKER_TENANT.to_string()
+        } else {
+            formats::MICROSOFT_TENANT.to_string()
+        }
+    };
+    let files = vec![
+        SampleFile { name: FILE_INTERACTIVE.into(), contents: formats::signin_csv::write(&evidence.interactive, &world.tenant_id, app_owner) },
+        SampleFile { name: FILE_NON_INTERACTIVE.into(), contents: formats::graph_signin::write(&evidence.non_interactive, &world.tenant_id, &skip_token) },
+        SampleFile { name: FILE_AUDIT.into(), contents: formats::graph_audit::write(&evidence.audits) },
+        SampleFile { name: FILE_UAL.into(), contents: formats::ual::write(&searches) },
+    ];
+
+    let victim_name = world.users.iter().find(|u| u.upn == attack.victim).map_or(attack.victim.as_str(), |u| u.display_name.as_str());
+    let description = format!(
+        "{} ({}): {} days of ordinary activity for {} staff, and one compromise. A script on {} sprays passwords at finance staff and gets {}'s; \
+         the attacker registers an Authenticator app, consents to '{}' (Mail.ReadWrite, offline_access), adds an inbox rule forwarding to {} \
+         and deleting security mail, downloads finance files and sends internal phishing. Decoys: travellers and a VPN user signing in abroad, \
+         a new starter registering MFA, an admin-approved app, ordinary inbox rules. The UAL export holds one record twice (a second, \
+         overlapping Search-UnifiedAuditLog run appended to the file); its CreationDate column is US Eastern local time, AuditData times are UTC.",
+        people::TENANT_NAME,
+        people::DOMAIN,
+        clock::DAYS,
+        world.users.len(),
+        attack.ips.first().map_or("", String::as_str),
+        victim_name,
+        attack.app_name,
+        attack.forward_to,
+    );
+    let answer_key = AnswerKey {
+        scenario: SCENARIO.into(),
+        description,
+        seed,
+        tenant: people::DOMAIN.into(),
+        tenant_name: people::TENANT_NAME.into(),
+        tenant_id: world.tenant_id.clone(),
+        victims: vec![attack.victim.clone()],
+        targeted_accounts: attack.targeted.clone(),
+        attacker_ips: attack.ips.clone(),
+        attacker_user_agent: attack::SCRIPT_UA.into(),
+        attacker_user_agents: vec![attack::SCRIPT_UA.into(), attack::BROWSER_UA.into()],
+        malicious_app: MaliciousApp { name: attack.app_name.clone(), app_id: attack.app_id.clone() },
+        forwarding_address: attack.forward_to.clone(),
+        compromise_window: Window { start: crate::model::format_utc(attack.start), end: crate::model::format_utc(attack.end) },
+        duplicate_record_ids: vec![attack.duplicate_id.clone()],
+        items: attack.items,
+    };
+    SampleSet { files, answer_key }
+}
+
+/// The tenant id the attacker's multi-tenant app is registered in.
+const ATTACKER_TENANT: &str = "7b3f1c92-5e0a-4d6b-9a41-c2f0e8d3b715";
+
+impl SampleSet {
+    /// `manifest.json` as bytes.
+    pub fn manifest_json(&self) -> Vec<u8> {
+        let manifest = Manifest {
+            name: SCENARIO,
+            description: &self.answer_key.description,
+            files: self.files.iter().map(|f| f.name.as_str()).collect(),
+        };
+        serde_json::to_vec_pretty(&manifest).unwrap_or_default()
+    }
+
+    /// `answer_key.json` as bytes.
+    pub fn answer_key_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(&self.answer_key).unwrap_or_default()
+    }
+
+    pub fn file(&self, name: &str) -> Option<&SampleFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+}
+
+/// Write every evidence file plus `answer_key.json` and `manifest.json`.
+pub fn write_to_dir(set: &SampleSet, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for file in &set.files {
+        std::fs::write(dir.join(&file.name), &file.contents)?;
+    }
+    std::fs::write(dir.join(FILE_ANSWER_KEY), set.answer_key_json())?;
+    std::fs::write(dir.join(FILE_MANIFEST), set.manifest_json())?;
+    Ok(())
+}

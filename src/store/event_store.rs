@@ -27,6 +27,7 @@
 
 use super::interner::{Interner, EMPTY};
 use crate::ingest::{FileText, IngestReport};
+use crate::model::attr::RECORD_ID;
 use crate::model::{Event, Outcome, RawSpan, Source, TimeMs};
 use serde_json::Value;
 
@@ -314,8 +315,8 @@ impl EventStore {
         RawSpan { start, len }
     }
 
-    /// The event as an owned `Event`. `source_time` and `record_id` are not
-    /// stored; the raw record (`raw_record`) has them.
+    /// The event as an owned `Event`. `source_time` is not stored; the raw
+    /// record (`raw_record`) has it.
     pub fn event(&self, row: u32) -> Event {
         Event {
             time: self.time(row),
@@ -330,11 +331,11 @@ impl EventStore {
             outcome: self.outcome(row),
             user_agent: self.user_agent(row).to_string(),
             app: self.app(row).to_string(),
-            attrs: self.attrs(row).map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            attrs: self.attrs(row).filter(|(k, _)| *k != RECORD_ID).map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             source_time: String::new(),
             line: self.line(row),
             raw: self.raw_span(row),
-            record_id: String::new(),
+            record_id: self.record_id(row).to_string(),
         }
     }
 
@@ -418,7 +419,20 @@ impl EventStore {
             let v = self.attr_values.intern(value);
             self.attrs.push((k, v));
         }
+        // The record's own id (UAL `Id`, sign-in request id, audit id) is how
+        // findings, bookmarks and answer keys name an event across reloads;
+        // kept as an attribute so it is also searchable (`RecordId:…`).
+        if !event.record_id.is_empty() {
+            let k = self.attr_keys.intern(RECORD_ID);
+            let v = self.attr_values.intern(&event.record_id);
+            self.attrs.push((k, v));
+        }
         self.attr_offsets.push(self.attrs.len() as u32);
+    }
+
+    /// The record's own id as the log gives it, or `""`.
+    pub fn record_id(&self, row: u32) -> &str {
+        self.attr(row, RECORD_ID).unwrap_or("")
     }
 
     /// Rows before `old_len` are sorted; sort the rest and merge them in.

@@ -1,0 +1,75 @@
+//! Step 10: mail sent from a mailbox by the attacker (UAL `Send`, `SendAs`,
+//! `SendOnBehalf` from a marked indicator address or user agent): internal
+//! phishing or payment fraud sent in the victim's name reaches colleagues
+//! and partners who trust it. One finding per sending account.
+
+use super::facts::{account_key, is_ual, op_is};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
+use crate::model::Source;
+use crate::store::{EventStore, Field};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const DEF: DetectorDef = DetectorDef {
+    id: "scope.attacker_mail_sent",
+    step: 10,
+    title: "Mail sent from attacker addresses",
+    run,
+};
+
+const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];
+
+fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for row in 0..store.len() as u32 {
+        if !is_ual(store, row) || !op_is(store, row, &SEND_OPS) {
+            continue;
+        }
+        let marked = ctx.is_indicator_ip(store.ip(row)) || ctx.indicator(&[IndicatorKind::UserAgent], store.user_agent(row)).is_some();
+        if marked {
+            groups.entry(account_key(store.actor(row))).or_default().push(row);
+        }
+    }
+    let mut findings = Vec::new();
+    for (_, rows) in groups {
+        let Some(&first) = rows.first() else { continue };
+        let account = store.actor(first);
+        let ips: BTreeSet<&str> = rows.iter().map(|&r| store.ip(r)).filter(|i| !i.is_empty()).collect();
+        let mut b = FindingBuilder::new(
+            &DEF,
+            Severity::High,
+            format!("{} message(s) sent as {account} from attacker addresses", rows.len()),
+            "Mail sent by the intruder in the owner's name is how a mailbox takeover spreads: colleagues and partners trust it, \
+             so it carries phishing links and changed payment details. Find the recipients and warn them.",
+        )
+        .rows(rows.iter().copied())
+        .entity(EntityKind::Account, account)
+        .source(Source::UnifiedAudit)
+        .matching(Field::Op, &SEND_OPS)
+        .matching(Field::Actor, &[account]);
+        for ip in &ips {
+            b = b.entity(EntityKind::Ip, ip);
+        }
+        findings.extend(b.build(store));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::detect::Indicator;
+
+    #[test]
+    fn sends_from_indicator_addresses() {
+        let store = store_of(vec![
+            ual("2026-03-02T10:00:00Z", "Send", "alice@contoso.com", "203.0.113.7"),
+            ual("2026-03-02T10:01:00Z", "Send", "alice@contoso.com", "198.51.100.10"),
+            ual("2026-03-02T10:02:00Z", "MailItemsAccessed", "alice@contoso.com", "203.0.113.7"),
+        ]);
+        let ctx = Context { indicators: vec![Indicator::new(IndicatorKind::Ip, "203.0.113.7", "")], ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        assert_eq!(findings.len(), 1);
+        assert_eq!((findings[0].rows.clone(), findings[0].severity), (vec![0], Severity::High));
+    }
+}

@@ -1,0 +1,197 @@
+//! Step 1: a successful sign-in from an address, country or kind of client
+//! the account had not used in its baseline. One finding per account and
+//! new address (or per new client family when the address was known).
+
+use super::facts::{address_signals, list_some, when, AddressUse};
+use super::signins::{novelties, ua_family, Novelty, Risk};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use crate::model::Source;
+use crate::store::{EventStore, Field};
+use std::collections::BTreeMap;
+
+pub const DEF: DetectorDef = DetectorDef {
+    id: "signin.first_seen",
+    step: 1,
+    title: "Sign-in from a first-seen address, country or client",
+    run,
+};
+
+fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+    let used = AddressUse::of(store);
+    // (account, address) or (account, client family) -> novelties, in time order.
+    let mut by_ip: BTreeMap<(String, String), Vec<Novelty>> = BTreeMap::new();
+    let mut by_ua: BTreeMap<(String, String), Vec<Novelty>> = BTreeMap::new();
+    for n in novelties(store, ctx) {
+        if n.new_ip {
+            by_ip.entry((n.account.clone(), store.ip(n.row).to_string())).or_default().push(n);
+        } else if n.new_ua {
+            by_ua.entry((n.account.clone(), ua_family(store.user_agent(n.row)))).or_default().push(n);
+        }
+    }
+    let mut findings: Vec<Finding> = by_ip.into_iter().filter_map(|((account, ip), group)| new_address(store, ctx, &used, &account, &ip, &group)).collect();
+    findings.extend(by_ua.into_values().filter_map(|group| new_client(store, ctx, &group)));
+    findings
+}
+
+fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, ip: &str, group: &[Novelty]) -> Option<Finding> {
+    let first = group.first()?;
+    let row = first.row;
+    let country = store.country(row);
+    let new_country = group.iter().any(|n| n.new_country);
+    let new_ua = group.iter().any(|n| n.new_ua);
+    let failures: Vec<u32> = first.failures_before.clone();
+    let risk = Risk::of(store, row);
+
+    let mut severity = if new_country { Severity::Medium } else { Severity::Low };
+    let mut also = Vec::new();
+    if new_country {
+        also.push(format!("new country {country}"));
+    }
+    if new_ua {
+        also.push("new kind of client".to_string());
+    }
+    if !failures.is_empty() {
+        severity = severity.raised();
+        also.push(format!("{} failed sign-in(s) in the hours before", failures.len()));
+    }
+    if matches!(risk.level.as_str(), "medium" | "high") && !risk.is_closed() {
+        severity = severity.raised();
+        also.push(format!("{} sign-in risk", risk.level));
+    }
+    if ctx.is_indicator_ip(ip) {
+        severity = severity.raised();
+        also.push("marked as an indicator".to_string());
+    }
+    let severity = severity.min(Severity::High);
+    let title = if also.is_empty() {
+        format!("{account} signed in from first-seen address {ip}")
+    } else {
+        format!("{account} signed in from first-seen address {ip} ({})", also.join(", "))
+    };
+    let why = format!(
+        "The account had not signed in successfully from {ip} in its baseline of {} earlier sign-ins. A new address is where a stolen password or token usually shows up first; \
+         a country the account has never used, failures just before, or Entra risk make that more likely.",
+        first.history
+    );
+    let (signals, cap) = address_signals(ctx, used, account, ip);
+    // The failures before may come from other addresses; the query shows them too.
+    let mut evidence_ips: Vec<&str> = vec![ip];
+    for &r in &failures {
+        if !evidence_ips.contains(&store.ip(r)) {
+            evidence_ips.push(store.ip(r));
+        }
+    }
+    let mut b = FindingBuilder::new(&DEF, severity, title, why)
+        .rows(group.iter().map(|n| n.row))
+        .rows(failures.iter().copied())
+        .entity(EntityKind::Account, store.actor(row))
+        .entity(EntityKind::Ip, ip)
+        .entity(EntityKind::Country, if new_country { country } else { "" })
+        .entity(EntityKind::UserAgent, if new_ua { store.user_agent(row) } else { "" })
+        .source(Source::SignIn)
+        .matching(Field::Actor, &[store.actor(row)])
+        .matching(Field::Ip, &evidence_ips)
+        .detail(format!("first sign-in from {ip}: {} ({})", when(store.time(row)), list_some(&[store.city(row).to_string(), country.to_string()], 2)));
+    if group.len() > 1 {
+        b = b.detail(format!("{} sign-ins from this address in the comparison window", group.len()));
+    }
+    for s in signals {
+        b = b.benign(s);
+    }
+    if let Some(cap) = cap {
+        b = b.cap(cap);
+    }
+    b.build(store)
+}
+
+fn new_client(store: &EventStore, ctx: &Context, group: &[Novelty]) -> Option<Finding> {
+    let first = group.first()?;
+    let row = first.row;
+    let ua = store.user_agent(row);
+    let severity = if ctx.is_suspect(&first.account) && ctx.in_window(store.time(row)) { Severity::Low } else { Severity::Info };
+    FindingBuilder::new(
+        &DEF,
+        severity,
+        format!("{} signed in with a first-seen client from a known address", store.actor(row)),
+        "The address is familiar but the client is not one this account used in its baseline. \
+         On its own this is usually a new device or app; it matters when it matches the attacker's tooling.",
+    )
+    .rows(group.iter().map(|n| n.row))
+    .entity(EntityKind::Account, store.actor(row))
+    .entity(EntityKind::UserAgent, ua)
+    .source(Source::SignIn)
+    .matching(Field::Actor, &[store.actor(row)])
+    .matching(Field::Ip, &[store.ip(row)])
+    .benign("the address itself was already used by this account")
+    .build(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::model::Event;
+
+    /// Alice signs in from home in France every day for three weeks.
+    fn home() -> Vec<Event> {
+        daily("2026-03-01T08:00:00Z", 21, "alice@contoso.com", "198.51.100.10", "FR")
+    }
+
+    #[test]
+    fn new_country_after_failures_is_high() {
+        let mut events = home();
+        events.push(signin("2026-03-22T02:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(signin("2026-03-22T02:01:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(signin("2026-03-22T02:03:00Z", "alice@contoso.com", "203.0.113.7", "NG").ua("python-requests/2.31.0"));
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::High);
+        assert_eq!(f.rows, vec![21, 22, 23]);
+        assert!(f.title.contains("203.0.113.7") && f.title.contains("new country NG"), "{}", f.title);
+        assert!(f.entities.iter().any(|e| e.kind == EntityKind::Country && e.value == "NG"));
+    }
+
+    #[test]
+    fn traveller_on_an_address_used_for_weeks_stays_low() {
+        let mut events = home();
+        events.extend(daily("2026-03-22T09:00:00Z", 14, "alice@contoso.com", "192.0.2.44", "JP"));
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].severity, Severity::Low);
+        assert!(findings[0].benign_signals.iter().any(|s| s.contains("on 14 of its 35 active days")), "{:?}", findings[0].benign_signals);
+    }
+
+    #[test]
+    fn corporate_range_is_info_and_no_history_is_silent() {
+        let mut events = home();
+        events.push(signin("2026-03-22T09:00:00Z", "alice@contoso.com", "10.1.2.3", "FR"));
+        // Bob has no history: nothing to compare with.
+        events.push(signin("2026-03-22T09:00:00Z", "bob@contoso.com", "203.0.113.9", "US"));
+        let store = store_of(events);
+        let ctx = Context { corporate_ranges: vec!["10.0.0.0/8".into()], ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert_eq!(findings[0].benign_signals, vec!["inside declared corporate range 10.0.0.0/8".to_string()]);
+    }
+
+    #[test]
+    fn window_compares_with_the_days_before_it() {
+        let mut events = home();
+        events.push(signin("2026-03-22T10:00:00Z", "alice@contoso.com", "203.0.113.7", "FR"));
+        events.push(signin("2026-03-22T11:00:00Z", "alice@contoso.com", "203.0.113.7", "FR"));
+        let store = store_of(events);
+        let ctx = Context {
+            suspect_accounts: vec!["Alice@contoso.com".into()],
+            window: Some((t("2026-03-22T00:00:00Z"), t("2026-03-23T00:00:00Z"))),
+            ..Context::default()
+        };
+        let findings = findings_of(&DEF, &store, &ctx);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rows, vec![21, 22]);
+        assert_eq!(findings[0].severity, Severity::Low);
+    }
+}

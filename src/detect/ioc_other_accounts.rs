@@ -1,0 +1,74 @@
+//! Step 10: other accounts used from the marked attacker addresses. An
+//! intruder with one mailbox often sprays or phishes from it, and their
+//! infrastructure then shows up on colleagues' accounts. One finding per
+//! other account.
+
+use super::facts::{account_key, is_signin};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use crate::model::Outcome;
+use crate::store::{EventStore, Field};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const DEF: DetectorDef = DetectorDef {
+    id: "scope.indicator_other_accounts",
+    step: 10,
+    title: "Other accounts used from marked attacker addresses",
+    run,
+};
+
+fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for row in 0..store.len() as u32 {
+        let actor = store.actor(row);
+        if actor.is_empty() || ctx.is_suspect(actor) || !ctx.is_indicator_ip(store.ip(row)) {
+            continue;
+        }
+        groups.entry(account_key(actor)).or_default().push(row);
+    }
+    let mut findings = Vec::new();
+    for (_, rows) in groups {
+        let Some(&first) = rows.first() else { continue };
+        let account = store.actor(first);
+        let successes = rows.iter().filter(|&&r| store.outcome(r) == Outcome::Success).count();
+        let signin_failures = rows.iter().filter(|&&r| is_signin(store, r) && store.outcome(r) == Outcome::Failure).count();
+        let severity = if successes > 0 { Severity::High } else { Severity::Medium };
+        let ips: BTreeSet<&str> = rows.iter().map(|&r| store.ip(r)).collect();
+        let mut b = FindingBuilder::new(
+            &DEF,
+            severity,
+            format!("{account}: {} event(s) from attacker address(es) ({successes} successful, {signin_failures} failed sign-in(s))", rows.len()),
+            "The same infrastructure touching another account means the attack is wider than the first mailbox. \
+             Failures show attempts; any success means this account needs the same response as the first one.",
+        )
+        .rows(rows.iter().copied())
+        .entity(EntityKind::Account, account)
+        .matching(Field::Actor, &[account])
+        .matching(Field::Ip, &ips.iter().copied().collect::<Vec<_>>());
+        for ip in ips {
+            b = b.entity(EntityKind::Ip, ip);
+        }
+        findings.extend(b.build(store));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::detect::{Indicator, IndicatorKind};
+
+    #[test]
+    fn successes_and_attempts_on_other_accounts() {
+        let store = store_of(vec![
+            signin("2026-03-02T10:00:00Z", "alice@contoso.com", "203.0.113.7", "NG"),
+            signin("2026-03-02T10:05:00Z", "bob@contoso.com", "203.0.113.7", "NG").failed(),
+            signin("2026-03-02T10:06:00Z", "carol@contoso.com", "203.0.113.7", "NG"),
+            signin("2026-03-02T10:07:00Z", "dave@contoso.com", "198.51.100.4", "FR"),
+        ]);
+        let ctx = Context { suspect_accounts: vec!["alice@contoso.com".into()], indicators: vec![Indicator::new(IndicatorKind::Ip, "203.0.113.7", "")], ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        let got: Vec<(Vec<u32>, Severity)> = findings.iter().map(|f| (f.rows.clone(), f.severity)).collect();
+        assert_eq!(got, vec![(vec![1], Severity::Medium), (vec![2], Severity::High)]);
+    }
+}

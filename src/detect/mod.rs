@@ -1,0 +1,104 @@
+//! The detection engine: detectors read the event store and the
+//! investigation `Context` and return `Finding`s, each tied to a playbook
+//! step and to the rows that prove it, with the timeline query that shows
+//! them. Every detector is deterministic and explains itself; a finding
+//! without evidence rows cannot be built.
+//!
+//! - `context`: the investigation context (suspects, window, indicators …).
+//! - `finding`: `Finding`, `Severity`, `Entity` and the builder detectors use.
+//! - `facts`, `signins`, `mailflow`, `scopes`: facts about rows shared by
+//!   several detectors.
+//! - `suggest`: a starting context inferred from the evidence.
+//! - one module per detector, listed in `DETECTORS` in playbook order.
+
+mod context;
+mod facts;
+mod finding;
+mod mailflow;
+mod scopes;
+mod signins;
+mod suggest;
+
+mod after_containment;
+mod app_activity;
+mod attacker_mail;
+mod app_credentials;
+mod conditional_access;
+mod first_seen;
+mod impossible_travel;
+mod inbox_rules;
+mod ioc_other_accounts;
+mod mail_forwarding;
+mod mailbox_permissions;
+mod mfa_changes;
+mod mfa_gaps;
+mod new_users;
+mod oauth_apps;
+mod other_mailboxes;
+mod password_changes;
+mod password_spray;
+mod risky_signin;
+mod role_changes;
+mod unfamiliar_ip;
+mod unmanaged_device;
+mod unusual_client;
+mod window_activity;
+
+#[cfg(test)]
+mod testkit;
+
+pub use context::{cidr_contains, parse_ip, Context, Indicator, IndicatorKind};
+pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};
+pub use suggest::suggest_context;
+
+use crate::store::EventStore;
+
+/// A detector: its id, the playbook step it serves, what it looks for, and
+/// the function that runs it.
+pub struct DetectorDef {
+    pub id: &'static str,
+    pub step: u8,
+    pub title: &'static str,
+    pub run: fn(&EventStore, &Context) -> Vec<Finding>,
+}
+
+/// Every detector, in playbook order of the steps they serve.
+pub static DETECTORS: &[DetectorDef] = &[
+    first_seen::DEF,
+    impossible_travel::DEF,
+    risky_signin::DEF,
+    unusual_client::DEF,
+    unmanaged_device::DEF,
+    after_containment::DEF,
+    password_spray::DEF,
+    mfa_changes::DEF,
+    password_changes::DEF,
+    mfa_gaps::DEF,
+    unfamiliar_ip::DEF,
+    role_changes::DEF,
+    conditional_access::DEF,
+    window_activity::DEF,
+    oauth_apps::DEF,
+    app_credentials::DEF,
+    app_activity::DEF,
+    inbox_rules::DEF,
+    mail_forwarding::DEF,
+    ioc_other_accounts::DEF,
+    attacker_mail::DEF,
+    other_mailboxes::DEF,
+    mailbox_permissions::DEF,
+    new_users::DEF,
+];
+
+/// The detector with this id.
+pub fn detector(id: &str) -> Option<&'static DetectorDef> {
+    DETECTORS.iter().find(|d| d.id == id)
+}
+
+/// Run every detector; findings come most severe first, then by time of
+/// their first evidence, then by id (so the order is the same every run).
+pub fn run_all(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = DETECTORS.iter().flat_map(|d| (d.run)(store, ctx)).collect();
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)).then_with(|| a.id.cmp(&b.id)));
+    findings
+}

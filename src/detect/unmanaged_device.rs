@@ -1,0 +1,97 @@
+//! Step 1: successful interactive sign-ins from a device that is not
+//! managed or not compliant, for accounts that otherwise use managed
+//! devices. One finding per account.
+
+use super::facts::{attr_flag, attr_text, is_successful_signin};
+use super::signins::by_account;
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use crate::model::{attr, Source};
+use crate::store::{EventStore, Field};
+use std::collections::BTreeSet;
+
+pub const DEF: DetectorDef = DetectorDef {
+    id: "signin.unmanaged_device",
+    step: 1,
+    title: "Sign-in from an unmanaged or non-compliant device",
+    run,
+};
+
+/// What the sign-in says about its device: `Some(true)` managed and
+/// compliant, `Some(false)` known not to be, `None` when it does not say.
+fn device_trusted(store: &EventStore, row: u32) -> Option<bool> {
+    let compliant = attr_flag(store, row, attr::DEVICE_COMPLIANT);
+    let managed = attr_flag(store, row, attr::DEVICE_MANAGED);
+    match (compliant, managed) {
+        (None, None) => None,
+        (c, m) => Some(c.unwrap_or(true) && m.unwrap_or(true)),
+    }
+}
+
+fn interactive(store: &EventStore, row: u32) -> bool {
+    match attr_flag(store, row, attr::INTERACTIVE) {
+        Some(flag) => flag,
+        None => !attr_text(store, row, attr::SIGNIN_EVENT_TYPE).to_ascii_lowercase().contains("noninteractive"),
+    }
+}
+
+fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (_, rows) in by_account(store) {
+        let successes: Vec<u32> = rows.iter().copied().filter(|&r| is_successful_signin(store, r) && interactive(store, r)).collect();
+        let trusted = successes.iter().filter(|&&r| device_trusted(store, r) == Some(true)).count();
+        let untrusted: Vec<u32> = successes.iter().copied().filter(|&r| device_trusted(store, r) == Some(false)).collect();
+        let Some(&first) = untrusted.first() else { continue };
+        let account = store.actor(first);
+        let ips: BTreeSet<&str> = untrusted.iter().map(|&r| store.ip(r)).filter(|i| !i.is_empty()).collect();
+        let usual_managed = trusted >= 3 && trusted >= untrusted.len() * 3;
+        let mut severity = if usual_managed { Severity::Medium } else { Severity::Info };
+        if ips.iter().any(|ip| ctx.is_indicator_ip(ip)) || (ctx.is_suspect(account) && untrusted.iter().any(|&r| ctx.in_window(store.time(r)))) {
+            severity = severity.raised();
+        }
+        let mut b = FindingBuilder::new(
+            &DEF,
+            severity,
+            format!("{account} signed in {} time(s) from an unmanaged or non-compliant device", untrusted.len()),
+            "A device the organisation does not manage is outside its controls and is what an attacker signing in with stolen credentials brings. \
+             It weighs more when the account otherwise always uses managed devices.",
+        )
+        .rows(untrusted.iter().copied())
+        .entity(EntityKind::Account, account)
+        .source(Source::SignIn)
+        .matching(Field::Actor, &[account])
+        .matching(Field::Outcome, &["success"])
+        .detail(format!("{trusted} interactive sign-in(s) of this account came from managed, compliant devices"));
+        for ip in &ips {
+            b = b.entity(EntityKind::Ip, ip);
+        }
+        if !usual_managed {
+            b = b.benign("the account often signs in from unmanaged devices (personal devices may be allowed)");
+        }
+        findings.extend(b.build(store));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    #[test]
+    fn managed_user_on_a_strange_device_is_medium() {
+        let mut events: Vec<_> = daily("2026-03-01T08:00:00Z", 5, "alice@contoso.com", "198.51.100.10", "FR")
+            .into_iter()
+            .map(|e| e.with(attr::DEVICE_COMPLIANT, "true").with(attr::DEVICE_MANAGED, "true"))
+            .collect();
+        events.push(signin("2026-03-06T08:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").with(attr::DEVICE_COMPLIANT, "false"));
+        // Bob always uses his own laptop: informational only.
+        events.extend(daily("2026-03-01T09:00:00Z", 3, "bob@contoso.com", "198.51.100.11", "FR").into_iter().map(|e| e.with(attr::DEVICE_MANAGED, "False")));
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 2);
+        let alice = findings.iter().find(|f| f.title.starts_with("alice")).unwrap();
+        assert_eq!((alice.severity, alice.rows.len()), (Severity::Medium, 1));
+        let bob = findings.iter().find(|f| f.title.starts_with("bob")).unwrap();
+        assert_eq!((bob.severity, bob.rows.len()), (Severity::Info, 3));
+    }
+}

@@ -1,0 +1,145 @@
+//! What the generator produces before any file layout is applied: sign-ins,
+//! directory audit records and Unified Audit Log records, each with the id
+//! the parsers use for identity. The writers in `formats` turn these into
+//! the real export layouts.
+
+use super::clock;
+use super::formats::json::Obj;
+use super::people::{App, Device, Place};
+
+/// Entra sign-in outcome as the admin center's `Status` column says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInStatus {
+    Success,
+    Failure,
+    Interrupted,
+}
+
+/// MFA details of a sign-in (all empty for single-factor sign-ins).
+#[derive(Clone, Debug, Default)]
+pub struct Mfa {
+    /// `Single-factor authentication` / `Multifactor authentication`.
+    pub requirement_mfa: bool,
+    /// e.g. `MFA requirement satisfied by claim in the token`.
+    pub result: String,
+    /// e.g. `Mobile app notification`, `Previously satisfied`.
+    pub method: String,
+}
+
+/// One Entra sign-in (interactive or not).
+#[derive(Clone, Debug)]
+pub struct SignIn {
+    pub time: i64,
+    pub request_id: String,
+    pub correlation_id: String,
+    pub session_id: String,
+    pub user_id: String,
+    pub user_display: String,
+    pub upn: String,
+    pub app: App,
+    pub resource: App,
+    pub ip: String,
+    pub place: Place,
+    pub status: SignInStatus,
+    pub error_code: u32,
+    pub failure_reason: String,
+    /// Admin center spelling (`Browser`, `Mobile Apps and Desktop clients`).
+    pub client_app: &'static str,
+    pub device: Option<Device>,
+    /// Browser/OS when there is no registered device (attacker, phones).
+    pub browser: String,
+    pub os: String,
+    pub user_agent: String,
+    pub mfa: Mfa,
+    /// `Success`, `Failure` or `Not Applied`.
+    pub conditional_access: &'static str,
+    pub interactive: bool,
+    /// Graph spelling, e.g. `none`, `ropc`.
+    pub auth_protocol: &'static str,
+    /// Graph spelling, e.g. `none`, `primaryRefreshToken`.
+    pub incoming_token: &'static str,
+    pub asn: u32,
+    pub latency_ms: u32,
+    pub unique_token: String,
+    /// Graph spelling (`none`, `low`, `medium`, `high`).
+    pub risk_during: &'static str,
+    pub risk_aggregated: &'static str,
+    pub risk_state: &'static str,
+}
+
+/// Who performed a directory change.
+#[derive(Clone, Debug)]
+pub enum Initiator {
+    User { id: String, upn: String, ip: String },
+    App { app_id: String, name: String, sp_id: String },
+}
+
+/// One `modifiedProperties` entry (values already JSON-encoded as Entra writes them).
+#[derive(Clone, Debug)]
+pub struct Modified {
+    pub name: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub id: String,
+    pub display_name: String,
+    /// `User`, `Group`, `ServicePrincipal`, `Application`, `Other`.
+    pub kind: &'static str,
+    pub upn: String,
+    pub modified: Vec<Modified>,
+}
+
+/// One Entra directory audit record.
+#[derive(Clone, Debug)]
+pub struct DirectoryAudit {
+    pub time: i64,
+    /// Digits below the millisecond of `activityDateTime`.
+    pub ticks: u32,
+    pub id: String,
+    pub correlation_id: String,
+    pub activity: &'static str,
+    pub category: &'static str,
+    pub service: &'static str,
+    pub operation_type: &'static str,
+    pub result_reason: String,
+    pub initiated_by: Initiator,
+    pub targets: Vec<Target>,
+    pub additional: Vec<(String, String)>,
+}
+
+/// One Unified Audit Log record: the export's summary columns plus the
+/// whole `AuditData` object.
+#[derive(Clone, Debug)]
+pub struct UalRecord {
+    pub time: i64,
+    pub id: String,
+    /// The `RecordType` column's name for the record type, e.g. `ExchangeAdmin`.
+    pub record_type: &'static str,
+    pub operation: String,
+    pub user_id: String,
+    pub audit_data: Obj,
+}
+
+/// Everything generated, unsorted; the writers sort newest first like the portals.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub interactive: Vec<SignIn>,
+    pub non_interactive: Vec<SignIn>,
+    pub audits: Vec<DirectoryAudit>,
+    pub ual: Vec<UalRecord>,
+}
+
+impl Evidence {
+    /// Drop what falls outside the exported 30 days (late workers on the
+    /// last day, early birds on the first), as a dated export would.
+    pub fn retain_window(&mut self) {
+        let inside = |t: i64| (clock::WINDOW_START..clock::WINDOW_END).contains(&t);
+        self.interactive.retain(|s| inside(s.time));
+        self.non_interactive.retain(|s| inside(s.time));
+        self.audits.retain(|a| inside(a.time));
+        self.ual.retain(|r| inside(r.time));
+    }
+}

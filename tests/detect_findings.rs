@@ -1,0 +1,246 @@
+//! Whole-store detection flows: a real-shaped UAL export through the
+//! ingest pipeline, a small incident built in code that every detector has
+//! something to say about, and an ordinary tenant that must stay quiet.
+//! Every finding's query must parse and show all of its evidence rows.
+
+use loupe::detect::{run_all, suggest_context, Context, Finding, Indicator, IndicatorKind, Severity, DETECTORS};
+use loupe::ingest::{ingest_bytes, Deduper, IngestReport};
+use loupe::model::{attr, parse_rfc3339_utc, Event, Outcome, Source, TimeMs};
+use loupe::store::{parse, EventStore};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+const DAY: i64 = 86_400_000;
+
+fn t(text: &str) -> TimeMs {
+    parse_rfc3339_utc(text).expect("test time")
+}
+
+fn event(source: Source, time: TimeMs, op: &str, actor: &str, ip: &str) -> Event {
+    Event { time, source, operation: op.into(), actor: actor.into(), ip: ip.into(), outcome: Outcome::Success, ..Event::default() }
+}
+
+fn with(mut e: Event, pairs: &[(&str, &str)]) -> Event {
+    for (k, v) in pairs {
+        e.attrs.retain(|(key, _)| key != k);
+        e.set_attr(k, *v);
+    }
+    e
+}
+
+fn signin(time: TimeMs, upn: &str, ip: &str, country: &str, geo: (f64, f64)) -> Event {
+    let mut e = event(Source::SignIn, time, "Sign-in activity", upn, ip);
+    e.country = country.into();
+    e.geo = Some(geo);
+    e.user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/122.0.0.0 Safari/537.36".into();
+    e.app = "OfficeHome".into();
+    with(
+        e,
+        &[(attr::CLIENT_APP, "Browser"), (attr::AUTH_REQUIREMENT, "multiFactorAuthentication"), (attr::INTERACTIVE, "true"), (attr::DEVICE_COMPLIANT, "true"), (attr::DEVICE_MANAGED, "true")],
+    )
+}
+
+fn store_of(events: Vec<Event>) -> EventStore {
+    let mut store = EventStore::new();
+    store.add_file(IngestReport::default(), Arc::new(String::new()), events);
+    store
+}
+
+/// What every finding must satisfy.
+fn check_all(store: &EventStore, ctx: &Context, findings: &[Finding]) {
+    let eval = ctx.eval_context();
+    let mut ids = BTreeSet::new();
+    for f in findings {
+        assert!(!f.rows.is_empty(), "{}: no evidence", f.id);
+        assert!(ids.insert(f.id.clone()), "duplicate id {}", f.id);
+        let query = parse(&f.query).unwrap_or_else(|e| panic!("{}: '{}' does not parse: {e}", f.id, f.query));
+        let shown = store.filter(&query, &eval).unwrap_or_else(|e| panic!("{}: '{}' fails: {e}", f.id, f.query));
+        for row in &f.rows {
+            assert!(shown.binary_search(row).is_ok(), "{}: '{}' misses evidence row {row}", f.id, f.query);
+        }
+        assert_eq!(f.first, store.time(f.rows[0]));
+        assert!(DETECTORS.iter().any(|d| d.id == f.detector && d.step == f.step));
+    }
+    for pair in findings.windows(2) {
+        let ordered = pair[0].severity > pair[1].severity || (pair[0].severity == pair[1].severity && pair[0].first <= pair[1].first);
+        assert!(ordered, "run_all order: {} then {}", pair[0].id, pair[1].id);
+    }
+}
+
+#[test]
+fn ual_export_rules_and_forwarding() {
+    let bytes = std::fs::read("tests/fixtures/ual_search_export.csv").expect("fixture");
+    let (report, events, text) = ingest_bytes("ual_search_export.csv", &bytes, &mut Deduper::default());
+    let mut store = EventStore::new();
+    store.add_file(report, text, events);
+    let ctx = Context::default();
+    let findings = run_all(&store, &ctx);
+    check_all(&store, &ctx, &findings);
+    let summary: Vec<(&str, &str, Severity)> = findings.iter().filter(|f| f.step == 9).map(|f| (f.detector, store.operation(f.rows[0]), f.severity)).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("mail.inbox_rule", "New-InboxRule", Severity::Critical),
+            ("mail.forwarding", "Set-Mailbox", Severity::High),
+            ("mail.inbox_rule", "UpdateInboxRules", Severity::High),
+        ],
+        "{findings:#?}"
+    );
+    let rule = &findings[0];
+    assert!(rule.title.contains("forwards to external exfil@proton.example"), "{}", rule.title);
+    assert!(rule.entities.iter().any(|e| e.value == "proton.example"));
+    let outlook_rule = findings.iter().find(|f| store.operation(f.rows[0]) == "UpdateInboxRules").expect("client rule");
+    assert!(outlook_rule.title.contains("moves mail to 'rss feeds'") && outlook_rule.title.contains("'invoice', 'payment'"), "{}", outlook_rule.title);
+}
+
+/// Alice works from Paris for three weeks; on day 22 someone in Lagos
+/// guesses her password, registers an authenticator, consents an app, sets
+/// a forwarding rule, reads the CEO's mail, makes a global admin and keeps
+/// using her token after sessions are revoked.
+fn incident() -> Vec<Event> {
+    const PARIS: (f64, f64) = (48.85, 2.35);
+    const LAGOS: (f64, f64) = (6.45, 3.39);
+    let start = t("2026-03-01T08:00:00Z");
+    let mut events = Vec::new();
+    for d in 0..21 {
+        events.push(signin(start + d * DAY, "alice@contoso.com", "198.51.100.10", "FR", PARIS));
+        events.push(signin(start + d * DAY + 60_000, "bob@contoso.com", "198.51.100.11", "FR", PARIS));
+        events.push(event(Source::UnifiedAudit, start + d * DAY + 120_000, "MailItemsAccessed", "alice@contoso.com", "198.51.100.10"));
+    }
+    let day22 = t("2026-03-22T02:00:00Z");
+    let attacker = "203.0.113.7";
+    // A spray against five colleagues first.
+    for (i, name) in ["carol", "dave", "erin", "frank", "grace"].iter().enumerate() {
+        let mut sprayed = signin(day22 - 600_000 + i as i64 * 1000, &format!("{name}@contoso.com"), attacker, "NG", LAGOS);
+        sprayed.outcome = Outcome::Failure;
+        events.push(sprayed);
+    }
+    // Alice herself, in Paris, half an hour before the Lagos sign-ins.
+    events.push(signin(day22 - 1_800_000, "alice@contoso.com", "198.51.100.10", "FR", PARIS));
+    let mut fail = signin(day22, "alice@contoso.com", attacker, "NG", LAGOS);
+    fail.outcome = Outcome::Failure;
+    events.push(fail.clone());
+    fail.time += 30_000;
+    events.push(fail);
+    let mut breakin = signin(day22 + 60_000, "alice@contoso.com", attacker, "NG", LAGOS);
+    breakin.user_agent = "python-requests/2.31.0".into();
+    let breakin = with(
+        breakin,
+        &[(attr::RISK_LEVEL_DURING_SIGNIN, "high"), (attr::RISK_STATE, "atRisk"), (attr::AUTH_REQUIREMENT, "singleFactorAuthentication"), (attr::DEVICE_COMPLIANT, "false"), (attr::DEVICE_MANAGED, "false")],
+    );
+    events.push(breakin);
+    let mut mfa = event(Source::DirectoryAudit, day22 + 300_000, "User registered security info", "alice@contoso.com", attacker);
+    mfa.target = "alice@contoso.com".into();
+    events.push(mfa);
+    let mut consent = event(Source::DirectoryAudit, day22 + 600_000, "Consent to application", "alice@contoso.com", attacker);
+    consent.target = "Mail Sync Pro".into();
+    events.push(with(
+        consent,
+        &[
+            (attr::MODIFIED_PROPERTIES, r#"[{"property":"ConsentAction.Permissions","old":"","new":"\"[[Scope: Mail.ReadWrite offline_access]]\""}]"#),
+            (attr::ADDITIONAL_DETAILS, r#"{"AppId":"9f0e1d2c-aaaa-bbbb-cccc-000000000001"}"#),
+        ],
+    ));
+    let mut creds = event(Source::DirectoryAudit, day22 + 660_000, "Add service principal credentials", "alice@contoso.com", attacker);
+    creds.target = "Mail Sync Pro".into();
+    events.push(creds);
+    let mut rule = event(Source::UnifiedAudit, day22 + 900_000, "New-InboxRule", "alice@contoso.com", attacker);
+    rule.target = "alice@contoso.com".into();
+    events.push(with(rule, &[(attr::WORKLOAD, "Exchange"), ("Param.Name", "."), ("Param.ForwardTo", "drop@evil.example"), ("Param.DeleteMessage", "True")]));
+    let fwd = event(Source::UnifiedAudit, day22 + 960_000, "Set-Mailbox", "alice@contoso.com", attacker);
+    events.push(with(fwd, &[(attr::WORKLOAD, "Exchange"), ("Param.Identity", "alice@contoso.com"), ("Param.ForwardingSmtpAddress", "smtp:drop@evil.example")]));
+    let read = event(Source::UnifiedAudit, day22 + 1_200_000, "MailItemsAccessed", "alice@contoso.com", attacker);
+    events.push(with(read, &[(attr::WORKLOAD, "Exchange"), (attr::MAILBOX_OWNER, "ceo@contoso.com"), (attr::ITEM_COUNT, "800")]));
+    events.push(with(event(Source::UnifiedAudit, day22 + 1_250_000, "Send", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));
+    let grant = event(Source::UnifiedAudit, day22 + 1_300_000, "Add-MailboxPermission", "alice@contoso.com", attacker);
+    events.push(with(grant, &[(attr::WORKLOAD, "Exchange"), ("Param.Identity", "ceo@contoso.com"), ("Param.User", "alice@contoso.com"), ("Param.AccessRights", "FullAccess")]));
+    let mut role = event(Source::DirectoryAudit, day22 + 1_500_000, "Add member to role", "alice@contoso.com", attacker);
+    role.target = "backup-admin@contoso.com".into();
+    events.push(with(role, &[(attr::MODIFIED_PROPERTIES, r#"[{"property":"Role.DisplayName","old":"","new":"\"Global Administrator\""}]"#)]));
+    let mut new_user = event(Source::DirectoryAudit, day22 + 1_400_000, "Add user", "alice@contoso.com", attacker);
+    new_user.target = "backup-admin@contoso.com".into();
+    events.push(new_user);
+    let mut ca = event(Source::DirectoryAudit, day22 + 1_600_000, "Update conditional access policy", "backup-admin@contoso.com", attacker);
+    ca.target = "Require MFA".into();
+    events.push(with(
+        ca,
+        &[(attr::MODIFIED_PROPERTIES, r#"[{"property":"ConditionalAccessPolicy","old":"{\"state\":\"enabled\"}","new":"{\"state\":\"disabled\"}"}]"#)],
+    ));
+    let mut pw = event(Source::DirectoryAudit, day22 + 1_700_000, "Change user password", "alice@contoso.com", attacker);
+    pw.target = "alice@contoso.com".into();
+    events.push(pw);
+    // Bob is tried from the same address.
+    let mut bob = signin(day22 + 1_800_000, "bob@contoso.com", attacker, "NG", LAGOS);
+    bob.outcome = Outcome::Failure;
+    events.push(bob);
+    // The consented app refreshes its token.
+    let mut refresh = signin(day22 + 3_600_000, "alice@contoso.com", "40.90.1.2", "US", (40.7, -74.0));
+    refresh.app = "Mail Sync Pro".into();
+    events.push(with(refresh, &[(attr::APP_ID, "9f0e1d2c-aaaa-bbbb-cccc-000000000001"), (attr::INTERACTIVE, "false")]));
+    // Containment at 06:00; the attacker's token keeps working, then a new sign-in.
+    let contained = t("2026-03-22T06:00:00Z");
+    events.push(with(event(Source::UnifiedAudit, contained + 1_800_000, "MailItemsAccessed", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));
+    events.push(signin(contained + 3 * 3_600_000, "alice@contoso.com", attacker, "NG", LAGOS));
+    events
+}
+
+#[test]
+fn incident_every_detector_and_query() {
+    let store = store_of(incident());
+    let suggested = suggest_context(&store);
+    assert_eq!(suggested.suspect_accounts, vec!["alice@contoso.com".to_string()]);
+    assert_eq!(suggested.indicators.first().map(|i| i.value.as_str()), Some("203.0.113.7"));
+    assert!(suggested.indicators.iter().any(|i| i.kind == IndicatorKind::AppId && i.value == "9f0e1d2c-aaaa-bbbb-cccc-000000000001"));
+    let findings = run_all(&store, &suggested);
+    check_all(&store, &suggested, &findings);
+
+    let mut ctx = suggested.clone();
+    ctx.containment = Some(t("2026-03-22T06:00:00Z"));
+    ctx.indicators.push(Indicator::new(IndicatorKind::Account, "backup-admin@contoso.com", "created by the attacker"));
+    let findings = run_all(&store, &ctx);
+    check_all(&store, &ctx, &findings);
+    if std::env::var_os("LOUPE_PRINT_FINDINGS").is_some() {
+        for f in &findings {
+            println!("{:?} step {} {} | {} | rows {:?} | {}", f.severity, f.step, f.detector, f.title, f.rows, f.query);
+        }
+    }
+    let fired: BTreeSet<&str> = findings.iter().map(|f| f.detector).collect();
+    let silent: Vec<&str> = DETECTORS.iter().map(|d| d.id).filter(|id| !fired.contains(id)).collect();
+    assert!(silent.is_empty(), "detectors with nothing to say: {silent:?}");
+    assert_eq!(findings[0].severity, Severity::Critical);
+    let steps: BTreeSet<u8> = findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.step).collect();
+    assert_eq!(steps, [1, 2, 3, 5, 6, 8, 9, 10].into_iter().collect::<BTreeSet<u8>>());
+}
+
+#[test]
+fn ordinary_tenant_stays_low() {
+    const PARIS: (f64, f64) = (48.85, 2.35);
+    const TOKYO: (f64, f64) = (35.68, 139.69);
+    let start = t("2026-03-01T08:00:00Z");
+    let mut events = Vec::new();
+    for d in 0..21 {
+        events.push(signin(start + d * DAY, "alice@contoso.com", "198.51.100.10", "FR", PARIS));
+        events.push(signin(start + d * DAY + 3_600_000, "bob@contoso.com", "10.20.0.5", "FR", PARIS));
+    }
+    // Alice travels to Tokyo for two weeks: same hotel address every day.
+    for d in 21..35 {
+        events.push(signin(start + d * DAY, "alice@contoso.com", "192.0.2.44", "JP", TOKYO));
+    }
+    // Helpdesk resets Bob's password; HR creates a user; admin adds a policy.
+    let mut reset = event(Source::DirectoryAudit, start + 10 * DAY, "Reset user password", "helpdesk@contoso.com", "10.20.0.9");
+    reset.target = "bob@contoso.com".into();
+    events.push(reset);
+    let mut hire = event(Source::DirectoryAudit, start + 11 * DAY, "Add user", "hr-sync@contoso.com", "10.20.0.10");
+    hire.target = "newhire@contoso.com".into();
+    events.push(hire);
+    let mut mfa = event(Source::DirectoryAudit, start + 12 * DAY + 60_000, "User registered security info", "bob@contoso.com", "10.20.0.5");
+    mfa.target = "bob@contoso.com".into();
+    events.push(mfa);
+    let store = store_of(events);
+    let ctx = Context { corporate_ranges: vec!["10.0.0.0/8".into()], ..Context::default() };
+    let findings = run_all(&store, &ctx);
+    check_all(&store, &ctx, &findings);
+    let loud: Vec<(&str, &str, Severity)> = findings.iter().filter(|f| f.severity > Severity::Low).map(|f| (f.detector, f.title.as_str(), f.severity)).collect();
+    assert!(loud.is_empty(), "ordinary activity above low: {loud:#?}");
+    assert_eq!(suggest_context(&store), Context::default());
+}

@@ -1,0 +1,129 @@
+//! The detectors against the sample incident's answer key: ingest every
+//! generated file, run every detector with the suggested context, and
+//! report per playbook step how many attacker records the findings cite,
+//! and which findings above Low cite none (false positives).
+//!
+//! The store does not keep record ids, so a row's id is read back from its
+//! raw record (`Id` / `id` / `Request ID`, also inside `AuditData`).
+//! Steps whose source files could not be read yet (no parser) are reported
+//! but not asserted.
+
+use loupe::detect::{run_all, suggest_context, Context, Finding, Indicator, IndicatorKind, Severity};
+use loupe::model::parse_rfc3339_utc;
+use loupe::sample::AnswerKey;
+use loupe::ingest::{ingest_bytes, Deduper};
+use loupe::model::Source;
+use loupe::sample::{generate, AnswerItem, DEFAULT_SEED};
+use loupe::store::EventStore;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The record id the answer key uses, read from the row's raw record.
+fn record_id(store: &EventStore, row: u32) -> Option<String> {
+    let raw = store.raw_record(row);
+    let obj = raw.as_object()?;
+    let direct = ["Id", "id", "Request ID", "RequestId", "requestId"].iter().find_map(|k| obj.get(*k).and_then(Value::as_str));
+    let nested = obj.get("AuditData").and_then(Value::as_object).and_then(|a| a.get("Id")).and_then(Value::as_str);
+    nested.or(direct).map(str::to_string)
+}
+
+struct Report {
+    /// step -> (found, expected)
+    per_step: BTreeMap<u8, (usize, usize)>,
+    missed: Vec<AnswerItem>,
+    false_positives: Vec<String>,
+    loaded: BTreeSet<Source>,
+}
+
+/// The context an analyst would set from what the answer key says.
+fn analyst_context(key: &AnswerKey) -> Context {
+    let mut indicators: Vec<Indicator> = key.attacker_ips.iter().map(|ip| Indicator::new(IndicatorKind::Ip, ip.clone(), "")).collect();
+    indicators.extend(key.attacker_user_agents.iter().map(|ua| Indicator::new(IndicatorKind::UserAgent, ua.clone(), "")));
+    indicators.push(Indicator::new(IndicatorKind::AppId, key.malicious_app.app_id.clone(), ""));
+    let window = parse_rfc3339_utc(&key.compromise_window.start).zip(parse_rfc3339_utc(&key.compromise_window.end));
+    Context { suspect_accounts: key.victims.clone(), window, indicators, ..Context::default() }
+}
+
+fn evaluate(analyst: bool) -> Report {
+    let set = generate(DEFAULT_SEED);
+    let mut store = EventStore::new();
+    let mut dedupe = Deduper::default();
+    let mut file_of_source: HashMap<String, BTreeSet<Source>> = HashMap::new();
+    for file in &set.files {
+        let (report, events, text) = ingest_bytes(&file.name, &file.contents, &mut dedupe);
+        file_of_source.entry(file.name.clone()).or_default().extend(events.iter().map(|e| e.source));
+        println!("{}: {} rows, {} rejected{}", file.name, report.rows_ok, report.rows_rejected, report.unreadable.as_deref().map(|u| format!(" ({u})")).unwrap_or_default());
+        store.add_file(report, text, events);
+    }
+    let loaded: BTreeSet<Source> = file_of_source.values().flatten().copied().collect();
+    let ctx = if analyst { analyst_context(&set.answer_key) } else { suggest_context(&store) };
+    println!("context: {}", serde_json::to_string(&ctx).unwrap_or_default());
+    let findings = run_all(&store, &ctx);
+
+    // Record ids cited by each finding.
+    let cited: Vec<(&Finding, BTreeSet<String>)> = findings.iter().map(|f| (f, f.rows.iter().filter_map(|&r| record_id(&store, r)).collect())).collect();
+    let answer_ids: BTreeSet<&str> = set.answer_key.items.iter().map(|i| i.record_id.as_str()).collect();
+
+    let mut per_step: BTreeMap<u8, (usize, usize)> = BTreeMap::new();
+    let mut missed = Vec::new();
+    for item in &set.answer_key.items {
+        let entry = per_step.entry(item.step).or_default();
+        entry.1 += 1;
+        if cited.iter().any(|(f, ids)| f.step == item.step && ids.contains(&item.record_id)) {
+            entry.0 += 1;
+        } else {
+            missed.push(item.clone());
+        }
+    }
+    let false_positives = cited
+        .iter()
+        .filter(|(f, ids)| f.severity > Severity::Low && !ids.iter().any(|id| answer_ids.contains(id.as_str())))
+        .map(|(f, _)| format!("{:?} step {} {}: {}", f.severity, f.step, f.detector, f.title))
+        .collect();
+    Report { per_step, missed, false_positives, loaded }
+}
+
+#[test]
+#[ignore = "issue 4 in progress: step 3 misses the spray and travellers score Medium; run with --ignored"]
+fn sample_incident_with_suggested_context() {
+    check(&evaluate(false));
+}
+
+#[test]
+#[ignore = "issue 4 in progress: step 3 misses the spray and travellers score Medium; run with --ignored"]
+fn sample_incident_with_analyst_context() {
+    let report = evaluate(true);
+    check(&report);
+    // With the victim, window and indicators set, the UAL alone shows
+    // everything the attacker did in the mailbox and every message sent.
+    if report.loaded.contains(&Source::UnifiedAudit) {
+        for step in [6, 10] {
+            let (found, expected) = report.per_step.get(&step).copied().unwrap_or_default();
+            assert_eq!(found, expected, "step {step}");
+        }
+    }
+}
+
+fn check(report: &Report) {
+    println!("sources loaded: {:?}", report.loaded);
+    for (step, (found, expected)) in &report.per_step {
+        println!("step {step}: {found}/{expected} attacker records cited");
+    }
+    for item in &report.missed {
+        println!("missed: step {} {} {} ({})", item.step, item.file, item.what, item.record_id);
+    }
+    for fp in &report.false_positives {
+        println!("false positive above low: {fp}");
+    }
+    // The UAL parser is in: the mailbox rule and forwarding records (step 9)
+    // come from the UAL alone and must all be found.
+    if report.loaded.contains(&Source::UnifiedAudit) {
+        let (found, expected) = report.per_step.get(&9).copied().unwrap_or_default();
+        assert!(expected > 0, "the answer key has step 9 items");
+        assert_eq!(found, expected, "step 9 items missed");
+    }
+    // Once every source parses, nothing ordinary may rank above Low.
+    if report.loaded.len() == Source::ALL.len() {
+        assert!(report.false_positives.is_empty(), "{:#?}", report.false_positives);
+    }
+}
