@@ -490,6 +490,15 @@ mod tests {
     }
 
     #[test]
+    fn nested_fields_of_the_wrong_shape_are_ignored_not_fatal() {
+        let record = obj(json!({"TimeGenerated": "2026-03-01T16:10:00Z", "OperationName": "Delete user", "Result": "success",
+            "InitiatedBy": 42, "TargetResources": "{not json", "AdditionalDetails": {"key": "x"}}));
+        let e = log_analytics::from_json(&record, &RowCtx::default()).unwrap();
+        assert_eq!((e.operation.as_str(), e.actor.as_str(), e.target.as_str()), ("Delete user", "", ""));
+        assert_eq!((e.attr(attr::MODIFIED_PROPERTIES), e.attr(attr::ADDITIONAL_DETAILS)), (None, None));
+    }
+
+    #[test]
     fn detection_tells_the_layouts_apart() {
         let portal = Headers::new(["Date (UTC)", "CorrelationId", "Service", "Category", "Activity", "Result", "ActorType", "Target1Type"]);
         let sentinel = Headers::new(["TenantId", "TimeGenerated [UTC]", "OperationName", "Category", "Result", "InitiatedBy", "TargetResources"]);

@@ -839,6 +839,16 @@ mod tests {
     }
 
     #[test]
+    fn nested_fields_of_the_wrong_shape_are_ignored_not_fatal() {
+        let e = graph(json!({"id": "w", "createdDateTime": "2026-03-01T16:05:06Z", "appDisplayName": "x", "userPrincipalName": "u@contoso.com",
+            "status": "odd", "location": 5, "deviceDetail": [1, 2], "riskEventTypes_v2": {"a": 1}, "authenticationDetails": "{cut",
+            "signInEventTypes": null, "isInteractive": "maybe"}))
+        .unwrap();
+        assert_eq!((e.outcome, e.country.as_str(), e.geo, e.operation.as_str()), (Outcome::Unknown, "", None, "Sign-in"));
+        assert_eq!(e.attr(attr::INTERACTIVE), Some("maybe"));
+    }
+
+    #[test]
     fn log_analytics_resource_path_is_not_a_resource_id() {
         let row = obj(json!({"TimeGenerated": "2026-03-01T16:05:06.1234567Z", "ResultType": "0", "AppDisplayName": "Azure Portal",
             "UserPrincipalName": "u@contoso.com", "ResourceId": "/tenants/t/providers/Microsoft.aadiam", "Location": "NG",
