@@ -112,9 +112,20 @@ fn admin_center_sign_in_download_is_read_column_by_column() {
 
 #[test]
 fn admin_center_download_saved_as_utf16_reads_the_same() {
-    let (report, events) = ingest_named("InteractiveSignIns_utf16.csv", &utf16le_with_bom(&fixture("signin_portal_interactive.csv")));
+    let (report, events) = ingest_named("signins_utf16.csv", &utf16le_with_bom(&fixture("signin_portal_interactive.csv")));
     assert_eq!(report.encoding, "UTF-16LE");
     assert_portal_interactive(&report, &events);
+}
+
+#[test]
+fn admin_center_download_name_says_which_sign_ins_it_holds() {
+    let csv = fixture("signin_portal_interactive.csv");
+    let (report, events) = ingest_named("NonInteractiveSignIns_2026-03-01_2026-03-02.csv", &csv);
+    assert!(events.iter().all(|e| e.operation == "Non-interactive sign-in"), "{:?}", events.iter().map(|e| &e.operation).collect::<Vec<_>>());
+    assert!(report.notes.iter().any(|n| n.contains("taken from the admin center's download file name")), "{:?}", report.notes);
+    let (report, events) = ingest_named("InteractiveSignIns_2026-03-01_2026-03-02.csv", &csv);
+    assert!(events.iter().all(|e| e.operation == "Sign-in"));
+    assert!(report.notes.iter().any(|n| n.contains("download file name")), "{:?}", report.notes);
 }
 
 #[test]

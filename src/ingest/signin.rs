@@ -55,6 +55,26 @@ pub static SCHEMAS: &[SchemaDef] = &[
 const PORTAL_INTERACTIVITY_NOTE: &str = "The admin center's CSV download has the same columns for interactive and non-interactive sign-ins, \
 so these rows are shown as \"Sign-in\". The download's file name says which it was (InteractiveSignIns_… or NonInteractiveSignIns_…).";
 
+/// The admin center names its downloads `InteractiveSignIns_…` and
+/// `NonInteractiveSignIns_…`; the columns are identical, so the name is the
+/// only witness. Without it the rows stay plain "Sign-in", and the file says why.
+fn kind_from_download_name(ctx: &RowCtx) -> Kind {
+    let name = ctx.file_name.to_ascii_lowercase();
+    if name.contains("noninteractivesignins") {
+        ctx.note_once(PORTAL_NAME_NOTE);
+        Kind::NonInteractive
+    } else if name.contains("interactivesignins") {
+        ctx.note_once(PORTAL_NAME_NOTE);
+        Kind::Interactive
+    } else {
+        ctx.note_once(PORTAL_INTERACTIVITY_NOTE);
+        Kind::Unstated
+    }
+}
+
+/// Said once when interactivity came from the download's file name.
+const PORTAL_NAME_NOTE: &str = "Interactive or non-interactive was taken from the admin center's download file name; the CSV's columns do not say.";
+
 /// Error codes Entra shows as "Interrupted": the sign-in stopped to ask for
 /// something (MFA, registration, keep-me-signed-in, device or account
 /// choice) rather than being refused. From the Entra error code reference.
@@ -336,8 +356,7 @@ mod portal {
         } else if headers.has("Service principal ID") && get(&["Username"]).is_empty() {
             Kind::ServicePrincipal
         } else {
-            ctx.note_once(PORTAL_INTERACTIVITY_NOTE);
-            Kind::Unstated
+            kind_from_download_name(ctx)
         };
         let sign_in = SignIn {
             time_field: "Date (UTC)",
