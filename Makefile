@@ -33,7 +33,7 @@ test-browser:
 
 # Figures, not pass/fail: ingest and query speed on a generated 1M-row UAL export.
 bench:
-	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS)
+	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS) --streaming
 
 setup-web:
 	scripts/setup.sh web
