@@ -34,15 +34,18 @@ server.listen(0, '127.0.0.1', async () => {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    if (process.env.LOUPE_BENCH_VERBOSE) page.on('console', (m) => console.log('console:', m.text()));
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector('[data-testid=file-input]', { state: 'attached' });
     // Long tasks are main-thread stretches over 50 ms; record each one.
     await page.evaluate(() => {
       window.__longTasks = [];
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.duration, e.startTime]); }).observe({ type: 'longtask', buffered: true });
     });
     const size = fs.statSync(csvFile).size;
     const started = Date.now();
+    const startedAt = await page.evaluate(() => performance.now());
+    if (process.env.LOUPE_BENCH_VERBOSE) console.log('file chosen at', Math.round(startedAt));
     await page.setInputFiles('[data-testid=file-input]', csvFile);
     await page.waitForFunction(() => {
       const cards = document.querySelectorAll('[data-testid=file-card]');
@@ -50,7 +53,9 @@ server.listen(0, '127.0.0.1', async () => {
     }, null, { timeout: 30 * 60 * 1000, polling: 500 });
     const seconds = (Date.now() - started) / 1000;
     const rows = await page.textContent('[data-testid=file-rows]');
-    const tasks = await page.evaluate(() => window.__longTasks);
+    const taskEntries = await page.evaluate(() => window.__longTasks);
+    if (process.env.LOUPE_BENCH_VERBOSE) console.log('long tasks [ms, start]:', JSON.stringify(taskEntries.map(([d, s]) => [Math.round(d), Math.round(s)])));
+    const tasks = taskEntries.map(([d]) => d);
     const memory = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : 0));
     const queryStart = Date.now();
     await page.fill('[data-testid=query]', 'op:MailItemsAccessed');

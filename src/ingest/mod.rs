@@ -20,7 +20,7 @@ mod sniff;
 pub mod text;
 pub mod ual;
 
-pub use report::{IngestReport, RowIssue, MAX_LISTED_ISSUES};
+pub use report::{hex, IngestReport, RowIssue, MAX_LISTED_ISSUES};
 pub use sniff::{Container, Format, Schema, SchemaDef, SCHEMAS};
 
 use crate::model::{Event, Source};
@@ -183,7 +183,17 @@ impl FileIngest {
 
     /// `open` for a file already in memory: UTF-8 text is used in place.
     pub fn open_owned(file_name: &str, bytes: Vec<u8>) -> Result<FileIngest, Box<IngestReport>> {
-        let mut report = IngestReport::new(file_name, &bytes);
+        FileIngest::open_hashed(file_name, bytes, None)
+    }
+
+    /// `open_owned` with the file's SHA-256 already known (hex). The browser
+    /// hashes with its native SubtleCrypto, many times faster than hashing
+    /// in wasm; a hash is computed here when none is given.
+    pub fn open_hashed(file_name: &str, bytes: Vec<u8>, sha256: Option<String>) -> Result<FileIngest, Box<IngestReport>> {
+        let mut report = match sha256 {
+            Some(hash) => IngestReport::with_hash(file_name, bytes.len(), hash),
+            None => IngestReport::new(file_name, &bytes),
+        };
         if let Some(what) = sniff::binary_kind(&bytes) {
             report.unreadable = Some(format!("{file_name} looks like {what}, not a log export. Loupe reads CSV or JSON exports; extract the file first."));
             return Err(Box::new(report));

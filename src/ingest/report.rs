@@ -46,6 +46,11 @@ pub struct IngestReport {
     pub unreadable: Option<String>,
 }
 
+/// Lower-case hex, as `sha256sum` prints it.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn format_label<S: Serializer>(format: &Option<Format>, s: S) -> Result<S::Ok, S::Error> {
     match format {
         Some(f) => s.serialize_str(&f.label()),
@@ -62,13 +67,12 @@ fn opt_time<S: Serializer>(t: &Option<TimeMs>, s: S) -> Result<S::Ok, S::Error> 
 
 impl IngestReport {
     pub fn new(file_name: &str, bytes: &[u8]) -> IngestReport {
-        let digest = Sha256::digest(bytes);
-        IngestReport {
-            file: file_name.to_string(),
-            bytes: bytes.len() as u64,
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            ..IngestReport::default()
-        }
+        IngestReport::with_hash(file_name, bytes.len(), hex(&Sha256::digest(bytes)))
+    }
+
+    /// A report for a file whose SHA-256 (lower-case hex) is already known.
+    pub fn with_hash(file_name: &str, size: usize, sha256: String) -> IngestReport {
+        IngestReport { file: file_name.to_string(), bytes: size as u64, sha256, ..IngestReport::default() }
     }
 
     pub fn reject(&mut self, line: u32, reason: impl Into<String>) {

@@ -8,7 +8,7 @@
 use super::format::now_ms;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
-use crate::ingest::{Deduper, FileIngest, IngestReport};
+use crate::ingest::{hex, Deduper, FileIngest, IngestReport};
 use crate::store::{EventStore, PendingFile};
 use gloo::timers::future::TimeoutFuture;
 use serde::Deserialize;
@@ -99,7 +99,8 @@ impl Loader {
     }
 
     async fn ingest(&self, id: u32, name: &str, bytes: Vec<u8>) {
-        let mut job = match FileIngest::open_owned(name, bytes) {
+        let sha256 = native_sha256(&bytes).await;
+        let mut job = match FileIngest::open_hashed(name, bytes, sha256) {
             Ok(job) => job,
             Err(report) => {
                 self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false });
@@ -162,6 +163,16 @@ async fn read_file(file: &web_sys::File, progress: impl Fn(f64)) -> Result<Vec<u
         progress(offset / size);
     }
     Ok(bytes)
+}
+
+/// SHA-256 by the browser's own SubtleCrypto (about 20 s for 200 MB in wasm,
+/// well under a second natively, and it does not block the page). `None`
+/// where SubtleCrypto is missing (no secure context); the core then hashes.
+async fn native_sha256(bytes: &[u8]) -> Option<String> {
+    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+    let promise = subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()?;
+    let digest = JsFuture::from(promise).await.ok()?;
+    Some(hex(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
