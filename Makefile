@@ -11,7 +11,7 @@ ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 BENCH_ROWS ?= 1000000
 
-.PHONY: serve test dist samples bench test-native test-browser setup-web setup-browser clean
+.PHONY: serve test dist samples bench bench-browser test-native test-browser setup-web setup-browser clean
 
 serve: setup-web samples
 	trunk serve --offline --address $(ADDRESS) --port $(PORT)
@@ -33,7 +33,7 @@ test-browser:
 
 # Figures, not pass/fail: ingest and query speed on a generated 1M-row UAL export.
 bench:
-	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS)
+	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS) --streaming
 
 setup-web:
 	scripts/setup.sh web
@@ -43,3 +43,9 @@ setup-browser:
 
 clean:
 	rm -rf dist www/samples tests/e2e/artifacts
+
+# Figures in the browser: load a generated ~200 MB UAL export into the release build.
+BROWSER_BENCH_ROWS ?= 145000
+bench-browser: setup-browser dist
+	cargo run --release --bin loupe-bench -- --rows $(BROWSER_BENCH_ROWS) --streaming
+	node scripts/bench-browser.cjs dist bench-data/ual_$(BROWSER_BENCH_ROWS).csv

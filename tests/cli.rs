@@ -8,13 +8,29 @@ fn loupe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_loupe")).args(args).output().expect("the loupe binary runs")
 }
 
+/// A folder holding the sample incident, removed when the test ends.
+struct SampleDir(PathBuf);
+
+impl std::ops::Deref for SampleDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for SampleDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The sample incident, written once per test into its own folder.
-fn sample_dir(name: &str) -> PathBuf {
+fn sample_dir(name: &str) -> SampleDir {
     let dir = std::env::temp_dir().join(format!("loupe-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = loupe(&["sample", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir
+    SampleDir(dir)
 }
 
 fn sample_files(dir: &Path) -> Vec<String> {

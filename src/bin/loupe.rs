@@ -35,21 +35,33 @@ fn main() -> ExitCode {
     }
 }
 
-/// Split `FILE... --flag value` arguments.
-fn split_args<'a>(args: &'a [String], flags: &[&'static str]) -> Result<(Vec<&'a str>, Vec<(&'static str, &'a str)>), String> {
-    let (mut files, mut options) = (Vec::new(), Vec::new());
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if let Some(flag) = flags.iter().find(|f| **f == arg) {
-            let value = iter.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            options.push((*flag, value.as_str()));
-        } else if arg.starts_with("--") {
-            return Err(format!("unknown option {arg}; {USAGE}"));
-        } else {
-            files.push(arg.as_str());
+/// `FILE... --flag value` arguments, split.
+struct Args<'a> {
+    files: Vec<&'a str>,
+    options: Vec<(&'static str, &'a str)>,
+}
+
+impl<'a> Args<'a> {
+    fn parse(args: &'a [String], flags: &[&'static str]) -> Result<Args<'a>, String> {
+        let mut parsed = Args { files: Vec::new(), options: Vec::new() };
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            if let Some(flag) = flags.iter().find(|f| **f == arg) {
+                let value = iter.next().ok_or_else(|| format!("{flag} needs a value"))?;
+                parsed.options.push((*flag, value.as_str()));
+            } else if arg.starts_with("--") {
+                return Err(format!("unknown option {arg}; {USAGE}"));
+            } else {
+                parsed.files.push(arg.as_str());
+            }
         }
+        Ok(parsed)
     }
-    Ok((files, options))
+
+    /// The last value given for a flag.
+    fn option(&self, flag: &str) -> Option<&'a str> {
+        self.options.iter().rev().find(|(f, _)| *f == flag).map(|(_, v)| *v)
+    }
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, String> {
@@ -99,8 +111,7 @@ fn first_unreadable(reports: &[IngestReport]) -> Result<(), String> {
 }
 
 fn summary(args: &[String]) -> Result<(), String> {
-    let (paths, _) = split_args(args, &[])?;
-    let (_, reports) = load(&paths)?;
+    let (_, reports) = load(&Args::parse(args, &[])?.files)?;
     let out: Vec<Value> = reports
         .iter()
         .map(|r| {
@@ -128,9 +139,9 @@ fn summary(args: &[String]) -> Result<(), String> {
 }
 
 fn timeline(args: &[String]) -> Result<(), String> {
-    let (paths, options) = split_args(args, &["--query"])?;
-    let query_text = options.iter().rev().find(|(f, _)| *f == "--query").map_or("", |(_, v)| *v);
-    let (store, reports) = load(&paths)?;
+    let args = Args::parse(args, &["--query"])?;
+    let query_text = args.option("--query").unwrap_or("");
+    let (store, reports) = load(&args.files)?;
     first_unreadable(&reports)?;
     let query = query::parse(query_text).map_err(|e| format!("bad query: {} (column {})", e.message, e.position))?;
     let rows = store.filter(&query, &EvalContext::default()).map_err(|e| format!("bad query: {}", e.message))?;
@@ -148,13 +159,13 @@ fn timeline(args: &[String]) -> Result<(), String> {
 }
 
 fn sample(args: &[String]) -> Result<(), String> {
-    let (rest, options) = split_args(args, &["--out", "--seed"])?;
-    if !rest.is_empty() {
-        return Err(format!("unexpected argument {}; {USAGE}", rest[0]));
+    let args = Args::parse(args, &["--out", "--seed"])?;
+    if let Some(extra) = args.files.first() {
+        return Err(format!("unexpected argument {extra}; {USAGE}"));
     }
-    let out = options.iter().find(|(f, _)| *f == "--out").map(|(_, v)| *v).ok_or("sample needs --out DIR")?;
-    let seed = match options.iter().find(|(f, _)| *f == "--seed") {
-        Some((_, v)) => v.parse().map_err(|_| format!("--seed must be a whole number, not '{v}'"))?,
+    let out = args.option("--out").ok_or("sample needs --out DIR")?;
+    let seed = match args.option("--seed") {
+        Some(v) => v.parse().map_err(|_| format!("--seed must be a whole number, not '{v}'"))?,
         None => loupe::sample::DEFAULT_SEED,
     };
     let set = loupe::sample::generate(seed);

@@ -4,7 +4,7 @@
 //! comes after it (the attacker still has a way in).
 
 use super::facts::{first_row_at, is_successful_signin, when};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Indicator, IndicatorKind, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Indicator, IndicatorKind, Severity};
 use crate::model::Outcome;
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ fn matched<'a>(store: &EventStore, ctx: &'a Context, row: u32) -> Option<&'a Ind
     })
 }
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let Some(containment) = ctx.containment else { return Vec::new() };
     let token_end = containment.saturating_add(ctx.token_lifetime_ms());
     // (after token lifetime, indicator index) -> rows

@@ -4,7 +4,7 @@
 //! the user's password. One finding per app.
 
 use super::facts::is_signin;
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
 use crate::model::{attr, Outcome, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +16,7 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let ids: Vec<&str> = ctx.indicator_values(IndicatorKind::AppId).collect();
     if ids.is_empty() {
         return Vec::new();

@@ -4,7 +4,7 @@
 
 use super::facts::{changes, is_audit, is_ual, op_is};
 use super::oauth_apps::app_name;
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
 pub const DEF: DetectorDef = DetectorDef {
@@ -21,7 +21,7 @@ const CREDENTIAL_OPS: [&str; 4] = [
     "Add application credentials",
 ];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) {

@@ -1,11 +1,12 @@
 //! Step 10: mail sent from a mailbox by the attacker (UAL `Send`, `SendAs`,
-//! `SendOnBehalf` from a marked indicator address or user agent): internal
+//! `SendOnBehalf` from a marked indicator address or user agent, or by a
+//! marked application): internal
 //! phishing or payment fraud sent in the victim's name reaches colleagues
 //! and partners who trust it. One finding per sending account.
 
 use super::facts::{account_key, is_ual, op_is};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
-use crate::model::Source;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
+use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,13 +19,17 @@ pub const DEF: DetectorDef = DetectorDef {
 
 const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
         if !is_ual(store, row) || !op_is(store, row, &SEND_OPS) {
             continue;
         }
-        let marked = ctx.is_indicator_ip(store.ip(row)) || ctx.indicator(&[IndicatorKind::UserAgent], store.user_agent(row)).is_some();
+        let app_id = store.attr(row, attr::APP_ID).unwrap_or("");
+        let marked = ctx.is_indicator_ip(store.ip(row))
+            || ctx.indicator(&[IndicatorKind::UserAgent], store.user_agent(row)).is_some()
+            || ctx.indicator(&[IndicatorKind::AppId], store.app(row)).is_some()
+            || ctx.indicator(&[IndicatorKind::AppId], app_id).is_some();
         if marked {
             groups.entry(account_key(store.actor(row))).or_default().push(row);
         }

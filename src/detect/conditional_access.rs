@@ -3,7 +3,7 @@
 //! the controls that would stop the attacker. One finding per change.
 
 use super::facts::{changes, is_audit, is_ual, op_is};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ fn state_of(policy_json: &str) -> Option<String> {
     obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("state")).and_then(|(_, v)| v.as_str()).map(str::to_string)
 }
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) {

@@ -5,7 +5,7 @@
 use crate::model::{attr, Outcome, Source, TimeMs};
 use crate::store::EventStore;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub const HOUR_MS: i64 = 3_600_000;
 pub const DAY_MS: i64 = 86_400_000;
@@ -239,53 +239,12 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
 }
 
-/// Successful sign-ins per account (lower-cased) and address: the days the
-/// account used the address, and the accounts seen on each address.
-#[derive(Default)]
-pub struct AddressUse {
-    days: HashMap<(String, String), BTreeSet<i64>>,
-    accounts: HashMap<String, BTreeSet<String>>,
-    account_days: HashMap<String, BTreeSet<i64>>,
-}
-
-impl AddressUse {
-    pub fn of(store: &EventStore) -> AddressUse {
-        let mut used = AddressUse::default();
-        for row in 0..store.len() as u32 {
-            if !is_successful_signin(store, row) || store.ip(row).is_empty() {
-                continue;
-            }
-            let account = account_key(store.actor(row));
-            let ip = store.ip(row).to_string();
-            let day = day_of(store.time(row));
-            used.days.entry((account.clone(), ip.clone())).or_default().insert(day);
-            used.account_days.entry(account.clone()).or_default().insert(day);
-            used.accounts.entry(ip).or_default().insert(account);
-        }
-        used
-    }
-
-    /// Distinct days the account signed in successfully from the address.
-    pub fn days(&self, account: &str, ip: &str) -> usize {
-        self.days.get(&(account_key(account), ip.to_string())).map_or(0, BTreeSet::len)
-    }
-
-    /// Distinct days the account signed in successfully at all.
-    pub fn active_days(&self, account: &str) -> usize {
-        self.account_days.get(&account_key(account)).map_or(0, BTreeSet::len)
-    }
-
-    /// Other accounts that signed in successfully from the address.
-    pub fn other_accounts(&self, account: &str, ip: &str) -> Vec<String> {
-        let me = account_key(account);
-        self.accounts.get(ip).map(|a| a.iter().filter(|x| **x != me).cloned().collect()).unwrap_or_default()
-    }
-}
-
 /// The benign signals that apply to any sign-in address, and the severity
 /// cap they justify: a declared corporate range caps at Info; an address
-/// the account used on a week or more of days caps at Low.
-pub fn address_signals(ctx: &super::Context, used: &AddressUse, account: &str, ip: &str) -> (Vec<String>, Option<super::Severity>) {
+/// the account had used on a week or more of days before `since` caps at
+/// Low. Use that only began at `since` is shown but caps nothing: an
+/// intruder's address or app can be used for days too.
+pub fn address_signals(ctx: &super::Context, used: &super::history::AddressUse, account: &str, ip: &str, since: TimeMs) -> (Vec<String>, Option<super::Severity>) {
     use super::Severity;
     let mut signals = Vec::new();
     let mut cap = None;
@@ -294,12 +253,13 @@ pub fn address_signals(ctx: &super::Context, used: &AddressUse, account: &str, i
         cap = Some(Severity::Info);
     }
     let days = used.days(account, ip);
+    let before = used.days_before(account, ip, since);
     let active = used.active_days(account);
-    if days >= 7 {
-        signals.push(format!("address used by this account on {days} of its {active} active days"));
+    if before >= 7 {
+        signals.push(format!("address used by this account on {before} days before this ({days} of its {active} active days in all)"));
         cap = Some(cap.unwrap_or(Severity::Low).min(Severity::Low));
     } else if days >= 3 {
-        signals.push(format!("address used by this account on {days} days"));
+        signals.push(format!("address used by this account on {days} of its {active} active days ({before} of them before this)"));
     }
     let others = used.other_accounts(account, ip);
     if others.len() >= 3 {

@@ -1,10 +1,18 @@
 //! Step 1: a successful sign-in from an address, country or kind of client
 //! the account had not used in its baseline. One finding per account and
 //! new address (or per new client family when the address was known).
+//!
+//! A first-seen country is a trip or a VPN as often as an intruder, so on
+//! its own it stays Low and the finding lists what looks ordinary (known
+//! device, MFA satisfied, usual client, no failures, no risk). It rises when
+//! a sign of attack comes with it: failures just before, Entra risk, a
+//! scripting or password-only client, an unmanaged device, no MFA, a
+//! suspect account or a marked address.
 
-use super::facts::{address_signals, list_some, when, AddressUse};
-use super::signins::{novelties, ua_family, Novelty, Risk};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::facts::{address_signals, list_some, when};
+use super::history::AddressUse;
+use super::signins::{assess, ua_family, Novelty, Risk};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
@@ -16,24 +24,30 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     // (account, address) or (account, client family) -> novelties, in time order.
-    let mut by_ip: BTreeMap<(String, String), Vec<Novelty>> = BTreeMap::new();
-    let mut by_ua: BTreeMap<(String, String), Vec<Novelty>> = BTreeMap::new();
-    for n in novelties(store, ctx) {
+    let mut by_ip: BTreeMap<(&str, &str), Vec<&Novelty>> = BTreeMap::new();
+    let mut by_ua: BTreeMap<(&str, String), Vec<&Novelty>> = BTreeMap::new();
+    for n in history.novelties() {
         if n.new_ip {
-            by_ip.entry((n.account.clone(), store.ip(n.row).to_string())).or_default().push(n);
+            by_ip.entry((n.account.as_str(), store.ip(n.row))).or_default().push(n);
         } else if n.new_ua {
-            by_ua.entry((n.account.clone(), ua_family(store.user_agent(n.row)))).or_default().push(n);
+            by_ua.entry((n.account.as_str(), ua_family(store.user_agent(n.row)))).or_default().push(n);
         }
     }
-    let mut findings: Vec<Finding> = by_ip.into_iter().filter_map(|((account, ip), group)| new_address(store, ctx, &used, &account, &ip, &group)).collect();
+    let mut findings: Vec<Finding> = by_ip
+        .into_iter()
+        .filter_map(|((account, ip), group)| {
+            let rows = history.signins().get(account).map_or(&[][..], Vec::as_slice);
+            new_address(store, ctx, used, rows, account, ip, &group)
+        })
+        .collect();
     findings.extend(by_ua.into_values().filter_map(|group| new_client(store, ctx, &group)));
     findings
 }
 
-fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, ip: &str, group: &[Novelty]) -> Option<Finding> {
+fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account_rows: &[u32], account: &str, ip: &str, group: &[&Novelty]) -> Option<Finding> {
     let first = group.first()?;
     let row = first.row;
     let country = store.country(row);
@@ -41,8 +55,18 @@ fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &s
     let new_ua = group.iter().any(|n| n.new_ua);
     let failures: Vec<u32> = first.failures_before.clone();
     let risk = Risk::of(store, row);
+    let assessment = assess(store, account_rows, row, &failures, first.new_ua);
+    let mut attack = assessment.attack.clone();
+    if ctx.is_suspect(account) {
+        attack.push("a suspect account".to_string());
+    }
+    if ctx.is_indicator_ip(ip) {
+        attack.push("address marked as an indicator".to_string());
+    }
 
-    let mut severity = if new_country { Severity::Medium } else { Severity::Low };
+    // A new country is Medium only with a sign of attack; failures, risk
+    // and a marked address each raise it further.
+    let mut severity = if new_country && !attack.is_empty() { Severity::Medium } else { Severity::Low };
     let mut also = Vec::new();
     if new_country {
         also.push(format!("new country {country}"));
@@ -73,7 +97,7 @@ fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &s
          a country the account has never used, failures just before, or Entra risk make that more likely.",
         first.history
     );
-    let (signals, cap) = address_signals(ctx, used, account, ip);
+    let (signals, cap) = address_signals(ctx, used, account, ip, store.time(row));
     // The failures before may come from other addresses; the query shows them too.
     let mut evidence_ips: Vec<&str> = vec![ip];
     for &r in &failures {
@@ -95,6 +119,14 @@ fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &s
     if group.len() > 1 {
         b = b.detail(format!("{} sign-ins from this address in the comparison window", group.len()));
     }
+    if attack.is_empty() {
+        b = b.detail("no sign of attack with it: a trip or a VPN is as likely as an intruder");
+    } else {
+        b = b.detail(format!("signs of attack: {}", attack.join(", ")));
+    }
+    for s in assessment.benign {
+        b = b.benign(s);
+    }
     for s in signals {
         b = b.benign(s);
     }
@@ -104,7 +136,7 @@ fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account: &s
     b.build(store)
 }
 
-fn new_client(store: &EventStore, ctx: &Context, group: &[Novelty]) -> Option<Finding> {
+fn new_client(store: &EventStore, ctx: &Context, group: &[&Novelty]) -> Option<Finding> {
     let first = group.first()?;
     let row = first.row;
     let ua = store.user_agent(row);
@@ -175,7 +207,7 @@ mod tests {
         let findings = findings_of(&DEF, &store, &ctx);
         assert_eq!(findings.len(), 1, "{findings:#?}");
         assert_eq!(findings[0].severity, Severity::Info);
-        assert_eq!(findings[0].benign_signals, vec!["inside declared corporate range 10.0.0.0/8".to_string()]);
+        assert_eq!(findings[0].benign_signals.last().map(String::as_str), Some("inside declared corporate range 10.0.0.0/8"));
     }
 
     #[test]

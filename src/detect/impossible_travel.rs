@@ -1,9 +1,9 @@
 //! Step 1: two successive sign-ins of one account too far apart for the
 //! time between them. One finding per account and pair of addresses.
 
-use super::facts::{address_signals, haversine_km, when, AddressUse};
-use super::signins::by_account;
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::history::AddressUse;
+use super::facts::{address_signals, day_of, haversine_km, when};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{Outcome, Source};
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
@@ -17,6 +17,8 @@ pub const DEF: DetectorDef = DetectorDef {
 
 /// Geolocation of an address is rough; closer than this is never travel.
 const MIN_DISTANCE_KM: f64 = 500.0;
+/// Hops between the same two addresses on this many days are routine.
+const ROUTINE_DAYS: usize = 7;
 
 struct Hop {
     from: u32,
@@ -25,10 +27,10 @@ struct Hop {
     kmh: f64,
 }
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
-    for (account, rows) in by_account(store) {
+    for (account, rows) in history.signins() {
         let located: Vec<u32> = rows
             .iter()
             .copied()
@@ -91,9 +93,15 @@ fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, 
     if hops.len() > 1 {
         b = b.detail(format!("{} such hops between these two addresses", hops.len()));
     }
+    // The same two addresses alternating day after day is a VPN or proxy
+    // being switched on and off, not two people.
+    let hop_days: std::collections::BTreeSet<i64> = hops.iter().map(|h| day_of(store.time(h.to))).collect();
+    if hop_days.len() >= ROUTINE_DAYS {
+        b = b.benign(format!("the account alternated between these two addresses on {} days", hop_days.len())).cap(Severity::Low);
+    }
     // Ordinary if the account uses both addresses routinely.
-    let (signals_a, cap_a) = address_signals(ctx, used, account, ip_a);
-    let (signals_b, cap_b) = address_signals(ctx, used, account, ip_b);
+    let (signals_a, cap_a) = address_signals(ctx, used, account, ip_a, store.time(from));
+    let (signals_b, cap_b) = address_signals(ctx, used, account, ip_b, store.time(from));
     for s in signals_a {
         b = b.benign(format!("{ip_a}: {s}"));
     }

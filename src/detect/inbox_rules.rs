@@ -4,9 +4,9 @@
 //! folders, and match words about security or payments. One finding per
 //! rule change.
 
-use super::facts::{is_ual, op_is, tenant_domains};
+use super::facts::{is_ual, op_is};
 use super::mailflow::{external_domains, mail_rule, MailRule};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
 
@@ -33,8 +33,8 @@ pub fn severity_of(rule: &MailRule) -> Severity {
     }
 }
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let tenant = tenant_domains(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let tenant = history.tenant_domains();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !is_ual(store, row) || !op_is(store, row, &RULE_OPS) {

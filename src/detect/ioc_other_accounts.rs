@@ -4,7 +4,7 @@
 //! other account.
 
 use super::facts::{account_key, is_signin};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Outcome;
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +16,7 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
         let actor = store.actor(row);

@@ -3,9 +3,9 @@
 //! that redirect or copy mail (`New-TransportRule` / `Set-TransportRule`).
 //! One finding per change.
 
-use super::facts::{is_ual, op_is, param, tenant_domains};
+use super::facts::{is_ual, op_is, param};
 use super::mailflow::{external_domains, mail_rule};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
 
@@ -19,8 +19,8 @@ pub const DEF: DetectorDef = DetectorDef {
 const MAILBOX_OPS: [&str; 1] = ["Set-Mailbox"];
 const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Enable-TransportRule"];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let tenant = tenant_domains(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let tenant = history.tenant_domains();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !is_ual(store, row) {

@@ -3,7 +3,7 @@
 //! account read or send as the mailbox. One finding per grant.
 
 use super::facts::{is_ual, op_is, param};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
 
@@ -16,7 +16,7 @@ pub const DEF: DetectorDef = DetectorDef {
 
 const GRANT_OPS: [&str; 5] = ["Add-MailboxPermission", "Add-RecipientPermission", "Add-MailboxFolderPermission", "Set-MailboxFolderPermission", "Add-ADPermission"];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !is_ual(store, row) || !op_is(store, row, &GRANT_OPS) {

@@ -2,9 +2,8 @@
 //! deleted by the user or an admin, and `Update user` changes to the
 //! StrongAuthentication* properties. One finding per change.
 
-use super::facts::{changes, is_audit, is_ual, op_is, subject_account, when, AddressUse, DAY_MS};
-use super::signins::novelties;
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::facts::{changes, is_audit, is_ual, op_is, subject_account, when, DAY_MS};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
 pub const DEF: DetectorDef = DetectorDef {
@@ -14,7 +13,8 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const SECURITY_INFO_OPS: [&str; 9] = [
+const SECURITY_INFO_OPS: [&str; 10] = [
+    "User started security info registration",
     "User registered security info",
     "User registered all required security info",
     "User changed default security info",
@@ -32,10 +32,8 @@ const STRONG_AUTH_PREFIX: &str = "StrongAuthentication";
 /// links the two.
 const LINK_MS: i64 = DAY_MS;
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
-    // Worked out on the first change found: most stores have none.
-    let mut new_addresses: Option<Vec<(String, String, i64)>> = None;
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !is_audit(store, row) && !is_ual(store, row) {
@@ -65,12 +63,11 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
             reasons.push(format!("from indicator address {ip}"));
         }
         let lower = account.to_lowercase();
-        let new_addresses = new_addresses.get_or_insert_with(|| {
-            novelties(store, ctx).into_iter().filter(|n| n.new_ip).map(|n| (n.account, store.ip(n.row).to_string(), store.time(n.row))).collect()
-        });
-        if let Some((_, _, t)) = new_addresses.iter().find(|(a, i, t)| *a == lower && !ip.is_empty() && i == ip && *t <= time && time - *t <= LINK_MS) {
+        // Worked out on the first change found (most stores have none), then shared.
+        let linked = history.novelties().iter().filter(|n| n.new_ip && n.account == lower).map(|n| (store.ip(n.row), store.time(n.row))).find(|(i, t)| !ip.is_empty() && *i == ip && *t <= time && time - *t <= LINK_MS);
+        if let Some((_, t)) = linked {
             severity = Severity::High;
-            reasons.push(format!("from {ip}, first seen for this account at {}", when(*t)));
+            reasons.push(format!("from {ip}, first seen for this account at {}", when(t)));
         }
         let what = if strong_auth.is_empty() { store.operation(row).trim_end_matches('.').to_string() } else { "MFA settings changed".to_string() };
         let title = if reasons.is_empty() { format!("{what} for {account}") } else { format!("{what} for {account} ({})", reasons.join("; ")) };
@@ -92,9 +89,9 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
         if store.actor(row) != account && !store.actor(row).is_empty() {
             b = b.detail(format!("done by {}", store.actor(row)));
         }
-        let days = used.days(account, ip);
+        let days = used.days_before(account, ip, time);
         if !ip.is_empty() && days >= 7 {
-            b = b.benign(format!("made from an address this account signed in from on {days} days"));
+            b = b.benign(format!("made from an address this account had signed in from on {days} days before"));
             if reasons.is_empty() {
                 b = b.cap(Severity::Low);
             }

@@ -3,10 +3,10 @@
 //! legacy or ROPC sign-ins, which cannot do MFA. One finding per account
 //! and address.
 
-use super::facts::{address_signals, attr_flag, attr_text, is_successful_signin, AddressUse};
-use super::signins::{unusual_client, UnusualClient};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
-use crate::model::{attr, Source};
+use super::facts::{address_signals, is_successful_signin};
+use super::signins::{is_single_factor, unusual_client, UnusualClient};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use crate::model::Source;
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
 
@@ -17,20 +17,15 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-fn single_factor(store: &EventStore, row: u32) -> bool {
-    let interactive = attr_flag(store, row, attr::INTERACTIVE).unwrap_or_else(|| !attr_text(store, row, attr::SIGNIN_EVENT_TYPE).to_ascii_lowercase().contains("noninteractive"));
-    interactive && attr_text(store, row, attr::AUTH_REQUIREMENT).eq_ignore_ascii_case("singleFactorAuthentication")
-}
-
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut groups: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
         if !is_successful_signin(store, row) {
             continue;
         }
         let legacy = matches!(unusual_client(store, row), Some(UnusualClient::Legacy(_) | UnusualClient::Ropc));
-        if legacy || single_factor(store, row) {
+        if legacy || is_single_factor(store, row) {
             groups.entry((store.actor(row).to_lowercase(), store.ip(row).to_string())).or_default().push(row);
         }
     }
@@ -60,7 +55,7 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
         .matching(Field::Actor, &[store.actor(first)])
         .matching(Field::Ip, &[&ip])
         .matching(Field::Outcome, &["success"]);
-        let (signals, cap) = address_signals(ctx, &used, &account, &ip);
+        let (signals, cap) = address_signals(ctx, used, &account, &ip, store.time(first));
         for s in signals {
             b = b.benign(s);
         }
@@ -76,6 +71,7 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
+    use crate::model::attr;
 
     #[test]
     fn single_factor_and_legacy_successes() {

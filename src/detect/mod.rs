@@ -8,12 +8,15 @@
 //! - `finding`: `Finding`, `Severity`, `Entity` and the builder detectors use.
 //! - `facts`, `signins`, `mailflow`, `scopes`: facts about rows shared by
 //!   several detectors.
+//! - `history`: per-account history (sign-ins, addresses, novelties) built
+//!   once per run and handed to every detector.
 //! - `suggest`: a starting context inferred from the evidence.
 //! - one module per detector, listed in `DETECTORS` in playbook order.
 
 mod context;
 mod facts;
 mod finding;
+mod history;
 mod mailflow;
 mod scopes;
 mod signins;
@@ -49,17 +52,19 @@ mod testkit;
 
 pub use context::{cidr_contains, parse_ip, Context, Indicator, IndicatorKind};
 pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};
+pub use history::History;
 pub use suggest::suggest_context;
 
 use crate::store::EventStore;
 
 /// A detector: its id, the playbook step it serves, what it looks for, and
-/// the function that runs it.
+/// the function that runs it over the store, the context and the history
+/// shared by the run.
 pub struct DetectorDef {
     pub id: &'static str,
     pub step: u8,
     pub title: &'static str,
-    pub run: fn(&EventStore, &Context) -> Vec<Finding>,
+    pub run: fn(&EventStore, &Context, &History) -> Vec<Finding>,
 }
 
 /// Every detector, in playbook order of the steps they serve.
@@ -97,8 +102,10 @@ pub fn detector(id: &str) -> Option<&'static DetectorDef> {
 
 /// Run every detector; findings come most severe first, then by time of
 /// their first evidence, then by id (so the order is the same every run).
+/// The accounts' history is worked out once and shared by the detectors.
 pub fn run_all(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = DETECTORS.iter().flat_map(|d| (d.run)(store, ctx)).collect();
+    let history = History::new(store, ctx);
+    let mut findings: Vec<Finding> = DETECTORS.iter().flat_map(|d| (d.run)(store, ctx, &history)).collect();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)).then_with(|| a.id.cmp(&b.id)));
     findings
 }

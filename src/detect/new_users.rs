@@ -3,7 +3,7 @@
 //! compromise. One finding per new account.
 
 use super::facts::{is_audit, is_ual, op_is};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
 pub const DEF: DetectorDef = DetectorDef {
@@ -15,7 +15,7 @@ pub const DEF: DetectorDef = DetectorDef {
 
 const NEW_USER_OPS: [&str; 3] = ["Add user", "Invite external user", "Redeem external user invite"];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) || !op_is(store, row, &NEW_USER_OPS) {

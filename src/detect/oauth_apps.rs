@@ -3,9 +3,9 @@
 //! registrations, with the permissions they got ranked by risk. One finding
 //! per record.
 
-use super::facts::{additional_details, changes, is_audit, is_ual, op_is, AddressUse};
+use super::facts::{additional_details, changes, is_audit, is_ual, op_is};
 use super::scopes::{scopes, Scope};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
 use crate::model::attr;
 use crate::store::{EventStore, Field};
 
@@ -19,8 +19,8 @@ pub const DEF: DetectorDef = DetectorDef {
 const GRANT_OPS: [&str; 4] = ["Consent to application", "Add delegated permission grant", "Add app role assignment to service principal", "Add OAuth2PermissionGrant"];
 const NEW_APP_OPS: [&str; 2] = ["Add service principal", "Add application"];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) {
@@ -86,9 +86,9 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
         if !found.is_empty() && found.iter().all(|s| s.risk <= Severity::Low) {
             b = b.benign("only sign-in and basic profile permissions");
         }
-        let days = used.days(actor, store.ip(row));
+        let days = used.days_before(actor, store.ip(row), time);
         if days >= 7 {
-            b = b.benign(format!("done from an address this account signed in from on {days} days"));
+            b = b.benign(format!("done from an address this account had signed in from on {days} days before"));
         }
         findings.extend(b.build(store));
     }

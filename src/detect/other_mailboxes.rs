@@ -3,7 +3,7 @@
 //! finding per actor and owner.
 
 use super::facts::{account_key, attr_text, is_ual};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ fn onedrive_key(upn: &str) -> String {
     upn.trim().to_lowercase().replace(['@', '.'], "_")
 }
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     // (actor, owner, is mailbox) -> rows
     let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {

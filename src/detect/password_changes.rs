@@ -3,8 +3,8 @@
 //! compromise window, may be the attacker locking the owner out. One
 //! finding per change.
 
-use super::facts::{is_audit, is_ual, op_is, subject_account, AddressUse};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::facts::{is_audit, is_ual, op_is, subject_account};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
 pub const DEF: DetectorDef = DetectorDef {
@@ -24,8 +24,8 @@ const PASSWORD_OPS: [&str; 7] = [
     "Self-service password reset flow activity progress",
 ];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) || !op_is(store, row, &PASSWORD_OPS) {
@@ -74,9 +74,9 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
         if after_containment {
             b = b.benign("after containment: likely part of the remediation");
         }
-        let days = used.days(account, ip);
+        let days = used.days_before(account, ip, store.time(row));
         if !ip.is_empty() && days >= 7 {
-            b = b.benign(format!("made from an address this account signed in from on {days} days"));
+            b = b.benign(format!("made from an address this account had signed in from on {days} days before"));
         }
         findings.extend(b.build(store));
     }

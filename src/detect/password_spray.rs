@@ -1,12 +1,16 @@
-//! Step 3: password spraying and guessing: failed sign-ins from one address
-//! against many accounts, or many failures against one account, and any
-//! success from that address afterwards. One finding per address.
+//! Step 3: password spraying and guessing: wrong passwords from one address
+//! against several accounts within an hour or many accounts overall, or
+//! many against one account; then what shows the guesser got in: a success
+//! from the address, or a refusal Entra only gives once the password was
+//! right (MFA or MFA registration required, expired password, blocked by
+//! Conditional Access). One finding per address.
 
 use super::facts::{account_key, is_signin, when, HOUR_MS};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::signins::{error_code, is_credential_failure, is_lockout, password_accepted};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, Severity};
 use crate::model::{Outcome, Source};
 use crate::store::{EventStore, Field};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "identity.password_spray",
@@ -17,12 +21,18 @@ pub const DEF: DetectorDef = DetectorDef {
 
 /// Failures against this many accounts from one address make a spray.
 const SPRAY_ACCOUNTS: usize = 5;
+/// … or against this many within `BURST_MS`: people mistype, but several
+/// colleagues mistyping from one address in the same hour is rare.
+const BURST_ACCOUNTS: usize = 3;
+const BURST_MS: i64 = HOUR_MS;
 /// This many failures against one account from one address make guessing.
 const GUESSES: usize = 10;
-/// Successes from the address this long after its last failure count.
+/// Sign-ins from the address this long after its last failure count.
 const FOLLOW_UP_MS: i64 = 24 * HOUR_MS;
+/// An address an account signed in from on this many days is its own.
+const ROUTINE_DAYS: usize = 7;
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     // address -> sign-in rows from it
     let mut by_ip: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
@@ -30,65 +40,115 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
             by_ip.entry(store.ip(row)).or_default().push(row);
         }
     }
-    let mut findings = Vec::new();
-    for (ip, rows) in by_ip {
-        let failures: Vec<u32> = rows.iter().copied().filter(|&r| store.outcome(r) == Outcome::Failure).collect();
-        let (Some(&first_fail), Some(&last_fail)) = (failures.first(), failures.last()) else { continue };
-        let mut per_account: BTreeMap<String, usize> = BTreeMap::new();
-        for &r in &failures {
-            *per_account.entry(account_key(store.actor(r))).or_default() += 1;
+    by_ip.into_iter().filter_map(|(ip, rows)| finding(store, ctx, history, ip, &rows)).collect()
+}
+
+/// Most distinct accounts among failures within any `BURST_MS`.
+fn burst_accounts(store: &EventStore, failures: &[u32]) -> usize {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut best = 0;
+    let mut lo = 0;
+    for &row in failures {
+        *counts.entry(account_key(store.actor(row))).or_default() += 1;
+        while let Some(&old) = failures.get(lo) {
+            if store.time(row) - store.time(old) <= BURST_MS {
+                break;
+            }
+            let key = account_key(store.actor(old));
+            if let Some(n) = counts.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(&key);
+                }
+            }
+            lo += 1;
         }
-        let spray = per_account.len() >= SPRAY_ACCOUNTS;
-        let guessing = per_account.values().any(|&n| n >= GUESSES);
-        if !spray && !guessing {
-            continue;
-        }
-        let targeted: BTreeSet<&str> = per_account.keys().map(String::as_str).collect();
-        let last_fail_time = store.time(last_fail);
-        let follow_ups: Vec<u32> = rows
-            .iter()
-            .copied()
-            .filter(|&r| {
-                matches!(store.outcome(r), Outcome::Success | Outcome::Interrupted)
-                    && store.time(r) >= store.time(first_fail)
-                    && store.time(r) <= last_fail_time + FOLLOW_UP_MS
-                    && targeted.contains(account_key(store.actor(r)).as_str())
-            })
-            .collect();
-        let broke_in: BTreeSet<String> = follow_ups.iter().map(|&r| store.actor(r).to_string()).collect();
-        let mut severity = if broke_in.is_empty() { Severity::Medium } else { Severity::High };
-        if ctx.is_indicator_ip(ip) {
-            severity = severity.raised();
-        }
-        let mut b = FindingBuilder::new(
-            &DEF,
-            severity,
-            if broke_in.is_empty() {
-                format!("{} failed sign-ins from {ip} against {} account(s)", failures.len(), targeted.len())
-            } else {
-                format!("{} failed sign-ins from {ip} against {} account(s), then a sign-in that got past the password for {}", failures.len(), targeted.len(), broke_in.iter().cloned().collect::<Vec<_>>().join(", "))
-            },
-            "Many accounts tried from one address with few attempts each is a password spray; many attempts on one account is guessing. \
-             A success or an MFA prompt afterwards from the same address means the password was found and must be reset.",
-        )
-        .rows(failures.iter().copied())
-        .rows(follow_ups.iter().copied())
-        .entity(EntityKind::Ip, ip)
-        .source(Source::SignIn)
-        .matching(Field::Ip, &[ip])
-        .detail(format!("first failure {}, last {}", when(store.time(first_fail)), when(last_fail_time)));
-        for account in broke_in.iter().map(String::as_str).chain(targeted.iter().copied()) {
-            b = b.entity(EntityKind::Account, account);
-        }
-        if let Some(range) = ctx.corporate_range_of(ip) {
-            b = b.benign(format!("inside declared corporate range {range}: an app with an old password can look like this")).cap(Severity::Low);
-        }
-        if ctx.is_indicator_ip(ip) {
-            b = b.detail("the address is a marked indicator");
-        }
-        findings.extend(b.build(store));
+        best = best.max(counts.len());
     }
-    findings
+    best
+}
+
+fn finding(store: &EventStore, ctx: &Context, history: &History, ip: &str, rows: &[u32]) -> Option<Finding> {
+    let failures: Vec<u32> = rows.iter().copied().filter(|&r| is_credential_failure(store, r)).collect();
+    let (&first_fail, &last_fail) = (failures.first()?, failures.last()?);
+    let mut per_account: BTreeMap<String, usize> = BTreeMap::new();
+    for &r in &failures {
+        *per_account.entry(account_key(store.actor(r))).or_default() += 1;
+    }
+    let burst = burst_accounts(store, &failures);
+    let spray = per_account.len() >= SPRAY_ACCOUNTS || burst >= BURST_ACCOUNTS;
+    let guessing = per_account.values().any(|&n| n >= GUESSES);
+    if !spray && !guessing {
+        return None;
+    }
+    let targeted: BTreeSet<&str> = per_account.keys().map(String::as_str).collect();
+    let last_fail_time = store.time(last_fail);
+    let follow_ups: Vec<u32> = rows
+        .iter()
+        .copied()
+        .filter(|&r| {
+            let got_in = matches!(store.outcome(r), Outcome::Success | Outcome::Interrupted) || password_accepted(store, r).is_some();
+            got_in && store.time(r) >= store.time(first_fail) && store.time(r) <= last_fail_time + FOLLOW_UP_MS && targeted.contains(account_key(store.actor(r)).as_str())
+        })
+        .collect();
+    let broke_in: BTreeSet<String> = follow_ups.iter().map(|&r| store.actor(r).to_string()).collect();
+    let accepted: Vec<String> = follow_ups
+        .iter()
+        .filter_map(|&r| password_accepted(store, r).map(|why| format!("{} at {}: error {} ({why})", store.actor(r), when(store.time(r)), error_code(store, r))))
+        .collect();
+    let lockouts = failures.iter().filter(|&&r| is_lockout(store, r)).count();
+
+    let mut severity = if broke_in.is_empty() { Severity::Medium } else { Severity::High };
+    if ctx.is_indicator_ip(ip) {
+        severity = severity.raised();
+    }
+    let mut title = format!("{} failed sign-ins from {ip} against {} account(s)", failures.len(), targeted.len());
+    if lockouts > 0 {
+        title.push_str(&format!(", {lockouts} locked out"));
+    }
+    if !broke_in.is_empty() {
+        let who = broke_in.iter().cloned().collect::<Vec<_>>().join(", ");
+        if accepted.is_empty() {
+            title.push_str(&format!(", then a sign-in that got past the password for {who}"));
+        } else {
+            title.push_str(&format!(", then the password was accepted for {who}"));
+        }
+    }
+    let mut b = FindingBuilder::new(
+        &DEF,
+        severity,
+        title,
+        "Many accounts tried from one address with few attempts each is a password spray; many attempts on one account is guessing. \
+         A success afterwards from the same address, or a refusal Entra only gives once the password is right (MFA or MFA registration required, \
+         blocked by Conditional Access), means the password was found and must be reset.",
+    )
+    .rows(failures.iter().copied())
+    .rows(follow_ups.iter().copied())
+    .entity(EntityKind::Ip, ip)
+    .source(Source::SignIn)
+    .matching(Field::Ip, &[ip])
+    .detail(format!("first failure {}, last {}", when(store.time(first_fail)), when(last_fail_time)));
+    if burst >= BURST_ACCOUNTS {
+        b = b.detail(format!("{burst} accounts tried within one hour"));
+    }
+    for line in accepted {
+        b = b.detail(format!("password accepted: {line}"));
+    }
+    for account in broke_in.iter().map(String::as_str).chain(targeted.iter().copied()) {
+        b = b.entity(EntityKind::Account, account);
+    }
+    if let Some(range) = ctx.corporate_range_of(ip) {
+        b = b.benign(format!("inside declared corporate range {range}: an app with an old password can look like this")).cap(Severity::Low);
+    }
+    // The accounts' own office or VPN exit: colleagues mistyping, not a stranger.
+    let used = history.addresses();
+    if targeted.iter().all(|a| used.days_before(a, ip, store.time(first_fail)) >= ROUTINE_DAYS) {
+        b = b.benign(format!("every targeted account had signed in from {ip} on {ROUTINE_DAYS} days or more before (a shared office or VPN exit)")).cap(Severity::Low);
+    }
+    if ctx.is_indicator_ip(ip) {
+        b = b.detail("the address is a marked indicator");
+    }
+    b.build(store)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Step 1: sign-ins Entra ID Protection marked as risky (risk level, state
 //! or detections as logged). One finding per account and risk level.
 
-use super::facts::{address_signals, is_signin, AddressUse};
+use super::history::AddressUse;
+use super::facts::{address_signals, is_signin};
 use super::signins::Risk;
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{Outcome, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,8 +16,8 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     // (account, level, succeeded) -> rows
     let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
@@ -76,7 +77,7 @@ fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, 
     }
     if ips.len() == 1 {
         if let Some(ip) = ips.first() {
-            let (signals, cap) = address_signals(ctx, used, account, ip);
+            let (signals, cap) = address_signals(ctx, used, account, ip, store.time(first));
             for s in signals {
                 b = b.benign(s);
             }

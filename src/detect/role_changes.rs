@@ -3,7 +3,7 @@
 //! tenant. One finding per change.
 
 use super::facts::{changes, is_audit, is_ual, op_is};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
 pub const DEF: DetectorDef = DetectorDef {
@@ -51,7 +51,7 @@ pub fn role_name(store: &EventStore, row: u32) -> String {
         .unwrap_or_default()
 }
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) {

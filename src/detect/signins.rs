@@ -2,7 +2,7 @@
 //! history, which values of a sign-in the account had never used before,
 //! the risk Entra logged, and unusual clients.
 
-use super::facts::{account_key, attr_text, is_signin, DAY_MS, HOUR_MS};
+use super::facts::{attr_flag, attr_text, DAY_MS, HOUR_MS};
 use super::Context;
 use crate::model::{attr, Outcome, TimeMs};
 use crate::store::EventStore;
@@ -13,17 +13,6 @@ pub const FAILURES_BEFORE_MS: i64 = 6 * HOUR_MS;
 
 /// Successful sign-ins needed before an account's history says anything.
 const MIN_HISTORY: usize = 3;
-
-/// Sign-in rows per account (lower-cased), in time order.
-pub fn by_account(store: &EventStore) -> BTreeMap<String, Vec<u32>> {
-    let mut map: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
-        if is_signin(store, row) && !store.actor(row).is_empty() {
-            map.entry(account_key(store.actor(row))).or_default().push(row);
-        }
-    }
-    map
-}
 
 /// A user agent without its version numbers, so a browser update is not a
 /// new client: `Chrome/120.0.6099` and `Chrome/121.0.6167` are one family.
@@ -64,12 +53,12 @@ impl Novelty {
 /// compared with it; otherwise each sign-in is compared with the account's
 /// own `baseline_days` before it. Accounts with too little history to
 /// compare against are skipped.
-pub fn novelties(store: &EventStore, ctx: &Context) -> Vec<Novelty> {
+pub fn novelties_of(store: &EventStore, ctx: &Context, by_account: &BTreeMap<String, Vec<u32>>) -> Vec<Novelty> {
     let mut found = Vec::new();
-    for (account, rows) in by_account(store) {
+    for (account, rows) in by_account {
         match ctx.window {
-            Some(window) if ctx.is_suspect(&account) => window_novelties(store, ctx, &account, &rows, window, &mut found),
-            _ => rolling_novelties(store, ctx, &account, &rows, &mut found),
+            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, account, rows, window, &mut found),
+            _ => rolling_novelties(store, ctx, account, rows, &mut found),
         }
     }
     found.sort_by_key(|n| n.row);
@@ -123,14 +112,12 @@ impl<'a> Seen<'a> {
     }
 }
 
-fn failures_before(store: &EventStore, rows: &[u32], time: TimeMs) -> Vec<u32> {
-    rows.iter()
-        .copied()
-        .filter(|&r| {
-            let t = store.time(r);
-            store.outcome(r) == Outcome::Failure && t < time && t >= time - FAILURES_BEFORE_MS
-        })
-        .collect()
+/// The account's failed sign-ins in the `FAILURES_BEFORE_MS` before `time`
+/// (`rows`: the account's sign-ins, in time order).
+pub fn failures_before(store: &EventStore, rows: &[u32], time: TimeMs) -> Vec<u32> {
+    let from = rows.partition_point(|&r| store.time(r) < time - FAILURES_BEFORE_MS);
+    let to = rows.partition_point(|&r| store.time(r) < time);
+    rows.get(from..to).unwrap_or(&[]).iter().copied().filter(|&r| store.outcome(r) == Outcome::Failure).collect()
 }
 
 fn novelty<'a>(store: &'a EventStore, seen: &mut Seen<'a>, since: TimeMs, account: &str, row: u32, history: usize) -> Novelty {
@@ -306,6 +293,132 @@ pub fn unusual_client(store: &EventStore, row: u32) -> Option<UnusualClient> {
     }
     let client_app = attr_text(store, row, attr::CLIENT_APP);
     LEGACY_CLIENT_APPS.contains(&client_app.to_ascii_lowercase().as_str()).then(|| UnusualClient::Legacy(client_app.to_string()))
+}
+
+/// The sign-in's Entra error code (`0` or empty on success).
+pub fn error_code(store: &EventStore, row: u32) -> &str {
+    attr_text(store, row, attr::ERROR_CODE)
+}
+
+/// Error codes Entra returns only after the password was checked and found
+/// right: the sign-in was then stopped for MFA, MFA registration, an expired
+/// password or a Conditional Access policy. After a run of wrong passwords
+/// one of these means the guesser found the password.
+const PASSWORD_ACCEPTED_CODES: [(&str, &str); 12] = [
+    ("50055", "password expired"),
+    ("50072", "MFA registration required"),
+    ("50074", "MFA required"),
+    ("50076", "MFA required"),
+    ("50079", "MFA registration required"),
+    ("50158", "external security challenge required"),
+    ("53000", "compliant device required"),
+    ("53001", "domain-joined device required"),
+    ("53002", "approved app required"),
+    ("53003", "blocked by Conditional Access"),
+    ("53004", "MFA registration blocked by risk"),
+    ("530032", "blocked by a security policy"),
+];
+
+/// Codes a guesser collects: wrong password, locked account (smart
+/// lockout), no such user, disabled account, no password given.
+const BAD_CREDENTIAL_CODES: [&str; 5] = ["50126", "50053", "50034", "50057", "50056"];
+
+/// What a failed or interrupted sign-in says about the password: `Some`
+/// with the reason when Entra had accepted it.
+pub fn password_accepted(store: &EventStore, row: u32) -> Option<&'static str> {
+    if store.outcome(row) == Outcome::Success {
+        return None;
+    }
+    let code = error_code(store, row);
+    PASSWORD_ACCEPTED_CODES.iter().find(|(c, _)| *c == code).map(|(_, why)| *why)
+}
+
+/// A failure with wrong or unusable credentials (or no code to say
+/// otherwise); expired tokens and policy refusals are not guesses.
+pub fn is_credential_failure(store: &EventStore, row: u32) -> bool {
+    let code = error_code(store, row);
+    store.outcome(row) == Outcome::Failure && (code.is_empty() || BAD_CREDENTIAL_CODES.contains(&code))
+}
+
+/// Entra's smart lockout (50053).
+pub fn is_lockout(store: &EventStore, row: u32) -> bool {
+    error_code(store, row) == "50053"
+}
+
+/// Whether the device was managed and compliant; `None` when the log does not say.
+pub fn device_trusted(store: &EventStore, row: u32) -> Option<bool> {
+    let compliant = attr_flag(store, row, attr::DEVICE_COMPLIANT);
+    let managed = attr_flag(store, row, attr::DEVICE_MANAGED);
+    match (compliant, managed) {
+        (None, None) => None,
+        (c, m) => Some(c.unwrap_or(true) && m.unwrap_or(true)),
+    }
+}
+
+/// An interactive sign-in (the person typed or chose something).
+pub fn is_interactive(store: &EventStore, row: u32) -> bool {
+    attr_flag(store, row, attr::INTERACTIVE).unwrap_or_else(|| !attr_text(store, row, attr::SIGNIN_EVENT_TYPE).to_ascii_lowercase().contains("noninteractive"))
+}
+
+/// An interactive sign-in satisfied by the password alone.
+pub fn is_single_factor(store: &EventStore, row: u32) -> bool {
+    is_interactive(store, row) && attr_text(store, row, attr::AUTH_REQUIREMENT).eq_ignore_ascii_case("singleFactorAuthentication")
+}
+
+/// MFA was done or satisfied by a claim in the token.
+fn mfa_satisfied(store: &EventStore, row: u32) -> bool {
+    let result = attr_text(store, row, attr::MFA_RESULT).to_ascii_lowercase();
+    attr_text(store, row, attr::AUTH_REQUIREMENT).eq_ignore_ascii_case("multiFactorAuthentication")
+        && (result.is_empty() || result.contains("success") || result.contains("satisfied") || result.contains("completed"))
+}
+
+/// What a successful sign-in shows beyond being new: signs of an attacker,
+/// and signs of the owner on a trip or a VPN.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Assessment {
+    pub attack: Vec<String>,
+    pub benign: Vec<String>,
+}
+
+/// Weigh a successful sign-in of an account. `account_rows` are the
+/// account's sign-ins in time order, `failures` its failures just before,
+/// `new_client` whether the client family is new to it.
+pub fn assess(store: &EventStore, account_rows: &[u32], row: u32, failures: &[u32], new_client: bool) -> Assessment {
+    let mut a = Assessment::default();
+    if failures.is_empty() {
+        a.benign.push("no failed sign-ins in the hours before".to_string());
+    } else {
+        a.attack.push(format!("{} failed sign-in(s) in the hours before", failures.len()));
+    }
+    let risk = Risk::of(store, row);
+    if matches!(risk.level.as_str(), "medium" | "high") && !risk.is_closed() {
+        a.attack.push(format!("{} sign-in risk", risk.level));
+    } else if !risk.is_some() {
+        a.benign.push("no Entra risk".to_string());
+    }
+    match unusual_client(store, row) {
+        Some(client) => a.attack.push(client.label()),
+        None if new_client => a.attack.push("a kind of client the account had not used".to_string()),
+        None => a.benign.push("the account's usual kind of client".to_string()),
+    }
+    if is_single_factor(store, row) {
+        a.attack.push("password only, no MFA".to_string());
+    } else if mfa_satisfied(store, row) {
+        a.benign.push("MFA satisfied".to_string());
+    }
+    let device = attr_text(store, row, attr::DEVICE_ID);
+    let known_device = !device.is_empty()
+        && account_rows.iter().take_while(|&&r| r < row).any(|&r| store.outcome(r) == Outcome::Success && attr_text(store, r, attr::DEVICE_ID) == device);
+    if known_device {
+        let name = attr_text(store, row, attr::DEVICE_NAME);
+        a.benign.push(format!("device {} used by this account before", if name.is_empty() { device } else { name }));
+    }
+    match device_trusted(store, row) {
+        Some(true) => a.benign.push("managed, compliant device".to_string()),
+        Some(false) if !known_device => a.attack.push("unmanaged or non-compliant device".to_string()),
+        _ => {}
+    }
+    a
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
 //! A starting investigation context inferred from the evidence, for the
 //! analyst to confirm or correct: the sign-in that most looks like the
-//! break-in, its account, the window it opened, and its fingerprints.
+//! break-in, its account, its fingerprints (address, user agent, apps the
+//! account consented to and the addresses those apps used), and a window
+//! from the first attempt from that address to the last activity of any of
+//! those fingerprints, in any log.
 
-use super::facts::{account_key, is_successful_signin, op_is, when, AddressUse};
+use super::facts::{account_key, is_signin, is_successful_signin, op_is, when};
 use super::oauth_apps::{app_id, app_name};
-use super::signins::{by_account, novelties, unusual_client, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
-use crate::model::Outcome;
-use super::{Context, Indicator, IndicatorKind};
+use super::signins::{failures_before, unusual_client, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
+use super::{Context, History, Indicator, IndicatorKind};
+use crate::model::attr;
 use crate::store::EventStore;
-use std::collections::HashMap;
 
 /// Below this score no sign-in is suspicious enough to suggest.
 const MIN_SCORE: u32 = 5;
@@ -75,48 +77,12 @@ fn score(store: &EventStore, row: u32, novelty: Option<&Novelty>) -> (u32, Vec<&
 /// stands out. The same evidence always gives the same suggestion.
 pub fn suggest_context(store: &EventStore) -> Context {
     let defaults = Context::default();
-    let found = novelties(store, &defaults);
-    let by_row: HashMap<u32, &Novelty> = found.iter().map(|n| (n.row, n)).collect();
-    let accounts = by_account(store);
-    let used = AddressUse::of(store);
-    let mut best: Option<(u32, u32, Vec<&'static str>)> = None;
-    for row in 0..store.len() as u32 {
-        if !is_successful_signin(store, row) || store.actor(row).is_empty() {
-            continue;
-        }
-        // Accounts without enough history have no novelty record; the
-        // failures right before still count for them.
-        let fallback;
-        let novelty = match by_row.get(&row) {
-            Some(n) => Some(*n),
-            None => {
-                let account = account_key(store.actor(row));
-                let t = store.time(row);
-                let failures_before = accounts
-                    .get(&account)
-                    .map(|rows| {
-                        rows.iter().copied().filter(|&r| store.outcome(r) == Outcome::Failure && store.time(r) < t && store.time(r) >= t - FAILURES_BEFORE_MS).collect()
-                    })
-                    .unwrap_or_default();
-                fallback = Novelty { row, account, new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
-                Some(&fallback)
-            }
-        };
-        let (mut s, why) = score(store, row, novelty);
-        // An address the account uses routinely is not the intruder's.
-        if used.days(store.actor(row), store.ip(row)) >= ROUTINE_DAYS {
-            s = 0;
-        }
-        if s >= MIN_SCORE && !matches!(&best, Some((b, _, _)) if s <= *b) {
-            best = Some((s, row, why));
-        }
-    }
-    let Some((_, row, why)) = best else { return defaults };
+    let history = History::new(store, &defaults);
+    let Some((row, why)) = break_in(store, &history) else { return defaults };
     let account = store.actor(row).to_string();
     let ip = store.ip(row).to_string();
-    let start = store.time(row);
-    let end = if ip.is_empty() { start } else { (row..store.len() as u32).filter(|&r| store.ip(r) == ip).map(|r| store.time(r)).max().unwrap_or(start) };
-    let note = format!("suggested: {} sign-in at {} ({})", account, when(start), why.join(", "));
+    let first = store.time(row);
+    let note = format!("suggested: {} sign-in at {} ({})", account, when(first), why.join(", "));
     let mut indicators = Vec::new();
     if !ip.is_empty() {
         indicators.push(Indicator::new(IndicatorKind::Ip, ip.clone(), note.clone()));
@@ -125,19 +91,113 @@ pub fn suggest_context(store: &EventStore) -> Context {
     if !ua.is_empty() {
         indicators.push(Indicator::new(IndicatorKind::UserAgent, ua, note.clone()));
     }
-    for r in row..store.len() as u32 {
-        if store.time(r) > end {
-            break;
-        }
-        if op_is(store, r, &["Consent to application", "Add delegated permission grant"]) && store.actor(r).eq_ignore_ascii_case(&account) {
-            let id = app_id(store, r);
-            let (kind, value) = if id.is_empty() { (IndicatorKind::Other, app_name(store, r)) } else { (IndicatorKind::AppId, id) };
-            if !value.is_empty() && !indicators.iter().any(|i: &Indicator| i.value.eq_ignore_ascii_case(&value)) {
-                indicators.push(Indicator::new(kind, value, format!("suggested: consented by {account} at {}", when(store.time(r)))));
-            }
+    let ips_end = last_time(store, row, |r| !ip.is_empty() && store.ip(r) == ip).unwrap_or(first);
+    let apps = consented_apps(store, row, ips_end, &account);
+    for (kind, value, note) in &apps {
+        indicators.push(Indicator::new(*kind, value.clone(), note.clone()));
+    }
+    let app_ids: Vec<&str> = apps.iter().filter(|(k, _, _)| *k == IndicatorKind::AppId).map(|(_, v, _)| v.as_str()).collect();
+    for (app_ip, note) in app_addresses(store, &history, row, &account, &app_ids) {
+        if !indicators.iter().any(|i| i.kind == IndicatorKind::Ip && i.value == app_ip) {
+            indicators.push(Indicator::new(IndicatorKind::Ip, app_ip, note));
         }
     }
+    let ips: Vec<&str> = indicators.iter().filter(|i| i.kind == IndicatorKind::Ip).map(|i| i.value.as_str()).collect();
+    let end = last_time(store, row, |r| ips.contains(&store.ip(r)) || uses_app(store, r, &app_ids)).unwrap_or(first).max(first);
+    // The window opens with the first attempt from the address in the hours before.
+    let start = (super::facts::first_row_at(store, first - FAILURES_BEFORE_MS)..row).find(|&r| !ip.is_empty() && store.ip(r) == ip).map_or(first, |r| store.time(r));
     Context { suspect_accounts: vec![account], window: Some((start, end)), indicators, ..defaults }
+}
+
+/// The successful sign-in that most looks like the break-in, with why.
+fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static str>)> {
+    let used = history.addresses();
+    let mut best: Option<(u32, u32, Vec<&'static str>)> = None;
+    for row in 0..store.len() as u32 {
+        if !is_successful_signin(store, row) || store.actor(row).is_empty() {
+            continue;
+        }
+        // Accounts without enough history have no novelty record; the
+        // failures right before still count for them.
+        let fallback;
+        let novelty = match history.novelty(row) {
+            Some(n) => n,
+            None => {
+                let account = account_key(store.actor(row));
+                let rows = history.signins().get(&account).map_or(&[][..], Vec::as_slice);
+                let failures_before = failures_before(store, rows, store.time(row));
+                fallback = Novelty { row, account, new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
+                &fallback
+            }
+        };
+        let (mut s, why) = score(store, row, Some(novelty));
+        // An address the account used routinely before is not the intruder's.
+        if used.days_before(store.actor(row), store.ip(row), store.time(row)) >= ROUTINE_DAYS {
+            s = 0;
+        }
+        if s >= MIN_SCORE && !matches!(&best, Some((b, _, _)) if s <= *b) {
+            best = Some((s, row, why));
+        }
+    }
+    best.map(|(_, row, why)| (row, why))
+}
+
+/// Time of the last row from `from` on that `matches`.
+fn last_time(store: &EventStore, from: u32, matches: impl Fn(u32) -> bool) -> Option<i64> {
+    (from..store.len() as u32).rev().find(|&r| matches(r)).map(|r| store.time(r))
+}
+
+/// Whether a row is an app's doing: its sign-ins, or UAL records naming it.
+fn uses_app(store: &EventStore, row: u32, app_ids: &[&str]) -> bool {
+    let id = store.attr(row, attr::APP_ID).unwrap_or("");
+    app_ids.iter().any(|a| a.eq_ignore_ascii_case(store.app(row)) || a.eq_ignore_ascii_case(id))
+}
+
+/// Apps the account consented to between `from` and `until`: their ids,
+/// or their names when no consent record gave an id.
+fn consented_apps(store: &EventStore, from: u32, until: i64, account: &str) -> Vec<(IndicatorKind, String, String)> {
+    let mut ids: Vec<(IndicatorKind, String, String)> = Vec::new();
+    let mut names: Vec<(IndicatorKind, String, String)> = Vec::new();
+    for r in from..store.len() as u32 {
+        if store.time(r) > until {
+            break;
+        }
+        if !op_is(store, r, &["Consent to application"]) || !store.actor(r).eq_ignore_ascii_case(account) {
+            continue;
+        }
+        let note = format!("suggested: consented by {account} at {}", when(store.time(r)));
+        let id = app_id(store, r);
+        let (list, kind, value) = if id.is_empty() { (&mut names, IndicatorKind::Other, app_name(store, r)) } else { (&mut ids, IndicatorKind::AppId, id) };
+        if !value.is_empty() && !list.iter().any(|(_, v, _)| v.eq_ignore_ascii_case(&value)) {
+            list.push((kind, value, note));
+        }
+    }
+    if ids.is_empty() {
+        names
+    } else {
+        ids
+    }
+}
+
+/// Addresses the marked apps signed in from for the account: where the
+/// app's tokens are redeemed, which is the attacker's infrastructure
+/// (addresses the account had used routinely before are left out).
+fn app_addresses(store: &EventStore, history: &History, from: u32, account: &str, app_ids: &[&str]) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    if app_ids.is_empty() {
+        return found;
+    }
+    let rows = history.signins().get(&account_key(account)).map_or(&[][..], Vec::as_slice);
+    for &r in &rows[rows.partition_point(|&r| r < from)..] {
+        let ip = store.ip(r);
+        if ip.is_empty() || !is_signin(store, r) || !is_successful_signin(store, r) || !uses_app(store, r, app_ids) || found.iter().any(|(i, _)| i == ip) {
+            continue;
+        }
+        if history.addresses().days_before(account, ip, store.time(from)) < ROUTINE_DAYS {
+            found.push((ip.to_string(), format!("suggested: {} signed in for {account} from here at {}", store.app(r), when(store.time(r)))));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -160,7 +220,8 @@ mod tests {
         let store = store_of(events);
         let ctx = suggest_context(&store);
         assert_eq!(ctx.suspect_accounts, vec!["alice@contoso.com".to_string()]);
-        assert_eq!(ctx.window, Some((t("2026-03-11T02:02:00Z"), t("2026-03-11T05:00:00Z"))));
+        // From the first failure from the address to its last activity.
+        assert_eq!(ctx.window, Some((t("2026-03-11T02:00:00Z"), t("2026-03-11T05:00:00Z"))));
         let values: Vec<(IndicatorKind, &str)> = ctx.indicators.iter().map(|i| (i.kind, i.value.as_str())).collect();
         assert_eq!(values, vec![(IndicatorKind::Ip, "203.0.113.7"), (IndicatorKind::UserAgent, "python-requests/2.31"), (IndicatorKind::AppId, "11112222-aaaa")]);
         assert!(ctx.indicators[0].note.contains("first-seen country"), "{}", ctx.indicators[0].note);

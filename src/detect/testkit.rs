@@ -91,7 +91,8 @@ pub fn store_of(events: Vec<Event>) -> EventStore {
 
 /// Run one detector and check what every finding must satisfy.
 pub fn findings_of(def: &super::DetectorDef, store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let findings = (def.run)(store, ctx);
+    let history = super::History::new(store, ctx);
+    let findings = (def.run)(store, ctx, &history);
     for f in &findings {
         check(store, ctx, f);
         assert_eq!(f.detector, def.id);

@@ -3,8 +3,8 @@
 //! to have a normal. Complements step 1's first-seen check: this one lists
 //! every rare address, not only the first sign-in from each.
 
-use super::facts::{day_of, is_successful_signin, AddressUse};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::facts::{day_of, is_successful_signin};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,8 +21,8 @@ const RARE_DAYS: usize = 2;
 /// The account must be active on this many days to have a normal.
 const MIN_ACTIVE_DAYS: usize = 5;
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
         if !is_successful_signin(store, row) || store.ip(row).is_empty() {

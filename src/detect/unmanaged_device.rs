@@ -2,10 +2,10 @@
 //! managed or not compliant, for accounts that otherwise use managed
 //! devices. One finding per account.
 
-use super::facts::{attr_flag, attr_text, is_successful_signin};
-use super::signins::by_account;
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
-use crate::model::{attr, Source};
+use super::facts::is_successful_signin;
+use super::signins::{device_trusted, is_interactive};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use crate::model::Source;
 use crate::store::{EventStore, Field};
 use std::collections::BTreeSet;
 
@@ -18,26 +18,10 @@ pub const DEF: DetectorDef = DetectorDef {
 
 /// What the sign-in says about its device: `Some(true)` managed and
 /// compliant, `Some(false)` known not to be, `None` when it does not say.
-fn device_trusted(store: &EventStore, row: u32) -> Option<bool> {
-    let compliant = attr_flag(store, row, attr::DEVICE_COMPLIANT);
-    let managed = attr_flag(store, row, attr::DEVICE_MANAGED);
-    match (compliant, managed) {
-        (None, None) => None,
-        (c, m) => Some(c.unwrap_or(true) && m.unwrap_or(true)),
-    }
-}
-
-fn interactive(store: &EventStore, row: u32) -> bool {
-    match attr_flag(store, row, attr::INTERACTIVE) {
-        Some(flag) => flag,
-        None => !attr_text(store, row, attr::SIGNIN_EVENT_TYPE).to_ascii_lowercase().contains("noninteractive"),
-    }
-}
-
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (_, rows) in by_account(store) {
-        let successes: Vec<u32> = rows.iter().copied().filter(|&r| is_successful_signin(store, r) && interactive(store, r)).collect();
+    for rows in history.signins().values() {
+        let successes: Vec<u32> = rows.iter().copied().filter(|&r| is_successful_signin(store, r) && is_interactive(store, r)).collect();
         let trusted = successes.iter().filter(|&&r| device_trusted(store, r) == Some(true)).count();
         let untrusted: Vec<u32> = successes.iter().copied().filter(|&r| device_trusted(store, r) == Some(false)).collect();
         let Some(&first) = untrusted.first() else { continue };
@@ -76,6 +60,7 @@ fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
+    use crate::model::attr;
 
     #[test]
     fn managed_user_on_a_strange_device_is_medium() {

@@ -3,9 +3,10 @@
 //! legacy mail protocols that cannot do MFA. One finding per account and
 //! client.
 
-use super::facts::{day_of, is_successful_signin, AddressUse};
-use super::signins::{by_account, unusual_client, UnusualClient};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::history::AddressUse;
+use super::facts::{day_of, is_successful_signin};
+use super::signins::{unusual_client, UnusualClient};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,12 +22,12 @@ pub const DEF: DetectorDef = DetectorDef {
 /// app on IMAP, a scheduled script), not an intruder's one-off.
 const ROUTINE_DAYS: usize = 7;
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let used = AddressUse::of(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
-    for (_, rows) in by_account(store) {
+    for rows in history.signins().values() {
         let mut groups: BTreeMap<String, (UnusualClient, Vec<u32>)> = BTreeMap::new();
-        for &row in &rows {
+        for &row in rows {
             if !is_successful_signin(store, row) {
                 continue;
             }

@@ -4,7 +4,7 @@
 //! rather than alarms: their severity rises only with volume or indicators.
 
 use super::facts::{account_key, first_row_at, attr_text, is_signin, is_ual, tally, DAY_MS};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ const DOWNLOAD_BYTES_MEDIUM: u64 = 100 * 1024 * 1024;
 
 const SEARCH_OPS: [&str; 3] = ["SearchQueryInitiatedExchange", "SearchQueryInitiatedSharePoint", "SearchQueryPerformed"];
 
-fn run(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for suspect in &ctx.suspect_accounts {
         let key = account_key(suspect);

@@ -311,11 +311,11 @@ mod graph {
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&JsonRecord(obj), ctx)
+        read_graph_like(&JsonRecord::new(obj), ctx)
     }
 
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&CsvRecord { headers, row }, ctx)
+        read_graph_like(&CsvRecord::new(headers, row), ctx)
     }
 }
 
@@ -358,11 +358,11 @@ mod log_analytics {
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&JsonRecord(obj), ctx)
+        read_graph_like(&JsonRecord::new(obj), ctx)
     }
 
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&CsvRecord { headers, row }, ctx)
+        read_graph_like(&CsvRecord::new(headers, row), ctx)
     }
 }
 
@@ -487,6 +487,15 @@ mod tests {
         assert_eq!(graph::from_json(&no_time, &RowCtx::default()).unwrap_err(), "no time: activityDateTime is empty");
         let no_activity = obj(json!({"activityDateTime": "2026-03-01T16:10:00Z", "activityDisplayName": "", "initiatedBy": {}}));
         assert!(graph::from_json(&no_activity, &RowCtx::default()).unwrap_err().contains("no activity name"));
+    }
+
+    #[test]
+    fn nested_fields_of_the_wrong_shape_are_ignored_not_fatal() {
+        let record = obj(json!({"TimeGenerated": "2026-03-01T16:10:00Z", "OperationName": "Delete user", "Result": "success",
+            "InitiatedBy": 42, "TargetResources": "{not json", "AdditionalDetails": {"key": "x"}}));
+        let e = log_analytics::from_json(&record, &RowCtx::default()).unwrap();
+        assert_eq!((e.operation.as_str(), e.actor.as_str(), e.target.as_str()), ("Delete user", "", ""));
+        assert_eq!((e.attr(attr::MODIFIED_PROPERTIES), e.attr(attr::ADDITIONAL_DETAILS)), (None, None));
     }
 
     #[test]

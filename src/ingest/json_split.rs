@@ -52,8 +52,8 @@ pub fn split_records(text: &str) -> Split {
                 Ok(())
             }
         };
-        if let Err(reason) = result {
-            split.errors.push(SplitError { line, reason });
+        if let Err(error) = result {
+            split.errors.push(error);
         }
     }
     split
@@ -108,12 +108,12 @@ impl Scanner<'_> {
         }
     }
 
-    fn top_level_array(&mut self, out: &mut Vec<RecordSpan>) -> Result<(), String> {
+    fn top_level_array(&mut self, out: &mut Vec<RecordSpan>) -> Result<(), SplitError> {
         self.bump();
         loop {
             self.skip_separators();
             match self.peek() {
-                None => return Err("the file ends inside the top-level array (truncated?)".into()),
+                None => return Err(self.error("the file ends inside the top-level array (truncated?)")),
                 Some(b']') => {
                     self.bump();
                     return Ok(());
@@ -122,14 +122,14 @@ impl Scanner<'_> {
                 Some(_) => {
                     let line = self.line;
                     self.skip_value().map_err(|_| self.cut_off_msg(line))?;
-                    return Err(format!("array element on line {line} is not an object"));
+                    return Err(SplitError { line, reason: format!("array element on line {line} is not an object") });
                 }
             }
         }
     }
 
     /// An object is either a record or a page wrapper holding records.
-    fn object_or_wrapper(&mut self, out: &mut Vec<RecordSpan>) -> Result<(), String> {
+    fn object_or_wrapper(&mut self, out: &mut Vec<RecordSpan>) -> Result<(), SplitError> {
         let (start, line) = (self.pos, self.line);
         let mut inner = Vec::new();
         let mut is_wrapper = false;
@@ -146,7 +146,7 @@ impl Scanner<'_> {
                     continue;
                 }
                 Some(b'"') => {}
-                Some(b) => return Err(format!("record starting on line {line}: expected a key but found {}", describe(b))),
+                Some(b) => return Err(SplitError { line, reason: format!("record starting on line {line}: expected a key but found {}", describe(b)) }),
                 None => return Err(self.cut_off(line, &mut inner, out)),
             }
             let key_start = self.pos + 1;
@@ -157,7 +157,7 @@ impl Scanner<'_> {
                 if self.peek().is_none() {
                     return Err(self.cut_off(line, &mut inner, out));
                 }
-                return Err(format!("record starting on line {line}: expected ':' after a key"));
+                return Err(SplitError { line, reason: format!("record starting on line {line}: expected ':' after a key") });
             }
             self.bump();
             self.skip_ws();
@@ -179,24 +179,29 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    fn cut_off_msg(&self, line: u32) -> String {
-        format!("record starting on line {line} is cut off: the file ends inside it (truncated?)")
+    fn cut_off_msg(&self, line: u32) -> SplitError {
+        SplitError { line, reason: format!("record starting on line {line} is cut off: the file ends inside it (truncated?)") }
+    }
+
+    /// An error at the scanner's current line.
+    fn error(&self, reason: &str) -> SplitError {
+        SplitError { line: self.line, reason: reason.to_string() }
     }
 
     /// Keep the complete records of a wrapper whose end is missing.
-    fn cut_off(&self, line: u32, inner: &mut Vec<RecordSpan>, out: &mut Vec<RecordSpan>) -> String {
+    fn cut_off(&self, line: u32, inner: &mut Vec<RecordSpan>, out: &mut Vec<RecordSpan>) -> SplitError {
         out.append(inner);
         self.cut_off_msg(line)
     }
 
     /// The records inside a wrapper's array.
-    fn record_array(&mut self, out: &mut Vec<RecordSpan>) -> Result<(), String> {
+    fn record_array(&mut self, out: &mut Vec<RecordSpan>) -> Result<(), SplitError> {
         self.bump();
         loop {
             self.skip_ws();
             let (start, line) = (self.pos, self.line);
             match self.peek() {
-                None => return Err("the file ends inside a page of records (truncated?)".into()),
+                None => return Err(self.error("the file ends inside a page of records (truncated?)")),
                 Some(b']') => {
                     self.bump();
                     return Ok(());
@@ -212,7 +217,7 @@ impl Scanner<'_> {
                 }
                 Some(_) => {
                     self.skip_value().map_err(|_| self.cut_off_msg(line))?;
-                    return Err(format!("element on line {line} of a page is not an object"));
+                    return Err(SplitError { line, reason: format!("element on line {line} of a page is not an object") });
                 }
             }
         }
@@ -312,6 +317,8 @@ mod tests {
         let split = split_records(page);
         assert_eq!(split.records.len(), 1);
         assert_eq!(split.errors.len(), 1);
+        let page = "{\"value\":[\n{\"a\":1},\n{\"a\":";
+        assert_eq!(split_records(page).errors[0].line, 3, "the cut-off record's own line");
     }
 
     #[test]

@@ -44,13 +44,17 @@ pub type FileText = Arc<String>;
 pub struct RowCtx {
     /// Day/month order of locale dates in this file.
     pub date_order: DateOrder,
+    /// The file's name. Never used to tell the layout (content does that);
+    /// only where the content cannot say something the name does, such as
+    /// which admin center sign-in download a CSV is.
+    pub file_name: String,
     warnings: RefCell<Vec<String>>,
     file_notes: RefCell<Vec<String>>,
 }
 
 impl RowCtx {
     pub fn new(date_order: DateOrder) -> RowCtx {
-        RowCtx { date_order, warnings: RefCell::default(), file_notes: RefCell::default() }
+        RowCtx { date_order, file_name: String::new(), warnings: RefCell::default(), file_notes: RefCell::default() }
     }
 
     /// Say something about the whole file once, however many records trigger
@@ -201,7 +205,8 @@ impl FileIngest {
                 (false, DateOrder::DayFirst) => "Locale dates read as day/month/year (inferred from the whole file).".into(),
             });
         }
-        let ctx = RowCtx::new(guess.order);
+        let mut ctx = RowCtx::new(guess.order);
+        ctx.file_name = file_name.to_string();
         let trimmed = text.trim_start();
         if trimmed.is_empty() {
             report.unreadable = Some(format!("{file_name} is empty."));

@@ -15,7 +15,7 @@ pub struct RowIssue {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct IngestReport {
     pub file: String,
     pub bytes: u64,

@@ -55,6 +55,26 @@ pub static SCHEMAS: &[SchemaDef] = &[
 const PORTAL_INTERACTIVITY_NOTE: &str = "The admin center's CSV download has the same columns for interactive and non-interactive sign-ins, \
 so these rows are shown as \"Sign-in\". The download's file name says which it was (InteractiveSignIns_… or NonInteractiveSignIns_…).";
 
+/// The admin center names its downloads `InteractiveSignIns_…` and
+/// `NonInteractiveSignIns_…`; the columns are identical, so the name is the
+/// only witness. Without it the rows stay plain "Sign-in", and the file says why.
+fn kind_from_download_name(ctx: &RowCtx) -> Kind {
+    let name = ctx.file_name.to_ascii_lowercase();
+    if name.contains("noninteractivesignins") {
+        ctx.note_once(PORTAL_NAME_NOTE);
+        Kind::NonInteractive
+    } else if name.contains("interactivesignins") {
+        ctx.note_once(PORTAL_NAME_NOTE);
+        Kind::Interactive
+    } else {
+        ctx.note_once(PORTAL_INTERACTIVITY_NOTE);
+        Kind::Unstated
+    }
+}
+
+/// Said once when interactivity came from the download's file name.
+const PORTAL_NAME_NOTE: &str = "Interactive or non-interactive was taken from the admin center's download file name; the CSV's columns do not say.";
+
 /// Error codes Entra shows as "Interrupted": the sign-in stopped to ask for
 /// something (MFA, registration, keep-me-signed-in, device or account
 /// choice) rather than being refused. From the Entra error code reference.
@@ -336,8 +356,7 @@ mod portal {
         } else if headers.has("Service principal ID") && get(&["Username"]).is_empty() {
             Kind::ServicePrincipal
         } else {
-            ctx.note_once(PORTAL_INTERACTIVITY_NOTE);
-            Kind::Unstated
+            kind_from_download_name(ctx)
         };
         let sign_in = SignIn {
             time_field: "Date (UTC)",
@@ -423,11 +442,11 @@ mod graph {
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&JsonRecord(obj), ctx)
+        read_graph_like(&JsonRecord::new(obj), ctx)
     }
 
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&CsvRecord { headers, row }, ctx)
+        read_graph_like(&CsvRecord::new(headers, row), ctx)
     }
 }
 
@@ -476,11 +495,11 @@ mod log_analytics {
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&JsonRecord(obj), ctx)
+        read_graph_like(&JsonRecord::new(obj), ctx)
     }
 
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
-        read_graph_like(&CsvRecord { headers, row }, ctx)
+        read_graph_like(&CsvRecord::new(headers, row), ctx)
     }
 }
 
@@ -604,6 +623,7 @@ pub(super) mod record {
     use super::super::csv_input::{header_key, Headers};
     use super::super::{json_path, json_text, nested_json, value_text};
     use serde_json::{Map, Value};
+    use std::cell::RefCell;
 
     /// Named access to one record. JSON keys match ignoring case, CSV headers
     /// as `Headers` forgives them; a dotted name (`Status.errorCode`)
@@ -615,15 +635,60 @@ pub(super) mod record {
         fn json(&self, name: &str) -> Option<Value>;
     }
 
-    pub(in super::super) struct JsonRecord<'a>(pub &'a Map<String, Value>);
+    /// Fields held as JSON text, parsed once per record: a Log Analytics
+    /// row asks `LocationDetails` or `DeviceDetail` for several values.
+    #[derive(Default)]
+    struct ParsedText(RefCell<Vec<(String, Option<Value>)>>);
+
+    impl ParsedText {
+        /// Text at `path` inside the JSON text `text` of field `field`.
+        fn text_at(&self, field: &str, text: &str, path: &str) -> String {
+            let mut parsed = self.0.borrow_mut();
+            let at = match parsed.iter().position(|(name, _)| name.eq_ignore_ascii_case(field)) {
+                Some(at) => at,
+                None => {
+                    parsed.push((field.to_string(), nested_json(&Value::String(text.to_string()))));
+                    parsed.len() - 1
+                }
+            };
+            match parsed.get(at) {
+                Some((_, Some(Value::Object(map)))) => json_path(map, path).map(|v| value_text(&v)).unwrap_or_default(),
+                _ => String::new(),
+            }
+        }
+    }
+
+    pub(in super::super) struct JsonRecord<'a> {
+        obj: &'a Map<String, Value>,
+        parsed: ParsedText,
+    }
+
+    impl<'a> JsonRecord<'a> {
+        pub(in super::super) fn new(obj: &'a Map<String, Value>) -> JsonRecord<'a> {
+            JsonRecord { obj, parsed: ParsedText::default() }
+        }
+
+        fn field(&self, name: &str) -> Option<&'a Value> {
+            self.obj.get(name).or_else(|| self.obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+        }
+
+        fn one(&self, name: &str) -> String {
+            let Some((first, rest)) = name.split_once('.') else { return json_text(self.obj, &[name]) };
+            match self.field(first) {
+                Some(Value::String(text)) => self.parsed.text_at(first, text, rest),
+                Some(_) => json_text(self.obj, &[name]),
+                None => String::new(),
+            }
+        }
+    }
 
     impl Fields for JsonRecord<'_> {
         fn text(&self, names: &[&str]) -> String {
-            json_text(self.0, names)
+            names.iter().map(|name| self.one(name)).find(|v| !v.is_empty()).unwrap_or_default()
         }
 
         fn json(&self, name: &str) -> Option<Value> {
-            let value = json_path(self.0, name)?;
+            let value = json_path(self.obj, name)?;
             nested_json(&value).or_else(|| match value.into_owned() {
                 Value::Null => None,
                 other => Some(other),
@@ -632,29 +697,34 @@ pub(super) mod record {
     }
 
     pub(in super::super) struct CsvRecord<'a> {
-        pub headers: &'a Headers,
-        pub row: &'a csv::StringRecord,
+        headers: &'a Headers,
+        row: &'a csv::StringRecord,
+        parsed: ParsedText,
+    }
+
+    impl<'a> CsvRecord<'a> {
+        pub(in super::super) fn new(headers: &'a Headers, row: &'a csv::StringRecord) -> CsvRecord<'a> {
+            CsvRecord { headers, row, parsed: ParsedText::default() }
+        }
+
+        fn one(&self, name: &str) -> String {
+            let direct = self.headers.get(self.row, &[name]);
+            if !direct.is_empty() {
+                return direct.to_string();
+            }
+            match name.split_once('.') {
+                Some((column, rest)) => match self.headers.get(self.row, &[column]) {
+                    "" => String::new(),
+                    text => self.parsed.text_at(column, text, rest),
+                },
+                None => String::new(),
+            }
+        }
     }
 
     impl Fields for CsvRecord<'_> {
         fn text(&self, names: &[&str]) -> String {
-            names
-                .iter()
-                .map(|name| {
-                    let direct = self.headers.get(self.row, &[name]);
-                    if !direct.is_empty() {
-                        return direct.to_string();
-                    }
-                    match name.split_once('.') {
-                        Some((column, rest)) => match self.json(column) {
-                            Some(Value::Object(map)) => json_path(&map, rest).map(|v| value_text(&v)).unwrap_or_default(),
-                            _ => String::new(),
-                        },
-                        None => String::new(),
-                    }
-                })
-                .find(|v| !v.is_empty())
-                .unwrap_or_default()
+            names.iter().map(|name| self.one(name)).find(|v| !v.is_empty()).unwrap_or_default()
         }
 
         fn json(&self, name: &str) -> Option<Value> {
@@ -674,6 +744,32 @@ pub(super) mod record {
         }
         let key = header_key(name);
         obj.keys().any(|k| header_key(k) == key)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        #[test]
+        fn dotted_names_reach_into_objects_and_json_text() {
+            let obj = json!({"Status": "{\"errorCode\":50126,\"failureReason\":\"bad\"}", "location": {"city": "Lagos"}, "Plain": "x"});
+            let obj = obj.as_object().cloned().unwrap_or_default();
+            let f = JsonRecord::new(&obj);
+            assert_eq!(f.text(&["status.errorCode"]), "50126");
+            assert_eq!(f.text(&["Status.failureReason"]), "bad");
+            assert_eq!(f.text(&["missing.x", "Location.City"]), "Lagos");
+            assert_eq!(f.text(&["Plain.x"]), "");
+            assert_eq!(f.parsed.0.borrow().len(), 2, "Status parsed once, Plain tried once");
+
+            let headers = Headers::new(["LocationDetails", "Location"]);
+            let row = csv::StringRecord::from(vec![r#"{"city":"Lagos","geoCoordinates":{"latitude":6.45}}"#, "NG"]);
+            let f = CsvRecord::new(&headers, &row);
+            assert_eq!(f.text(&["LocationDetails.city"]), "Lagos");
+            assert_eq!(f.text(&["LocationDetails.geoCoordinates.latitude"]), "6.45");
+            assert_eq!(f.text(&["Location"]), "NG");
+            assert_eq!(f.parsed.0.borrow().len(), 1);
+        }
     }
 }
 
@@ -759,6 +855,16 @@ mod tests {
         assert_eq!(graph(json!({"createdDateTime": "", "appDisplayName": "x"})).unwrap_err(), "no time: createdDateTime is empty");
         assert_eq!(graph(json!({"createdDateTime": "yesterday", "appDisplayName": "x"})).unwrap_err(), "no usable time in createdDateTime 'yesterday'");
         assert!(graph(json!({"createdDateTime": "2026-03-01T16:05:06Z"})).unwrap_err().contains("nothing to show"));
+    }
+
+    #[test]
+    fn nested_fields_of_the_wrong_shape_are_ignored_not_fatal() {
+        let e = graph(json!({"id": "w", "createdDateTime": "2026-03-01T16:05:06Z", "appDisplayName": "x", "userPrincipalName": "u@contoso.com",
+            "status": "odd", "location": 5, "deviceDetail": [1, 2], "riskEventTypes_v2": {"a": 1}, "authenticationDetails": "{cut",
+            "signInEventTypes": null, "isInteractive": "maybe"}))
+        .unwrap();
+        assert_eq!((e.outcome, e.country.as_str(), e.geo, e.operation.as_str()), (Outcome::Unknown, "", None, "Sign-in"));
+        assert_eq!(e.attr(attr::INTERACTIVE), Some("maybe"));
     }
 
     #[test]

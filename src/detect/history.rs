@@ -1,0 +1,203 @@
+//! What the whole store says about each account, worked out once per
+//! `run_all` and shared by every detector: each account's sign-in rows,
+//! the addresses it used and on how many days, the sign-ins that brought a
+//! value new to it, and the tenant's own mail domains. Each part is built
+//! the first time a detector asks for it, so a run that needs none of them
+//! pays nothing.
+
+use super::facts::{account_key, day_of, is_signin, is_successful_signin, tenant_domains};
+use super::signins::{novelties_of, Novelty};
+use super::Context;
+use crate::model::TimeMs;
+use crate::store::EventStore;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Shared facts for one detection run over one store and context.
+pub struct History<'a> {
+    store: &'a EventStore,
+    ctx: &'a Context,
+    signins: OnceCell<BTreeMap<String, Vec<u32>>>,
+    addresses: OnceCell<AddressUse<'a>>,
+    novelties: OnceCell<Vec<Novelty>>,
+    domains: OnceCell<BTreeSet<String>>,
+}
+
+impl<'a> History<'a> {
+    pub fn new(store: &'a EventStore, ctx: &'a Context) -> History<'a> {
+        History { store, ctx, signins: OnceCell::new(), addresses: OnceCell::new(), novelties: OnceCell::new(), domains: OnceCell::new() }
+    }
+
+    /// Sign-in rows per account (lower-cased), in time order.
+    pub fn signins(&self) -> &BTreeMap<String, Vec<u32>> {
+        self.signins.get_or_init(|| signins_by_account(self.store))
+    }
+
+    /// Where each account signed in successfully, and on which days.
+    pub fn addresses(&self) -> &AddressUse<'a> {
+        self.addresses.get_or_init(|| AddressUse::of(self.store))
+    }
+
+    /// Successful sign-ins that brought a value new to their account (see
+    /// `signins::novelties_of`), in row order.
+    pub fn novelties(&self) -> &[Novelty] {
+        self.novelties.get_or_init(|| novelties_of(self.store, self.ctx, self.signins()))
+    }
+
+    /// The novelty record of a row, if it has one.
+    pub fn novelty(&self, row: u32) -> Option<&Novelty> {
+        let found = self.novelties();
+        found.binary_search_by_key(&row, |n| n.row).ok().and_then(|i| found.get(i))
+    }
+
+    /// The mail domains the tenant owns (see `facts::tenant_domains`).
+    pub fn tenant_domains(&self) -> &BTreeSet<String> {
+        self.domains.get_or_init(|| tenant_domains(self.store))
+    }
+}
+
+/// Sign-in rows per account (lower-cased), in time order. Each distinct
+/// actor text is lower-cased once, not once per row.
+pub fn signins_by_account(store: &EventStore) -> BTreeMap<String, Vec<u32>> {
+    let mut keys: HashMap<&str, String> = HashMap::new();
+    let mut map: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for row in 0..store.len() as u32 {
+        let actor = store.actor(row);
+        if !is_signin(store, row) || actor.is_empty() {
+            continue;
+        }
+        let key = keys.entry(actor).or_insert_with(|| account_key(actor));
+        match map.get_mut(key.as_str()) {
+            Some(rows) => rows.push(row),
+            None => {
+                map.insert(key.clone(), vec![row]);
+            }
+        }
+    }
+    map
+}
+
+/// Successful sign-ins per account and address: the days the account used
+/// the address, and the accounts seen on each address. Addresses borrow the
+/// store's strings; accounts are numbered.
+#[derive(Default)]
+pub struct AddressUse<'a> {
+    index: HashMap<String, u32>,
+    names: Vec<String>,
+    /// (account, address) -> distinct days, ascending.
+    days: HashMap<(u32, &'a str), Vec<i64>>,
+    accounts: HashMap<&'a str, BTreeSet<u32>>,
+    account_days: Vec<Vec<i64>>,
+}
+
+impl<'a> AddressUse<'a> {
+    pub fn of(store: &'a EventStore) -> AddressUse<'a> {
+        let mut used = AddressUse::default();
+        let mut ids: HashMap<&'a str, u32> = HashMap::new();
+        for row in 0..store.len() as u32 {
+            let ip = store.ip(row);
+            if ip.is_empty() || !is_successful_signin(store, row) {
+                continue;
+            }
+            let actor = store.actor(row);
+            let account = match ids.get(actor) {
+                Some(&id) => id,
+                None => {
+                    let id = used.id_of(&account_key(actor));
+                    ids.insert(actor, id);
+                    id
+                }
+            };
+            // Rows come in time order, so a day is new when it differs from the last one kept.
+            let day = day_of(store.time(row));
+            let days = used.days.entry((account, ip)).or_default();
+            if days.last() != Some(&day) {
+                days.push(day);
+            }
+            if let Some(active) = used.account_days.get_mut(account as usize) {
+                if active.last() != Some(&day) {
+                    active.push(day);
+                }
+            }
+            used.accounts.entry(ip).or_default().insert(account);
+        }
+        used
+    }
+
+    fn id_of(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.index.get(key) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.index.insert(key.to_string(), id);
+        self.names.push(key.to_string());
+        self.account_days.push(Vec::new());
+        id
+    }
+
+    fn id(&self, account: &str) -> Option<u32> {
+        self.index.get(&account_key(account)).copied()
+    }
+
+    /// Distinct days the account signed in successfully from the address.
+    pub fn days(&self, account: &str, ip: &str) -> usize {
+        self.id(account).and_then(|id| self.days.get(&(id, ip))).map_or(0, Vec::len)
+    }
+
+    /// Distinct days before the day of `time` the account signed in
+    /// successfully from the address: whether it was the owner's before
+    /// something happened, which later use by an intruder cannot change.
+    pub fn days_before(&self, account: &str, ip: &str, time: TimeMs) -> usize {
+        let day = day_of(time);
+        self.id(account).and_then(|id| self.days.get(&(id, ip))).map_or(0, |days| days.partition_point(|&d| d < day))
+    }
+
+    /// Distinct days the account signed in successfully at all.
+    pub fn active_days(&self, account: &str) -> usize {
+        self.id(account).and_then(|id| self.account_days.get(id as usize)).map_or(0, Vec::len)
+    }
+
+    /// Other accounts (lower-cased) that signed in successfully from the address.
+    pub fn other_accounts(&self, account: &str, ip: &str) -> Vec<String> {
+        let me = self.id(account);
+        self.accounts
+            .get(ip)
+            .map(|ids| ids.iter().filter(|&&id| Some(id) != me).filter_map(|&id| self.names.get(id as usize).cloned()).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    #[test]
+    fn address_use_counts_days_and_accounts() {
+        let mut events = daily("2026-03-01T08:00:00Z", 3, "Alice@contoso.com", "198.51.100.10", "FR");
+        events.push(signin("2026-03-01T09:00:00Z", "alice@contoso.com", "198.51.100.10", "FR"));
+        events.push(signin("2026-03-02T09:00:00Z", "bob@contoso.com", "198.51.100.10", "FR"));
+        events.push(signin("2026-03-04T09:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        let store = store_of(events);
+        let used = AddressUse::of(&store);
+        assert_eq!(used.days("ALICE@contoso.com", "198.51.100.10"), 3);
+        assert_eq!(used.days("alice@contoso.com", "203.0.113.7"), 0, "failures do not count");
+        assert_eq!(used.active_days("alice@contoso.com"), 3);
+        assert_eq!(used.other_accounts("alice@contoso.com", "198.51.100.10"), vec!["bob@contoso.com".to_string()]);
+        assert_eq!(used.days("nobody@contoso.com", "198.51.100.10"), 0);
+        assert_eq!(used.days_before("alice@contoso.com", "198.51.100.10", t("2026-03-03T23:00:00Z")), 2);
+        assert_eq!(used.days_before("alice@contoso.com", "198.51.100.10", t("2026-03-01T23:00:00Z")), 0);
+    }
+
+    #[test]
+    fn signins_are_grouped_by_lower_cased_account() {
+        let store = store_of(vec![
+            signin("2026-03-01T08:00:00Z", "Alice@contoso.com", "198.51.100.10", "FR"),
+            ual("2026-03-01T08:01:00Z", "Send", "alice@contoso.com", "198.51.100.10"),
+            signin("2026-03-01T08:02:00Z", "alice@contoso.com", "198.51.100.10", "FR"),
+        ]);
+        let map = signins_by_account(&store);
+        assert_eq!(map.get("alice@contoso.com"), Some(&vec![0, 2]));
+        assert_eq!(map.len(), 1);
+    }
+}

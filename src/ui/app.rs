@@ -1,0 +1,170 @@
+//! The workbench page: evidence on the left, timeline in the middle, the
+//! checklist on the right. Holds the state and wires components to it.
+
+use super::components::{
+    checklist::Checklist, detail::Detail, facets::{FacetPick, Facets}, files_panel::FilesPanel, histogram::HistogramChart, query_bar::QueryBar,
+    timeline::Timeline, topbar::Topbar,
+};
+use super::format::now_ms;
+use super::loader::Loader;
+use super::state::{CaseState, LoadAction, Loads, Stage};
+use super::view;
+use crate::case::CaseAction;
+use crate::ingest::Deduper;
+use crate::model::{Source, TimeMs};
+use crate::store::{parse, EventStore};
+use gloo::timers::callback::Interval;
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// How often the phase clocks are refreshed.
+const CLOCK_TICK_MS: u32 = 15_000;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let store = use_mut_ref(EventStore::new);
+    let dedupe = use_mut_ref(Deduper::default);
+    let next_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
+    let loads = use_reducer(Loads::default);
+    let case = use_reducer(CaseState::restore);
+    let applied = use_state(String::new);
+    let query_error = use_state(|| None::<String>);
+    let selected = use_state(|| None::<u32>);
+    let dragging = use_state(|| false);
+    let now = use_state(now_ms);
+    {
+        let now = now.clone();
+        use_effect_with((), move |_| {
+            let tick = Interval::new(CLOCK_TICK_MS, move || now.set(now_ms()));
+            move || drop(tick)
+        });
+    }
+
+    let loader = Loader {
+        store: store.clone(),
+        dedupe: dedupe.clone(),
+        next_id: (*next_id).clone(),
+        loads: loads.dispatcher(),
+        case: case.dispatcher(),
+    };
+    let timeline = {
+        let store = store.clone();
+        use_memo((loads.generation, (*applied).clone()), move |(_, query)| view::compute(&store.borrow(), query))
+    };
+
+    let apply_query = {
+        let (store, applied, query_error, selected) = (store.clone(), applied.clone(), query_error.clone(), selected.clone());
+        Callback::from(move |text: String| match view::matching_rows(&store.borrow(), &text) {
+            Ok(_) => {
+                applied.set(text.trim().to_string());
+                query_error.set(None);
+                selected.set(None);
+            }
+            Err(why) => query_error.set(Some(why)),
+        })
+    };
+    let pick_facet = {
+        let (applied, apply_query) = (applied.clone(), apply_query.clone());
+        Callback::from(move |(field, value, exclude): FacetPick| {
+            let current = parse(&applied).unwrap_or_default();
+            let text = if exclude { current.with_excluded_term(field.query_field(), &value) } else { current.with_term(field.query_field(), &value) };
+            apply_query.emit(text);
+        })
+    };
+    let pick_range = {
+        let (applied, apply_query) = (applied.clone(), apply_query.clone());
+        Callback::from(move |(start, end): (TimeMs, TimeMs)| {
+            apply_query.emit(parse(&applied).unwrap_or_default().with_time_range(start, end));
+        })
+    };
+    let on_files = {
+        let loader = loader.clone();
+        Callback::from(move |files: Vec<web_sys::File>| loader.load_files(files))
+    };
+    let on_sample = {
+        let loader = loader.clone();
+        Callback::from(move |_| loader.load_sample())
+    };
+    let on_new_case = {
+        let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
+        Callback::from(move |_| {
+            if gloo::dialogs::confirm("Start a new case? The checklist, notes and loaded evidence in this browser will be cleared.") {
+                *store.borrow_mut() = EventStore::new();
+                *dedupe.borrow_mut() = Deduper::default();
+                loads.dispatch(LoadAction::Cleared);
+                case.dispatch(CaseAction::Reset);
+                applied.set(String::new());
+                selected.set(None);
+            }
+        })
+    };
+    let on_case_action = {
+        let case = case.clone();
+        Callback::from(move |action| case.dispatch(action))
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |row: u32| selected.set(Some(row)))
+    };
+    let on_close = {
+        let selected = selected.clone();
+        Callback::from(move |_| selected.set(None))
+    };
+
+    let (drag_over, drag_leave, drop_files) = {
+        let (d1, d2, d3) = (dragging.clone(), dragging.clone(), dragging.clone());
+        let loader = loader.clone();
+        (
+            Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                d1.set(true);
+            }),
+            Callback::from(move |_: DragEvent| d2.set(false)),
+            Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                d3.set(false);
+                let files = e.data_transfer().and_then(|dt| dt.files()).map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+                loader.load_files(files);
+            }),
+        )
+    };
+
+    let store_ref = store.borrow();
+    let loaded_hashes: BTreeSet<&str> = store_ref.files().iter().map(|f| f.report.sha256.as_str()).collect();
+    let loaded_sources: Vec<Source> = store_ref
+        .files()
+        .iter()
+        .filter_map(|f| f.report.format.map(|fmt| fmt.schema.source()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let busy_hashes: Vec<bool> = loads.files.iter().map(|f| matches!(f.stage, Stage::Reading | Stage::Parsing)).collect();
+    let missing = case.case.files.iter().filter(|f| !loaded_hashes.contains(f.sha256.as_str())).cloned().collect::<Vec<_>>();
+    let total = store_ref.len();
+    drop(store_ref);
+
+    html! {
+        <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
+            <Topbar event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} />
+            if let Some(problem) = &case.storage_problem {
+                <p class="banner" role="alert">{ problem }</p>
+            }
+            <div class="columns">
+                <FilesPanel loads={loads.files.clone()} {missing} />
+                <main class="workspace">
+                    <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query} />
+                    <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} />
+                    <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} />
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} />
+                    if let Some(row) = *selected {
+                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} />
+                    }
+                </main>
+                <Checklist case={case.case.clone()} loaded={loaded_sources} now={*now} on_action={on_case_action} />
+            </div>
+            <div class="drop-overlay" aria-hidden="true">{ "Drop log exports to load them" }</div>
+        </div>
+    }
+}

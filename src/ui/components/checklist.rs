@@ -1,0 +1,100 @@
+//! The response checklist beside the timeline: three time boxes of four
+//! steps, each with its status, closing time, note and the evidence it needs.
+
+use crate::case::{Case, CaseAction, PhaseClock, StepStatus};
+use crate::model::{Source, TimeMs};
+use crate::playbook::{Phase, Step, PHASES};
+use crate::ui::format::{datetime_local, minutes_utc, now_ms, parse_datetime_local};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ChecklistProps {
+    pub case: Case,
+    pub loaded: Vec<Source>,
+    /// Wall clock for the phase deadlines, refreshed every few seconds.
+    pub now: TimeMs,
+    pub on_action: Callback<CaseAction>,
+}
+
+#[function_component(Checklist)]
+pub fn checklist(props: &ChecklistProps) -> Html {
+    let (done, total) = props.case.overall_progress();
+    let set_start = props.on_action.reform(|e: Event| {
+        let value = e.target_unchecked_into::<HtmlInputElement>().value();
+        CaseAction::SetIncidentStart(parse_datetime_local(&value))
+    });
+    let start_now = props.on_action.reform(|_: MouseEvent| CaseAction::SetIncidentStart(Some(now_ms() / 60_000 * 60_000)));
+    html! {
+        <aside class="checklist" data-testid="checklist" aria-label="Response checklist">
+            <div class="incident">
+                <label for="incident-start">{ "Incident start (UTC)" }</label>
+                <div class="row">
+                    <input id="incident-start" type="datetime-local" data-testid="incident-start"
+                        value={props.case.incident_start.map(datetime_local).unwrap_or_default()} onchange={set_start} />
+                    <button data-testid="incident-now" onclick={start_now}>{ "Now" }</button>
+                </div>
+                <span class="overall" data-testid="overall-progress">{ format!("{done}/{total} steps") }</span>
+            </div>
+            { for PHASES.iter().enumerate().map(|(i, phase)| phase_view(props, i, phase)) }
+        </aside>
+    }
+}
+
+fn phase_view(props: &ChecklistProps, index: usize, phase: &'static Phase) -> Html {
+    let (done, total) = props.case.phase_progress(index);
+    let clock = props.case.phase_clock(index, props.now);
+    let clock_class = match clock {
+        PhaseClock::Overdue(_) => "overdue",
+        PhaseClock::Complete => "complete",
+        _ => "",
+    };
+    let deadline = props.case.incident_start.map(|s| format!("due {}", minutes_utc(crate::case::deadline(s, phase))));
+    html! {
+        <section class="phase" data-testid={format!("phase-{}", phase.id)}>
+            <header>
+                <h2>{ phase.title }</h2>
+                <span class="phase-progress" data-testid={format!("phase-progress-{}", phase.id)}>{ format!("{done}/{total}") }</span>
+            </header>
+            <div class={classes!("phase-clock", clock_class)}>
+                { clock.describe() }
+                if let Some(d) = deadline { <span class="deadline">{ format!(" · {d}") }</span> }
+            </div>
+            { for phase.steps.iter().map(|step| step_view(props, step)) }
+        </section>
+    }
+}
+
+fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
+    let state = props.case.step_state(step.number);
+    let n = step.number;
+    let on_status = props.on_action.reform(move |e: Event| {
+        let key = e.target_unchecked_into::<HtmlSelectElement>().value();
+        CaseAction::SetStepStatus { step: n, status: StepStatus::from_key(&key).unwrap_or_default() }
+    });
+    let on_note = props.on_action.reform(move |e: Event| CaseAction::SetStepNote { step: n, note: e.target_unchecked_into::<HtmlTextAreaElement>().value() });
+    let needs = Case::step_needs(n, &props.loaded);
+    html! {
+        <div class={classes!("step", state.status.is_closed().then_some("done"))} data-testid={format!("step-{n}")}>
+            <h3>{ format!("{n}. {}", step.title) }</h3>
+            <p class="summary">{ step.summary }</p>
+            <div class="row">
+                <select data-testid={format!("step-status-{n}")} onchange={on_status} aria-label={format!("Status of step {n}")}>
+                    { for StepStatus::ALL.iter().map(|s| html! { <option value={s.key()} selected={*s == state.status}>{ s.label() }</option> }) }
+                </select>
+                if let (true, Some(at)) = (state.status.is_closed(), state.completed_at) {
+                    <span class="done-at" data-testid={format!("step-done-at-{n}")}>{ format!("closed {}", minutes_utc(at)) }</span>
+                }
+            </div>
+            <ul class="needs">
+                { for needs.iter().map(|(need, have)| html! {
+                    <li class={if *have { "have" } else { "missing" }}>
+                        { format!("{} — {}", need.label(), if *have { "loaded" } else if need.readable() { "missing" } else { "not yet readable by Loupe" }) }
+                    </li>
+                }) }
+            </ul>
+            <textarea data-testid={format!("step-note-{n}")} placeholder="Notes: what you checked, what you found, who did what"
+                value={state.note.clone()} onchange={on_note} aria-label={format!("Notes for step {n}")} />
+        </div>
+    }
+}

@@ -1,0 +1,65 @@
+//! One event in full: every normalised field and attribute, then the original
+//! record exactly as the file had it (pretty-printed, always as text).
+
+use crate::model::format_utc;
+use crate::store::EventStore;
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct DetailProps {
+    pub store: Rc<RefCell<EventStore>>,
+    pub generation: u64,
+    pub row: u32,
+    pub on_close: Callback<()>,
+}
+
+impl PartialEq for DetailProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation && self.row == other.row
+    }
+}
+
+#[function_component(Detail)]
+pub fn detail(props: &DetailProps) -> Html {
+    let store = props.store.borrow();
+    if props.row as usize >= store.len() {
+        return html! {};
+    }
+    let event = store.event(props.row);
+    let file = store.file(store.file_of(props.row)).map(|f| f.report.file.clone()).unwrap_or_default();
+    let raw = serde_json::to_string_pretty(&store.raw_record(props.row)).unwrap_or_default();
+    let geo = event.geo.map(|(lat, lon)| format!("{lat:.4}, {lon:.4}")).unwrap_or_default();
+    let fields: Vec<(&str, String)> = vec![
+        ("Time (UTC)", format_utc(event.time)),
+        ("Source", event.source.label().to_string()),
+        ("Operation", event.operation.clone()),
+        ("Actor", event.actor.clone()),
+        ("Target", event.target.clone()),
+        ("IP address", event.ip.clone()),
+        ("Country", event.country.clone()),
+        ("City", event.city.clone()),
+        ("Coordinates", geo),
+        ("Outcome", event.outcome.key().to_string()),
+        ("User agent", event.user_agent.clone()),
+        ("App", event.app.clone()),
+        ("Record id", event.record_id.clone()),
+        ("File", format!("{file}, line {}", event.line)),
+    ];
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <section class="detail" data-testid="detail" aria-label="Event detail">
+            <header>
+                <h2>{ format!("{} · {}", event.operation, event.actor) }</h2>
+                <button class="close" onclick={close} aria-label="Close detail">{ "×" }</button>
+            </header>
+            <dl class="fields">
+                { for fields.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+                { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd>{ v }</dd></> }) }
+            </dl>
+            <h3>{ "Original record" }</h3>
+            <pre class="raw" data-testid="raw-record">{ raw }</pre>
+        </section>
+    }
+}

@@ -1,0 +1,45 @@
+//! Top values of a few fields among the matching events. A click narrows the
+//! filter to a value; alt- or shift-click excludes it.
+
+use crate::store::{FacetCount, FacetField};
+use crate::ui::format::thousands;
+use crate::ui::view::facet_id;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// A facet click: the field, the value, and whether to exclude it.
+pub type FacetPick = (FacetField, String, bool);
+
+#[derive(Properties, PartialEq)]
+pub struct FacetsProps {
+    pub facets: Rc<Vec<(FacetField, Vec<FacetCount>)>>,
+    pub on_pick: Callback<FacetPick>,
+}
+
+#[function_component(Facets)]
+pub fn facets(props: &FacetsProps) -> Html {
+    html! {
+        <div class="facets">
+            { for props.facets.iter().map(|(field, values)| {
+                let field = *field;
+                html! {
+                    <section class="facet" data-testid={format!("facet-{}", facet_id(field))}>
+                        <h3>{ field.label() }</h3>
+                        if values.is_empty() { <p class="hint">{ "—" }</p> }
+                        { for values.iter().map(|v| {
+                            let on_pick = props.on_pick.clone();
+                            let value = v.value.clone();
+                            let onclick = Callback::from(move |e: MouseEvent| on_pick.emit((field, value.clone(), e.alt_key() || e.shift_key())));
+                            html! {
+                                <button class="facet-value" {onclick} title={format!("{} (alt-click to exclude)", v.value)}>
+                                    <span class="value">{ &v.value }</span>
+                                    <span class="count">{ thousands(u64::from(v.count)) }</span>
+                                </button>
+                            }
+                        }) }
+                    </section>
+                }
+            }) }
+        </div>
+    }
+}

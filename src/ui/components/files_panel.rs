@@ -1,0 +1,96 @@
+//! The loaded files and what Loupe made of each: progress while loading, then
+//! the ingest report, or the sentence saying why a file could not be read.
+
+use crate::case::FileEntry;
+use crate::ingest::IngestReport;
+use crate::ui::format::{minutes_utc, plural, thousands};
+use crate::ui::state::{FileLoad, Stage};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct FilesPanelProps {
+    pub loads: Vec<FileLoad>,
+    /// Files the case lists but that are not loaded in this page (after a reload).
+    pub missing: Vec<FileEntry>,
+}
+
+#[function_component(FilesPanel)]
+pub fn files_panel(props: &FilesPanelProps) -> Html {
+    html! {
+        <aside class="files" data-testid="files" aria-label="Evidence files">
+            <h2>{ "Evidence" }</h2>
+            if props.loads.is_empty() && props.missing.is_empty() {
+                <p class="hint">{ "Open or drop sign-in logs, audit logs and Unified Audit Log exports (CSV or JSON). Nothing leaves this browser." }</p>
+            }
+            { for props.loads.iter().map(file_card) }
+            { for props.missing.iter().map(missing_card) }
+        </aside>
+    }
+}
+
+fn file_card(load: &FileLoad) -> Html {
+    let busy = matches!(load.stage, Stage::Reading | Stage::Parsing);
+    let stage = match load.stage {
+        Stage::Reading => "reading",
+        Stage::Parsing => "parsing",
+        _ => "",
+    };
+    html! {
+        <div class="file-card" data-testid="file-card" key={load.id}>
+            <div class="file-name" title={load.name.clone()}>{ &load.name }</div>
+            if busy {
+                <div class="file-stage">{ format!("{stage} {:.0}%", load.progress * 100.0) }</div>
+                <progress class="file-progress" max="1" value={load.progress.to_string()} />
+            }
+            if let Some(report) = &load.report {
+                { report_details(report, load.stage) }
+            }
+        </div>
+    }
+}
+
+fn report_details(r: &IngestReport, stage: Stage) -> Html {
+    if let (Some(why), Stage::NotLoaded) = (&r.unreadable, stage) {
+        return html! { <p class="file-unreadable" data-testid="file-unreadable">{ why }</p> };
+    }
+    let format = r.format.map(|f| f.label()).unwrap_or_default();
+    let mut counts = format!("{} kept · {} rejected", plural(r.rows_ok, "row", "rows"), thousands(r.rows_rejected));
+    if r.duplicates > 0 {
+        counts.push_str(&format!(" · {} removed", plural(r.duplicates, "duplicate", "duplicates")));
+    }
+    html! {
+        <>
+            <div class="file-format">{ format }{ format!(" · {}", r.encoding) }</div>
+            <div data-testid="file-rows" class={classes!("file-rows", (r.rows_rejected > 0).then_some("has-rejects"))}>{ counts }</div>
+            if let (Some(first), Some(last)) = (r.first, r.last) {
+                <div class="file-range">{ format!("{} → {}", minutes_utc(first), minutes_utc(last)) }</div>
+            }
+            <div class="file-accounts">{ plural(r.accounts.len() as u64, "account", "accounts") }</div>
+            if r.rows_rejected > 0 {
+                <details class="file-errors">
+                    <summary>{ format!("{} — first {} listed", plural(r.rows_rejected, "rejected row", "rejected rows"), r.errors.len()) }</summary>
+                    <ul>{ for r.errors.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, e.reason) }</li> }) }</ul>
+                </details>
+            }
+            if r.warnings_total > 0 {
+                <details class="file-warnings">
+                    <summary>{ plural(r.warnings_total, "row kept with a caveat", "rows kept with a caveat") }</summary>
+                    <ul>{ for r.warnings.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, e.reason) }</li> }) }</ul>
+                </details>
+            }
+            if !r.notes.is_empty() {
+                <ul class="file-notes">{ for r.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+            }
+            <div class="file-hash" title="SHA-256 of the file as loaded">{ format!("SHA-256 {}", r.sha256) }</div>
+        </>
+    }
+}
+
+fn missing_card(entry: &FileEntry) -> Html {
+    html! {
+        <div class="file-card missing" data-testid="file-card-missing" key={entry.sha256.clone()}>
+            <div class="file-name">{ &entry.name }</div>
+            <p>{ format!("not loaded — re-open this file to restore its {} events (SHA-256 {}).", thousands(entry.rows_ok), entry.sha256) }</p>
+        </div>
+    }
+}

@@ -1,0 +1,11 @@
+//! One small function component per file; each renders props and reports
+//! what the analyst did through callbacks.
+
+pub mod checklist;
+pub mod detail;
+pub mod facets;
+pub mod files_panel;
+pub mod histogram;
+pub mod query_bar;
+pub mod timeline;
+pub mod topbar;

@@ -1,0 +1,59 @@
+//! The bar across the top: open files, load the sample, start a new case.
+
+use crate::ui::format::thousands;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TopbarProps {
+    pub event_count: usize,
+    pub loading: bool,
+    pub on_files: Callback<Vec<web_sys::File>>,
+    pub on_sample: Callback<()>,
+    pub on_new_case: Callback<()>,
+}
+
+/// The files chosen in a file input, as a list.
+pub fn input_files(input: &HtmlInputElement) -> Vec<web_sys::File> {
+    let Some(list) = input.files() else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+#[function_component(Topbar)]
+pub fn topbar(props: &TopbarProps) -> Html {
+    let input = use_node_ref();
+    let open = {
+        let input = input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                el.click();
+            }
+        })
+    };
+    let chosen = {
+        let on_files = props.on_files.clone();
+        Callback::from(move |e: Event| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            on_files.emit(input_files(&el));
+            el.set_value(""); // so choosing the same file again still fires
+        })
+    };
+    let sample = props.on_sample.reform(|_: MouseEvent| ());
+    let new_case = props.on_new_case.reform(|_: MouseEvent| ());
+    html! {
+        <header class="topbar">
+            <h1 class="brand">{ "Loupe" }</h1>
+            <span class="tagline">{ "cloud identity compromise workbench · all evidence stays in this browser" }</span>
+            <div class="actions">
+                <button data-testid="open-files" onclick={open} title="Open log exports (or drop them anywhere on the page)">{ "Open files…" }</button>
+                <input ref={input} type="file" multiple=true class="hidden" data-testid="file-input" aria-label="Evidence files" onchange={chosen} />
+                <button data-testid="load-sample" onclick={sample} title="Load the bundled training incident">{ "Load sample incident" }</button>
+                <button data-testid="new-case" class="danger" onclick={new_case} title="Clear the checklist, notes and loaded evidence">{ "New case" }</button>
+            </div>
+            <span class="event-count" data-testid="event-count">
+                { format!("{} events", thousands(props.event_count as u64)) }
+                { if props.loading { " · loading…" } else { "" } }
+            </span>
+        </header>
+    }
+}

@@ -1,0 +1,50 @@
+//! How times and counts are written on screen. Everything is UTC, and says so.
+
+use chrono::{DateTime, NaiveDateTime};
+use crate::model::TimeMs;
+
+/// `2026-03-01 16:05:06`, UTC.
+pub fn seconds(ms: TimeMs) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// `2026-03-01 16:05 UTC`.
+pub fn minutes_utc(ms: TimeMs) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// The value a `datetime-local` input shows for a UTC time.
+pub fn datetime_local(ms: TimeMs) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M").to_string())
+}
+
+/// Read a `datetime-local` value as UTC.
+pub fn parse_datetime_local(value: &str) -> Option<TimeMs> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
+/// `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 row`, `2 rows`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// The wall clock, for the case's timestamps.
+pub fn now_ms() -> TimeMs {
+    js_sys::Date::now() as TimeMs
+}

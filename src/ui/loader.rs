@@ -1,0 +1,177 @@
+//! Getting evidence into the store without freezing the page: files are read
+//! in slices with progress, then parsed in short time slices that yield to
+//! the browser between them, so several files can load at once and the page
+//! keeps answering. (A Web Worker would free the main thread entirely; time
+//! slicing keeps the store in one place and is enough for exports of a few
+//! hundred MB.)
+
+use super::format::now_ms;
+use super::state::{CaseState, LoadAction, Loads, Stage};
+use crate::case::{CaseAction, FileEntry};
+use crate::ingest::{Deduper, FileIngest, IngestReport};
+use crate::store::{EventStore, PendingFile};
+use gloo::timers::future::TimeoutFuture;
+use serde::Deserialize;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use yew::UseReducerDispatcher;
+
+/// Bytes read per slice of a `File`.
+const READ_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
+/// Parse for about this long before letting the browser paint and handle input.
+const PARSE_SLICE_MS: f64 = 25.0;
+/// Records per `FileIngest::step` call inside a time slice.
+const STEP_RECORDS: usize = 256;
+
+/// Everything a load needs, cheap to clone into each async task.
+#[derive(Clone)]
+pub struct Loader {
+    pub store: Rc<RefCell<EventStore>>,
+    pub dedupe: Rc<RefCell<Deduper>>,
+    pub next_id: Rc<Cell<u32>>,
+    pub loads: UseReducerDispatcher<Loads>,
+    pub case: UseReducerDispatcher<CaseState>,
+}
+
+impl PartialEq for Loader {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.store, &other.store)
+    }
+}
+
+impl Loader {
+    fn start(&self, name: &str) -> u32 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        self.loads.dispatch(LoadAction::Started { id, name: name.to_string() });
+        id
+    }
+
+    /// Load files the analyst picked or dropped, all at once.
+    pub fn load_files(&self, files: Vec<web_sys::File>) {
+        for file in files {
+            let loader = self.clone();
+            spawn_local(async move {
+                let name = file.name();
+                let id = loader.start(&name);
+                match read_file(&file, |p| loader.loads.dispatch(LoadAction::Progress { id, stage: Stage::Reading, progress: p })).await {
+                    Ok(bytes) => loader.ingest(id, &name, bytes).await,
+                    Err(why) => loader.not_loaded(id, &name, &why),
+                }
+            });
+        }
+    }
+
+    /// Fetch the bundled training incident from `samples/` next to the page.
+    pub fn load_sample(&self) {
+        let loader = self.clone();
+        spawn_local(async move {
+            let manifest = match fetch_bytes("samples/manifest.json").await.and_then(|b| {
+                serde_json::from_slice::<SampleManifest>(&b).map_err(|e| format!("samples/manifest.json is not readable: {e}"))
+            }) {
+                Ok(m) => m,
+                Err(why) => {
+                    let id = loader.start("sample incident");
+                    loader.not_loaded(id, "sample incident", &why);
+                    return;
+                }
+            };
+            for name in manifest.files {
+                let loader = loader.clone();
+                spawn_local(async move {
+                    let id = loader.start(&name);
+                    match fetch_bytes(&format!("samples/{name}")).await {
+                        Ok(bytes) => loader.ingest(id, &name, bytes).await,
+                        Err(why) => loader.not_loaded(id, &name, &why),
+                    }
+                });
+            }
+        });
+    }
+
+    fn not_loaded(&self, id: u32, name: &str, why: &str) {
+        let mut report = IngestReport::new(name, b"");
+        report.sha256.clear();
+        report.unreadable = Some(why.to_string());
+        self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: false });
+    }
+
+    async fn ingest(&self, id: u32, name: &str, bytes: Vec<u8>) {
+        let mut job = match FileIngest::open_owned(name, bytes) {
+            Ok(job) => job,
+            Err(report) => {
+                self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false });
+                return;
+            }
+        };
+        let sha = job.report().sha256.clone();
+        if self.store.borrow().files().iter().any(|f| f.report.sha256 == sha) {
+            let mut report = job.report().clone();
+            report.unreadable = Some(format!("{name} is already loaded (same SHA-256); skipped so its events are not counted twice."));
+            self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: false });
+            return;
+        }
+        let (mut batch, mut pending) = (Vec::new(), PendingFile::new());
+        loop {
+            let slice_start = js_sys::Date::now();
+            let mut more = true;
+            while more && js_sys::Date::now() - slice_start < PARSE_SLICE_MS {
+                more = job.step(STEP_RECORDS, &mut self.dedupe.borrow_mut(), &mut batch);
+                pending.extend(batch.drain(..));
+            }
+            self.loads.dispatch(LoadAction::Progress { id, stage: Stage::Parsing, progress: job.progress() });
+            if !more {
+                break;
+            }
+            TimeoutFuture::new(0).await;
+        }
+        let (report, text) = job.finish();
+        let entry = FileEntry {
+            name: report.file.clone(),
+            sha256: report.sha256.clone(),
+            bytes: report.bytes,
+            format: report.format.map(|f| f.label()).unwrap_or_default(),
+            rows_ok: report.rows_ok,
+            rows_rejected: report.rows_rejected,
+            loaded_at: now_ms(),
+        };
+        self.store.borrow_mut().add_pending(report.clone(), text, pending);
+        self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: true });
+        self.case.dispatch(CaseAction::FileLoaded(entry));
+    }
+}
+
+#[derive(Deserialize)]
+struct SampleManifest {
+    files: Vec<String>,
+}
+
+/// Read a `File` slice by slice, reporting the share read.
+async fn read_file(file: &web_sys::File, progress: impl Fn(f64)) -> Result<Vec<u8>, String> {
+    let size = file.size();
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut offset = 0.0;
+    while offset < size {
+        let end = (offset + READ_SLICE).min(size);
+        let slice = file.slice_with_f64_and_f64(offset, end).map_err(|_| format!("{} could not be sliced for reading", file.name()))?;
+        let buffer = JsFuture::from(slice.array_buffer()).await.map_err(|_| format!("{} could not be read (was it moved or deleted?)", file.name()))?;
+        bytes.extend_from_slice(&js_sys::Uint8Array::new(&buffer).to_vec());
+        offset = end;
+        progress(offset / size);
+    }
+    Ok(bytes)
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| format!("{url} could not be fetched"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: unexpected fetch result"))?;
+    if !response.ok() {
+        return Err(format!("{url} could not be fetched (HTTP {})", response.status()));
+    }
+    let buffer = response.array_buffer().map_err(|_| format!("{url} has no body"))?;
+    let buffer = JsFuture::from(buffer).await.map_err(|_| format!("{url} could not be read"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}

@@ -1,0 +1,13 @@
+//! The browser UI: Yew components over the core. No parsing or analysis
+//! happens here; components render what the core computed and send actions.
+//! The DOM follows the contract the browser tests rely on (`data-testid`s).
+
+mod app;
+mod components;
+mod format;
+mod loader;
+mod state;
+mod storage;
+mod view;
+
+pub use app::App;

@@ -1,0 +1,107 @@
+//! The UI's two reducers: the case (the analyst's decisions, persisted) and
+//! the list of file loads (progress and ingest reports). The event store
+//! itself lives behind an `Rc<RefCell<_>>` and is never cloned; `Loads`
+//! counts a generation that changes whenever the store does.
+
+use super::{format::now_ms, storage};
+use crate::case::{Case, CaseAction};
+use crate::ingest::IngestReport;
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseState {
+    pub case: Case,
+    /// Set when the saved case could not be read or saved.
+    pub storage_problem: Option<String>,
+}
+
+impl CaseState {
+    pub fn restore() -> CaseState {
+        match storage::load_case() {
+            Ok(case) => CaseState { case, storage_problem: None },
+            Err(problem) => CaseState { case: Case::default(), storage_problem: Some(problem) },
+        }
+    }
+}
+
+impl Reducible for CaseState {
+    type Action = CaseAction;
+
+    fn reduce(self: Rc<Self>, action: CaseAction) -> Rc<Self> {
+        let mut case = self.case.clone();
+        case.apply(action, now_ms());
+        let storage_problem = if storage::save_case(&case) {
+            None
+        } else {
+            Some("The browser refused to save the case; changes will be lost on reload. Export notes elsewhere.".to_string())
+        };
+        Rc::new(CaseState { case, storage_problem })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Reading,
+    Parsing,
+    Done,
+    /// Not loaded: unreadable, or the same file (by SHA-256) is already loaded.
+    NotLoaded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileLoad {
+    pub id: u32,
+    pub name: String,
+    pub stage: Stage,
+    /// 0.0 to 1.0 within the stage.
+    pub progress: f64,
+    pub report: Option<Rc<IngestReport>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loads {
+    pub files: Vec<FileLoad>,
+    /// Changes whenever events were added to or removed from the store.
+    pub generation: u64,
+}
+
+pub enum LoadAction {
+    Started { id: u32, name: String },
+    Progress { id: u32, stage: Stage, progress: f64 },
+    Finished { id: u32, report: Rc<IngestReport>, loaded: bool },
+    /// The store was emptied (new case).
+    Cleared,
+}
+
+impl Reducible for Loads {
+    type Action = LoadAction;
+
+    fn reduce(self: Rc<Self>, action: LoadAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            LoadAction::Started { id, name } => next.files.push(FileLoad { id, name, stage: Stage::Reading, progress: 0.0, report: None }),
+            LoadAction::Progress { id, stage, progress } => {
+                if let Some(f) = next.files.iter_mut().find(|f| f.id == id) {
+                    f.stage = stage;
+                    f.progress = progress;
+                }
+            }
+            LoadAction::Finished { id, report, loaded } => {
+                if let Some(f) = next.files.iter_mut().find(|f| f.id == id) {
+                    f.stage = if loaded { Stage::Done } else { Stage::NotLoaded };
+                    f.progress = 1.0;
+                    f.report = Some(report);
+                }
+                if loaded {
+                    next.generation += 1;
+                }
+            }
+            LoadAction::Cleared => {
+                next.files.clear();
+                next.generation += 1;
+            }
+        }
+        Rc::new(next)
+    }
+}
