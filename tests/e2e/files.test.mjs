@@ -1,0 +1,66 @@
+// Opening real files through the file picker: good exports, an unrelated CSV,
+// and an export with broken rows, each summarised on its own card.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, tid, waitForFilesLoaded, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+
+const env = useBrowser();
+const fixtures = join(repoRoot, 'tests/fixtures');
+
+function card(page, fileName) {
+  return page.locator(tid('file-card')).filter({
+    has: page.locator('.file-name', { hasText: fileName }),
+  });
+}
+
+test('file picker: cards for good, unrelated and partly broken files', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const hr = join(tmp, 'hr.csv');
+    await writeFile(hr, 'Name,Salary\nAlice,100\nBob,200\n');
+    const ual = join(fixtures, 'ual_search_export.csv');
+    const signin = join(fixtures, 'signin_portal_interactive.csv');
+    const badRows = join(fixtures, 'ual_search_bad_rows.csv');
+
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([ual, signin, hr]);
+      await waitForFilesLoaded(page, 3);
+
+      const ualCard = card(page, 'ual_search_export.csv');
+      assert.match(await ualCard.locator(tid('file-rows')).textContent(), /\b6 rows kept\b.*\b0 rejected\b/);
+      assert.match(await ualCard.locator('.file-format').textContent(), /Unified Audit Log/);
+      const sha = createHash('sha256').update(await readFile(ual)).digest('hex');
+      assert.match(await ualCard.locator('.file-hash').textContent(), new RegExp(sha));
+
+      const signinCard = card(page, 'signin_portal_interactive.csv');
+      assert.match(await signinCard.locator(tid('file-rows')).textContent(), /\b4 rows kept\b.*\b0 rejected\b/);
+      assert.match(await signinCard.locator('.file-format').textContent(), /sign-in/i);
+
+      const hrCard = card(page, 'hr.csv');
+      const unreadable = await hrCard.locator(tid('file-unreadable')).textContent();
+      assert.match(unreadable, /columns Name, Salary/);
+      assert.match(unreadable, /not a layout Loupe knows/);
+
+      // Picked second: its three good rows are the same records (same Id) as
+      // three rows of ual_search_export.csv, so they count as duplicates.
+      await page.locator(tid('file-input')).setInputFiles([badRows]);
+      await waitForFilesLoaded(page, 4);
+      const badCard = card(page, 'ual_search_bad_rows.csv');
+      assert.match(await badCard.locator(tid('file-rows')).textContent(),
+        /^\s*0 rows kept · 2 rejected · 3 duplicates removed\s*$/);
+      assert.match(await badCard.locator('details.file-errors summary').textContent(), /2 rejected rows/);
+      const firstError = (await badCard.locator('details.file-errors li').first().textContent()).trim();
+      assert.match(firstError, /^line 5: no usable time in CreationTime '2026-02-30T10:00:00'/);
+
+      const [events] = (await page.locator(tid('event-count')).textContent()).match(/\d[\d,]*/);
+      assert.equal(Number(events.replace(/,/g, '')), 6 + 4, 'events from the readable files, duplicates once');
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});

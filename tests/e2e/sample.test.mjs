@@ -1,0 +1,72 @@
+// The bundled sample incident: it loads completely from the page's own
+// origin, and the virtual timeline keeps the DOM small while scrolling.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  artifactsDir, loadSample, numbersIn, repoRoot, tid, until, useBrowser, withApp, TEST_TIMEOUT,
+} from './harness.mjs';
+
+const env = useBrowser();
+const ROW_HEIGHT = 28;
+
+test('load sample: every file loads with no rejected rows and no outside request', { timeout: TEST_TIMEOUT }, async (t) => {
+  const watch = await withApp(env, t, async ({ page, origin }) => {
+    const events = await loadSample(page);
+    assert.ok(events > 1000, `event-count shows ${events}, expected more than 1000`);
+
+    const cards = page.locator(tid('file-card'));
+    assert.equal(await cards.count(), 4, 'one card per file in samples/manifest.json');
+    for (const rows of await page.locator(`${tid('file-card')} ${tid('file-rows')}`).allTextContents()) {
+      assert.match(rows, /\b0 rejected\b/, `file card says "${rows}"`);
+      assert.ok(numbersIn(rows)[0] > 0, `file card says "${rows}": no rows kept`);
+    }
+    assert.equal(await page.locator('p.file-unreadable').count(), 0, 'no sample file is unreadable');
+
+    // The screenshot shows a populated workbench.
+    await page.locator(tid('row')).first().waitFor();
+    await page.locator(`${tid('histogram')} rect.bar`).first().waitFor({ state: 'attached' });
+    await mkdir(artifactsDir, { recursive: true });
+    const shot = join(artifactsDir, 'sample.png');
+    await page.screenshot({ path: shot });
+    if (process.env.LOUPE_UPDATE_SCREENSHOT === '1') {
+      await mkdir(join(repoRoot, 'docs'), { recursive: true });
+      await copyFile(shot, join(repoRoot, 'docs/screenshot.png'));
+    }
+    void origin;
+  });
+  for (const file of ['samples/manifest.json', 'samples/ual_search.csv']) {
+    assert.ok(watch.requests.some((u) => u.endsWith(file)), `the page fetched ${file}`);
+  }
+});
+
+test('virtual timeline: few rows in the DOM, the last rows render after scrolling', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    const [shown, total] = numbersIn(await page.locator(tid('match-count')).textContent());
+    assert.ok(shown > 1000 && shown === total, `match-count says ${shown} of ${total}`);
+    await page.locator(tid('row')).first().waitFor();
+    const rowsInDom = await page.locator(tid('row')).count();
+    assert.ok(rowsInDom > 0 && rowsInDom < 100, `${rowsInDom} rows in the DOM for ${shown} matches`);
+
+    const spacerHeight = await page.locator('.tl-spacer').evaluate((el) => el.getBoundingClientRect().height);
+    assert.equal(Math.round(spacerHeight), shown * ROW_HEIGHT, 'spacer is rows × 28 px');
+
+    await page.locator('.tl-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    const lastTop = (shown - 1) * ROW_HEIGHT;
+    await until(page, `the row at top ${lastTop}px`, (top) =>
+      [...document.querySelectorAll('[data-testid="row"]')].some((r) => parseFloat(r.style.top) === top), lastTop);
+
+    // That last row is inside the scroll box, not merely in the DOM.
+    const inView = await page.locator('.tl-scroll').evaluate((box, top) => {
+      const row = [...box.querySelectorAll('[data-testid="row"]')].find((r) => parseFloat(r.style.top) === top);
+      const b = box.getBoundingClientRect();
+      const r = row.getBoundingClientRect();
+      return r.height === 28 && r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
+    }, lastTop);
+    assert.ok(inView, 'the last row is visible inside .tl-scroll and 28 px high');
+    assert.ok(await page.locator(tid('row')).count() < 100, 'still few rows in the DOM after scrolling');
+  });
+});
