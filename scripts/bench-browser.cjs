@@ -8,8 +8,9 @@ const http = require('http');
 const fs = require('fs');
 const { chromium } = require(path.join(__dirname, '..', 'tools', 'node_modules', 'playwright-core'));
 
-const [distDir, csvFile] = process.argv.slice(2);
-if (!distDir || !csvFile) {
+const [distArg, csvFile] = process.argv.slice(2);
+const distDir = distArg && path.resolve(distArg);
+if (!distArg || !csvFile) {
   console.error('usage: node scripts/bench-browser.cjs DIST_DIR CSV_FILE');
   process.exit(2);
 }
@@ -18,7 +19,7 @@ const server = http.createServer((req, res) => {
   let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   if (p.endsWith('/')) p += 'index.html';
   const file = path.join(distDir, path.normalize(p));
-  if (!file.startsWith(path.resolve(distDir))) { res.writeHead(403); res.end(); return; }
+  if (!file.startsWith(distDir)) { res.writeHead(403); res.end(); return; }
   fs.readFile(file, (err, data) => {
     if (err) { res.writeHead(404); res.end(); return; }
     res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
