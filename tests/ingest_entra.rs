@@ -411,3 +411,14 @@ fn accounts_seen_are_listed_in_the_report() {
     let (report, _) = ingest("audit_graph_page.json");
     assert_eq!(report.accounts, ["backdoor@contoso.com", "victim@contoso.com"]);
 }
+
+#[test]
+fn managed_identity_column_alone_does_not_make_a_user_sign_in_a_managed_identity_one() {
+    let csv = "\"Date (UTC)\",\"Request ID\",\"User\",\"Username\",\"Application\",\"IP address\",\"Status\",\"Managed Identity type\"\n\
+\"2026-03-01T16:02:11Z\",\"r1\",\"Ada\",\"ada@contoso.example\",\"Office 365\",\"192.0.2.1\",\"Success\",\"\"\n\
+\"2026-03-01T16:03:11Z\",\"r2\",\"\",\"\",\"vm-backup\",\"\",\"Success\",\"SystemAssigned\"\n";
+    let (report, events) = ingest_named("signins.csv", csv.as_bytes());
+    assert_eq!((report.rows_ok, report.rows_rejected), (2, 0), "{:?}", report.errors);
+    assert_eq!(by_id(&events, "r1").operation, "Sign-in");
+    assert_eq!(by_id(&events, "r2").operation, "Managed identity sign-in");
+}

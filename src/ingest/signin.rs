@@ -5,7 +5,8 @@
 //!   `Status`, `Sign-in error code` …). The interactive and non-interactive
 //!   downloads have the same columns, so such a file cannot say which it is;
 //!   the service principal download has `Service principal ID` / `name`
-//!   instead of user columns, the managed identity one also `Managed Identity type`.
+//!   instead of user columns, the managed identity one also a filled-in
+//!   `Managed Identity type` (user downloads have that column too, empty).
 //! - Microsoft Graph `signIn` objects (`auditLogs/signIns`, v1.0 or beta),
 //!   in a `value` page, an array of pages, an array or one per line. The admin
 //!   center's JSON download is an array of the same objects, so it is read
@@ -351,9 +352,12 @@ mod portal {
     pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
         let get = |names: &[&str]| headers.get(row, names).to_string();
         let (city, state, country) = split_location(&get(&["Location"]));
-        let kind = if headers.has("Managed Identity type") {
+        // The user sign-in downloads carry a `Managed Identity type` column
+        // too (empty for users), so the row's values decide, not the header.
+        let no_user = get(&["Username"]).is_empty();
+        let kind = if no_user && !get(&["Managed Identity type"]).is_empty() {
             Kind::ManagedIdentity
-        } else if headers.has("Service principal ID") && get(&["Username"]).is_empty() {
+        } else if headers.has("Service principal ID") && no_user {
             Kind::ServicePrincipal
         } else {
             kind_from_download_name(ctx)
