@@ -21,7 +21,7 @@ pub mod text;
 pub mod ual;
 
 pub use report::{hex, IngestReport, RowIssue, MAX_LISTED_ISSUES};
-pub use sniff::{Container, Format, Schema, SchemaDef, SCHEMAS};
+pub use sniff::{layout_score, Container, Format, Schema, SchemaDef, SCHEMAS};
 
 use crate::model::{Event, Source};
 use csv_input::{Dialect, Headers, SharedText};

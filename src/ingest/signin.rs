@@ -23,7 +23,7 @@
 
 use super::csv_input::Headers;
 use super::ual::normalise_ip;
-use super::{dates, RowCtx, Schema, SchemaDef};
+use super::{dates, layout_score, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source};
 use record::{CsvRecord, Fields, JsonRecord};
 use serde_json::{Map, Value};
@@ -429,20 +429,11 @@ mod graph {
     }
 
     pub(super) fn detect_csv(h: &Headers) -> u32 {
-        if detect(&|n| h.has(n)) {
-            20 + h.count_present(&EXTRA_FIELDS)
-        } else {
-            0
-        }
+        layout_score(&|n| h.has(n), detect, &EXTRA_FIELDS)
     }
 
     pub(super) fn detect_json(obj: &Map<String, Value>) -> u32 {
-        let has = |n: &str| record::has_key(obj, n);
-        if detect(&has) {
-            20 + EXTRA_FIELDS.iter().filter(|n| has(n)).count() as u32
-        } else {
-            0
-        }
+        layout_score(&|n| record::has_key(obj, n), detect, &EXTRA_FIELDS)
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
@@ -482,20 +473,11 @@ mod log_analytics {
     }
 
     pub(super) fn detect_csv(h: &Headers) -> u32 {
-        if detect(&|n| h.has(n)) {
-            20 + h.count_present(&EXTRA_COLUMNS)
-        } else {
-            0
-        }
+        layout_score(&|n| h.has(n), detect, &EXTRA_COLUMNS)
     }
 
     pub(super) fn detect_json(obj: &Map<String, Value>) -> u32 {
-        let has = |n: &str| record::has_key(obj, n);
-        if detect(&has) {
-            20 + EXTRA_COLUMNS.iter().filter(|n| has(n)).count() as u32
-        } else {
-            0
-        }
+        layout_score(&|n| record::has_key(obj, n), detect, &EXTRA_COLUMNS)
     }
 
     pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {

@@ -89,6 +89,17 @@ pub struct SchemaDef {
     pub from_json: fn(&Map<String, Value>, &RowCtx) -> Result<Event, String>,
 }
 
+/// The usual score: 0 unless the layout's `required` fields are all there,
+/// then a base of 20 plus one for each of its other typical fields present,
+/// so the layout with the most of its own fields wins a tie.
+pub fn layout_score(has: &dyn Fn(&str) -> bool, required: fn(&dyn Fn(&str) -> bool) -> bool, typical: &[&str]) -> u32 {
+    if required(has) {
+        20 + typical.iter().filter(|n| has(n)).count() as u32
+    } else {
+        0
+    }
+}
+
 /// Every layout Loupe reads, in no particular order.
 pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, ual::SCHEMAS];
 
