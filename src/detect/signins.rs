@@ -284,15 +284,22 @@ const LEGACY_CLIENT_APPS: [&str; 13] = [
 ];
 
 pub fn unusual_client(store: &EventStore, row: u32) -> Option<UnusualClient> {
-    let ua = store.user_agent(row).to_ascii_lowercase();
-    if ua.contains("bav2ropc") || attr_text(store, row, attr::CLIENT_APP).eq_ignore_ascii_case("bav2ropc") {
+    // Called for every sign-in by several detectors: no allocation here.
+    let ua = store.user_agent(row);
+    let client_app = attr_text(store, row, attr::CLIENT_APP);
+    if contains_ignore_case(ua, "bav2ropc") || client_app.eq_ignore_ascii_case("bav2ropc") {
         return Some(UnusualClient::Ropc);
     }
-    if let Some((_, tool)) = SCRIPT_MARKERS.iter().find(|(m, _)| ua.contains(m)) {
+    if let Some((_, tool)) = SCRIPT_MARKERS.iter().find(|(m, _)| contains_ignore_case(ua, m)) {
         return Some(UnusualClient::Script(tool));
     }
-    let client_app = attr_text(store, row, attr::CLIENT_APP);
-    LEGACY_CLIENT_APPS.contains(&client_app.to_ascii_lowercase().as_str()).then(|| UnusualClient::Legacy(client_app.to_string()))
+    LEGACY_CLIENT_APPS.iter().any(|l| l.eq_ignore_ascii_case(client_app)).then(|| UnusualClient::Legacy(client_app.to_string()))
+}
+
+/// `needle` (lower-case ASCII) in `haystack`, ignoring ASCII case.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The sign-in's Entra error code (`0` or empty on success).
@@ -423,12 +430,110 @@ pub fn assess(store: &EventStore, account_rows: &[u32], row: u32, failures: &[u3
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::*;
     use super::*;
+    use crate::model::Event;
 
     #[test]
     fn ua_family_ignores_versions() {
         assert_eq!(ua_family("Mozilla/5.0 Chrome/120.0.6099.1"), ua_family("Mozilla/5.0 Chrome/121.0.6167.85"));
         assert_ne!(ua_family("Mozilla/5.0 Chrome/120.0"), ua_family("python-requests/2.31.0"));
         assert_eq!(ua_family(""), "");
+    }
+
+    #[test]
+    fn error_codes_say_whether_the_password_was_right() {
+        let codes = ["50126", "50079", "50074", "0", "53003", "", "50053", "70043"];
+        let events = codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                let e = signin(&format!("2026-03-01T08:0{i}:00Z"), "alice@contoso.com", "203.0.113.7", "NG").with(attr::ERROR_CODE, code);
+                match *code {
+                    "0" => e,
+                    "50074" => Event { outcome: Outcome::Interrupted, ..e },
+                    _ => e.failed(),
+                }
+            })
+            .collect();
+        let store = store_of(events);
+        let accepted: Vec<Option<&str>> = (0..8).map(|r| password_accepted(&store, r)).collect();
+        assert_eq!(accepted, vec![None, Some("MFA registration required"), Some("MFA required"), None, Some("blocked by Conditional Access"), None, None, None]);
+        let guesses: Vec<bool> = (0..8).map(|r| is_credential_failure(&store, r)).collect();
+        assert_eq!(guesses, vec![true, false, false, false, false, true, true, false], "a lapsed token (70043) is no guess");
+        assert!(is_lockout(&store, 6));
+    }
+
+    #[test]
+    fn clients_are_recognised_in_any_case() {
+        let store = store_of(vec![
+            signin("2026-03-01T08:00:00Z", "a@contoso.com", "203.0.113.7", "NG").ua("Python-Requests/2.31"),
+            signin("2026-03-01T08:01:00Z", "a@contoso.com", "203.0.113.7", "NG").ua("").with(attr::CLIENT_APP, "IMAP4"),
+            signin("2026-03-01T08:02:00Z", "a@contoso.com", "203.0.113.7", "NG").ua("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0"),
+        ]);
+        assert_eq!(unusual_client(&store, 0), Some(UnusualClient::Script("python-requests")));
+        assert_eq!(unusual_client(&store, 1), Some(UnusualClient::Legacy("IMAP4".into())));
+        assert_eq!(unusual_client(&store, 2), None);
+    }
+
+    /// Alice signs in every morning from her managed laptop with MFA.
+    fn alice_at_home() -> Vec<Event> {
+        daily("2026-03-01T08:00:00Z", 10, "alice@contoso.com", "198.51.100.10", "FR").into_iter().map(on_laptop).collect()
+    }
+
+    fn on_laptop(e: Event) -> Event {
+        e.with(attr::DEVICE_ID, "d-1")
+            .with(attr::DEVICE_NAME, "LAPTOP-ALICE")
+            .with(attr::DEVICE_COMPLIANT, "true")
+            .with(attr::DEVICE_MANAGED, "true")
+            .with(attr::AUTH_REQUIREMENT, "multiFactorAuthentication")
+            .with(attr::MFA_RESULT, "MFA requirement satisfied by claim in the token")
+            .with(attr::INTERACTIVE, "true")
+    }
+
+    #[test]
+    fn a_trip_on_the_usual_laptop_shows_only_benign_signs() {
+        let mut events = alice_at_home();
+        events.push(on_laptop(signin("2026-03-11T08:00:00Z", "alice@contoso.com", "192.0.2.80", "NL")));
+        let store = store_of(events);
+        let rows: Vec<u32> = (0..11).collect();
+        let a = assess(&store, &rows, 10, &[], false);
+        assert!(a.attack.is_empty(), "{a:?}");
+        assert_eq!(
+            a.benign,
+            vec![
+                "no failed sign-ins in the hours before",
+                "no Entra risk",
+                "the account's usual kind of client",
+                "MFA satisfied",
+                "device LAPTOP-ALICE used by this account before",
+                "managed, compliant device",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_password_only_script_on_a_strange_device_shows_attack_signs() {
+        let mut events = alice_at_home();
+        events.push(signin("2026-03-11T02:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(
+            signin("2026-03-11T02:05:00Z", "alice@contoso.com", "203.0.113.7", "NG")
+                .ua("python-requests/2.31")
+                .with(attr::AUTH_REQUIREMENT, "singleFactorAuthentication")
+                .with(attr::INTERACTIVE, "true")
+                .with(attr::DEVICE_COMPLIANT, "false")
+                .with(attr::DEVICE_MANAGED, "false")
+                .with(attr::RISK_LEVEL_DURING_SIGNIN, "medium"),
+        );
+        let store = store_of(events);
+        let rows: Vec<u32> = (0..12).collect();
+        let failures = failures_before(&store, &rows, store.time(11));
+        assert_eq!(failures, vec![10]);
+        let a = assess(&store, &rows, 11, &failures, true);
+        assert_eq!(
+            a.attack,
+            vec!["1 failed sign-in(s) in the hours before", "medium sign-in risk", "scripting client python-requests", "password only, no MFA", "unmanaged or non-compliant device"]
+        );
+        assert!(a.benign.is_empty(), "{a:?}");
     }
 }
