@@ -14,6 +14,9 @@ use crate::store::EventStore;
 
 /// Below this score no sign-in is suspicious enough to suggest.
 const MIN_SCORE: u32 = 5;
+/// Records without an address this long after the intruder's address was
+/// last seen still belong to its session.
+const SESSION_GRACE_MS: i64 = super::facts::HOUR_MS;
 /// Used on this many days, an address is the account owner's.
 const ROUTINE_DAYS: usize = 7;
 
@@ -92,7 +95,7 @@ pub fn suggest_context(store: &EventStore) -> Context {
         indicators.push(Indicator::new(IndicatorKind::UserAgent, ua, note.clone()));
     }
     let ips_end = last_time(store, row, |r| !ip.is_empty() && store.ip(r) == ip).unwrap_or(first);
-    let apps = consented_apps(store, row, ips_end, &account);
+    let apps = consented_apps(store, row, &ip, ips_end, &account);
     for (kind, value, note) in &apps {
         indicators.push(Indicator::new(*kind, value.clone(), note.clone()));
     }
@@ -153,16 +156,19 @@ fn uses_app(store: &EventStore, row: u32, app_ids: &[&str]) -> bool {
     app_ids.iter().any(|a| a.eq_ignore_ascii_case(store.app(row)) || a.eq_ignore_ascii_case(id))
 }
 
-/// Apps the account consented to between `from` and `until`: their ids,
-/// or their names when no consent record gave an id.
-fn consented_apps(store: &EventStore, from: u32, until: i64, account: &str) -> Vec<(IndicatorKind, String, String)> {
+/// Apps the account consented to from the intruder's address after the
+/// break-in (or, for records without an address, while the address was
+/// active and up to `SESSION_GRACE_MS` after): their ids, or their names
+/// when no consent record gave an id.
+fn consented_apps(store: &EventStore, from: u32, ip: &str, ip_end: i64, account: &str) -> Vec<(IndicatorKind, String, String)> {
     let mut ids: Vec<(IndicatorKind, String, String)> = Vec::new();
     let mut names: Vec<(IndicatorKind, String, String)> = Vec::new();
     for r in from..store.len() as u32 {
-        if store.time(r) > until {
-            break;
-        }
         if !op_is(store, r, &["Consent to application"]) || !store.actor(r).eq_ignore_ascii_case(account) {
+            continue;
+        }
+        let from_intruder = if store.ip(r).is_empty() { store.time(r) <= ip_end + SESSION_GRACE_MS } else { store.ip(r) == ip };
+        if !from_intruder {
             continue;
         }
         let note = format!("suggested: consented by {account} at {}", when(store.time(r)));
@@ -232,5 +238,44 @@ mod tests {
     fn ordinary_activity_suggests_nothing() {
         let store = store_of(daily("2026-03-01T08:00:00Z", 10, "alice@contoso.com", "198.51.100.10", "FR"));
         assert_eq!(suggest_context(&store), Context::default());
+    }
+
+    #[test]
+    fn the_window_runs_to_the_last_activity_of_the_consented_app() {
+        let mut events = daily("2026-03-01T08:00:00Z", 20, "alice@contoso.com", "198.51.100.10", "FR");
+        events.push(signin("2026-03-11T02:00:00Z", "bob@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(signin("2026-03-11T02:01:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(signin("2026-03-11T02:02:00Z", "alice@contoso.com", "203.0.113.7", "NG").with(attr::RISK_LEVEL_DURING_SIGNIN, "medium"));
+        let mut grant = audit("2026-03-11T02:30:00Z", "Add delegated permission grant", "alice@contoso.com", "Microsoft Graph");
+        let mut consent = audit("2026-03-11T02:30:01Z", "Consent to application", "alice@contoso.com", "Mail Sync Pro").with(attr::ADDITIONAL_DETAILS, r#"{"AppId":"11112222-aaaa"}"#);
+        // Alice's own consent the next morning, from home, is hers.
+        let mut own = audit("2026-03-12T09:00:00Z", "Consent to application", "alice@contoso.com", "Zoom").with(attr::ADDITIONAL_DETAILS, r#"{"AppId":"3333-zoom"}"#);
+        grant.ip = "203.0.113.7".into();
+        consent.ip = "203.0.113.7".into();
+        own.ip = "198.51.100.10".into();
+        events.extend([grant, consent, own]);
+        // The app redeems its tokens for days from another address, and reads mail.
+        for day in 12..=18 {
+            events.push(signin(&format!("2026-03-{day}T03:00:00Z"), "alice@contoso.com", "192.0.2.200", "DE").with(attr::APP_ID, "11112222-aaaa").with(attr::INTERACTIVE, "false"));
+        }
+        let mut read = ual("2026-03-18T03:01:00Z", "MailItemsAccessed", "alice@contoso.com", "192.0.2.200");
+        read.app = "11112222-aaaa".into();
+        events.push(read);
+        // Alice's own work goes on after, from home: it does not stretch the window.
+        events.push(signin("2026-03-25T08:00:00Z", "alice@contoso.com", "198.51.100.10", "FR"));
+        let store = store_of(events);
+        let ctx = suggest_context(&store);
+        assert_eq!(ctx.window, Some((t("2026-03-11T02:00:00Z"), t("2026-03-18T03:01:00Z"))));
+        let values: Vec<(IndicatorKind, &str)> = ctx.indicators.iter().map(|i| (i.kind, i.value.as_str())).collect();
+        assert_eq!(
+            values,
+            vec![
+                (IndicatorKind::Ip, "203.0.113.7"),
+                (IndicatorKind::UserAgent, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0"),
+                (IndicatorKind::AppId, "11112222-aaaa"),
+                (IndicatorKind::Ip, "192.0.2.200"),
+            ],
+            "the resource of a grant (Microsoft Graph) is no indicator"
+        );
     }
 }

@@ -36,7 +36,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
             }
         }
         for (label, (client, group)) in groups {
-            findings.extend(finding(store, ctx, &used, &label, &client, &group));
+            findings.extend(finding(store, ctx, used, &label, &client, &group));
         }
     }
     findings
