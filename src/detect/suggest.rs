@@ -24,41 +24,38 @@ const ROUTINE_DAYS: usize = 7;
 /// alone is travel as often as not, so a sign-in also needs a sign of attack
 /// (failures just before, Entra risk, a scripting or password-only client)
 /// to score at all.
-fn score(store: &EventStore, row: u32, novelty: Option<&Novelty>) -> (u32, Vec<&'static str>) {
-    let attack_signs = novelty.is_some_and(|n| !n.failures_before.is_empty())
-        || matches!(Risk::of(store, row).level.as_str(), "medium" | "high")
-        || matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
-    if !attack_signs {
+fn score(store: &EventStore, row: u32, novelty: &Novelty) -> (u32, Vec<&'static str>) {
+    let risk = Risk::of(store, row);
+    let scripted = matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
+    let risky = matches!(risk.level.as_str(), "medium" | "high");
+    if novelty.failures_before.is_empty() && !risky && !scripted {
         return (0, Vec::new());
     }
     let mut score = 0;
     let mut why = Vec::new();
-    if let Some(n) = novelty {
-        if n.new_country {
-            score += 3;
-            why.push("first-seen country");
-        }
-        if n.new_ip {
+    if novelty.new_country {
+        score += 3;
+        why.push("first-seen country");
+    }
+    if novelty.new_ip {
+        score += 2;
+        why.push("first-seen address");
+    }
+    if novelty.new_ua {
+        score += 1;
+        why.push("first-seen client");
+    }
+    match novelty.failures_before.len() {
+        0 => {}
+        1 | 2 => {
             score += 2;
-            why.push("first-seen address");
+            why.push("failed sign-ins just before");
         }
-        if n.new_ua {
-            score += 1;
-            why.push("first-seen client");
-        }
-        match n.failures_before.len() {
-            0 => {}
-            1 | 2 => {
-                score += 2;
-                why.push("failed sign-ins just before");
-            }
-            _ => {
-                score += 3;
-                why.push("several failed sign-ins just before");
-            }
+        _ => {
+            score += 3;
+            why.push("several failed sign-ins just before");
         }
     }
-    let risk = Risk::of(store, row);
     if !risk.is_closed() {
         match risk.level.as_str() {
             "high" | "medium" => {
@@ -69,7 +66,7 @@ fn score(store: &EventStore, row: u32, novelty: Option<&Novelty>) -> (u32, Vec<&
             _ => {}
         }
     }
-    if matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc)) {
+    if scripted {
         score += 2;
         why.push("scripting or password-only client");
     }
@@ -112,34 +109,39 @@ pub fn suggest_context(store: &EventStore) -> Context {
     Context { suspect_accounts: vec![account], window: Some((start, end)), indicators, ..defaults }
 }
 
-/// The successful sign-in that most looks like the break-in, with why.
+/// The successful sign-in that most looks like the break-in, with why:
+/// the highest score, the earliest row among equals.
 fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static str>)> {
     let used = history.addresses();
     let mut best: Option<(u32, u32, Vec<&'static str>)> = None;
-    for row in 0..store.len() as u32 {
-        if !is_successful_signin(store, row) || store.actor(row).is_empty() {
-            continue;
-        }
-        // Accounts without enough history have no novelty record; the
-        // failures right before still count for them.
-        let fallback;
-        let novelty = match history.novelty(row) {
-            Some(n) => n,
-            None => {
-                let account = account_key(store.actor(row));
-                let rows = history.signins().get(&account).map_or(&[][..], Vec::as_slice);
-                let failures_before = failures_before(store, rows, store.time(row));
-                fallback = Novelty { row, account, new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
-                &fallback
+    for (account, rows) in history.signins() {
+        for &row in rows {
+            if !is_successful_signin(store, row) {
+                continue;
             }
-        };
-        let (mut s, why) = score(store, row, Some(novelty));
-        // An address the account used routinely before is not the intruder's.
-        if used.days_before(store.actor(row), store.ip(row), store.time(row)) >= ROUTINE_DAYS {
-            s = 0;
-        }
-        if s >= MIN_SCORE && !matches!(&best, Some((b, _, _)) if s <= *b) {
-            best = Some((s, row, why));
+            // Accounts without enough history have no novelty record; the
+            // failures right before still count for them.
+            let fallback;
+            let novelty = match history.novelty(row) {
+                Some(n) => n,
+                None => {
+                    let failures_before = failures_before(store, rows, store.time(row));
+                    fallback = Novelty { row, account: account.clone(), new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
+                    &fallback
+                }
+            };
+            let (s, why) = score(store, row, novelty);
+            // An address the account used routinely before is not the intruder's.
+            if s < MIN_SCORE || used.days_before(account, store.ip(row), store.time(row)) >= ROUTINE_DAYS {
+                continue;
+            }
+            let better = match &best {
+                Some((b, r, _)) => s > *b || (s == *b && row < *r),
+                None => true,
+            };
+            if better {
+                best = Some((s, row, why));
+            }
         }
     }
     best.map(|(_, row, why)| (row, why))
