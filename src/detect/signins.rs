@@ -55,40 +55,60 @@ impl Novelty {
 /// compare against are skipped.
 pub fn novelties_of(store: &EventStore, ctx: &Context, by_account: &BTreeMap<String, Vec<u32>>) -> Vec<Novelty> {
     let mut found = Vec::new();
+    let mut families = Families::default();
     for (account, rows) in by_account {
         match ctx.window {
-            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, account, rows, window, &mut found),
-            _ => rolling_novelties(store, ctx, account, rows, &mut found),
+            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, &mut families, account, rows, window, &mut found),
+            _ => rolling_novelties(store, ctx, &mut families, account, rows, &mut found),
         }
     }
     found.sort_by_key(|n| n.row);
     found
 }
 
+/// Client families of user agents, numbered, each worked out once per
+/// distinct user agent in the store (the empty family is `None`).
+#[derive(Default)]
+struct Families<'a> {
+    of_ua: HashMap<&'a str, Option<u32>>,
+    ids: HashMap<String, u32>,
+}
+
+impl<'a> Families<'a> {
+    fn of(&mut self, ua: &'a str) -> Option<u32> {
+        if let Some(&id) = self.of_ua.get(ua) {
+            return id;
+        }
+        let family = ua_family(ua);
+        let id = if family.is_empty() {
+            None
+        } else {
+            let next = self.ids.len() as u32;
+            Some(*self.ids.entry(family).or_insert(next))
+        };
+        self.of_ua.insert(ua, id);
+        id
+    }
+}
+
 /// When each value was last used by one account. Keys borrow the store's
-/// strings; client families are computed once per distinct user agent.
+/// strings; clients are compared by family.
 #[derive(Default)]
 struct Seen<'a> {
     ip: HashMap<&'a str, TimeMs>,
     country: HashMap<&'a str, TimeMs>,
-    ua: HashMap<String, TimeMs>,
-    families: HashMap<&'a str, String>,
+    ua: HashMap<u32, TimeMs>,
 }
 
 impl<'a> Seen<'a> {
-    fn family(&mut self, ua: &'a str) -> &str {
-        self.families.entry(ua).or_insert_with(|| ua_family(ua))
-    }
-
-    fn add(&mut self, store: &'a EventStore, row: u32) {
+    fn add(&mut self, store: &'a EventStore, families: &mut Families<'a>, row: u32) {
         let t = store.time(row);
         for (map, value) in [(&mut self.ip, store.ip(row)), (&mut self.country, store.country(row))] {
             if !value.is_empty() {
                 map.insert(value, t);
             }
         }
-        let family = self.family(store.user_agent(row)).to_string();
-        if !family.is_empty() {
+        if let Some(family) = families.of(store.user_agent(row)) {
             self.ua.insert(family, t);
         }
     }
@@ -106,9 +126,8 @@ impl<'a> Seen<'a> {
         Seen::is_new(self.country.get(value), value, since)
     }
 
-    fn ua_new(&mut self, ua: &'a str, since: TimeMs) -> bool {
-        let family = self.family(ua).to_string();
-        Seen::is_new(self.ua.get(&family), &family, since)
+    fn ua_new(&self, families: &mut Families<'a>, ua: &'a str, since: TimeMs) -> bool {
+        families.of(ua).is_some_and(|family| !matches!(self.ua.get(&family), Some(&t) if t >= since))
     }
 }
 
@@ -120,19 +139,19 @@ pub fn failures_before(store: &EventStore, rows: &[u32], time: TimeMs) -> Vec<u3
     rows.get(from..to).unwrap_or(&[]).iter().copied().filter(|&r| store.outcome(r) == Outcome::Failure).collect()
 }
 
-fn novelty<'a>(store: &'a EventStore, seen: &mut Seen<'a>, since: TimeMs, account: &str, row: u32, history: usize) -> Novelty {
+fn novelty<'a>(store: &'a EventStore, seen: &Seen<'a>, families: &mut Families<'a>, since: TimeMs, account: &str, row: u32, history: usize) -> Novelty {
     Novelty {
         row,
         account: account.to_string(),
         new_ip: seen.ip_new(store.ip(row), since),
         new_country: seen.country_new(store.country(row), since),
-        new_ua: seen.ua_new(store.user_agent(row), since),
+        new_ua: seen.ua_new(families, store.user_agent(row), since),
         failures_before: Vec::new(),
         history,
     }
 }
 
-fn rolling_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u32], found: &mut Vec<Novelty>) {
+fn rolling_novelties<'a>(store: &'a EventStore, ctx: &Context, families: &mut Families<'a>, account: &str, rows: &[u32], found: &mut Vec<Novelty>) {
     let baseline = ctx.baseline_ms();
     let mut seen = Seen::default();
     let mut successes: Vec<TimeMs> = Vec::new();
@@ -149,25 +168,25 @@ fn rolling_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u
             _ => false,
         };
         if in_baseline.len() >= MIN_HISTORY && spans_days {
-            let mut n = novelty(store, &mut seen, since, account, row, in_baseline.len());
+            let mut n = novelty(store, &seen, families, since, account, row, in_baseline.len());
             if n.is_new() {
                 n.failures_before = failures_before(store, rows, t);
                 found.push(n);
             }
         }
-        seen.add(store, row);
+        seen.add(store, families, row);
         successes.push(t);
     }
 }
 
-fn window_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u32], (start, end): (TimeMs, TimeMs), found: &mut Vec<Novelty>) {
+fn window_novelties<'a>(store: &'a EventStore, ctx: &Context, families: &mut Families<'a>, account: &str, rows: &[u32], (start, end): (TimeMs, TimeMs), found: &mut Vec<Novelty>) {
     let since = start - ctx.baseline_ms();
     let mut seen = Seen::default();
     let mut history = 0;
     for &row in rows {
         let t = store.time(row);
         if store.outcome(row) == Outcome::Success && (since..start).contains(&t) {
-            seen.add(store, row);
+            seen.add(store, families, row);
             history += 1;
         }
     }
@@ -177,7 +196,7 @@ fn window_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u3
     for &row in rows {
         let t = store.time(row);
         if store.outcome(row) == Outcome::Success && (start..=end).contains(&t) {
-            let mut n = novelty(store, &mut seen, since, account, row, history);
+            let mut n = novelty(store, &seen, families, since, account, row, history);
             if n.is_new() {
                 n.failures_before = failures_before(store, rows, t);
                 found.push(n);
@@ -284,22 +303,16 @@ const LEGACY_CLIENT_APPS: [&str; 13] = [
 ];
 
 pub fn unusual_client(store: &EventStore, row: u32) -> Option<UnusualClient> {
-    // Called for every sign-in by several detectors: no allocation here.
-    let ua = store.user_agent(row);
+    // One lower-cased copy, then fast substring searches.
+    let ua = store.user_agent(row).to_ascii_lowercase();
     let client_app = attr_text(store, row, attr::CLIENT_APP);
-    if contains_ignore_case(ua, "bav2ropc") || client_app.eq_ignore_ascii_case("bav2ropc") {
+    if ua.contains("bav2ropc") || client_app.eq_ignore_ascii_case("bav2ropc") {
         return Some(UnusualClient::Ropc);
     }
-    if let Some((_, tool)) = SCRIPT_MARKERS.iter().find(|(m, _)| contains_ignore_case(ua, m)) {
+    if let Some((_, tool)) = SCRIPT_MARKERS.iter().find(|(m, _)| ua.contains(m)) {
         return Some(UnusualClient::Script(tool));
     }
     LEGACY_CLIENT_APPS.iter().any(|l| l.eq_ignore_ascii_case(client_app)).then(|| UnusualClient::Legacy(client_app.to_string()))
-}
-
-/// `needle` (lower-case ASCII) in `haystack`, ignoring ASCII case.
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The sign-in's Entra error code (`0` or empty on success).
