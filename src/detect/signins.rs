@@ -303,9 +303,14 @@ const LEGACY_CLIENT_APPS: [&str; 13] = [
 ];
 
 pub fn unusual_client(store: &EventStore, row: u32) -> Option<UnusualClient> {
-    // One lower-cased copy, then fast substring searches.
-    let ua = store.user_agent(row).to_ascii_lowercase();
-    let client_app = attr_text(store, row, attr::CLIENT_APP);
+    classify_client(store.user_agent(row), store.attr(row, attr::CLIENT_APP).unwrap_or(""))
+}
+
+/// What a user agent and ClientApp say about the client (`History`
+/// remembers the answer per distinct pair).
+pub fn classify_client(user_agent: &str, client_app: &str) -> Option<UnusualClient> {
+    let ua = user_agent.to_ascii_lowercase();
+    let client_app = client_app.trim();
     if ua.contains("bav2ropc") || client_app.eq_ignore_ascii_case("bav2ropc") {
         return Some(UnusualClient::Ropc);
     }

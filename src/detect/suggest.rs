@@ -7,7 +7,7 @@
 
 use super::facts::{account_key, is_signin, is_successful_signin, op_is, when};
 use super::oauth_apps::{app_id, app_name};
-use super::signins::{failures_before, unusual_client, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
+use super::signins::{failures_before, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
 use super::{Context, History, Indicator, IndicatorKind};
 use crate::model::attr;
 use crate::store::EventStore;
@@ -24,9 +24,9 @@ const ROUTINE_DAYS: usize = 7;
 /// alone is travel as often as not, so a sign-in also needs a sign of attack
 /// (failures just before, Entra risk, a scripting or password-only client)
 /// to score at all.
-fn score(store: &EventStore, row: u32, novelty: &Novelty) -> (u32, Vec<&'static str>) {
+fn score(store: &EventStore, history: &History, row: u32, novelty: &Novelty) -> (u32, Vec<&'static str>) {
     let risk = Risk::of(store, row);
-    let scripted = matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
+    let scripted = matches!(history.unusual_client(row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
     let risky = matches!(risk.level.as_str(), "medium" | "high");
     if novelty.failures_before.is_empty() && !risky && !scripted {
         return (0, Vec::new());
@@ -130,7 +130,7 @@ fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static 
                     &fallback
                 }
             };
-            let (s, why) = score(store, row, novelty);
+            let (s, why) = score(store, history, row, novelty);
             // An address the account used routinely before is not the intruder's.
             if s < MIN_SCORE || used.days_before(account, store.ip(row), store.time(row)) >= ROUTINE_DAYS {
                 continue;
