@@ -53,6 +53,9 @@ fn evaluate(analyst: bool) -> Report {
     let ctx = if analyst { analyst_context(&set.answer_key) } else { suggest_context(&store) };
     println!("context: {}", serde_json::to_string(&ctx).unwrap_or_default());
     let findings = run_all(&store, &ctx);
+    for f in findings.iter().filter(|f| f.severity > Severity::Low) {
+        println!("{:?} step {} {}: {}", f.severity, f.step, f.detector, f.title);
+    }
 
     // Record ids cited by each finding.
     let cited: Vec<(&Finding, BTreeSet<String>)> = findings.iter().map(|f| (f, f.rows.iter().filter_map(|&r| record_id(&store, r)).collect())).collect();

@@ -64,6 +64,7 @@ mod tests {
     use super::super::testkit::*;
     use super::*;
     use crate::detect::Indicator;
+    use crate::model::attr;
 
     #[test]
     fn sends_from_indicator_addresses() {
@@ -76,5 +77,17 @@ mod tests {
         let findings = findings_of(&DEF, &store, &ctx);
         assert_eq!(findings.len(), 1);
         assert_eq!((findings[0].rows.clone(), findings[0].severity), (vec![0], Severity::High));
+    }
+
+    #[test]
+    fn sends_by_a_marked_app_from_any_address() {
+        let store = store_of(vec![
+            ual("2026-03-02T10:00:00Z", "Send", "alice@contoso.com", "192.0.2.200").with(attr::APP_ID, "1111-AAAA"),
+            ual("2026-03-02T10:05:00Z", "Send", "alice@contoso.com", "198.51.100.10").with(attr::APP_ID, "2222-bbbb"),
+        ]);
+        let ctx = Context { indicators: vec![Indicator::new(IndicatorKind::AppId, "1111-aaaa", "")], ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rows, vec![0]);
     }
 }

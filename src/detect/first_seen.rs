@@ -162,7 +162,7 @@ fn new_client(store: &EventStore, ctx: &Context, group: &[&Novelty]) -> Option<F
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::model::Event;
+    use crate::model::{attr, Event};
 
     /// Alice signs in from home in France every day for three weeks.
     fn home() -> Vec<Event> {
@@ -225,5 +225,53 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].rows, vec![21, 22]);
         assert_eq!(findings[0].severity, Severity::Low);
+    }
+
+    fn on_laptop(e: Event) -> Event {
+        e.with(attr::DEVICE_ID, "d-1")
+            .with(attr::DEVICE_NAME, "LAPTOP-ALICE")
+            .with(attr::DEVICE_COMPLIANT, "true")
+            .with(attr::DEVICE_MANAGED, "true")
+            .with(attr::AUTH_REQUIREMENT, "multiFactorAuthentication")
+            .with(attr::INTERACTIVE, "true")
+    }
+
+    #[test]
+    fn a_trip_abroad_on_the_usual_laptop_stays_low_and_says_why() {
+        let mut events: Vec<Event> = home().into_iter().map(on_laptop).collect();
+        events.push(on_laptop(signin("2026-03-22T07:00:00Z", "alice@contoso.com", "192.0.2.80", "NL")));
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::Low);
+        assert!(f.title.contains("new country NL"), "{}", f.title);
+        for signal in ["device LAPTOP-ALICE used by this account before", "managed, compliant device", "MFA satisfied", "no failed sign-ins in the hours before", "no Entra risk"] {
+            assert!(f.benign_signals.iter().any(|s| s == signal), "{signal} missing from {:?}", f.benign_signals);
+        }
+        assert!(f.details.iter().any(|d| d.starts_with("no sign of attack")), "{:?}", f.details);
+    }
+
+    #[test]
+    fn a_new_country_with_one_sign_of_attack_is_medium() {
+        let mut events: Vec<Event> = home().into_iter().map(on_laptop).collect();
+        // No failures and no risk, but the password alone on an unknown, unmanaged device.
+        events.push(
+            signin("2026-03-22T07:00:00Z", "alice@contoso.com", "203.0.113.7", "NG")
+                .with(attr::AUTH_REQUIREMENT, "singleFactorAuthentication")
+                .with(attr::INTERACTIVE, "true")
+                .with(attr::DEVICE_COMPLIANT, "false")
+                .with(attr::DEVICE_MANAGED, "false"),
+        );
+        // Bob's trip is ordinary, but he is the suspect: that alone is a sign.
+        events.extend(daily("2026-03-01T09:00:00Z", 21, "bob@contoso.com", "198.51.100.11", "FR"));
+        events.push(signin("2026-03-22T09:00:00Z", "bob@contoso.com", "192.0.2.81", "ES"));
+        let store = store_of(events);
+        let ctx = Context { suspect_accounts: vec!["bob@contoso.com".into()], ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        let got: Vec<(&str, Severity)> = findings.iter().map(|f| (store.actor(f.rows[0]), f.severity)).collect();
+        assert_eq!(got, vec![("alice@contoso.com", Severity::Medium), ("bob@contoso.com", Severity::Medium)], "{findings:#?}");
+        assert!(findings[0].details.iter().any(|d| d == "signs of attack: password only, no MFA, unmanaged or non-compliant device"), "{:?}", findings[0].details);
+        assert!(findings[1].details.iter().any(|d| d == "signs of attack: a suspect account"), "{:?}", findings[1].details);
     }
 }

@@ -6,11 +6,11 @@
 //! pays nothing.
 
 use super::facts::{account_key, day_of, is_signin, is_successful_signin, tenant_domains};
-use super::signins::{novelties_of, Novelty};
+use super::signins::{classify_client, novelties_of, Novelty, UnusualClient};
 use super::Context;
-use crate::model::TimeMs;
+use crate::model::{attr, TimeMs};
 use crate::store::EventStore;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Shared facts for one detection run over one store and context.
@@ -21,11 +21,21 @@ pub struct History<'a> {
     addresses: OnceCell<AddressUse<'a>>,
     novelties: OnceCell<Vec<Novelty>>,
     domains: OnceCell<BTreeSet<String>>,
+    /// (user agent, client app) -> what kind of client it is.
+    clients: RefCell<HashMap<(&'a str, &'a str), Option<UnusualClient>>>,
 }
 
 impl<'a> History<'a> {
     pub fn new(store: &'a EventStore, ctx: &'a Context) -> History<'a> {
-        History { store, ctx, signins: OnceCell::new(), addresses: OnceCell::new(), novelties: OnceCell::new(), domains: OnceCell::new() }
+        History {
+            store,
+            ctx,
+            signins: OnceCell::new(),
+            addresses: OnceCell::new(),
+            novelties: OnceCell::new(),
+            domains: OnceCell::new(),
+            clients: RefCell::new(HashMap::new()),
+        }
     }
 
     /// Sign-in rows per account (lower-cased), in time order.
@@ -48,6 +58,15 @@ impl<'a> History<'a> {
     pub fn novelty(&self, row: u32) -> Option<&Novelty> {
         let found = self.novelties();
         found.binary_search_by_key(&row, |n| n.row).ok().and_then(|i| found.get(i))
+    }
+
+    /// Whether a sign-in's client is unusual for a person (see
+    /// `signins::classify_client`), worked out once per distinct user agent
+    /// and client app.
+    pub fn unusual_client(&self, row: u32) -> Option<UnusualClient> {
+        let ua = self.store.user_agent(row);
+        let client_app = self.store.attr(row, attr::CLIENT_APP).unwrap_or("");
+        self.clients.borrow_mut().entry((ua, client_app)).or_insert_with(|| classify_client(ua, client_app)).clone()
     }
 
     /// The mail domains the tenant owns (see `facts::tenant_domains`).

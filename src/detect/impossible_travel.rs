@@ -55,7 +55,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
                 pairs.entry((store.ip(from).to_string(), store.ip(to).to_string())).or_default().push(Hop { from, to, km, kmh });
             }
         }
-        findings.extend(pairs.into_iter().filter_map(|((ip_a, ip_b), hops)| finding(store, ctx, &used, &account, &ip_a, &ip_b, &hops)));
+        findings.extend(pairs.into_iter().filter_map(|((ip_a, ip_b), hops)| finding(store, ctx, used, account, &ip_a, &ip_b, &hops)));
     }
     findings
 }

@@ -40,7 +40,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         if !is_ual(store, row) || !op_is(store, row, &RULE_OPS) {
             continue;
         }
-        let rule = mail_rule(store, row, &tenant);
+        let rule = mail_rule(store, row, tenant);
         let mut severity = severity_of(&rule);
         let actor = store.actor(row);
         if severity >= Severity::Medium && (ctx.is_suspect(actor) && ctx.in_window(store.time(row)) || ctx.is_indicator_ip(store.ip(row))) {

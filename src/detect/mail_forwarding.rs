@@ -30,7 +30,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         if !transport && !op_is(store, row, &MAILBOX_OPS) {
             continue;
         }
-        let rule = mail_rule(store, row, &tenant);
+        let rule = mail_rule(store, row, tenant);
         if rule.recipients.is_empty() {
             continue;
         }

@@ -150,4 +150,19 @@ mod tests {
         assert!(findings[1].title.contains("first seen for this account"), "{}", findings[1].title);
         assert_eq!(findings[2].details, vec!["StrongAuthenticationRequirement: [{\"State\":1}] → []".to_string(), "done by admin@contoso.com".to_string()]);
     }
+
+    #[test]
+    fn a_registration_started_from_a_new_address_is_reported_too() {
+        let mut events = daily("2026-03-01T08:00:00Z", 10, "alice@contoso.com", "198.51.100.10", "FR");
+        events.push(signin("2026-03-11T02:00:00Z", "alice@contoso.com", "203.0.113.7", "NG"));
+        let mut started = audit("2026-03-11T02:05:00Z", "User started security info registration", "alice@contoso.com", "alice@contoso.com")
+            .with(attr::RESULT_REASON, "User started the registration for Authenticator App with Notification and Code");
+        started.ip = "203.0.113.7".into();
+        events.push(started);
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!((findings[0].rows.clone(), findings[0].severity), (vec![11], Severity::High));
+        assert!(findings[0].title.starts_with("User started security info registration for alice@contoso.com"), "{}", findings[0].title);
+    }
 }

@@ -4,7 +4,7 @@
 //! and address.
 
 use super::facts::{address_signals, is_successful_signin};
-use super::signins::{is_single_factor, unusual_client, UnusualClient};
+use super::signins::{is_single_factor, UnusualClient};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
@@ -24,7 +24,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         if !is_successful_signin(store, row) {
             continue;
         }
-        let legacy = matches!(unusual_client(store, row), Some(UnusualClient::Legacy(_) | UnusualClient::Ropc));
+        let legacy = matches!(history.unusual_client(row), Some(UnusualClient::Legacy(_) | UnusualClient::Ropc));
         if legacy || is_single_factor(store, row) {
             groups.entry((store.actor(row).to_lowercase(), store.ip(row).to_string())).or_default().push(row);
         }
@@ -32,7 +32,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ((account, ip), rows) in groups {
         let Some(&first) = rows.first() else { continue };
-        let legacy: Vec<String> = rows.iter().filter_map(|&r| match unusual_client(store, r) {
+        let legacy: Vec<String> = rows.iter().filter_map(|&r| match history.unusual_client(r) {
             Some(c @ (UnusualClient::Legacy(_) | UnusualClient::Ropc)) => Some(c.label()),
             _ => None,
         }).collect();

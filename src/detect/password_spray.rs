@@ -155,6 +155,7 @@ fn finding(store: &EventStore, ctx: &Context, history: &History, ip: &str, rows:
 mod tests {
     use super::super::testkit::*;
     use super::*;
+    use crate::model::attr;
 
     #[test]
     fn spray_then_success_is_high() {
@@ -177,5 +178,49 @@ mod tests {
         let got: Vec<(usize, Severity)> = findings.iter().map(|f| (f.rows.len(), f.severity)).collect();
         assert_eq!(got, vec![(10, Severity::Low), (7, Severity::High)], "{findings:#?}");
         assert!(findings[1].title.ends_with("for f@contoso.com"), "{}", findings[1].title);
+    }
+
+    #[test]
+    fn a_burst_against_three_accounts_then_an_accepted_password_is_high() {
+        let attacker = "203.0.113.7";
+        let mut events = Vec::new();
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            for k in 0..2 {
+                events.push(signin(&format!("2026-03-02T02:{i}{k}:00Z"), &format!("{name}@contoso.com"), attacker, "NG").failed().with(attr::ERROR_CODE, "50126"));
+            }
+        }
+        events.push(signin("2026-03-02T02:40:00Z", "a@contoso.com", attacker, "NG").failed().with(attr::ERROR_CODE, "50053"));
+        // Error 50079 comes only after the right password: the guess worked.
+        events.push(signin("2026-03-02T02:45:00Z", "c@contoso.com", attacker, "NG").failed().with(attr::ERROR_CODE, "50079"));
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::High);
+        assert_eq!(f.rows, (0..8).collect::<Vec<u32>>());
+        assert_eq!(f.title, "7 failed sign-ins from 203.0.113.7 against 3 account(s), 1 locked out, then the password was accepted for c@contoso.com");
+        assert!(f.details.iter().any(|d| d.ends_with("error 50079 (MFA registration required)")), "{:?}", f.details);
+        assert!(f.details.iter().any(|d| d == "3 accounts tried within one hour"), "{:?}", f.details);
+    }
+
+    #[test]
+    fn colleagues_mistyping_at_their_office_are_low_and_slow_or_token_failures_are_silent() {
+        let office = "198.51.100.1";
+        let mut events = Vec::new();
+        for name in ["a", "b", "c"] {
+            events.extend(daily("2026-03-01T08:00:00Z", 10, &format!("{name}@contoso.com"), office, "FR"));
+        }
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            events.push(signin(&format!("2026-03-11T08:1{i}:00Z"), &format!("{name}@contoso.com"), office, "FR").failed().with(attr::ERROR_CODE, "50126"));
+            // One mistake a day from a café: three accounts, but not in one hour.
+            events.push(signin(&format!("2026-03-1{i}T12:00:00Z"), &format!("{name}@contoso.com"), "192.0.2.9", "FR").failed().with(attr::ERROR_CODE, "50126"));
+            // Lapsed refresh tokens are no guesses.
+            events.push(signin(&format!("2026-03-11T13:0{i}:00Z"), &format!("{name}@contoso.com"), "192.0.2.10", "FR").failed().with(attr::ERROR_CODE, "70043"));
+        }
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!((findings[0].severity, store.ip(findings[0].rows[0])), (Severity::Low, office));
+        assert!(findings[0].benign_signals[0].starts_with("every targeted account had signed in from 198.51.100.1"), "{:?}", findings[0].benign_signals);
     }
 }

@@ -32,7 +32,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         let succeeded = store.outcome(row) == Outcome::Success;
         groups.entry((store.actor(row).to_lowercase(), level, succeeded)).or_default().push(row);
     }
-    groups.into_iter().filter_map(|((account, level, succeeded), rows)| finding(store, ctx, &used, &account, &level, succeeded, &rows)).collect()
+    groups.into_iter().filter_map(|((account, level, succeeded), rows)| finding(store, ctx, used, &account, &level, succeeded, &rows)).collect()
 }
 
 fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, level: &str, succeeded: bool, rows: &[u32]) -> Option<Finding> {

@@ -55,40 +55,60 @@ impl Novelty {
 /// compare against are skipped.
 pub fn novelties_of(store: &EventStore, ctx: &Context, by_account: &BTreeMap<String, Vec<u32>>) -> Vec<Novelty> {
     let mut found = Vec::new();
+    let mut families = Families::default();
     for (account, rows) in by_account {
         match ctx.window {
-            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, account, rows, window, &mut found),
-            _ => rolling_novelties(store, ctx, account, rows, &mut found),
+            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, &mut families, account, rows, window, &mut found),
+            _ => rolling_novelties(store, ctx, &mut families, account, rows, &mut found),
         }
     }
     found.sort_by_key(|n| n.row);
     found
 }
 
+/// Client families of user agents, numbered, each worked out once per
+/// distinct user agent in the store (the empty family is `None`).
+#[derive(Default)]
+struct Families<'a> {
+    of_ua: HashMap<&'a str, Option<u32>>,
+    ids: HashMap<String, u32>,
+}
+
+impl<'a> Families<'a> {
+    fn of(&mut self, ua: &'a str) -> Option<u32> {
+        if let Some(&id) = self.of_ua.get(ua) {
+            return id;
+        }
+        let family = ua_family(ua);
+        let id = if family.is_empty() {
+            None
+        } else {
+            let next = self.ids.len() as u32;
+            Some(*self.ids.entry(family).or_insert(next))
+        };
+        self.of_ua.insert(ua, id);
+        id
+    }
+}
+
 /// When each value was last used by one account. Keys borrow the store's
-/// strings; client families are computed once per distinct user agent.
+/// strings; clients are compared by family.
 #[derive(Default)]
 struct Seen<'a> {
     ip: HashMap<&'a str, TimeMs>,
     country: HashMap<&'a str, TimeMs>,
-    ua: HashMap<String, TimeMs>,
-    families: HashMap<&'a str, String>,
+    ua: HashMap<u32, TimeMs>,
 }
 
 impl<'a> Seen<'a> {
-    fn family(&mut self, ua: &'a str) -> &str {
-        self.families.entry(ua).or_insert_with(|| ua_family(ua))
-    }
-
-    fn add(&mut self, store: &'a EventStore, row: u32) {
+    fn add(&mut self, store: &'a EventStore, families: &mut Families<'a>, row: u32) {
         let t = store.time(row);
         for (map, value) in [(&mut self.ip, store.ip(row)), (&mut self.country, store.country(row))] {
             if !value.is_empty() {
                 map.insert(value, t);
             }
         }
-        let family = self.family(store.user_agent(row)).to_string();
-        if !family.is_empty() {
+        if let Some(family) = families.of(store.user_agent(row)) {
             self.ua.insert(family, t);
         }
     }
@@ -106,9 +126,8 @@ impl<'a> Seen<'a> {
         Seen::is_new(self.country.get(value), value, since)
     }
 
-    fn ua_new(&mut self, ua: &'a str, since: TimeMs) -> bool {
-        let family = self.family(ua).to_string();
-        Seen::is_new(self.ua.get(&family), &family, since)
+    fn ua_new(&self, families: &mut Families<'a>, ua: &'a str, since: TimeMs) -> bool {
+        families.of(ua).is_some_and(|family| !matches!(self.ua.get(&family), Some(&t) if t >= since))
     }
 }
 
@@ -120,19 +139,19 @@ pub fn failures_before(store: &EventStore, rows: &[u32], time: TimeMs) -> Vec<u3
     rows.get(from..to).unwrap_or(&[]).iter().copied().filter(|&r| store.outcome(r) == Outcome::Failure).collect()
 }
 
-fn novelty<'a>(store: &'a EventStore, seen: &mut Seen<'a>, since: TimeMs, account: &str, row: u32, history: usize) -> Novelty {
+fn novelty<'a>(store: &'a EventStore, seen: &Seen<'a>, families: &mut Families<'a>, since: TimeMs, account: &str, row: u32, history: usize) -> Novelty {
     Novelty {
         row,
         account: account.to_string(),
         new_ip: seen.ip_new(store.ip(row), since),
         new_country: seen.country_new(store.country(row), since),
-        new_ua: seen.ua_new(store.user_agent(row), since),
+        new_ua: seen.ua_new(families, store.user_agent(row), since),
         failures_before: Vec::new(),
         history,
     }
 }
 
-fn rolling_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u32], found: &mut Vec<Novelty>) {
+fn rolling_novelties<'a>(store: &'a EventStore, ctx: &Context, families: &mut Families<'a>, account: &str, rows: &[u32], found: &mut Vec<Novelty>) {
     let baseline = ctx.baseline_ms();
     let mut seen = Seen::default();
     let mut successes: Vec<TimeMs> = Vec::new();
@@ -149,25 +168,25 @@ fn rolling_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u
             _ => false,
         };
         if in_baseline.len() >= MIN_HISTORY && spans_days {
-            let mut n = novelty(store, &mut seen, since, account, row, in_baseline.len());
+            let mut n = novelty(store, &seen, families, since, account, row, in_baseline.len());
             if n.is_new() {
                 n.failures_before = failures_before(store, rows, t);
                 found.push(n);
             }
         }
-        seen.add(store, row);
+        seen.add(store, families, row);
         successes.push(t);
     }
 }
 
-fn window_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u32], (start, end): (TimeMs, TimeMs), found: &mut Vec<Novelty>) {
+fn window_novelties<'a>(store: &'a EventStore, ctx: &Context, families: &mut Families<'a>, account: &str, rows: &[u32], (start, end): (TimeMs, TimeMs), found: &mut Vec<Novelty>) {
     let since = start - ctx.baseline_ms();
     let mut seen = Seen::default();
     let mut history = 0;
     for &row in rows {
         let t = store.time(row);
         if store.outcome(row) == Outcome::Success && (since..start).contains(&t) {
-            seen.add(store, row);
+            seen.add(store, families, row);
             history += 1;
         }
     }
@@ -177,7 +196,7 @@ fn window_novelties(store: &EventStore, ctx: &Context, account: &str, rows: &[u3
     for &row in rows {
         let t = store.time(row);
         if store.outcome(row) == Outcome::Success && (start..=end).contains(&t) {
-            let mut n = novelty(store, &mut seen, since, account, row, history);
+            let mut n = novelty(store, &seen, families, since, account, row, history);
             if n.is_new() {
                 n.failures_before = failures_before(store, rows, t);
                 found.push(n);
@@ -284,15 +303,21 @@ const LEGACY_CLIENT_APPS: [&str; 13] = [
 ];
 
 pub fn unusual_client(store: &EventStore, row: u32) -> Option<UnusualClient> {
-    let ua = store.user_agent(row).to_ascii_lowercase();
-    if ua.contains("bav2ropc") || attr_text(store, row, attr::CLIENT_APP).eq_ignore_ascii_case("bav2ropc") {
+    classify_client(store.user_agent(row), store.attr(row, attr::CLIENT_APP).unwrap_or(""))
+}
+
+/// What a user agent and ClientApp say about the client (`History`
+/// remembers the answer per distinct pair).
+pub fn classify_client(user_agent: &str, client_app: &str) -> Option<UnusualClient> {
+    let ua = user_agent.to_ascii_lowercase();
+    let client_app = client_app.trim();
+    if ua.contains("bav2ropc") || client_app.eq_ignore_ascii_case("bav2ropc") {
         return Some(UnusualClient::Ropc);
     }
     if let Some((_, tool)) = SCRIPT_MARKERS.iter().find(|(m, _)| ua.contains(m)) {
         return Some(UnusualClient::Script(tool));
     }
-    let client_app = attr_text(store, row, attr::CLIENT_APP);
-    LEGACY_CLIENT_APPS.contains(&client_app.to_ascii_lowercase().as_str()).then(|| UnusualClient::Legacy(client_app.to_string()))
+    LEGACY_CLIENT_APPS.iter().any(|l| l.eq_ignore_ascii_case(client_app)).then(|| UnusualClient::Legacy(client_app.to_string()))
 }
 
 /// The sign-in's Entra error code (`0` or empty on success).
@@ -423,12 +448,110 @@ pub fn assess(store: &EventStore, account_rows: &[u32], row: u32, failures: &[u3
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::*;
     use super::*;
+    use crate::model::Event;
 
     #[test]
     fn ua_family_ignores_versions() {
         assert_eq!(ua_family("Mozilla/5.0 Chrome/120.0.6099.1"), ua_family("Mozilla/5.0 Chrome/121.0.6167.85"));
         assert_ne!(ua_family("Mozilla/5.0 Chrome/120.0"), ua_family("python-requests/2.31.0"));
         assert_eq!(ua_family(""), "");
+    }
+
+    #[test]
+    fn error_codes_say_whether_the_password_was_right() {
+        let codes = ["50126", "50079", "50074", "0", "53003", "", "50053", "70043"];
+        let events = codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                let e = signin(&format!("2026-03-01T08:0{i}:00Z"), "alice@contoso.com", "203.0.113.7", "NG").with(attr::ERROR_CODE, code);
+                match *code {
+                    "0" => e,
+                    "50074" => Event { outcome: Outcome::Interrupted, ..e },
+                    _ => e.failed(),
+                }
+            })
+            .collect();
+        let store = store_of(events);
+        let accepted: Vec<Option<&str>> = (0..8).map(|r| password_accepted(&store, r)).collect();
+        assert_eq!(accepted, vec![None, Some("MFA registration required"), Some("MFA required"), None, Some("blocked by Conditional Access"), None, None, None]);
+        let guesses: Vec<bool> = (0..8).map(|r| is_credential_failure(&store, r)).collect();
+        assert_eq!(guesses, vec![true, false, false, false, false, true, true, false], "a lapsed token (70043) is no guess");
+        assert!(is_lockout(&store, 6));
+    }
+
+    #[test]
+    fn clients_are_recognised_in_any_case() {
+        let store = store_of(vec![
+            signin("2026-03-01T08:00:00Z", "a@contoso.com", "203.0.113.7", "NG").ua("Python-Requests/2.31"),
+            signin("2026-03-01T08:01:00Z", "a@contoso.com", "203.0.113.7", "NG").ua("").with(attr::CLIENT_APP, "IMAP4"),
+            signin("2026-03-01T08:02:00Z", "a@contoso.com", "203.0.113.7", "NG").ua("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0"),
+        ]);
+        assert_eq!(unusual_client(&store, 0), Some(UnusualClient::Script("python-requests")));
+        assert_eq!(unusual_client(&store, 1), Some(UnusualClient::Legacy("IMAP4".into())));
+        assert_eq!(unusual_client(&store, 2), None);
+    }
+
+    /// Alice signs in every morning from her managed laptop with MFA.
+    fn alice_at_home() -> Vec<Event> {
+        daily("2026-03-01T08:00:00Z", 10, "alice@contoso.com", "198.51.100.10", "FR").into_iter().map(on_laptop).collect()
+    }
+
+    fn on_laptop(e: Event) -> Event {
+        e.with(attr::DEVICE_ID, "d-1")
+            .with(attr::DEVICE_NAME, "LAPTOP-ALICE")
+            .with(attr::DEVICE_COMPLIANT, "true")
+            .with(attr::DEVICE_MANAGED, "true")
+            .with(attr::AUTH_REQUIREMENT, "multiFactorAuthentication")
+            .with(attr::MFA_RESULT, "MFA requirement satisfied by claim in the token")
+            .with(attr::INTERACTIVE, "true")
+    }
+
+    #[test]
+    fn a_trip_on_the_usual_laptop_shows_only_benign_signs() {
+        let mut events = alice_at_home();
+        events.push(on_laptop(signin("2026-03-11T08:00:00Z", "alice@contoso.com", "192.0.2.80", "NL")));
+        let store = store_of(events);
+        let rows: Vec<u32> = (0..11).collect();
+        let a = assess(&store, &rows, 10, &[], false);
+        assert!(a.attack.is_empty(), "{a:?}");
+        assert_eq!(
+            a.benign,
+            vec![
+                "no failed sign-ins in the hours before",
+                "no Entra risk",
+                "the account's usual kind of client",
+                "MFA satisfied",
+                "device LAPTOP-ALICE used by this account before",
+                "managed, compliant device",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_password_only_script_on_a_strange_device_shows_attack_signs() {
+        let mut events = alice_at_home();
+        events.push(signin("2026-03-11T02:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(
+            signin("2026-03-11T02:05:00Z", "alice@contoso.com", "203.0.113.7", "NG")
+                .ua("python-requests/2.31")
+                .with(attr::AUTH_REQUIREMENT, "singleFactorAuthentication")
+                .with(attr::INTERACTIVE, "true")
+                .with(attr::DEVICE_COMPLIANT, "false")
+                .with(attr::DEVICE_MANAGED, "false")
+                .with(attr::RISK_LEVEL_DURING_SIGNIN, "medium"),
+        );
+        let store = store_of(events);
+        let rows: Vec<u32> = (0..12).collect();
+        let failures = failures_before(&store, &rows, store.time(11));
+        assert_eq!(failures, vec![10]);
+        let a = assess(&store, &rows, 11, &failures, true);
+        assert_eq!(
+            a.attack,
+            vec!["1 failed sign-in(s) in the hours before", "medium sign-in risk", "scripting client python-requests", "password only, no MFA", "unmanaged or non-compliant device"]
+        );
+        assert!(a.benign.is_empty(), "{a:?}");
     }
 }

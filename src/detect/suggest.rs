@@ -7,13 +7,16 @@
 
 use super::facts::{account_key, is_signin, is_successful_signin, op_is, when};
 use super::oauth_apps::{app_id, app_name};
-use super::signins::{failures_before, unusual_client, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
+use super::signins::{failures_before, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
 use super::{Context, History, Indicator, IndicatorKind};
 use crate::model::attr;
 use crate::store::EventStore;
 
 /// Below this score no sign-in is suspicious enough to suggest.
 const MIN_SCORE: u32 = 5;
+/// Records without an address this long after the intruder's address was
+/// last seen still belong to its session.
+const SESSION_GRACE_MS: i64 = super::facts::HOUR_MS;
 /// Used on this many days, an address is the account owner's.
 const ROUTINE_DAYS: usize = 7;
 
@@ -21,41 +24,38 @@ const ROUTINE_DAYS: usize = 7;
 /// alone is travel as often as not, so a sign-in also needs a sign of attack
 /// (failures just before, Entra risk, a scripting or password-only client)
 /// to score at all.
-fn score(store: &EventStore, row: u32, novelty: Option<&Novelty>) -> (u32, Vec<&'static str>) {
-    let attack_signs = novelty.is_some_and(|n| !n.failures_before.is_empty())
-        || matches!(Risk::of(store, row).level.as_str(), "medium" | "high")
-        || matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
-    if !attack_signs {
+fn score(store: &EventStore, history: &History, row: u32, novelty: &Novelty) -> (u32, Vec<&'static str>) {
+    let risk = Risk::of(store, row);
+    let scripted = matches!(history.unusual_client(row), Some(UnusualClient::Script(_) | UnusualClient::Ropc));
+    let risky = matches!(risk.level.as_str(), "medium" | "high");
+    if novelty.failures_before.is_empty() && !risky && !scripted {
         return (0, Vec::new());
     }
     let mut score = 0;
     let mut why = Vec::new();
-    if let Some(n) = novelty {
-        if n.new_country {
-            score += 3;
-            why.push("first-seen country");
-        }
-        if n.new_ip {
+    if novelty.new_country {
+        score += 3;
+        why.push("first-seen country");
+    }
+    if novelty.new_ip {
+        score += 2;
+        why.push("first-seen address");
+    }
+    if novelty.new_ua {
+        score += 1;
+        why.push("first-seen client");
+    }
+    match novelty.failures_before.len() {
+        0 => {}
+        1 | 2 => {
             score += 2;
-            why.push("first-seen address");
+            why.push("failed sign-ins just before");
         }
-        if n.new_ua {
-            score += 1;
-            why.push("first-seen client");
-        }
-        match n.failures_before.len() {
-            0 => {}
-            1 | 2 => {
-                score += 2;
-                why.push("failed sign-ins just before");
-            }
-            _ => {
-                score += 3;
-                why.push("several failed sign-ins just before");
-            }
+        _ => {
+            score += 3;
+            why.push("several failed sign-ins just before");
         }
     }
-    let risk = Risk::of(store, row);
     if !risk.is_closed() {
         match risk.level.as_str() {
             "high" | "medium" => {
@@ -66,7 +66,7 @@ fn score(store: &EventStore, row: u32, novelty: Option<&Novelty>) -> (u32, Vec<&
             _ => {}
         }
     }
-    if matches!(unusual_client(store, row), Some(UnusualClient::Script(_) | UnusualClient::Ropc)) {
+    if scripted {
         score += 2;
         why.push("scripting or password-only client");
     }
@@ -92,7 +92,7 @@ pub fn suggest_context(store: &EventStore) -> Context {
         indicators.push(Indicator::new(IndicatorKind::UserAgent, ua, note.clone()));
     }
     let ips_end = last_time(store, row, |r| !ip.is_empty() && store.ip(r) == ip).unwrap_or(first);
-    let apps = consented_apps(store, row, ips_end, &account);
+    let apps = consented_apps(store, row, &ip, ips_end, &account);
     for (kind, value, note) in &apps {
         indicators.push(Indicator::new(*kind, value.clone(), note.clone()));
     }
@@ -109,34 +109,39 @@ pub fn suggest_context(store: &EventStore) -> Context {
     Context { suspect_accounts: vec![account], window: Some((start, end)), indicators, ..defaults }
 }
 
-/// The successful sign-in that most looks like the break-in, with why.
+/// The successful sign-in that most looks like the break-in, with why:
+/// the highest score, the earliest row among equals.
 fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static str>)> {
     let used = history.addresses();
     let mut best: Option<(u32, u32, Vec<&'static str>)> = None;
-    for row in 0..store.len() as u32 {
-        if !is_successful_signin(store, row) || store.actor(row).is_empty() {
-            continue;
-        }
-        // Accounts without enough history have no novelty record; the
-        // failures right before still count for them.
-        let fallback;
-        let novelty = match history.novelty(row) {
-            Some(n) => n,
-            None => {
-                let account = account_key(store.actor(row));
-                let rows = history.signins().get(&account).map_or(&[][..], Vec::as_slice);
-                let failures_before = failures_before(store, rows, store.time(row));
-                fallback = Novelty { row, account, new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
-                &fallback
+    for (account, rows) in history.signins() {
+        for &row in rows {
+            if !is_successful_signin(store, row) {
+                continue;
             }
-        };
-        let (mut s, why) = score(store, row, Some(novelty));
-        // An address the account used routinely before is not the intruder's.
-        if used.days_before(store.actor(row), store.ip(row), store.time(row)) >= ROUTINE_DAYS {
-            s = 0;
-        }
-        if s >= MIN_SCORE && !matches!(&best, Some((b, _, _)) if s <= *b) {
-            best = Some((s, row, why));
+            // Accounts without enough history have no novelty record; the
+            // failures right before still count for them.
+            let fallback;
+            let novelty = match history.novelty(row) {
+                Some(n) => n,
+                None => {
+                    let failures_before = failures_before(store, rows, store.time(row));
+                    fallback = Novelty { row, account: account.clone(), new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
+                    &fallback
+                }
+            };
+            let (s, why) = score(store, history, row, novelty);
+            // An address the account used routinely before is not the intruder's.
+            if s < MIN_SCORE || used.days_before(account, store.ip(row), store.time(row)) >= ROUTINE_DAYS {
+                continue;
+            }
+            let better = match &best {
+                Some((b, r, _)) => s > *b || (s == *b && row < *r),
+                None => true,
+            };
+            if better {
+                best = Some((s, row, why));
+            }
         }
     }
     best.map(|(_, row, why)| (row, why))
@@ -153,16 +158,19 @@ fn uses_app(store: &EventStore, row: u32, app_ids: &[&str]) -> bool {
     app_ids.iter().any(|a| a.eq_ignore_ascii_case(store.app(row)) || a.eq_ignore_ascii_case(id))
 }
 
-/// Apps the account consented to between `from` and `until`: their ids,
-/// or their names when no consent record gave an id.
-fn consented_apps(store: &EventStore, from: u32, until: i64, account: &str) -> Vec<(IndicatorKind, String, String)> {
+/// Apps the account consented to from the intruder's address after the
+/// break-in (or, for records without an address, while the address was
+/// active and up to `SESSION_GRACE_MS` after): their ids, or their names
+/// when no consent record gave an id.
+fn consented_apps(store: &EventStore, from: u32, ip: &str, ip_end: i64, account: &str) -> Vec<(IndicatorKind, String, String)> {
     let mut ids: Vec<(IndicatorKind, String, String)> = Vec::new();
     let mut names: Vec<(IndicatorKind, String, String)> = Vec::new();
     for r in from..store.len() as u32 {
-        if store.time(r) > until {
-            break;
-        }
         if !op_is(store, r, &["Consent to application"]) || !store.actor(r).eq_ignore_ascii_case(account) {
+            continue;
+        }
+        let from_intruder = if store.ip(r).is_empty() { store.time(r) <= ip_end + SESSION_GRACE_MS } else { store.ip(r) == ip };
+        if !from_intruder {
             continue;
         }
         let note = format!("suggested: consented by {account} at {}", when(store.time(r)));
@@ -232,5 +240,44 @@ mod tests {
     fn ordinary_activity_suggests_nothing() {
         let store = store_of(daily("2026-03-01T08:00:00Z", 10, "alice@contoso.com", "198.51.100.10", "FR"));
         assert_eq!(suggest_context(&store), Context::default());
+    }
+
+    #[test]
+    fn the_window_runs_to_the_last_activity_of_the_consented_app() {
+        let mut events = daily("2026-03-01T08:00:00Z", 20, "alice@contoso.com", "198.51.100.10", "FR");
+        events.push(signin("2026-03-11T02:00:00Z", "bob@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(signin("2026-03-11T02:01:00Z", "alice@contoso.com", "203.0.113.7", "NG").failed());
+        events.push(signin("2026-03-11T02:02:00Z", "alice@contoso.com", "203.0.113.7", "NG").with(attr::RISK_LEVEL_DURING_SIGNIN, "medium"));
+        let mut grant = audit("2026-03-11T02:30:00Z", "Add delegated permission grant", "alice@contoso.com", "Microsoft Graph");
+        let mut consent = audit("2026-03-11T02:30:01Z", "Consent to application", "alice@contoso.com", "Mail Sync Pro").with(attr::ADDITIONAL_DETAILS, r#"{"AppId":"11112222-aaaa"}"#);
+        // Alice's own consent the next morning, from home, is hers.
+        let mut own = audit("2026-03-12T09:00:00Z", "Consent to application", "alice@contoso.com", "Zoom").with(attr::ADDITIONAL_DETAILS, r#"{"AppId":"3333-zoom"}"#);
+        grant.ip = "203.0.113.7".into();
+        consent.ip = "203.0.113.7".into();
+        own.ip = "198.51.100.10".into();
+        events.extend([grant, consent, own]);
+        // The app redeems its tokens for days from another address, and reads mail.
+        for day in 12..=18 {
+            events.push(signin(&format!("2026-03-{day}T03:00:00Z"), "alice@contoso.com", "192.0.2.200", "DE").with(attr::APP_ID, "11112222-aaaa").with(attr::INTERACTIVE, "false"));
+        }
+        let mut read = ual("2026-03-18T03:01:00Z", "MailItemsAccessed", "alice@contoso.com", "192.0.2.200");
+        read.app = "11112222-aaaa".into();
+        events.push(read);
+        // Alice's own work goes on after, from home: it does not stretch the window.
+        events.push(signin("2026-03-25T08:00:00Z", "alice@contoso.com", "198.51.100.10", "FR"));
+        let store = store_of(events);
+        let ctx = suggest_context(&store);
+        assert_eq!(ctx.window, Some((t("2026-03-11T02:00:00Z"), t("2026-03-18T03:01:00Z"))));
+        let values: Vec<(IndicatorKind, &str)> = ctx.indicators.iter().map(|i| (i.kind, i.value.as_str())).collect();
+        assert_eq!(
+            values,
+            vec![
+                (IndicatorKind::Ip, "203.0.113.7"),
+                (IndicatorKind::UserAgent, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0"),
+                (IndicatorKind::AppId, "11112222-aaaa"),
+                (IndicatorKind::Ip, "192.0.2.200"),
+            ],
+            "the resource of a grant (Microsoft Graph) is no indicator"
+        );
     }
 }

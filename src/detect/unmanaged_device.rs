@@ -21,9 +21,15 @@ pub const DEF: DetectorDef = DetectorDef {
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rows in history.signins().values() {
-        let successes: Vec<u32> = rows.iter().copied().filter(|&r| is_successful_signin(store, r) && is_interactive(store, r)).collect();
-        let trusted = successes.iter().filter(|&&r| device_trusted(store, r) == Some(true)).count();
-        let untrusted: Vec<u32> = successes.iter().copied().filter(|&r| device_trusted(store, r) == Some(false)).collect();
+        let mut trusted = 0;
+        let mut untrusted: Vec<u32> = Vec::new();
+        for &r in rows.iter().filter(|&&r| is_successful_signin(store, r) && is_interactive(store, r)) {
+            match device_trusted(store, r) {
+                Some(true) => trusted += 1,
+                Some(false) => untrusted.push(r),
+                None => {}
+            }
+        }
         let Some(&first) = untrusted.first() else { continue };
         let account = store.actor(first);
         let ips: BTreeSet<&str> = untrusted.iter().map(|&r| store.ip(r)).filter(|i| !i.is_empty()).collect();

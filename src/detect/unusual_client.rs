@@ -5,7 +5,7 @@
 
 use super::history::AddressUse;
 use super::facts::{day_of, is_successful_signin};
-use super::signins::{unusual_client, UnusualClient};
+use super::signins::UnusualClient;
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
@@ -31,12 +31,12 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
             if !is_successful_signin(store, row) {
                 continue;
             }
-            if let Some(client) = unusual_client(store, row) {
+            if let Some(client) = history.unusual_client(row) {
                 groups.entry(client.label()).or_insert_with(|| (client, Vec::new())).1.push(row);
             }
         }
         for (label, (client, group)) in groups {
-            findings.extend(finding(store, ctx, &used, &label, &client, &group));
+            findings.extend(finding(store, ctx, used, &label, &client, &group));
         }
     }
     findings
