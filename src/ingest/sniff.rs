@@ -89,10 +89,13 @@ pub struct SchemaDef {
     pub from_json: fn(&Map<String, Value>, &RowCtx) -> Result<Event, String>,
 }
 
+/// Whether a record or header row has a field of that name.
+pub type FieldTest<'a> = &'a dyn Fn(&str) -> bool;
+
 /// The usual score: 0 unless the layout's `required` fields are all there,
 /// then a base of 20 plus one for each of its other typical fields present,
 /// so the layout with the most of its own fields wins a tie.
-pub fn layout_score(has: &dyn Fn(&str) -> bool, required: fn(&dyn Fn(&str) -> bool) -> bool, typical: &[&str]) -> u32 {
+pub fn layout_score(has: FieldTest, required: fn(FieldTest) -> bool, typical: &[&str]) -> u32 {
     if required(has) {
         20 + typical.iter().filter(|n| has(n)).count() as u32
     } else {
