@@ -8,6 +8,7 @@ mod persist;
 pub use clock::{deadline, PhaseClock};
 pub use persist::{from_json, to_json, SCHEMA_VERSION};
 
+use crate::detect::Context;
 use crate::model::{Source, TimeMs};
 use crate::playbook::{self, Need, PHASES};
 use serde::{Deserialize, Serialize};
@@ -76,7 +77,7 @@ pub struct FileEntry {
     pub loaded_at: TimeMs,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Case {
     pub name: String,
@@ -86,6 +87,9 @@ pub struct Case {
     pub files: Vec<FileEntry>,
     /// Free-form case notes.
     pub notes: String,
+    /// The investigation context the analyst confirmed (suspects, window,
+    /// containment, indicators); `None` while Loupe's suggestion stands.
+    pub context: Option<Context>,
     pub updated_at: Option<TimeMs>,
 }
 
@@ -100,6 +104,8 @@ pub enum CaseAction {
     /// A file finished loading; a file with the same hash replaces its entry.
     FileLoaded(FileEntry),
     FileRemoved { sha256: String },
+    /// Confirm (or, with `None`, drop back to the suggested) investigation context.
+    SetContext(Option<Context>),
     /// Start over with an empty case.
     Reset,
 }
@@ -134,6 +140,7 @@ impl Case {
                 self.files.push(entry);
             }
             CaseAction::FileRemoved { sha256 } => self.files.retain(|f| f.sha256 != sha256),
+            CaseAction::SetContext(context) => self.context = context,
             CaseAction::Reset => *self = Case::default(),
         }
         self.updated_at = Some(now);
@@ -224,6 +231,17 @@ mod tests {
         assert_eq!(case.files[0].rows_ok, 2);
         case.apply(CaseAction::FileRemoved { sha256: "ab".into() }, 3);
         assert!(case.files.is_empty());
+    }
+
+    #[test]
+    fn a_confirmed_context_is_kept_and_can_be_dropped() {
+        let mut case = Case::default();
+        let context = Context { suspect_accounts: vec!["ada@contoso.example".into()], ..Context::default() };
+        case.apply(CaseAction::SetContext(Some(context.clone())), 1);
+        assert_eq!(case.context, Some(context));
+        assert_eq!(crate::case::from_json(&crate::case::to_json(&case)), Ok(case.clone()));
+        case.apply(CaseAction::SetContext(None), 2);
+        assert_eq!(case.context, None);
     }
 
     #[test]

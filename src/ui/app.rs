@@ -2,14 +2,15 @@
 //! checklist on the right. Holds the state and wires components to it.
 
 use super::components::{
-    checklist::Checklist, detail::Detail, facets::{FacetPick, Facets}, files_panel::FilesPanel, histogram::HistogramChart, query_bar::QueryBar,
-    timeline::Timeline, topbar::Topbar,
+    checklist::Checklist, context_panel::ContextPanel, detail::Detail, facets::{FacetPick, Facets}, files_panel::FilesPanel,
+    findings_panel::FindingsPanel, histogram::HistogramChart, query_bar::QueryBar, timeline::Timeline, topbar::Topbar,
 };
 use super::format::now_ms;
 use super::loader::Loader;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use super::view;
 use crate::case::CaseAction;
+use crate::detect::{run_all, suggest_context, Context, Indicator};
 use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
 use crate::store::{parse, EventStore};
@@ -49,14 +50,26 @@ pub fn app() -> Html {
         loads: loads.dispatcher(),
         case: case.dispatcher(),
     };
+    // The detectors work from the confirmed context, or Loupe's suggestion.
+    let suggested = {
+        let store = store.clone();
+        use_memo(loads.generation, move |_| suggest_context(&store.borrow()))
+    };
+    let context: Context = case.case.context.clone().unwrap_or_else(|| (*suggested).clone());
+    let indicators: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
+    let findings = {
+        let store = store.clone();
+        use_memo((loads.generation, context.clone()), move |(_, ctx)| run_all(&store.borrow(), ctx))
+    };
     let timeline = {
         let store = store.clone();
-        use_memo((loads.generation, (*applied).clone()), move |(_, query)| view::compute(&store.borrow(), query))
+        use_memo((loads.generation, (*applied).clone(), indicators.clone()), move |(_, query, iocs)| view::compute(&store.borrow(), query, iocs))
     };
 
     let apply_query = {
         let (store, applied, query_error, selected) = (store.clone(), applied.clone(), query_error.clone(), selected.clone());
-        Callback::from(move |text: String| match view::matching_rows(&store.borrow(), &text) {
+        let indicators = indicators.clone();
+        Callback::from(move |text: String| match view::matching_rows(&store.borrow(), &text, &indicators) {
             Ok(_) => {
                 applied.set(text.trim().to_string());
                 query_error.set(None);
@@ -103,6 +116,20 @@ pub fn app() -> Html {
     let on_case_action = {
         let case = case.clone();
         Callback::from(move |action| case.dispatch(action))
+    };
+    let on_set_context = {
+        let case = case.clone();
+        Callback::from(move |ctx: Option<Context>| case.dispatch(CaseAction::SetContext(ctx)))
+    };
+    let on_mark = {
+        let (case, context) = (case.clone(), context.clone());
+        Callback::from(move |indicator: Indicator| {
+            let mut next = context.clone();
+            if !next.indicators.iter().any(|i| i.value.eq_ignore_ascii_case(&indicator.value)) {
+                next.indicators.push(indicator);
+            }
+            case.dispatch(CaseAction::SetContext(Some(next)));
+        })
     };
     let on_select = {
         let selected = selected.clone();
@@ -154,15 +181,20 @@ pub fn app() -> Html {
             <div class="columns">
                 <FilesPanel loads={loads.files.clone()} {missing} />
                 <main class="workspace">
-                    <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query} />
+                    <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
+                    <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} />
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} />
                     <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} />
                     if let Some(row) = *selected {
-                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} />
+                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} />
                     }
                 </main>
-                <Checklist case={case.case.clone()} loaded={loaded_sources} now={*now} on_action={on_case_action} />
+                <div class="side">
+                    <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
+                    <Checklist case={case.case.clone()} loaded={loaded_sources} now={*now} on_action={on_case_action}
+                        findings={findings.clone()} on_open={apply_query.clone()} />
+                </div>
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop log exports to load them" }</div>
         </div>

@@ -1,10 +1,13 @@
 //! The response checklist beside the timeline: three time boxes of four
 //! steps, each with its status, closing time, note and the evidence it needs.
 
+use super::findings_panel::finding_line;
 use crate::case::{Case, CaseAction, PhaseClock, StepStatus};
+use crate::detect::{Finding, Severity};
 use crate::model::{Source, TimeMs};
 use crate::playbook::{Phase, Step, PHASES};
 use crate::ui::format::{datetime_local, minutes_utc, now_ms, parse_datetime_local};
+use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -15,7 +18,14 @@ pub struct ChecklistProps {
     /// Wall clock for the phase deadlines, refreshed every few seconds.
     pub now: TimeMs,
     pub on_action: Callback<CaseAction>,
+    /// Every finding; each step shows its own.
+    pub findings: Rc<Vec<Finding>>,
+    /// Open the timeline on a finding's query.
+    pub on_open: Callback<String>,
 }
+
+/// Findings shown under a step before "and N more".
+const STEP_FINDINGS_SHOWN: usize = 4;
 
 #[function_component(Checklist)]
 pub fn checklist(props: &ChecklistProps) -> Html {
@@ -86,6 +96,7 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
                     <span class="done-at" data-testid={format!("step-done-at-{n}")}>{ format!("closed {}", minutes_utc(at)) }</span>
                 }
             </div>
+            { step_findings(props, n) }
             <ul class="needs">
                 { for needs.iter().map(|(need, have)| html! {
                     <li class={if *have { "have" } else { "missing" }}>
@@ -95,6 +106,30 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
             </ul>
             <textarea data-testid={format!("step-note-{n}")} placeholder="Notes: what you checked, what you found, who did what"
                 value={state.note.clone()} onchange={on_note} aria-label={format!("Notes for step {n}")} />
+        </div>
+    }
+}
+
+/// "3 findings: 1 high, 2 low" and the most severe ones, each opening its rows.
+fn step_findings(props: &ChecklistProps, step: u8) -> Html {
+    let mine: Vec<&Finding> = props.findings.iter().filter(|f| f.step == step).collect();
+    if mine.is_empty() {
+        return html! {};
+    }
+    let by_severity: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+        .iter()
+        .filter_map(|s| {
+            let n = mine.iter().filter(|f| f.severity == *s).count();
+            (n > 0).then(|| format!("{n} {}", s.label().to_lowercase()))
+        })
+        .collect();
+    html! {
+        <div class="step-findings" data-testid={format!("step-findings-{step}")}>
+            <div class="counts">{ format!("{} finding{}: {}", mine.len(), if mine.len() == 1 { "" } else { "s" }, by_severity.join(", ")) }</div>
+            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).map(|f| finding_line(f, &props.on_open)) }</ul>
+            if mine.len() > STEP_FINDINGS_SHOWN {
+                <div class="hint">{ format!("and {} more in the findings list", mine.len() - STEP_FINDINGS_SHOWN) }</div>
+            }
         </div>
     }
 }

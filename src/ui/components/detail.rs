@@ -1,7 +1,8 @@
 //! One event in full: every normalised field and attribute, then the original
 //! record exactly as the file had it (pretty-printed, always as text).
 
-use crate::model::format_utc;
+use crate::detect::{Indicator, IndicatorKind};
+use crate::model::{attr, format_utc};
 use crate::store::EventStore;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,6 +14,8 @@ pub struct DetailProps {
     pub generation: u64,
     pub row: u32,
     pub on_close: Callback<()>,
+    /// Mark a value of this event as an indicator of the attacker.
+    pub on_mark: Callback<Indicator>,
 }
 
 impl PartialEq for DetailProps {
@@ -48,6 +51,17 @@ pub fn detail(props: &DetailProps) -> Html {
         ("File", format!("{file}, line {}", event.line)),
     ];
     let close = props.on_close.reform(|_: MouseEvent| ());
+    let app_id = event.attr(attr::APP_ID).map(str::to_string).unwrap_or_else(|| event.app.clone());
+    let markable: Vec<(IndicatorKind, &str, String)> = [
+        (IndicatorKind::Ip, "Mark IP", event.ip.clone()),
+        (IndicatorKind::UserAgent, "Mark user agent", event.user_agent.clone()),
+        (IndicatorKind::AppId, "Mark app", app_id),
+        (IndicatorKind::Account, "Mark account", event.actor.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, _, v)| !v.is_empty())
+    .collect();
+    let note = format!("marked from {} at {}", event.operation, format_utc(event.time));
     html! {
         <section class="detail" data-testid="detail" aria-label="Event detail">
             <header>
@@ -58,6 +72,13 @@ pub fn detail(props: &DetailProps) -> Html {
                 { for fields.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
                 { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd>{ v }</dd></> }) }
             </dl>
+            <div class="mark" data-testid="mark">
+                { for markable.into_iter().map(|(kind, label, value)| {
+                    let (on_mark, note, shown) = (props.on_mark.clone(), note.clone(), value.clone());
+                    let onclick = Callback::from(move |_: MouseEvent| on_mark.emit(Indicator::new(kind, value.clone(), note.clone())));
+                    html! { <button {onclick} title={shown}>{ label }</button> }
+                }) }
+            </div>
             <h3>{ "Original record" }</h3>
             <pre class="raw" data-testid="raw-record">{ raw }</pre>
         </section>

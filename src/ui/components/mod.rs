@@ -2,9 +2,11 @@
 //! what the analyst did through callbacks.
 
 pub mod checklist;
+pub mod context_panel;
 pub mod detail;
 pub mod facets;
 pub mod files_panel;
+pub mod findings_panel;
 pub mod histogram;
 pub mod query_bar;
 pub mod timeline;
