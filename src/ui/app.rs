@@ -10,10 +10,10 @@ use super::loader::Loader;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use super::view;
 use crate::case::CaseAction;
-use crate::detect::{run_all, suggest_context, Context, Indicator};
+use crate::detect::{run_all, suggest_context, Context, Indicator, IndicatorKind};
 use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
-use crate::store::{parse, EventStore};
+use crate::store::{parse, EventStore, FacetField};
 use gloo::timers::callback::Interval;
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -123,14 +123,16 @@ pub fn app() -> Html {
     };
     let on_mark = {
         let (case, context) = (case.clone(), context.clone());
-        Callback::from(move |indicator: Indicator| {
-            let mut next = context.clone();
-            if !next.indicators.iter().any(|i| i.value.eq_ignore_ascii_case(&indicator.value)) {
-                next.indicators.push(indicator);
-            }
-            case.dispatch(CaseAction::SetContext(Some(next)));
+        Callback::from(move |indicator: Indicator| case.dispatch(CaseAction::SetContext(Some(with_marked(&context, indicator)))))
+    };
+    let on_facet_mark = {
+        let on_mark = on_mark.clone();
+        Callback::from(move |(field, value): (FacetField, String)| {
+            let kind = if field == FacetField::Ip { IndicatorKind::Ip } else { IndicatorKind::Account };
+            on_mark.emit(Indicator::new(kind, value, "marked from the facets"));
         })
     };
+    let marked = Rc::new(indicators.iter().chain(context.suspect_accounts.iter()).cloned().collect::<Vec<_>>());
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |row: u32| selected.set(Some(row)))
@@ -184,8 +186,8 @@ pub fn app() -> Html {
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} />
-                    <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} />
-                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} />
+                    <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} />
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} {marked} />
                     if let Some(row) = *selected {
                         <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} />
                     }
@@ -199,4 +201,18 @@ pub fn app() -> Html {
             <div class="drop-overlay" aria-hidden="true">{ "Drop log exports to load them" }</div>
         </div>
     }
+}
+
+/// The context with one more marked value: an account becomes a suspect,
+/// anything else an indicator; a value already there is not added twice.
+fn with_marked(context: &Context, indicator: Indicator) -> Context {
+    let mut next = context.clone();
+    if indicator.kind == IndicatorKind::Account {
+        if !next.suspect_accounts.iter().any(|a| a.eq_ignore_ascii_case(&indicator.value)) {
+            next.suspect_accounts.push(indicator.value);
+        }
+    } else if !next.indicators.iter().any(|i| i.value.eq_ignore_ascii_case(&indicator.value)) {
+        next.indicators.push(indicator);
+    }
+    next
 }

@@ -41,6 +41,16 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
             on_set.emit(Some(next));
         })
     };
+    let remove_suspect = |i: usize| {
+        let (on_set, ctx) = (props.on_set.clone(), ctx.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next = ctx.clone();
+            if i < next.suspect_accounts.len() {
+                next.suspect_accounts.remove(i);
+            }
+            on_set.emit(Some(next));
+        })
+    };
     html! {
         <section class="context" data-testid="context">
             <header>
@@ -54,7 +64,15 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
             }
             <dl>
                 <dt>{ "Suspect accounts" }</dt>
-                <dd data-testid="context-suspects">{ if ctx.suspect_accounts.is_empty() { "none".to_string() } else { ctx.suspect_accounts.join(", ") } }</dd>
+                <dd data-testid="context-suspects">
+                    if ctx.suspect_accounts.is_empty() { { "none — mark one from an event's detail" } }
+                    <ul class="indicators">
+                        { for ctx.suspect_accounts.iter().enumerate().map(|(i, upn)| html! {
+                            <li><span class="value">{ upn }</span>
+                                <button class="remove" onclick={remove_suspect(i)} aria-label={format!("Remove suspect {upn}")}>{ "×" }</button></li>
+                        }) }
+                    </ul>
+                </dd>
                 <dt>{ "Compromise window" }</dt>
                 <dd>{ ctx.window.map(|(a, b)| format!("{} → {}", minutes_utc(a), minutes_utc(b))).unwrap_or_else(|| "not set".into()) }</dd>
                 <dt><label for="containment">{ "Sessions revoked at (UTC)" }</label></dt>

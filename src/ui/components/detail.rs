@@ -56,7 +56,7 @@ pub fn detail(props: &DetailProps) -> Html {
         (IndicatorKind::Ip, "Mark IP", event.ip.clone()),
         (IndicatorKind::UserAgent, "Mark user agent", event.user_agent.clone()),
         (IndicatorKind::AppId, "Mark app", app_id),
-        (IndicatorKind::Account, "Mark account", event.actor.clone()),
+        (IndicatorKind::Account, "Mark account as suspect", event.actor.clone()),
     ]
     .into_iter()
     .filter(|(_, _, v)| !v.is_empty())

@@ -14,6 +14,8 @@ pub type FacetPick = (FacetField, String, bool);
 pub struct FacetsProps {
     pub facets: Rc<Vec<(FacetField, Vec<FacetCount>)>>,
     pub on_pick: Callback<FacetPick>,
+    /// Mark a value as an indicator (IP addresses) or a suspect (users).
+    pub on_mark: Callback<(FacetField, String)>,
 }
 
 #[function_component(Facets)]
@@ -30,11 +32,21 @@ pub fn facets(props: &FacetsProps) -> Html {
                             let on_pick = props.on_pick.clone();
                             let value = v.value.clone();
                             let onclick = Callback::from(move |e: MouseEvent| on_pick.emit((field, value.clone(), e.alt_key() || e.shift_key())));
+                            let markable = matches!(field, FacetField::Ip | FacetField::User);
+                            let mark = {
+                                let (on_mark, value) = (props.on_mark.clone(), v.value.clone());
+                                Callback::from(move |_: MouseEvent| on_mark.emit((field, value.clone())))
+                            };
                             html! {
-                                <button class="facet-value" {onclick} title={format!("{} (alt-click to exclude)", v.value)}>
-                                    <span class="value">{ &v.value }</span>
-                                    <span class="count">{ thousands(u64::from(v.count)) }</span>
-                                </button>
+                                <div class="facet-line">
+                                    <button class="facet-value" {onclick} title={format!("{} (alt-click to exclude)", v.value)}>
+                                        <span class="value">{ &v.value }</span>
+                                        <span class="count">{ thousands(u64::from(v.count)) }</span>
+                                    </button>
+                                    if markable {
+                                        <button class="facet-mark" onclick={mark} title={format!("Mark {} as the attacker's", v.value)} aria-label={format!("Mark {}", v.value)}>{ "⚑" }</button>
+                                    }
+                                </div>
                             }
                         }) }
                     </section>

@@ -24,11 +24,17 @@ pub struct TimelineProps {
     pub total: usize,
     pub selected: Option<u32>,
     pub on_select: Callback<u32>,
+    /// Marked indicator values, lower-cased; cells holding one are highlighted.
+    pub marked: Rc<Vec<String>>,
 }
 
 impl PartialEq for TimelineProps {
     fn eq(&self, other: &Self) -> bool {
-        self.generation == other.generation && Rc::ptr_eq(&self.rows, &other.rows) && self.total == other.total && self.selected == other.selected
+        self.generation == other.generation
+            && Rc::ptr_eq(&self.rows, &other.rows)
+            && self.total == other.total
+            && self.selected == other.selected
+            && self.marked == other.marked
     }
 }
 
@@ -58,6 +64,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let first = (top / ROW_HEIGHT - OVERSCAN).max(0);
     let last = ((top + height) / ROW_HEIGHT + OVERSCAN).min(count);
     let store = props.store.borrow();
+    let ioc = |value: &str| (!value.is_empty() && props.marked.iter().any(|m| m.eq_ignore_ascii_case(value))).then_some("ioc");
     let visible = (first..last).filter_map(|i| props.rows.get(i as usize).map(|&row| (i, row))).map(|(i, row)| {
         let outcome = store.outcome(row);
         let onclick = props.on_select.reform(move |_: MouseEvent| row);
@@ -68,12 +75,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 <span class="c-time">{ seconds(store.time(row)) }</span>
                 <span class="c-source">{ store.source(row).key() }</span>
                 <span class="c-op" title={store.operation(row).to_string()}>{ store.operation(row) }</span>
-                <span class="c-actor" title={store.actor(row).to_string()}>{ store.actor(row) }</span>
+                <span class={classes!("c-actor", ioc(store.actor(row)))} title={store.actor(row).to_string()}>{ store.actor(row) }</span>
                 <span class="c-target" title={store.target(row).to_string()}>{ store.target(row) }</span>
-                <span class="c-ip">{ store.ip(row) }</span>
+                <span class={classes!("c-ip", ioc(store.ip(row)))} title={store.ip(row).to_string()}>{ store.ip(row) }</span>
                 <span class="c-country">{ store.country(row) }</span>
                 <span class={classes!("c-outcome", outcome_class(outcome))}>{ outcome.key() }</span>
-                <span class="c-app" title={store.app(row).to_string()}>{ store.app(row) }</span>
+                <span class={classes!("c-app", ioc(store.app(row)))} title={store.app(row).to_string()}>{ store.app(row) }</span>
             </div>
         }
     });
