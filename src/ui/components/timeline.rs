@@ -1,13 +1,16 @@
 //! The event table. Only the rows in view (plus a margin) are in the DOM; a
 //! spacer as tall as all rows keeps the scrollbar honest, so a million events
-//! scroll as smoothly as a hundred.
+//! scroll as smoothly as a hundred. The spacer's height and the offset of the
+//! drawn rows are set through the CSS object model after each render, not
+//! with style attributes, so the page's CSP can refuse inline styles.
 
 use crate::model::Outcome;
 use crate::store::EventStore;
 use crate::ui::format::{seconds, thousands};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::Element;
+use gloo::events::EventListener;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// Must match `.tl-row` height in style.css.
@@ -41,37 +44,104 @@ impl PartialEq for TimelineProps {
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let scroller = use_node_ref();
+    let spacer = use_node_ref();
+    let window = use_node_ref();
     let viewport = use_state(|| (0i32, 560i32)); // (scroll top, height)
+    let measure = {
+        let (scroller, viewport) = (scroller.clone(), viewport.clone());
+        move || {
+            if let Some(el) = scroller.cast::<Element>() {
+                let next = (el.scroll_top(), el.client_height().max(ROW_HEIGHT));
+                if next != *viewport {
+                    viewport.set(next);
+                }
+            }
+        }
+    };
     {
         // A new result set starts at its top.
-        let (scroller, viewport) = (scroller.clone(), viewport.clone());
+        let scroller = scroller.clone();
         use_effect_with(Rc::as_ptr(&props.rows) as usize, move |_| {
             if let Some(el) = scroller.cast::<Element>() {
                 el.set_scroll_top(0);
-                viewport.set((0, el.client_height().max(ROW_HEIGHT)));
+            }
+        });
+    }
+    // The panes around the table (detail, findings, an error line) change its
+    // height without a scroll event: measure after every render; it settles
+    // in one extra render at most. Window resizes are measured too.
+    use_effect(measure.clone());
+    {
+        let measure = measure.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| EventListener::new(&w, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+    // Keep the selected row in view, also when the detail pane opening below
+    // has just made the table shorter.
+    {
+        let (scroller, rows) = (scroller.clone(), props.rows.clone());
+        use_effect_with(props.selected, move |selected| {
+            if let (Some(el), Some(row)) = (scroller.cast::<Element>(), *selected) {
+                if let Some(index) = rows.iter().position(|&r| r == row) {
+                    reveal(&el, index as i32);
+                }
             }
         });
     }
     let onscroll = {
-        let viewport = viewport.clone();
-        Callback::from(move |e: Event| {
-            let el: Element = e.target_unchecked_into();
-            viewport.set((el.scroll_top(), el.client_height().max(ROW_HEIGHT)));
+        let measure = measure.clone();
+        Callback::from(move |_: Event| measure())
+    };
+    let onkeydown = {
+        let (rows, selected, on_select, scroller) = (props.rows.clone(), props.selected, props.on_select.clone(), scroller.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(last) = rows.len().checked_sub(1) else { return };
+            let at = selected.and_then(|s| rows.iter().position(|&r| r == s));
+            let page = scroller.cast::<Element>().map_or(10, |el| (el.client_height() / ROW_HEIGHT - 1).max(1) as usize);
+            let next = match (e.key().as_str(), at) {
+                ("ArrowDown", Some(i)) => (i + 1).min(last),
+                ("ArrowUp", Some(i)) => i.saturating_sub(1),
+                ("PageDown", Some(i)) => (i + page).min(last),
+                ("PageUp", Some(i)) => i.saturating_sub(page),
+                ("ArrowDown" | "ArrowUp" | "PageDown" | "PageUp", None) | ("Home", _) => 0,
+                ("End", _) => last,
+                _ => return,
+            };
+            e.prevent_default();
+            if let Some(&row) = rows.get(next) {
+                on_select.emit(row);
+                if let Some(el) = scroller.cast::<Element>() {
+                    reveal(&el, next as i32);
+                }
+            }
         })
     };
     let (top, height) = *viewport;
     let count = props.rows.len() as i32;
-    let first = (top / ROW_HEIGHT - OVERSCAN).max(0);
-    let last = ((top + height) / ROW_HEIGHT + OVERSCAN).min(count);
+    let first = (top / ROW_HEIGHT - OVERSCAN).clamp(0, count);
+    let last = ((top + height) / ROW_HEIGHT + OVERSCAN).clamp(first, count);
+    {
+        let (spacer, window) = (spacer.clone(), window.clone());
+        use_effect_with((count, first), move |&(count, first)| {
+            if let Some(el) = spacer.cast::<HtmlElement>() {
+                let _ = el.style().set_property("height", &format!("{}px", count * ROW_HEIGHT));
+            }
+            if let Some(el) = window.cast::<HtmlElement>() {
+                let _ = el.style().set_property("transform", &format!("translateY({}px)", first * ROW_HEIGHT));
+            }
+        });
+    }
     let store = props.store.borrow();
     let ioc = |value: &str| (!value.is_empty() && props.marked.iter().any(|m| m.eq_ignore_ascii_case(value))).then_some("ioc");
     let visible = (first..last).filter_map(|i| props.rows.get(i as usize).map(|&row| (i, row))).map(|(i, row)| {
         let outcome = store.outcome(row);
         let onclick = props.on_select.reform(move |_: MouseEvent| row);
+        let selected = props.selected == Some(row);
         html! {
-            <div key={row} data-testid="row" role="row" onclick={onclick}
-                class={classes!("tl-row", (props.selected == Some(row)).then_some("selected"), (i % 2 == 1).then_some("odd"))}
-                style={format!("top:{}px", i * ROW_HEIGHT)}>
+            <div key={row} data-testid="row" role="row" aria-selected={selected.to_string()} onclick={onclick}
+                class={classes!("tl-row", selected.then_some("selected"), (i % 2 == 1).then_some("odd"))}>
                 <span class="c-time">{ seconds(store.time(row)) }</span>
                 <span class="c-source">{ store.source(row).key() }</span>
                 <span class="c-op" title={store.operation(row).to_string()}>{ store.operation(row) }</span>
@@ -88,19 +158,31 @@ pub fn timeline(props: &TimelineProps) -> Html {
         <div class="timeline" data-testid="timeline">
             <div class="tl-meta">
                 <span data-testid="match-count">{ format!("{} of {} events", thousands(props.rows.len() as u64), thousands(props.total as u64)) }</span>
-                <span class="hint">{ "times in UTC" }</span>
+                <span class="hint">{ "times in UTC · click a row, then ↑ ↓ to step through" }</span>
             </div>
             <div class="tl-head" role="row">
                 <span class="c-time">{ "Time (UTC)" }</span><span class="c-source">{ "Source" }</span><span class="c-op">{ "Operation" }</span>
                 <span class="c-actor">{ "Actor" }</span><span class="c-target">{ "Target" }</span><span class="c-ip">{ "IP" }</span>
                 <span class="c-country">{ "Ctry" }</span><span class="c-outcome">{ "Outcome" }</span><span class="c-app">{ "App" }</span>
             </div>
-            <div class="tl-scroll" ref={scroller} {onscroll} role="grid" aria-rowcount={count.to_string()}>
-                <div class="tl-spacer" style={format!("height:{}px", count * ROW_HEIGHT)}>
-                    { for visible }
+            <div class="tl-scroll" ref={scroller} {onscroll} {onkeydown} tabindex="0" role="grid" aria-label="Events" aria-rowcount={count.to_string()}>
+                <div class="tl-spacer" ref={spacer}>
+                    <div class="tl-window" ref={window}>{ for visible }</div>
                 </div>
             </div>
         </div>
+    }
+}
+
+/// Scroll the table just enough to show line `index`.
+fn reveal(scroller: &Element, index: i32) {
+    let top = index * ROW_HEIGHT;
+    let height = scroller.client_height();
+    let current = scroller.scroll_top();
+    if top < current {
+        scroller.set_scroll_top(top);
+    } else if top + ROW_HEIGHT > current + height {
+        scroller.set_scroll_top(top + ROW_HEIGHT - height);
     }
 }
 
