@@ -7,7 +7,7 @@ use super::components::{
 };
 use super::format::now_ms;
 use super::loader::Loader;
-use super::state::{CaseState, LoadAction, Loads, Stage};
+use super::state::{CaseState, FileLoad, LoadAction, Loads, Stage};
 use super::view;
 use crate::case::CaseAction;
 use crate::detect::{run_all, suggest_context, Context, Indicator, IndicatorKind};
@@ -113,6 +113,33 @@ pub fn app() -> Html {
             }
         })
     };
+    let on_remove_file = {
+        let (store, dedupe, loads, case, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), selected.clone());
+        Callback::from(move |load: FileLoad| {
+            let sha = load.report.as_ref().filter(|_| load.stage == Stage::Done).map(|r| r.sha256.clone());
+            let Some(sha) = sha else {
+                loads.dispatch(LoadAction::Removed { id: load.id, unloaded: false });
+                return;
+            };
+            {
+                let mut store = store.borrow_mut();
+                let file = store.files().iter().find(|f| f.report.sha256 == sha).map(|f| f.id);
+                if let Some(file) = file {
+                    store.remove_file(file);
+                }
+                // Forget the removed file's record ids, so opening it again
+                // does not count every record as a duplicate.
+                let mut fresh = Deduper::default();
+                for row in 0..store.len() as u32 {
+                    fresh.first_time(store.source(row), store.record_id(row));
+                }
+                *dedupe.borrow_mut() = fresh;
+            }
+            selected.set(None);
+            loads.dispatch(LoadAction::Removed { id: load.id, unloaded: true });
+            case.dispatch(CaseAction::FileRemoved { sha256: sha });
+        })
+    };
     let on_case_action = {
         let case = case.clone();
         Callback::from(move |action| case.dispatch(action))
@@ -181,7 +208,7 @@ pub fn app() -> Html {
                 <p class="banner" role="alert">{ problem }</p>
             }
             <div class="columns">
-                <FilesPanel loads={loads.files.clone()} {missing} />
+                <FilesPanel loads={loads.files.clone()} {missing} on_remove={on_remove_file} />
                 <main class="workspace">
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />

@@ -70,6 +70,9 @@ pub enum LoadAction {
     Started { id: u32, name: String },
     Progress { id: u32, stage: Stage, progress: f64 },
     Finished { id: u32, report: Rc<IngestReport>, loaded: bool },
+    /// A card was closed: its file unloaded from the store (`unloaded`), or
+    /// a file that was not loaded dismissed.
+    Removed { id: u32, unloaded: bool },
     /// The store was emptied (new case).
     Cleared,
 }
@@ -94,6 +97,12 @@ impl Reducible for Loads {
                     f.report = Some(report);
                 }
                 if loaded {
+                    next.generation += 1;
+                }
+            }
+            LoadAction::Removed { id, unloaded } => {
+                next.files.retain(|f| f.id != id);
+                if unloaded {
                     next.generation += 1;
                 }
             }

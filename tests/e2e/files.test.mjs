@@ -64,3 +64,39 @@ test('file picker: cards for good, unrelated and partly broken files', { timeout
     await rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('unloading a file removes its events; opened again, its records are not duplicates', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const hr = join(tmp, 'hr.csv');
+    await writeFile(hr, 'Name,Salary\nAlice,100\n');
+    const ual = join(fixtures, 'ual_search_export.csv');
+    const badRows = join(fixtures, 'ual_search_bad_rows.csv');
+    const eventCount = async (page) => Number((await page.locator(tid('event-count')).textContent()).match(/\d[\d,]*/)[0].replace(/,/g, ''));
+
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([ual, hr]);
+      await waitForFilesLoaded(page, 2);
+      assert.equal(await eventCount(page), 6);
+
+      // A card for a file that was not read can be dismissed.
+      await card(page, 'hr.csv').locator(tid('file-remove')).click();
+      await card(page, 'hr.csv').waitFor({ state: 'detached' });
+
+      await card(page, 'ual_search_export.csv').locator(tid('file-remove')).click();
+      await card(page, 'ual_search_export.csv').waitFor({ state: 'detached' });
+      assert.equal(await eventCount(page), 0);
+      assert.equal(await page.locator(tid('row')).count(), 0);
+      assert.equal(await page.locator(tid('file-card-missing')).count(), 0, 'an unloaded file leaves the case');
+
+      // Its three good rows share record ids with the unloaded export; they
+      // are kept now, not counted as duplicates of records no longer loaded.
+      await page.locator(tid('file-input')).setInputFiles([badRows]);
+      await waitForFilesLoaded(page, 1);
+      assert.match(await card(page, 'ual_search_bad_rows.csv').locator(tid('file-rows')).textContent(), /^\s*3 rows kept · 2 rejected\s*$/);
+      assert.equal(await eventCount(page), 3);
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});

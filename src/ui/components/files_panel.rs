@@ -12,6 +12,8 @@ pub struct FilesPanelProps {
     pub loads: Vec<FileLoad>,
     /// Files the case lists but that are not loaded in this page (after a reload).
     pub missing: Vec<FileEntry>,
+    /// Close a card: unload a loaded file, or dismiss one that was not loaded.
+    pub on_remove: Callback<FileLoad>,
 }
 
 #[function_component(FilesPanel)]
@@ -22,14 +24,22 @@ pub fn files_panel(props: &FilesPanelProps) -> Html {
             if props.loads.is_empty() && props.missing.is_empty() {
                 <p class="hint">{ "Open or drop sign-in logs, audit logs and Unified Audit Log exports (CSV or JSON). Nothing leaves this browser." }</p>
             }
-            { for props.loads.iter().map(file_card) }
+            { for props.loads.iter().map(|load| file_card(load, &props.on_remove)) }
             { for props.missing.iter().map(missing_card) }
         </aside>
     }
 }
 
-fn file_card(load: &FileLoad) -> Html {
+fn file_card(load: &FileLoad, on_remove: &Callback<FileLoad>) -> Html {
     let busy = matches!(load.stage, Stage::Reading | Stage::Parsing);
+    let (label, title) = match load.stage {
+        Stage::Done => ("Unload", format!("Remove {} and its events from this case", load.name)),
+        _ => ("Dismiss", format!("Remove this message about {}", load.name)),
+    };
+    let remove = {
+        let (on_remove, load) = (on_remove.clone(), load.clone());
+        Callback::from(move |_: MouseEvent| on_remove.emit(load.clone()))
+    };
     let stage = match load.stage {
         Stage::Reading => "reading",
         Stage::Parsing => "parsing",
@@ -37,7 +47,12 @@ fn file_card(load: &FileLoad) -> Html {
     };
     html! {
         <div class="file-card" data-testid="file-card" key={load.id}>
-            <div class="file-name" title={load.name.clone()}>{ &load.name }</div>
+            <div class="file-head">
+                <div class="file-name" title={load.name.clone()}>{ &load.name }</div>
+                if !busy {
+                    <button class="file-remove" data-testid="file-remove" onclick={remove} {title}>{ label }</button>
+                }
+            </div>
             if busy {
                 <div class="file-stage">{ format!("{stage} {:.0}%", load.progress * 100.0) }</div>
                 <progress class="file-progress" max="1" value={load.progress.to_string()} />
