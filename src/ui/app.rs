@@ -13,7 +13,7 @@ use crate::case::CaseAction;
 use crate::detect::{run_all, suggest_context, Context, Indicator, IndicatorKind};
 use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
-use crate::store::{parse, EventStore, FacetField};
+use crate::store::{parse, EventStore, FacetField, Query, Term, TermKind};
 use gloo::timers::callback::Interval;
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -28,6 +28,7 @@ pub fn app() -> Html {
     let store = use_mut_ref(EventStore::new);
     let dedupe = use_mut_ref(Deduper::default);
     let next_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
+    let first_live_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let loads = use_reducer(Loads::default);
     let case = use_reducer(CaseState::restore);
     let applied = use_state(String::new);
@@ -47,6 +48,7 @@ pub fn app() -> Html {
         store: store.clone(),
         dedupe: dedupe.clone(),
         next_id: (*next_id).clone(),
+        first_live_id: (*first_live_id).clone(),
         loads: loads.dispatcher(),
         case: case.dispatcher(),
     };
@@ -92,6 +94,11 @@ pub fn app() -> Html {
             apply_query.emit(parse(&applied).unwrap_or_default().with_time_range(start, end));
         })
     };
+    let whole_range = {
+        let (applied, apply_query) = (applied.clone(), apply_query.clone());
+        Callback::from(move |()| apply_query.emit(without_time_terms(&parse(&applied).unwrap_or_default())))
+    };
+    let has_range = parse(&applied).is_ok_and(|q| q.terms.iter().any(is_time_term));
     let on_files = {
         let loader = loader.clone();
         Callback::from(move |files: Vec<web_sys::File>| loader.load_files(files))
@@ -102,8 +109,11 @@ pub fn app() -> Html {
     };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
+        let (next_id, first_live_id) = ((*next_id).clone(), (*first_live_id).clone());
         Callback::from(move |_| {
             if gloo::dialogs::confirm("Start a new case? The checklist, notes and loaded evidence in this browser will be cleared.") {
+                // Files still loading belong to the old case: drop them.
+                first_live_id.set(next_id.get());
                 *store.borrow_mut() = EventStore::new();
                 *dedupe.borrow_mut() = Deduper::default();
                 loads.dispatch(LoadAction::Cleared);
@@ -203,7 +213,8 @@ pub fn app() -> Html {
 
     html! {
         <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
-            <Topbar event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} />
+            <Topbar case_name={AttrValue::from(case.case.name.clone())} incident_start={case.case.incident_start} now={*now}
+                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} />
             if let Some(problem) = &case.storage_problem {
                 <p class="banner" role="alert">{ problem }</p>
             }
@@ -212,7 +223,7 @@ pub fn app() -> Html {
                 <main class="workspace">
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />
-                    <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} />
+                    <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range} />
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} />
                     <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} {marked} />
                     if let Some(row) = *selected {
@@ -242,4 +253,13 @@ fn with_marked(context: &Context, indicator: Indicator) -> Context {
         next.indicators.push(indicator);
     }
     next
+}
+
+fn is_time_term(term: &Term) -> bool {
+    matches!(term.kind, TermKind::After(_) | TermKind::Before(_) | TermKind::Between { .. })
+}
+
+/// The query text without its time terms (the histogram's "Whole range").
+fn without_time_terms(query: &Query) -> String {
+    Query { terms: query.terms.iter().filter(|t| !is_time_term(t)).cloned().collect() }.to_string()
 }

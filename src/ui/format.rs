@@ -48,3 +48,13 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 pub fn now_ms() -> TimeMs {
     js_sys::Date::now() as TimeMs
 }
+
+/// Time since the incident start for the header clock: `42 min`, `3 h 05 min`, `2 d 4 h`.
+pub fn elapsed(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        0..=59 => format!("{minutes} min"),
+        60..=2879 => format!("{} h {:02} min", minutes / 60, minutes % 60),
+        _ => format!("{} d {} h", minutes / 1440, minutes / 60 % 24),
+    }
+}

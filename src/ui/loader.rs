@@ -31,6 +31,9 @@ pub struct Loader {
     pub store: Rc<RefCell<EventStore>>,
     pub dedupe: Rc<RefCell<Deduper>>,
     pub next_id: Rc<Cell<u32>>,
+    /// Loads with a smaller id belong to a case the analyst has since
+    /// cleared ("New case"); their events are dropped when they finish.
+    pub first_live_id: Rc<Cell<u32>>,
     pub loads: UseReducerDispatcher<Loads>,
     pub case: UseReducerDispatcher<CaseState>,
 }
@@ -116,6 +119,9 @@ impl Loader {
         }
         let (mut batch, mut pending) = (Vec::new(), PendingFile::new());
         loop {
+            if id < self.first_live_id.get() {
+                return; // "New case" while this file was loading
+            }
             let slice_start = js_sys::Date::now();
             let mut more = true;
             while more && js_sys::Date::now() - slice_start < PARSE_SLICE_MS {

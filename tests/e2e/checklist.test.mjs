@@ -41,3 +41,38 @@ test('checklist: step status persists across reload; New case clears it after co
     assert.equal(await page.locator(tid('step-done-at-1')).count(), 0);
   });
 });
+
+test('the header names the case and counts time since the incident start', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    assert.equal(await text(page, 'incident-clock'), 'incident start not set');
+    await page.locator(tid('case-name')).fill('Payroll mailbox takeover');
+    await page.locator(tid('case-name')).press('Enter');
+    await page.locator(tid('case-name')).blur();
+    // Ninety minutes ago, in UTC minutes as the datetime-local input takes it.
+    const start = await page.evaluate(() => new Date(Date.now() - 90 * 60_000).toISOString().slice(0, 16));
+    await page.locator(tid('incident-start')).fill(start);
+    await page.locator(tid('incident-start')).dispatchEvent('change');
+    await until(page, 'the clock to run', () => /^T\+/.test(document.querySelector('[data-testid="incident-clock"]').textContent));
+    assert.match(await text(page, 'incident-clock'), /^T\+1 h (29|30|31) min since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+
+    await page.reload({ waitUntil: 'load' });
+    await waitForApp(page);
+    await until(page, 'the case name restored', () => document.querySelector('[data-testid="case-name"]')?.value === 'Payroll mailbox takeover');
+    assert.match(await text(page, 'incident-clock'), /^T\+1 h (29|30|31) min/);
+  });
+});
+
+test('an unreadable saved case is reported and kept aside, not overwritten', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await page.evaluate(() => localStorage.setItem('loupe.case', '{"kind":"loupe-case","version":99,"case":{}}'));
+    await page.reload({ waitUntil: 'load' });
+    await waitForApp(page);
+    const banner = page.locator('.banner[role="alert"]');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), /newer Loupe.*loupe\.case\.unreadable/s);
+    // A change saves the fresh case; the unreadable one is still there.
+    await page.locator(tid('step-status-1')).selectOption('in_progress');
+    assert.equal(await page.evaluate(() => localStorage.getItem('loupe.case.unreadable')), '{"kind":"loupe-case","version":99,"case":{}}');
+    assert.match(await page.evaluate(() => localStorage.getItem('loupe.case')), /in_progress/);
+  });
+});

@@ -94,3 +94,31 @@ test('facet click adds an op: term and narrows the timeline', { timeout: TEST_TI
     assert.ok(n >= 1 && n < total, `match-count "${n} of ${m}" after the facet click (was ${total})`);
   });
 });
+
+test('a histogram drag sets a time range and "Whole range" takes it out', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    const [total] = await matchCount(page);
+    const unfiltered = await page.locator(tid('match-count')).textContent();
+    await runQuery(page, 'source:ual');
+    const [ual] = await waitForNewCount(page, unfiltered);
+    assert.ok(ual > 0 && ual < total, `${ual} UAL events of ${total}`);
+    assert.equal(await page.locator(tid('whole-range')).count(), 0, 'no time range yet');
+
+    const box = await page.locator(tid('histogram')).boundingBox();
+    const before = await page.locator(tid('match-count')).textContent();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const [narrowed] = await waitForNewCount(page, before);
+    assert.ok(narrowed > 0 && narrowed < ual, `${narrowed} of ${ual} UAL events in the span`);
+    assert.match(await page.locator(tid('query')).inputValue(), /^source:ual time:\S+\.\.\S+$/);
+
+    const during = await page.locator(tid('match-count')).textContent();
+    await page.locator(tid('whole-range')).click();
+    assert.deepEqual((await waitForNewCount(page, during))[0], ual);
+    assert.equal(await page.locator(tid('query')).inputValue(), 'source:ual', 'other terms kept');
+    assert.equal(await page.locator(tid('whole-range')).count(), 0);
+  });
+});

@@ -1,5 +1,6 @@
 //! Events over time for the current filter. Dragging across it selects a
-//! span, which becomes the query's time range.
+//! span, which becomes the query's time range; "Whole range" takes the time
+//! range out of the query again.
 
 use crate::model::TimeMs;
 use crate::store::Histogram;
@@ -15,6 +16,9 @@ const HEIGHT: f64 = 80.0;
 pub struct HistogramProps {
     pub histogram: Rc<Histogram>,
     pub on_range: Callback<(TimeMs, TimeMs)>,
+    /// Whether the applied query limits the time range.
+    pub has_range: bool,
+    pub on_whole_range: Callback<()>,
 }
 
 /// Where the pointer is across the chart, 0.0 to 1.0.
@@ -86,11 +90,15 @@ pub fn histogram_chart(props: &HistogramProps) -> Html {
                 { for bars }
                 { for selection }
             </svg>
-            if !h.counts.is_empty() {
+            if !h.counts.is_empty() || props.has_range {
                 <div class="axis">
-                    <span>{ minutes_utc(h.start) }</span>
+                    <span>{ if h.counts.is_empty() { String::new() } else { minutes_utc(h.start) } }</span>
                     <span class="hint">{ "drag across the chart to set the time range" }</span>
-                    <span>{ minutes_utc(last) }</span>
+                    if props.has_range {
+                        <button class="whole-range" data-testid="whole-range" onclick={props.on_whole_range.reform(|_: MouseEvent| ())}
+                            title="Take the time range out of the filter">{ "Whole range" }</button>
+                    }
+                    <span>{ if h.counts.is_empty() { String::new() } else { minutes_utc(last) } }</span>
                 </div>
             }
         </div>

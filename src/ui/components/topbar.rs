@@ -1,11 +1,17 @@
-//! The bar across the top: open files, load the sample, start a new case.
+//! The bar across the top: the case's name and incident clock, open files,
+//! load the sample, start a new case.
 
-use crate::ui::format::thousands;
+use crate::model::TimeMs;
+use crate::ui::format::{elapsed, minutes_utc, thousands};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct TopbarProps {
+    pub case_name: AttrValue,
+    pub incident_start: Option<TimeMs>,
+    pub now: TimeMs,
+    pub on_rename: Callback<String>,
     pub event_count: usize,
     pub loading: bool,
     pub on_files: Callback<Vec<web_sys::File>>,
@@ -38,12 +44,21 @@ pub fn topbar(props: &TopbarProps) -> Html {
             el.set_value(""); // so choosing the same file again still fires
         })
     };
+    let rename = props.on_rename.reform(|e: Event| e.target_unchecked_into::<HtmlInputElement>().value().trim().to_string());
+    let clock = match props.incident_start {
+        Some(start) if props.now >= start => format!("T+{} since {}", elapsed(props.now - start), minutes_utc(start)),
+        Some(start) => format!("incident start {}", minutes_utc(start)),
+        None => "incident start not set".to_string(),
+    };
     let sample = props.on_sample.reform(|_: MouseEvent| ());
     let new_case = props.on_new_case.reform(|_: MouseEvent| ());
     html! {
         <header class="topbar">
             <h1 class="brand">{ "Loupe" }</h1>
-            <span class="tagline">{ "cloud identity compromise workbench · all evidence stays in this browser" }</span>
+            <input class="case-name" data-testid="case-name" aria-label="Case name" placeholder="Untitled case"
+                value={props.case_name.clone()} onchange={rename} />
+            <span class="incident-clock" data-testid="incident-clock" title="Time since the incident start set in the checklist">{ clock }</span>
+            <span class="tagline">{ "all evidence stays in this browser" }</span>
             <div class="actions">
                 <button data-testid="open-files" onclick={open} title="Open log exports (or drop them anywhere on the page)">{ "Open files…" }</button>
                 <input ref={input} type="file" multiple=true class="hidden" data-testid="file-input" aria-label="Evidence files" onchange={chosen} />
