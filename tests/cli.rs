@@ -102,3 +102,103 @@ fn bad_query_and_unreadable_input_fail_with_one_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8(out.stderr).unwrap().contains("cannot read"));
 }
+
+fn answer_key(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("answer_key.json")).unwrap()).unwrap()
+}
+
+fn findings_of(out: &Output) -> Vec<Value> {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("findings print as one JSON array")
+}
+
+#[test]
+fn findings_carry_step_severity_entities_and_evidence_rows() {
+    let dir = sample_dir("findings");
+    let files = sample_files(&dir);
+    let mut args = vec!["findings"];
+    args.extend(files.iter().map(String::as_str));
+    let findings = findings_of(&loupe(&args));
+    assert!(!findings.is_empty());
+    for f in &findings {
+        assert!(f["detector"].as_str().is_some_and(|d| !d.is_empty()), "{f}");
+        let step = f["step"].as_u64().unwrap();
+        assert!((1..=12).contains(&step), "{f}");
+        assert!(["info", "low", "medium", "high", "critical"].contains(&f["severity"].as_str().unwrap()), "{f}");
+        assert!(!f["title"].as_str().unwrap().is_empty());
+        assert!(f["entities"].is_array());
+        let evidence = f["evidence"].as_array().unwrap();
+        assert!(!evidence.is_empty(), "a finding without evidence: {f}");
+        for line in evidence {
+            for key in ["time", "source", "operation", "actor", "file"] {
+                assert!(line.get(key).is_some(), "{key} missing in {line}");
+            }
+        }
+    }
+    // The forwarding rule is the step 9 finding, and its evidence is the rule itself.
+    let key = answer_key(&dir);
+    let forward_to = key["forwarding_address"].as_str().unwrap();
+    let rule = findings.iter().find(|f| f["step"] == 9 && f.to_string().contains(forward_to)).expect("a step 9 finding names the forwarding address");
+    assert!(rule["evidence"].as_array().unwrap().iter().any(|e| e["operation"] == "New-InboxRule"), "{rule}");
+    // Without a case file the suggestion names the victim.
+    let victim = key["victims"][0].as_str().unwrap();
+    assert!(String::from_utf8_lossy(&loupe(&args).stderr).contains(victim));
+}
+
+#[test]
+fn findings_follow_the_case_files_context() {
+    let dir = sample_dir("findings-case");
+    let files = sample_files(&dir);
+    let key = answer_key(&dir);
+    // Contained an hour into the compromise: the attacker's later activity
+    // from its marked addresses is a step 2 finding.
+    let start = loupe::model::parse_rfc3339_utc(key["compromise_window"]["start"].as_str().unwrap()).unwrap();
+    let end = loupe::model::parse_rfc3339_utc(key["compromise_window"]["end"].as_str().unwrap()).unwrap();
+    let indicators: Vec<loupe::detect::Indicator> = key["attacker_ips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ip| loupe::detect::Indicator::new(loupe::detect::IndicatorKind::Ip, ip.as_str().unwrap(), "from the answer key"))
+        .collect();
+    let context = loupe::detect::Context {
+        suspect_accounts: vec![key["victims"][0].as_str().unwrap().to_string()],
+        window: Some((start, end)),
+        containment: Some(start + 3_600_000),
+        indicators,
+        ..Default::default()
+    };
+    let mut case = loupe::case::Case::default();
+    case.context = Some(context.clone());
+    let case_path = dir.join("case.json");
+    std::fs::write(&case_path, loupe::case::to_json(&case)).unwrap();
+    let context_path = dir.join("context.json");
+    std::fs::write(&context_path, serde_json::to_string(&context).unwrap()).unwrap();
+
+    let mut base = vec!["findings"];
+    base.extend(files.iter().map(String::as_str));
+    let suggested = findings_of(&loupe(&base));
+    assert!(!suggested.iter().any(|f| f["step"] == 2), "no containment time, so no step 2 finding");
+
+    for path in [&case_path, &context_path] {
+        let mut args = base.clone();
+        args.extend(["--case", path.to_str().unwrap()]);
+        let out = loupe(&args);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the case file"));
+        let findings = findings_of(&out);
+        let after = findings.iter().find(|f| f["step"] == 2).expect("activity after containment is a step 2 finding");
+        let first_after = after["evidence"][0]["time"].as_str().unwrap();
+        assert!(loupe::model::parse_rfc3339_utc(first_after).unwrap() >= start + 3_600_000, "{after}");
+    }
+
+    // A case file that is not one fails with one line and prints nothing.
+    let junk = dir.join("junk.json");
+    std::fs::write(&junk, "{\"kind\":\"loupe-case\",\"version\":99,\"case\":{}}").unwrap();
+    let mut args = base.clone();
+    args.extend(["--case", junk.to_str().unwrap()]);
+    let out = loupe(&args);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("newer Loupe"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+}

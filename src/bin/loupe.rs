@@ -3,8 +3,11 @@
 //!
 //!   loupe summary FILE...                 one JSON object per file (ingest report)
 //!   loupe timeline FILE... [--query Q]    matching events as JSON lines, in time order
+//!   loupe findings FILE... [--case CASE.json]
+//!                                         detections as a JSON array, each with its evidence
 //!   loupe sample --out DIR [--seed N]     write the bundled training incident
 
+use loupe::detect::{run_all, suggest_context, Context};
 use loupe::ingest::{Deduper, FileIngest, IngestReport};
 use loupe::model::format_utc;
 use loupe::store::{query, EvalContext, EventStore, PendingFile};
@@ -12,13 +15,15 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: loupe summary FILE... | loupe timeline FILE... [--query Q] | loupe sample --out DIR [--seed N]";
+const USAGE: &str =
+    "usage: loupe summary FILE... | loupe timeline FILE... [--query Q] | loupe findings FILE... [--case CASE.json] | loupe sample --out DIR [--seed N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
+        Some("findings") => findings(&args[1..]),
         Some("sample") => sample(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -155,6 +160,65 @@ fn timeline(args: &[String]) -> Result<(), String> {
             break; // stdout closed (e.g. piped into head): stop quietly
         }
     }
+    Ok(())
+}
+
+/// The investigation context a case file gives: a Loupe case document
+/// (its confirmed context, or none while Loupe's suggestion stands), or a
+/// bare context object for scripts.
+fn context_from_case_file(path: &str) -> Result<Option<Context>, String> {
+    let bytes = read_file(path)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
+    if value.get("kind").is_some() {
+        let case = loupe::case::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+        return Ok(case.context);
+    }
+    serde_json::from_value(value).map(Some).map_err(|e| format!("{path} is neither a Loupe case file nor an investigation context: {e}"))
+}
+
+fn findings(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case"])?;
+    let case_context = match args.option("--case") {
+        Some(path) => context_from_case_file(path)?,
+        None => None,
+    };
+    let (store, reports) = load(&args.files)?;
+    first_unreadable(&reports)?;
+    let (ctx, origin) = match case_context {
+        Some(ctx) => (ctx, "from the case file"),
+        None => (suggest_context(&store), "suggested by Loupe from the evidence"),
+    };
+    eprintln!(
+        "context {origin}: suspects {}, {} indicator(s)",
+        if ctx.suspect_accounts.is_empty() { "none".to_string() } else { ctx.suspect_accounts.join(", ") },
+        ctx.indicators.len()
+    );
+    let file_name_of = |row: u32| store.file(store.file_of(row)).map_or("", |f| f.report.file.as_str());
+    let out: Vec<Value> = run_all(&store, &ctx)
+        .iter()
+        .map(|f| {
+            let evidence: Vec<Value> = f.rows.iter().map(|&row| loupe::report::event_json(&store.event(row), file_name_of(row))).collect();
+            json!({
+                "id": f.id,
+                "detector": f.detector,
+                "step": f.step,
+                "severity": f.severity,
+                "title": f.title,
+                "why": f.why,
+                "entities": f.entities,
+                "first": format_utc(f.first),
+                "query": f.query,
+                "benign_signals": f.benign_signals,
+                "details": f.details,
+                "evidence": evidence,
+            })
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    let _ = serde_json::to_writer_pretty(&mut lock, &out).and_then(|()| writeln!(lock).map_err(serde_json::Error::io));
     Ok(())
 }
 
