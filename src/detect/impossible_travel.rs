@@ -1,5 +1,7 @@
 //! Step 1: two successive sign-ins of one account too far apart for the
-//! time between them. One finding per account and pair of addresses.
+//! time between them. Each pair of addresses is judged on its own (a VPN
+//! exit used for weeks is ordinary, a new foreign address is not), then an
+//! account's pairs are reported as one finding, as severe as its worst pair.
 
 use super::history::AddressUse;
 use super::facts::{address_signals, day_of, haversine_km, when};
@@ -55,9 +57,48 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
                 pairs.entry((store.ip(from).to_string(), store.ip(to).to_string())).or_default().push(Hop { from, to, km, kmh });
             }
         }
-        findings.extend(pairs.into_iter().filter_map(|((ip_a, ip_b), hops)| finding(store, ctx, used, account, &ip_a, &ip_b, &hops)));
+        let per_pair: Vec<Finding> = pairs.into_iter().filter_map(|((ip_a, ip_b), hops)| finding(store, ctx, used, account, &ip_a, &ip_b, &hops)).collect();
+        findings.extend(merge_account(store, account, per_pair));
     }
     findings
+}
+
+/// One finding for all of an account's impossible pairs: the worst pair
+/// sets the severity and the title, every pair's hops are evidence, and
+/// only the pairs judged as severe as the worst lend it benign signals
+/// (a VPN pair's excuse must not soften an attacker's pair).
+fn merge_account(store: &EventStore, account: &str, mut pairs: Vec<Finding>) -> Option<Finding> {
+    if pairs.len() <= 1 {
+        return pairs.pop();
+    }
+    pairs.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)));
+    let worst = &pairs[0];
+    let ips: Vec<&str> = pairs.iter().flat_map(|f| f.entities.iter()).filter(|e| e.kind == EntityKind::Ip).map(|e| e.value.as_str()).collect();
+    let mut b = FindingBuilder::new(
+        &DEF,
+        worst.severity,
+        format!("{} (and {} more pair(s) of addresses)", worst.title, pairs.len() - 1),
+        worst.why.clone(),
+    )
+    .rows(pairs.iter().flat_map(|f| f.rows.iter().copied()))
+    .source(Source::SignIn)
+    .matching(Field::Actor, &[account])
+    .matching(Field::Ip, &ips);
+    for f in &pairs {
+        for e in &f.entities {
+            b = b.entity(e.kind, &e.value);
+        }
+        b = b.detail(format!("{}: {}", f.severity.label(), f.title));
+        for d in &f.details {
+            b = b.detail(format!("  {d}"));
+        }
+        if f.severity == worst.severity {
+            for s in &f.benign_signals {
+                b = b.benign(s.clone());
+            }
+        }
+    }
+    b.build(store)
 }
 
 fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, ip_a: &str, ip_b: &str, hops: &[Hop]) -> Option<Finding> {
@@ -172,5 +213,36 @@ mod tests {
         assert_eq!(findings.len(), 1, "one finding for the pair, not one per hop");
         assert_eq!(findings[0].severity, Severity::Low);
         assert_eq!(findings[0].rows.len(), 20);
+    }
+
+    #[test]
+    fn an_accounts_pairs_merge_into_one_finding_as_severe_as_the_worst() {
+        // A VPN exit alternating with the office for ten days (ordinary),
+        // then one sign-in from Lagos twenty minutes after Paris.
+        let mut events = daily("2026-03-01T08:00:00Z", 10, "alice@contoso.com", "198.51.100.10", "FR");
+        for e in events.iter_mut() {
+            e.geo = Some(PARIS);
+        }
+        let mut vpn = daily("2026-03-01T08:30:00Z", 10, "alice@contoso.com", "192.0.2.1", "US");
+        for e in vpn.iter_mut() {
+            e.geo = Some((40.7, -74.0));
+        }
+        events.extend(vpn);
+        events.push(signin("2026-03-11T09:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1));
+        events.push(signin("2026-03-11T09:20:00Z", "alice@contoso.com", "203.0.113.7", "NG").geo(LAGOS.0, LAGOS.1));
+        events.push(signin("2026-03-01T08:00:00Z", "bob@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1));
+        events.push(signin("2026-03-01T09:00:00Z", "bob@contoso.com", "203.0.113.8", "NG").geo(LAGOS.0, LAGOS.1));
+        let store = store_of(events);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 2, "one finding per account");
+        let alice = findings.iter().find(|f| f.entities.iter().any(|e| e.value == "alice@contoso.com")).unwrap();
+        assert_eq!(alice.severity, Severity::Medium, "the Lagos pair is not excused by the VPN pair");
+        assert!(!alice.benign_signals.iter().any(|s| s.contains("192.0.2.1") || s.contains("alternated")), "{:?}", alice.benign_signals);
+        assert!(alice.title.contains("Lagos") || alice.title.contains("NG"), "{}", alice.title);
+        assert_eq!(alice.rows.len(), 22);
+        assert!(alice.details.iter().any(|d| d.starts_with("Low:")), "{:?}", alice.details);
+        let query = crate::store::query::parse(&alice.query).unwrap();
+        let shown = store.filter(&query, &Context::default().eval_context()).unwrap();
+        assert!(alice.rows.iter().all(|r| shown.contains(r)), "the query shows every evidence row");
     }
 }
