@@ -117,9 +117,53 @@ impl Context {
     }
 
     /// What the store's `ioc` query term needs.
+    /// The analyst's tuning held to values the detectors can use: a typo
+    /// such as a speed of 0 km/h must not turn every sign-in into a finding.
+    pub fn with_sane_tuning(mut self) -> Context {
+        let defaults = Context::default();
+        if !self.travel_speed_kmh.is_finite() || self.travel_speed_kmh < 50.0 {
+            self.travel_speed_kmh = defaults.travel_speed_kmh;
+        }
+        self.travel_speed_kmh = self.travel_speed_kmh.min(50_000.0);
+        self.token_lifetime_minutes = self.token_lifetime_minutes.clamp(0, 24 * 60);
+        self.baseline_days = self.baseline_days.clamp(1, 365);
+        self
+    }
+
     pub fn eval_context(&self) -> EvalContext {
         EvalContext { indicators: self.indicators.iter().map(|i| i.value.trim().to_string()).filter(|v| !v.is_empty()).collect() }
     }
+}
+
+/// Whether `text` is a network `cidr_contains` can match: an address, or
+/// an address with a prefix length that fits its family.
+pub fn is_network(text: &str) -> bool {
+    let text = text.trim();
+    match text.split_once('/') {
+        Some((net, bits)) => match (net.trim().parse::<IpAddr>(), bits.trim().parse::<u32>()) {
+            (Ok(IpAddr::V4(_)), Ok(bits)) => bits <= 32,
+            (Ok(IpAddr::V6(_)), Ok(bits)) => bits <= 128,
+            _ => false,
+        },
+        None => text.parse::<IpAddr>().is_ok(),
+    }
+}
+
+/// Networks the analyst typed, one per line or separated by commas or
+/// spaces: the ones Loupe can match, and the ones it cannot (to show).
+pub fn parse_networks(text: &str) -> (Vec<String>, Vec<String>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for item in text.split(|c: char| c == ',' || c.is_whitespace()).map(str::trim).filter(|s| !s.is_empty()) {
+        if is_network(item) {
+            if !good.iter().any(|g: &String| g == item) {
+                good.push(item.to_string());
+            }
+        } else {
+            bad.push(item.to_string());
+        }
+    }
+    (good, bad)
 }
 
 /// An address as logs write it: bare, `1.2.3.4:port` or `[v6]:port`.
@@ -162,6 +206,24 @@ pub fn cidr_contains(cidr: &str, addr: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_networks_are_checked() {
+        let (good, bad) = parse_networks("10.0.0.0/8\n 192.0.2.7, 2001:db8::/32 10.0.0.0/8\n10.1.2.3/33 office not-an-ip/8");
+        assert_eq!(good, ["10.0.0.0/8", "192.0.2.7", "2001:db8::/32"]);
+        assert_eq!(bad, ["10.1.2.3/33", "office", "not-an-ip/8"]);
+        assert!(is_network("::1/128") && !is_network("::1/129"));
+    }
+
+    #[test]
+    fn tuning_typos_fall_back_or_clamp() {
+        let ctx = Context { travel_speed_kmh: 0.0, token_lifetime_minutes: -5, baseline_days: 0, ..Context::default() }.with_sane_tuning();
+        assert_eq!((ctx.travel_speed_kmh, ctx.token_lifetime_minutes, ctx.baseline_days), (900.0, 0, 1));
+        let ctx = Context { travel_speed_kmh: f64::NAN, token_lifetime_minutes: 100_000, baseline_days: 1000, ..Context::default() }.with_sane_tuning();
+        assert_eq!((ctx.travel_speed_kmh, ctx.token_lifetime_minutes, ctx.baseline_days), (900.0, 1440, 365));
+        let ctx = Context { travel_speed_kmh: 500.0, ..Context::default() }.with_sane_tuning();
+        assert_eq!(ctx.travel_speed_kmh, 500.0);
+    }
 
     #[test]
     fn defaults_and_old_saves() {

@@ -11,12 +11,14 @@
 //! - `history`: per-account history (sign-ins, addresses, novelties) built
 //!   once per run and handed to every detector.
 //! - `suggest`: a starting context inferred from the evidence.
+//! - `order`: how the findings list is sorted and thinned for reading.
 //! - one module per detector, listed in `DETECTORS` in playbook order.
 
 mod context;
 mod facts;
 mod finding;
 mod history;
+mod order;
 mod mailflow;
 mod scopes;
 mod signins;
@@ -50,9 +52,10 @@ mod window_activity;
 #[cfg(test)]
 mod testkit;
 
-pub use context::{cidr_contains, parse_ip, Context, Indicator, IndicatorKind};
+pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, Indicator, IndicatorKind};
 pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};
 pub use history::History;
+pub use order::{FindingOrder, FindingSortKey};
 pub use suggest::suggest_context;
 
 use crate::store::EventStore;
@@ -104,8 +107,11 @@ pub fn detector(id: &str) -> Option<&'static DetectorDef> {
 /// their first evidence, then by id (so the order is the same every run).
 /// The accounts' history is worked out once and shared by the detectors.
 pub fn run_all(store: &EventStore, ctx: &Context) -> Vec<Finding> {
+    let tuned = ctx.clone().with_sane_tuning();
+    let ctx = &tuned;
     let history = History::new(store, ctx);
     let mut findings: Vec<Finding> = DETECTORS.iter().flat_map(|d| (d.run)(store, ctx, &history)).collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.first.cmp(&b.first)).then_with(|| a.id.cmp(&b.id)));
+    let order = FindingOrder::default();
+    findings.sort_by(|a, b| order.compare(a, b));
     findings
 }

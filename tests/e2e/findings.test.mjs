@@ -47,3 +47,73 @@ test('mark an IP from an event\'s detail, then filter with ioc', { timeout: TEST
     await until(page, 'ioc to match the marked IP', () => /^[1-9]/.test(document.querySelector('[data-testid="match-count"]').textContent));
   });
 });
+
+test('the findings list sorts by time and step, hides info until asked, and explains a finding', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    const list = page.locator(`${tid('findings-list')} > li`);
+    await until(page, 'findings listed', () => document.querySelectorAll('[data-testid="findings-list"] > li').length > 0);
+    const severities = async () => (await page.locator(`${tid('findings-list')} .sev`).allTextContents()).map((s) => s.trim().toLowerCase());
+    const atLowFloor = await list.count();
+    assert.ok(!(await severities()).includes('info'), 'info findings are hidden by default');
+
+    await page.locator(tid('findings-floor')).selectOption('all');
+    await until(page, 'info findings shown', (n) => document.querySelectorAll('[data-testid="findings-list"] > li').length > n, atLowFloor);
+    assert.ok((await severities()).includes('info'));
+    await page.locator(tid('findings-floor')).selectOption('high');
+    await until(page, 'only high and critical', () => [...document.querySelectorAll('[data-testid="findings-list"] .sev')].every((s) => /high|critical/i.test(s.textContent)));
+
+    const times = async () => page.locator(`${tid('findings-list')} .when`).allTextContents();
+    await page.locator(tid('findings-sort-time')).click();
+    const ascending = await times();
+    assert.deepEqual(ascending, [...ascending].sort(), 'earliest first');
+    await page.locator(tid('findings-sort-time')).click();
+    const descending = await times();
+    assert.deepEqual(descending, [...ascending].sort().reverse(), 'latest first after a second click');
+
+    await page.locator(tid('findings-sort-step')).click();
+    const steps = (await page.locator(`${tid('findings-list')} .step-no`).allTextContents()).map((s) => numbersIn(s)[0]);
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'playbook order');
+
+    const first = list.first();
+    await first.locator(tid('finding-why')).click();
+    const explained = first.locator(tid('finding-explained'));
+    await explained.waitFor();
+    assert.match(await explained.textContent(), /evidence row/);
+  });
+});
+
+test('edit the context by hand: add a suspect and raise the travel speed', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    await until(page, 'a suggested suspect account', () => /@/.test(document.querySelector('[data-testid="context-suspects"]')?.textContent || ''));
+    const suspect = page.locator(tid('add-suspect'));
+    await suspect.fill('dana.whitfield@larkspurfreight.example');
+    await suspect.press('Enter');
+    await page.locator('.context .badge.confirmed').waitFor();
+    await page.locator(tid('context-suspects'), { hasText: 'dana.whitfield@' }).waitFor();
+
+    await page.locator(tid('findings-floor')).selectOption('all');
+    const travel = () => [...document.querySelectorAll('[data-testid="findings-list"] .title')].filter((e) => /km\/h/.test(e.textContent)).length;
+    const before = await page.evaluate(travel);
+    assert.ok(before >= 1, 'the sample has impossible travel at 900 km/h');
+    await page.locator(`${tid('tuning')} > summary`).click();
+    const speed = page.locator(tid('travel-speed'));
+    await speed.fill('50000');
+    await speed.press('Enter');
+    await speed.blur();
+    await until(page, 'fewer travel findings at 50,000 km/h', (n) => [...document.querySelectorAll('[data-testid="findings-list"] .title')].filter((e) => /km\/h/.test(e.textContent)).length < n, before);
+
+    const ranges = page.locator(tid('corporate-ranges'));
+    await ranges.fill('192.0.2.0/24\nnot-a-network');
+    await ranges.blur();
+    await page.locator('.context .problem', { hasText: 'not-a-network' }).waitFor();
+
+    // The edits are the case's: they survive a reload.
+    await page.reload();
+    await page.locator(tid('context-suspects'), { hasText: 'dana.whitfield@' }).waitFor();
+    await page.locator(`${tid('tuning')} > summary`).click();
+    assert.equal(await page.locator(tid('travel-speed')).inputValue(), '50000');
+    assert.equal(await page.locator(tid('corporate-ranges')).inputValue(), '192.0.2.0/24');
+  });
+});

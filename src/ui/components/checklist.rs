@@ -1,7 +1,7 @@
 //! The response checklist beside the timeline: three time boxes of four
 //! steps, each with its status, closing time, note and the evidence it needs.
 
-use super::findings_panel::finding_line;
+use super::findings_panel::FindingItem;
 use crate::case::{Case, CaseAction, PhaseClock, StepStatus};
 use crate::detect::{Finding, Severity};
 use crate::model::{Source, TimeMs};
@@ -126,7 +126,7 @@ fn step_findings(props: &ChecklistProps, step: u8) -> Html {
     html! {
         <div class="step-findings" data-testid={format!("step-findings-{step}")}>
             <div class="counts">{ format!("{} finding{}: {}", mine.len(), if mine.len() == 1 { "" } else { "s" }, by_severity.join(", ")) }</div>
-            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).map(|f| finding_line(f, &props.on_open)) }</ul>
+            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).map(|f| html! { <FindingItem key={f.id.clone()} finding={(*f).clone()} on_open={props.on_open.clone()} /> }) }</ul>
             if mine.len() > STEP_FINDINGS_SHOWN {
                 <div class="hint">{ format!("and {} more in the findings list", mine.len() - STEP_FINDINGS_SHOWN) }</div>
             }
