@@ -492,6 +492,12 @@ impl Query {
         self.with_single(field, value, false)
     }
 
+    /// Whether the query holds `field:value` on its own as an included term
+    /// (a facet value that is already picked).
+    pub fn includes_term(&self, field: &Field, value: &str) -> bool {
+        self.terms.iter().any(|t| !t.negated && t.is_single_match(field, value))
+    }
+
     /// The query text with `-field:value` added, replacing any term for the
     /// same single value.
     pub fn with_excluded_term(&self, field: Field, value: &str) -> String {
@@ -519,6 +525,15 @@ impl Query {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn includes_term_sees_only_a_lone_included_value() {
+        let q = super::parse("user:alice -ip:192.0.2.1 op:Send,New-InboxRule").unwrap();
+        assert!(q.includes_term(&super::Field::User, "ALICE"));
+        assert!(!q.includes_term(&super::Field::Ip, "192.0.2.1"), "excluded, not included");
+        assert!(!q.includes_term(&super::Field::Op, "Send"), "part of a list");
+        assert_eq!(q.without_term(super::Field::User, "alice"), "-ip:192.0.2.1 op:Send,New-InboxRule");
+    }
+
     use super::*;
 
     fn one(text: &str) -> Term {

@@ -18,6 +18,7 @@ use gloo::timers::callback::Interval;
 use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// How often the phase clocks are refreshed.
@@ -84,7 +85,14 @@ pub fn app() -> Html {
         let (applied, apply_query) = (applied.clone(), apply_query.clone());
         Callback::from(move |(field, value, exclude): FacetPick| {
             let current = parse(&applied).unwrap_or_default();
-            let text = if exclude { current.with_excluded_term(field.query_field(), &value) } else { current.with_term(field.query_field(), &value) };
+            // Clicking a value already picked takes it out again.
+            let text = if exclude {
+                current.with_excluded_term(field.query_field(), &value)
+            } else if current.includes_term(&field.query_field(), &value) {
+                current.without_term(field.query_field(), &value)
+            } else {
+                current.with_term(field.query_field(), &value)
+            };
             apply_query.emit(text);
         })
     };
@@ -179,6 +187,17 @@ pub fn app() -> Html {
         Callback::from(move |_| selected.set(None))
     };
 
+    // Escape closes the event detail, unless the analyst is typing.
+    let on_key = {
+        let selected = selected.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let typing = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            if e.key() == "Escape" && !typing && selected.is_some() {
+                selected.set(None);
+            }
+        })
+    };
+
     let (drag_over, drag_leave, drop_files) = {
         let (d1, d2, d3) = (dragging.clone(), dragging.clone(), dragging.clone());
         let loader = loader.clone();
@@ -212,7 +231,7 @@ pub fn app() -> Html {
     drop(store_ref);
 
     html! {
-        <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
+        <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files} onkeydown={on_key}>
             <Topbar case_name={AttrValue::from(case.case.name.clone())} incident_start={case.case.incident_start} now={*now}
                 on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} />
             if let Some(problem) = &case.storage_problem {
@@ -224,10 +243,10 @@ pub fn app() -> Html {
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range} />
-                    <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} />
-                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} {marked} />
+                    <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} marked={marked.clone()} />
                     if let Some(row) = *selected {
-                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} />
+                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()} />
                     }
                 </main>
                 <div class="side">

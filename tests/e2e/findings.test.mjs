@@ -42,6 +42,11 @@ test('mark an IP from an event\'s detail, then filter with ioc', { timeout: TEST
     await page.locator(tid('row')).first().click();
     await page.locator(`${tid('mark')} button`, { hasText: 'Mark IP' }).click();
     await page.locator(tid('indicators'), { hasText: '192.0.2.11' }).waitFor();
+    // Marked values are highlighted wherever they show.
+    await page.locator(`${tid('detail')} dd.ioc`, { hasText: '192.0.2.11' }).first().waitFor();
+    await page.locator(`${tid('facet-ip')} .value.ioc`, { hasText: '192.0.2.11' }).waitFor();
+    await page.locator(`${tid('row')} .ioc`, { hasText: '192.0.2.11' }).first().waitFor();
+    assert.ok(await page.locator(`${tid('mark')} button`, { hasText: 'Mark IP: marked' }).isDisabled());
     await query.fill('ioc ip:192.0.2.11');
     await query.press('Enter');
     await until(page, 'ioc to match the marked IP', () => /^[1-9]/.test(document.querySelector('[data-testid="match-count"]').textContent));

@@ -92,6 +92,13 @@ test('facet click adds an op: term and narrows the timeline', { timeout: TEST_TI
     const [n, m] = await waitForNewCount(page, before);
     assert.match(await page.locator(tid('query')).inputValue(), /op:/);
     assert.ok(n >= 1 && n < total, `match-count "${n} of ${m}" after the facet click (was ${total})`);
+
+    // The same value clicked again takes its term out.
+    const narrowed = await page.locator(tid('match-count')).textContent();
+    await page.locator(`${tid('facet-operation')} button.facet-value`).first().click();
+    const [back] = await waitForNewCount(page, narrowed);
+    assert.equal(back, total);
+    assert.doesNotMatch(await page.locator(tid('query')).inputValue(), /op:/);
   });
 });
 

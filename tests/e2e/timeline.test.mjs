@@ -56,5 +56,9 @@ test('arrow keys step through rows and the selection stays in view', { timeout: 
     await page.keyboard.press('End');
     await until(page, 'the last row to be selected and drawn', () => document.querySelector('[data-testid="row"].selected') !== null);
     assert.ok(await selectedInView(page), 'last row visible');
+
+    // Escape closes the detail pane.
+    await page.keyboard.press('Escape');
+    await page.locator(tid('detail')).waitFor({ state: 'detached' });
   });
 });

@@ -204,7 +204,7 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
             </ul>
             <form class="add-row" onsubmit={add_indicator}>
                 <select ref={new_kind} aria-label="Kind of indicator" data-testid="add-indicator-kind">
-                    { for ADDABLE.iter().map(|k| html! { <option value={kind_key(*k)}>{ kind_label(*k) }</option> }) }
+                    { for ADDABLE.iter().map(|k| html! { <option value={kind_key(*k)} selected={*k == IndicatorKind::Ip}>{ kind_label(*k) }</option> }) }
                 </select>
                 <input ref={new_value} data-testid="add-indicator" placeholder="add indicator" aria-label="Add an indicator" />
                 <button type="submit">{ "Add" }</button>

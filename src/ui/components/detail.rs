@@ -16,11 +16,13 @@ pub struct DetailProps {
     pub on_close: Callback<()>,
     /// Mark a value of this event as an indicator of the attacker.
     pub on_mark: Callback<Indicator>,
+    /// Values the analyst marked (indicators and suspect accounts).
+    pub marked: Rc<Vec<String>>,
 }
 
 impl PartialEq for DetailProps {
     fn eq(&self, other: &Self) -> bool {
-        self.generation == other.generation && self.row == other.row
+        self.generation == other.generation && self.row == other.row && self.marked == other.marked
     }
 }
 
@@ -50,6 +52,8 @@ pub fn detail(props: &DetailProps) -> Html {
         ("Record id", event.record_id.clone()),
         ("File", format!("{file}, line {}", event.line)),
     ];
+    let is_marked = |value: &str| !value.is_empty() && props.marked.iter().any(|m| m.eq_ignore_ascii_case(value.trim()));
+    let ioc = |value: &str| is_marked(value).then_some("ioc");
     let close = props.on_close.reform(|_: MouseEvent| ());
     let app_id = event.attr(attr::APP_ID).map(str::to_string).unwrap_or_else(|| event.app.clone());
     let markable: Vec<(IndicatorKind, &str, String)> = [
@@ -69,11 +73,14 @@ pub fn detail(props: &DetailProps) -> Html {
                 <button class="close" onclick={close} aria-label="Close detail">{ "×" }</button>
             </header>
             <dl class="fields">
-                { for fields.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
-                { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd>{ v }</dd></> }) }
+                { for fields.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| html! { <><dt>{ k }</dt><dd class={classes!(ioc(&v))}>{ v }</dd></> }) }
+                { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd class={classes!(ioc(v))}>{ v }</dd></> }) }
             </dl>
             <div class="mark" data-testid="mark">
                 { for markable.into_iter().map(|(kind, label, value)| {
+                    if is_marked(&value) {
+                        return html! { <button disabled=true class="ioc" title={value.clone()}>{ format!("{label}: marked") }</button> };
+                    }
                     let (on_mark, note, shown) = (props.on_mark.clone(), note.clone(), value.clone());
                     let onclick = Callback::from(move |_: MouseEvent| on_mark.emit(Indicator::new(kind, value.clone(), note.clone())));
                     html! { <button {onclick} title={shown}>{ label }</button> }

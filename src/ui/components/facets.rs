@@ -16,6 +16,8 @@ pub struct FacetsProps {
     pub on_pick: Callback<FacetPick>,
     /// Mark a value as an indicator (IP addresses) or a suspect (users).
     pub on_mark: Callback<(FacetField, String)>,
+    /// Values the analyst marked, shown as such.
+    pub marked: Rc<Vec<String>>,
 }
 
 #[function_component(Facets)]
@@ -32,7 +34,8 @@ pub fn facets(props: &FacetsProps) -> Html {
                             let on_pick = props.on_pick.clone();
                             let value = v.value.clone();
                             let onclick = Callback::from(move |e: MouseEvent| on_pick.emit((field, value.clone(), e.alt_key() || e.shift_key())));
-                            let markable = matches!(field, FacetField::Ip | FacetField::User);
+                            let is_marked = props.marked.iter().any(|m| m.eq_ignore_ascii_case(&v.value));
+                            let markable = matches!(field, FacetField::Ip | FacetField::User) && !is_marked;
                             let mark = {
                                 let (on_mark, value) = (props.on_mark.clone(), v.value.clone());
                                 Callback::from(move |_: MouseEvent| on_mark.emit((field, value.clone())))
@@ -40,7 +43,7 @@ pub fn facets(props: &FacetsProps) -> Html {
                             html! {
                                 <div class="facet-line">
                                     <button class="facet-value" {onclick} title={format!("{} (alt-click to exclude)", v.value)}>
-                                        <span class="value">{ &v.value }</span>
+                                        <span class={classes!("value", is_marked.then_some("ioc"))}>{ &v.value }</span>
                                         <span class="count">{ thousands(u64::from(v.count)) }</span>
                                     </button>
                                     if markable {
