@@ -53,6 +53,7 @@ mod testkit;
 pub use context::{cidr_contains, parse_ip, Context, Indicator, IndicatorKind};
 pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};
 pub use history::History;
+pub use scopes::scope_risk;
 pub use suggest::suggest_context;
 
 use crate::store::EventStore;
