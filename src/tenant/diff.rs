@@ -5,7 +5,7 @@
 use super::jsondiff::{diff, PropertyChange};
 use super::kind::ObjectKind;
 use super::object::TenantObject;
-use super::rules::{assess, Risk, RuleCtx};
+use super::rules::{assess, describe, Risk, RuleCtx};
 use super::snapshot::Snapshot;
 use crate::detect::Severity;
 use serde::Serialize;
@@ -57,13 +57,13 @@ pub fn diff_snapshots(baseline: &Snapshot, current: &Snapshot) -> SnapshotDiff {
     let mut out = SnapshotDiff::default();
     let kinds_old: BTreeSet<&ObjectKind> = baseline.objects().map(|o| &o.kind).collect();
     let kinds_new: BTreeSet<&ObjectKind> = current.objects().map(|o| &o.kind).collect();
-    for kind in kinds_new.difference(&kinds_old) {
+    for kind in kinds_new.difference(&kinds_old).filter(|k| !baseline.covers(k)) {
         out.notes.push(format!(
             "the baseline holds no {} objects: if its export left them out, the ones listed as added were there before",
             kind.slug()
         ));
     }
-    for kind in kinds_old.difference(&kinds_new) {
+    for kind in kinds_old.difference(&kinds_new).filter(|k| !current.covers(k)) {
         out.notes.push(format!(
             "the current snapshot holds no {} objects: if its export left them out, the ones listed as removed are still there",
             kind.slug()
@@ -102,17 +102,19 @@ fn build(
     changes: Vec<PropertyChange>,
     volatile_only: bool,
 ) -> ObjectChange {
+    let ctx = RuleCtx { old, new, change, changes: &changes, baseline, current };
+    let name = describe(&ctx).unwrap_or_else(|| object.name.clone());
     let mut risks = if volatile_only {
         vec![Risk::new(Severity::Info, "only timestamps or annotations changed: the object was written without a configuration change")]
     } else {
-        assess(&RuleCtx { old, new, change, changes: &changes, baseline, current })
+        assess(&ctx)
     };
     if risks.is_empty() {
         risks.push(default_risk(object, change, &changes));
     }
     risks.sort_by_key(|r| std::cmp::Reverse(r.level));
     let risk = risks.first().map_or(Severity::Info, |r| r.level);
-    ObjectChange { kind: object.kind.clone(), id: object.id.clone(), name: object.name.clone(), change, risk, risks, changes, volatile_only }
+    ObjectChange { kind: object.kind.clone(), id: object.id.clone(), name, change, risk, risks, changes, volatile_only }
 }
 
 /// When no rule speaks: say what happened, plainly.

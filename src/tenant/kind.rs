@@ -191,7 +191,8 @@ pub fn context_key(context: &str, segment: &str) -> Option<String> {
     (!key.is_empty() && !key.contains(',')).then(|| key.to_string())
 }
 
-fn from_context(context: &str) -> Option<ObjectKind> {
+/// The kind of the objects a page's `@odata.context` lists, if Loupe knows it.
+pub fn from_context(context: &str) -> Option<ObjectKind> {
     if let Some(inner) = collection_type(context) {
         return from_odata_type(&inner);
     }

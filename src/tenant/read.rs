@@ -10,7 +10,7 @@
 //! types come from `@odata.type` or the shape.
 
 use super::archive;
-use super::kind::{classify, context_key, Evidence, ObjectKind};
+use super::kind::{classify, context_key, from_context, Evidence, ObjectKind};
 use super::normalize::{from_powershell, is_powershell_shaped};
 use super::object::{identify, TenantObject};
 use crate::ingest::json_split::split_records;
@@ -18,7 +18,7 @@ use crate::ingest::text::decode;
 use crate::ingest::IngestReport;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many problems a report lists; all are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 50;
@@ -62,6 +62,10 @@ pub struct FileReport {
     pub read: BTreeMap<String, usize>,
     /// Types told from the shape alone, as a caveat (`user` → 3).
     pub by_shape: BTreeMap<String, usize>,
+    /// Kinds whose collection this file holds, from page contexts, even
+    /// when the page is empty: an empty list of grants is evidence that
+    /// there were none, not a gap in the export.
+    pub covers: BTreeSet<String>,
     pub unknown: Vec<UnknownGroup>,
     pub problems_total: usize,
     pub problems: Vec<Problem>,
@@ -230,7 +234,13 @@ fn read_json(bytes: &[u8], report: &mut FileReport) -> Vec<TenantObject> {
         report.unknown.push(UnknownGroup { label, count, sample_keys: keys, first_position: position, kept });
     }
     if objects.is_empty() && report.unknown.is_empty() && report.problems_total == 0 {
-        report.note_once("no objects in this file (an empty page?)");
+        let note = if report.covers.is_empty() {
+            "no objects in this file".to_string()
+        } else {
+            let kinds: Vec<&str> = report.covers.iter().map(String::as_str).collect();
+            format!("an empty list of {}: the tenant had none", kinds.join(", "))
+        };
+        report.note_once(note);
     }
     objects
 }
@@ -288,6 +298,9 @@ impl Walker<'_> {
     fn page(&mut self, mut map: Map<String, Value>, path: &str) -> Option<String> {
         let context = map.get("@odata.context").and_then(Value::as_str).map(str::to_string);
         let next = map.get("@odata.nextLink").and_then(Value::as_str).map(str::to_string);
+        if let Some(kind) = context.as_deref().and_then(from_context) {
+            self.report.covers.insert(kind.slug().to_string());
+        }
         if let Some(Value::Array(items)) = map.remove("value") {
             for (i, item) in items.into_iter().enumerate() {
                 let at = format!("{path}.value[{i}]");

@@ -99,6 +99,12 @@ impl Snapshot {
         self.objects.is_empty()
     }
 
+    /// Whether the snapshot speaks for this kind: it holds objects of it, or
+    /// a file listed its (possibly empty) collection.
+    pub fn covers(&self, kind: &ObjectKind) -> bool {
+        self.of_kind(kind).next().is_some() || self.files.iter().any(|f| f.covers.contains(kind.slug()))
+    }
+
     /// Objects per kind (`user` → 40).
     pub fn counts(&self) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();

@@ -134,6 +134,25 @@ pub fn role_template(snapshot: &Snapshot, role_definition_id: &str) -> Option<&'
     })
 }
 
+/// A readable name for objects that have none of their own, from the
+/// things they link (`j.doe@contoso.com: Global Administrator`,
+/// `Mail Sync → Microsoft Graph: Mail.Read`). `None` keeps the object's name.
+pub fn describe(ctx: &RuleCtx) -> Option<String> {
+    let o = ctx.object()?;
+    match o.kind {
+        ObjectKind::RoleAssignment | ObjectKind::RoleEligibility => {
+            let role_id = o.str_at("roleDefinitionId")?;
+            let role = role_template(ctx.current, role_id).map_or_else(|| ctx.name_of(role_id), |t| t.name.to_string());
+            Some(format!("{}: {role}", ctx.name_of(o.str_at("principalId")?)))
+        }
+        ObjectKind::OAuth2PermissionGrant => {
+            let scope = o.str_at("scope").map(str::trim).unwrap_or("");
+            Some(format!("{} → {}: {scope}", ctx.name_of(o.str_at("clientId")?), ctx.name_of(o.str_at("resourceId")?)))
+        }
+        _ => None,
+    }
+}
+
 /// Every risk the rules see in one object's change.
 pub fn assess(ctx: &RuleCtx) -> Vec<Risk> {
     let Some(object) = ctx.object() else { return Vec::new() };
