@@ -10,6 +10,7 @@ pub mod playbook;
 pub mod report;
 pub mod sample;
 pub mod store;
+pub mod tenant;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

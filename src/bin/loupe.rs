@@ -5,6 +5,8 @@
 //!   loupe timeline FILE... [--query Q]    matching events as JSON lines, in time order
 //!   loupe findings FILE... [--case CASE.json]
 //!                                         detections as a JSON array, each with its evidence
+//!   loupe diff BASELINE... --current CURRENT...
+//!                                         tenant configuration changes, ranked by risk, as JSON
 //!   loupe sample --out DIR [--seed N]     write the bundled training incident
 
 use loupe::detect::{run_all, suggest_context, Context};
@@ -16,11 +18,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: loupe summary FILE... | loupe timeline FILE... [--query Q] | loupe findings FILE... [--case CASE.json] | loupe sample --out DIR [--seed N]";
+    "usage: loupe summary FILE... | loupe timeline FILE... [--query Q] | loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("diff") => diff(&args[1..]),
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
@@ -113,6 +116,67 @@ fn first_unreadable(reports: &[IngestReport]) -> Result<(), String> {
         Some(why) => Err(why.replace('\n', " ")),
         None => Ok(()),
     }
+}
+
+/// `loupe diff BASELINE... --current CURRENT...`: compare two tenant
+/// configuration snapshots (Graph JSON files or zips of them). Prints a JSON
+/// array of changes, riskiest first; what each file gave, and notes on the
+/// comparison, go to stderr.
+fn diff(args: &[String]) -> Result<(), String> {
+    const DIFF_USAGE: &str = "usage: loupe diff BASELINE... --current CURRENT...";
+    let split = args.iter().position(|a| a == "--current").ok_or_else(|| format!("diff needs --current; {DIFF_USAGE}"))?;
+    let (baseline_paths, current_paths) = (&args[..split], &args[split + 1..]);
+    if let Some(option) = args.iter().find(|a| a.starts_with("--") && *a != "--current") {
+        return Err(format!("unknown option {option}; {DIFF_USAGE}"));
+    }
+    if baseline_paths.is_empty() || current_paths.is_empty() {
+        return Err(format!("diff needs files on both sides; {DIFF_USAGE}"));
+    }
+    let load_snapshot = |paths: &[String], side: &str| -> Result<loupe::tenant::Snapshot, String> {
+        let mut snapshot = loupe::tenant::Snapshot::new();
+        for path in paths {
+            snapshot.add_file(&file_name(path), &read_file(path)?);
+        }
+        for report in &snapshot.files {
+            eprintln!("{side}: {}", report.headline());
+            for note in &report.notes {
+                eprintln!("  note: {note}");
+            }
+            for problem in &report.problems {
+                eprintln!("  not used at {}: {}", problem.position, problem.reason);
+            }
+            for unknown in &report.unknown {
+                eprintln!("  {} object(s) of type {} (keys: {}){}", unknown.count, unknown.label, unknown.sample_keys.join(", "), if unknown.kept { "; compared without risk rules" } else { "; not compared" });
+            }
+        }
+        if snapshot.is_empty() {
+            return Err(format!("the {side} holds no configuration objects"));
+        }
+        Ok(snapshot)
+    };
+    let baseline = load_snapshot(baseline_paths, "baseline")?;
+    let current = load_snapshot(current_paths, "current")?;
+    let result = loupe::tenant::diff_snapshots(&baseline, &current);
+    for note in &result.notes {
+        eprintln!("note: {note}");
+    }
+    let out: Vec<Value> = result.changes.iter().map(change_json).collect();
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+/// One object change as the `diff` command prints it.
+fn change_json(c: &loupe::tenant::ObjectChange) -> Value {
+    json!({
+        "type": c.kind.slug(),
+        "object": { "id": c.id, "name": c.name },
+        "change": c.change,
+        "risk": c.risk,
+        "reason": c.reason(),
+        "reasons": c.risks.iter().map(|r| json!({ "risk": r.level, "reason": r.reason })).collect::<Vec<_>>(),
+        "volatile_only": c.volatile_only,
+        "changes": c.changes.iter().map(|p| json!({ "path": p.path, "old": p.old, "new": p.new })).collect::<Vec<_>>(),
+    })
 }
 
 fn summary(args: &[String]) -> Result<(), String> {

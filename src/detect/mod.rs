@@ -56,6 +56,7 @@ pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, 
 pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};
 pub use history::History;
 pub use order::{FindingOrder, FindingSortKey};
+pub use scopes::scope_risk;
 pub use suggest::suggest_context;
 
 use crate::store::EventStore;
