@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod detect;
+pub mod enrich;
 pub mod ingest;
 pub mod model;
 pub mod playbook;

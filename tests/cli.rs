@@ -202,3 +202,42 @@ fn findings_follow_the_case_files_context() {
     assert!(err.contains("newer Loupe"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1);
 }
+
+#[test]
+fn ipdb_enriches_the_timeline_and_is_summarised() {
+    let dir = sample_dir("ipdb");
+    let ual = dir.join("ual_search.csv");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let city = fixtures.join("ipdb_dbip_city_lite_sample.csv");
+    let asn = fixtures.join("ipdb_iptoasn_v4v6.tsv");
+    let (ual, city, asn) = (ual.to_str().unwrap(), city.to_str().unwrap(), asn.to_str().unwrap());
+
+    let out = loupe(&["timeline", ual, "--ipdb", city, "--ipdb", asn, "--query", "country:RO"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert_eq!(line["ip"], "203.0.113.61");
+        assert!(line.get("country").is_none(), "the log's own (empty) country is not filled in: {line}");
+        assert_eq!(line["enriched_location"]["city"], "Bucharest");
+        assert_eq!(line["enriched_location"]["source"], "ipdb_dbip_city_lite_sample.csv");
+        assert_eq!(line["network"]["asn"], 64511);
+        assert_eq!(line["network"]["source"], "ipdb_iptoasn_v4v6.tsv");
+    }
+
+    let out = loupe(&["summary", ual, "--ipdb", city]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reports: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let db = reports.iter().find(|r| r["ip_database"] == true).expect("the database is summarised");
+    assert_eq!(db["file"], "ipdb_dbip_city_lite_sample.csv");
+    assert_eq!((db["rows_ok"].as_u64(), db["rows_rejected"].as_u64()), (Some(7), Some(2)));
+    assert_eq!(db["errors"][0]["line"], 7);
+
+    // A database passed as evidence, or evidence passed as a database, fails with one line.
+    let out = loupe(&["summary", city]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("--ipdb"));
+    let out = loupe(&["timeline", ual, "--ipdb", ual]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("not an IP database"));
+}

@@ -1,24 +1,29 @@
 //! Loupe's command line: the same core as the web app, for big files,
 //! scripting and tests.
 //!
-//!   loupe summary FILE...                 one JSON object per file (ingest report)
-//!   loupe timeline FILE... [--query Q]    matching events as JSON lines, in time order
+//!   loupe summary FILE... [--ipdb DB]...  one JSON object per file (ingest report)
+//!   loupe timeline FILE... [--query Q] [--ipdb DB]...
+//!                                         matching events as JSON lines, in time order
 //!   loupe findings FILE... [--case CASE.json]
 //!                                         detections as a JSON array, each with its evidence
 //!   loupe diff BASELINE... --current CURRENT...
 //!                                         tenant configuration changes, ranked by risk, as JSON
 //!   loupe sample --out DIR [--seed N]     write the bundled training incident
+//!
+//! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
+//! events whose log has no location get one from it, marked with its source.
 
 use loupe::detect::{run_all, suggest_context, Context};
+use loupe::enrich::{parse_database, DbReport, Enrichment};
 use loupe::ingest::{Deduper, FileIngest, IngestReport};
 use loupe::model::format_utc;
-use loupe::store::{query, EvalContext, EventStore, PendingFile};
+use loupe::store::{query, EvalContext, EventStore, LocationSource, PendingFile};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: loupe summary FILE... | loupe timeline FILE... [--query Q] | loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N]";
+const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
+                     loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -66,6 +71,11 @@ impl<'a> Args<'a> {
         Ok(parsed)
     }
 
+    /// Every value given for a repeatable flag, in order.
+    fn all(&self, flag: &str) -> Vec<&'a str> {
+        self.options.iter().filter(|(f, _)| *f == flag).map(|(_, v)| *v).collect()
+    }
+
     /// The last value given for a flag.
     fn option(&self, flag: &str) -> Option<&'a str> {
         self.options.iter().rev().find(|(f, _)| *f == flag).map(|(_, v)| *v)
@@ -106,6 +116,33 @@ fn load(paths: &[&str]) -> Result<(EventStore, Vec<IngestReport>), String> {
         }
     }
     Ok((store, reports))
+}
+
+/// The IP databases named by `--ipdb`; a file that is not one is an error.
+fn load_databases(paths: &[&str]) -> Result<(Enrichment, Vec<DbReport>), String> {
+    let mut enrichment = Enrichment::new();
+    let mut reports = Vec::new();
+    for path in paths {
+        let db = parse_database(&file_name(path), read_file(path)?)?;
+        reports.push(db.report().clone());
+        enrichment.add(db);
+    }
+    Ok((enrichment, reports))
+}
+
+/// Add what the IP databases say about an event: `enriched_location` when
+/// the log gave none, and `network`, each naming the database it came from.
+fn add_enrichment(store: &EventStore, row: u32, obj: &mut serde_json::Map<String, Value>) {
+    if let Some(l) = store.location(row) {
+        if let LocationSource::Database(file) = l.source {
+            let (lat, lon) = (l.geo.map(|g| g.0), l.geo.map(|g| g.1));
+            let place = json!({ "country": l.country, "region": l.region, "city": l.city, "lat": lat, "lon": lon, "source": file });
+            obj.insert("enriched_location".into(), place);
+        }
+    }
+    if let Some(n) = store.network(row) {
+        obj.insert("network".into(), json!({ "asn": n.asn, "org": n.org, "source": n.source }));
+    }
 }
 
 /// Records per ingest step: large enough to amortise, small enough to bound memory.
@@ -180,8 +217,10 @@ fn change_json(c: &loupe::tenant::ObjectChange) -> Value {
 }
 
 fn summary(args: &[String]) -> Result<(), String> {
-    let (_, reports) = load(&Args::parse(args, &[])?.files)?;
-    let out: Vec<Value> = reports
+    let args = Args::parse(args, &["--ipdb"])?;
+    let (_, db_reports) = load_databases(&args.all("--ipdb"))?;
+    let (_, reports) = load(&args.files)?;
+    let mut out: Vec<Value> = reports
         .iter()
         .map(|r| {
             json!({
@@ -203,15 +242,31 @@ fn summary(args: &[String]) -> Result<(), String> {
             })
         })
         .collect();
+    out.extend(db_reports.iter().map(|r| {
+        json!({
+            "file": r.file,
+            "format": r.format,
+            "ip_database": true,
+            "bytes": r.bytes,
+            "rows_ok": r.rows_ok,
+            "rows_rejected": r.rows_bad,
+            "rows_skipped": r.rows_skipped,
+            "ranges_v4": r.ranges_v4,
+            "ranges_v6": r.ranges_v6,
+            "errors": r.errors,
+        })
+    }));
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     first_unreadable(&reports)
 }
 
 fn timeline(args: &[String]) -> Result<(), String> {
-    let args = Args::parse(args, &["--query"])?;
+    let args = Args::parse(args, &["--query", "--ipdb"])?;
     let query_text = args.option("--query").unwrap_or("");
-    let (store, reports) = load(&args.files)?;
+    let (enrichment, _) = load_databases(&args.all("--ipdb"))?;
+    let (mut store, reports) = load(&args.files)?;
     first_unreadable(&reports)?;
+    store.set_enrichment(enrichment);
     let query = query::parse(query_text).map_err(|e| format!("bad query: {} (column {})", e.message, e.position))?;
     let rows = store.filter(&query, &EvalContext::default()).map_err(|e| format!("bad query: {}", e.message))?;
     let stdout = std::io::stdout();
@@ -219,7 +274,10 @@ fn timeline(args: &[String]) -> Result<(), String> {
     for row in rows {
         let event = store.event(row);
         let file = store.file(store.file_of(row)).map_or("", |f| f.report.file.as_str());
-        let line = loupe::report::event_json(&event, file);
+        let mut line = loupe::report::event_json(&event, file);
+        if let Some(obj) = line.as_object_mut() {
+            add_enrichment(&store, row, obj);
+        }
         if writeln!(out, "{line}").is_err() {
             break; // stdout closed (e.g. piped into head): stop quietly
         }

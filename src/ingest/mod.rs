@@ -198,6 +198,15 @@ impl FileIngest {
             report.unreadable = Some(format!("{file_name} looks like {what}, not a log export. Loupe reads CSV or JSON exports; extract the file first."));
             return Err(Box::new(report));
         }
+        // Reference data, not evidence: say where it goes instead of
+        // listing its columns as an unknown layout.
+        if let Some(db) = crate::enrich::detect(&bytes) {
+            report.unreadable = Some(format!(
+                "{file_name} is an IP database ({}), not a log export. Load it as an IP database to add locations and networks to the events' addresses (on the command line: --ipdb {file_name}).",
+                db.label()
+            ));
+            return Err(Box::new(report));
+        }
         let decoded = text::decode_owned(bytes);
         report.encoding = decoded.encoding.label().to_string();
         if decoded.replaced > 0 {

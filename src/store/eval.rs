@@ -6,6 +6,7 @@
 //! binary search on the sorted time column. Terms then run one after the
 //! other, cheapest first, each over the rows the previous ones kept.
 
+use super::enriched::parse_ip_loosely;
 use super::event_store::{outcome_index, source_index, EventStore, TextColumn};
 use super::interner::{Interner, SymSet, EMPTY};
 use super::query::{parse_cidr, Field, Query, QueryError, TermKind, KNOWN_FIELDS};
@@ -79,18 +80,6 @@ fn glob_matches(parts: &[String], text: &str) -> bool {
     rest.ends_with(last.as_str())
 }
 
-/// An address as logs write it: bare, `1.2.3.4:port` or `[v6]:port`.
-fn parse_ip_loosely(text: &str) -> Option<IpAddr> {
-    let text = text.trim();
-    if let Ok(ip) = text.parse() {
-        return Some(ip);
-    }
-    if let Some(inner) = text.strip_prefix('[') {
-        return inner.split_once(']').and_then(|(a, _)| a.parse().ok());
-    }
-    text.rsplit_once(':').and_then(|(a, _)| a.parse::<std::net::Ipv4Addr>().ok()).map(IpAddr::V4)
-}
-
 fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
@@ -128,6 +117,11 @@ enum Test {
     File(Vec<u16>),
     /// start ≤ time < end.
     Time(TimeMs, TimeMs),
+    /// The row's location: the log's value in `column` is in `set`, or the
+    /// log gave no location and the IP's database place is in `ips`.
+    Located { column: usize, set: SymSet, ips: SymSet },
+    /// The row's IP symbol is in the set (database networks).
+    Ips(SymSet),
 }
 
 struct AttrTest {
@@ -174,6 +168,14 @@ impl EventStore {
                 Test::Outcome(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.outcome[r]) != 0),
                 Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&self.file[r])),
                 Test::Time(start, end) => narrow(&mut rows, lo, hi, *negated, |r| (*start..*end).contains(&self.time[r])),
+                Test::Located { column, set, ips } => {
+                    let (values, ip) = (&self.text[*column].rows, &self.text[TextColumn::Ip.index()].rows);
+                    narrow(&mut rows, lo, hi, *negated, |r| set.contains(values[r]) || (ips.contains(ip[r]) && !self.log_has_location(r)))
+                }
+                Test::Ips(ips) => {
+                    let ip = &self.text[TextColumn::Ip.index()].rows;
+                    narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip[r]))
+                }
                 Test::Text { columns, attrs } => match (columns.as_slice(), attrs) {
                     ([(col, set)], None) => {
                         let syms = &self.text[*col].rows;
@@ -201,6 +203,11 @@ impl EventStore {
                 let kept: f64 = columns.iter().map(|(c, set)| set.count() as f64 / self.text[*c].dict.len().max(1) as f64).sum();
                 (if attrs.is_some() { 2 } else { 1 }, kept.min(1.0))
             }
+            Test::Located { column, set, ips } => {
+                let ip_share = ips.count() as f64 / self.text[TextColumn::Ip.index()].dict.len().max(1) as f64;
+                (1, (set.count() as f64 / self.text[*column].dict.len().max(1) as f64 + ip_share).min(1.0))
+            }
+            Test::Ips(ips) => (1, ips.count() as f64 / self.text[TextColumn::Ip.index()].dict.len().max(1) as f64),
         };
         (class, if *negated { 1.0 - kept } else { kept })
     }
@@ -263,6 +270,30 @@ impl EventStore {
                         Test::File(ids)
                     }
                 }
+                Field::Country | Field::City if !self.enrichment().is_empty() => {
+                    let column = if *field == Field::Country { TextColumn::Country } else { TextColumn::City };
+                    let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
+                    let set = matching_symbols(&self.text[column.index()].dict, &patterns);
+                    let ips = self.ips_placed(|place| {
+                        let text = if column == TextColumn::Country { place.country } else { place.city };
+                        !text.is_empty() && patterns.iter().any(|p| p.matches(&text.to_lowercase()))
+                    });
+                    if set.is_empty() && ips.is_empty() {
+                        Test::Always(false)
+                    } else {
+                        Test::Located { column: column.index(), set, ips }
+                    }
+                }
+                Field::Asn => {
+                    let numbers: Vec<u32> = values.iter().filter_map(|v| as_number(v)).collect();
+                    let patterns: Vec<Pattern> = values.iter().filter(|v| as_number(v).is_none()).map(|v| Pattern::general(v)).collect();
+                    let ips = self.ips_in_network(|n| numbers.contains(&n.asn) || patterns.iter().any(|p| p.matches(&n.org.to_lowercase())));
+                    if ips.is_empty() {
+                        Test::Always(false)
+                    } else {
+                        Test::Ips(ips)
+                    }
+                }
                 Field::Attr(key) => {
                     let key_lower = key.to_lowercase();
                     let mut keys = SymSet::with_capacity(self.attr_keys.len());
@@ -304,6 +335,13 @@ impl EventStore {
         };
         QueryError { message: format!("unknown field '{name}'; known fields: {}; {attr_hint}", KNOWN_FIELDS.join(", ")), position }
     }
+}
+
+/// `64500` or `AS64500` as a number; anything else is a network name.
+fn as_number(value: &str) -> Option<u32> {
+    let v = value.trim();
+    let digits = v.get(..2).filter(|p| p.eq_ignore_ascii_case("as")).map_or(v, |_| &v[2..]);
+    digits.parse().ok()
 }
 
 /// Whether an attribute key passes: any key when no key set is given.

@@ -116,6 +116,8 @@ pub struct EventStore {
     pub(super) attrs: Vec<(u32, u32)>,
     /// Row `r`'s attributes are `attrs[attr_offsets[r]..attr_offsets[r + 1]]`.
     pub(super) attr_offsets: Vec<u32>,
+    /// IP databases and their answer per distinct address (`enriched`).
+    pub(super) ip_answers: super::enriched::IpAnswers,
 }
 
 pub(super) fn source_index(source: Source) -> u8 {
@@ -163,6 +165,7 @@ impl EventStore {
         }
         self.restore_time_order(old_len);
         self.shrink_to_fit();
+        self.refresh_ip_answers();
         id
     }
 
@@ -207,6 +210,7 @@ impl EventStore {
         self.attr_offsets.extend(rows.attr_offsets.iter().skip(1).map(|&o| base + o));
         self.restore_time_order(old_len);
         self.shrink_to_fit();
+        self.refresh_ip_answers();
         id
     }
 
@@ -273,6 +277,12 @@ impl EventStore {
 
     pub fn app(&self, row: u32) -> &str {
         self.text(row, TextColumn::App)
+    }
+
+    /// Whether the log itself placed the row (country, city or coordinates).
+    pub(super) fn log_has_location(&self, row: usize) -> bool {
+        let col = |c: TextColumn| self.text[c.index()].rows.get(row).copied().unwrap_or(EMPTY);
+        col(TextColumn::Country) != EMPTY || col(TextColumn::City) != EMPTY || self.lat.get(row).is_some_and(|l| !l.is_nan())
     }
 
     /// Latitude and longitude, where the log gave them.
@@ -371,7 +381,7 @@ impl EventStore {
             + self.attrs.capacity() * 8
             + self.attr_offsets.capacity() * 4;
         let columns: usize = self.text.iter().map(|c| c.rows.capacity() * 4 + c.dict.heap_bytes()).sum();
-        fixed + columns + self.attr_keys.heap_bytes() + self.attr_values.heap_bytes()
+        fixed + columns + self.attr_keys.heap_bytes() + self.attr_values.heap_bytes() + self.ip_answers_heap_bytes()
     }
 
     fn new_file_id(&mut self) -> FileId {

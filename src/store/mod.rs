@@ -6,7 +6,10 @@
 //! - `query`: the query language (parse, canonical text, edit helpers).
 //! - `eval`: running a query over the store (`EventStore::filter`).
 //! - `facets`, `histogram`: summaries of a set of rows for the timeline.
+//! - `enriched`: locations and networks from loaded IP databases, per
+//!   distinct address, beside (never over) the logs' own.
 
+mod enriched;
 mod eval;
 mod event_store;
 mod facets;
@@ -14,6 +17,7 @@ mod histogram;
 pub mod interner;
 pub mod query;
 
+pub use enriched::{Location, LocationSource};
 pub use eval::EvalContext;
 pub use event_store::{EventStore, FileId, LoadedFile, PendingFile, TextColumn};
 pub use facets::{FacetCount, FacetField};

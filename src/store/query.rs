@@ -4,7 +4,10 @@
 //! A query is whitespace-separated terms that must all match:
 //! - `field:value` — `user:` (actor or target), `actor:`, `target:`, `ip:`,
 //!   `op:`, `country:`, `city:`, `app:`, `ua:`, `source:`, `outcome:`,
-//!   `file:`; any other `Name:value` matches the event attribute `Name`.
+//!   `file:`, `asn:`; any other `Name:value` matches the event attribute `Name`.
+//!   `country:` and `city:` also match locations from loaded IP databases
+//!   for events whose log gave none; `asn:` (a number, `AS64500`, or part of
+//!   the network's name) matches only what the IP databases say.
 //! - free text — matches any text field or attribute value.
 //! - `after:T`, `before:T`, `time:START..END` — UTC times.
 //! - `ioc` — any value equal to a marked indicator.
@@ -21,7 +24,7 @@ use std::fmt;
 
 /// Names the query language knows besides attribute names, for messages.
 pub const KNOWN_FIELDS: &[&str] =
-    &["user", "actor", "target", "ip", "op", "country", "city", "app", "ua", "source", "outcome", "file", "after", "before", "time"];
+    &["user", "actor", "target", "ip", "op", "country", "city", "asn", "app", "ua", "source", "outcome", "file", "after", "before", "time"];
 
 /// What a `field:value` term looks at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -34,6 +37,8 @@ pub enum Field {
     Op,
     Country,
     City,
+    /// Autonomous system of the IP, from loaded IP databases.
+    Asn,
     App,
     /// User agent.
     Ua,
@@ -56,6 +61,7 @@ impl Field {
             "op" | "operation" => Field::Op,
             "country" => Field::Country,
             "city" => Field::City,
+            "asn" => Field::Asn,
             "app" => Field::App,
             "ua" | "useragent" | "user_agent" => Field::Ua,
             "source" => Field::Source,
@@ -75,6 +81,7 @@ impl Field {
             Field::Op => "op",
             Field::Country => "country",
             Field::City => "city",
+            Field::Asn => "asn",
             Field::App => "app",
             Field::Ua => "ua",
             Field::Source => "source",
@@ -563,6 +570,7 @@ mod tests {
             ("operation:Send", Field::Op),
             ("country:FR", Field::Country),
             ("city:Paris", Field::City),
+            ("asn:AS64500", Field::Asn),
             ("app:Outlook", Field::App),
             ("ua:curl", Field::Ua),
             ("file:ual.csv", Field::File),

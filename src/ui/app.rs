@@ -10,6 +10,7 @@ use super::loader::Loader;
 use super::state::{CaseState, FileLoad, LoadAction, Loads, Stage};
 use super::view;
 use crate::case::CaseAction;
+use crate::enrich::DbReport;
 use crate::detect::{run_all, suggest_context, Context, Indicator, IndicatorKind};
 use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
@@ -122,7 +123,11 @@ pub fn app() -> Html {
             if gloo::dialogs::confirm("Start a new case? The checklist, notes and loaded evidence in this browser will be cleared.") {
                 // Files still loading belong to the old case: drop them.
                 first_live_id.set(next_id.get());
-                *store.borrow_mut() = EventStore::new();
+                // IP databases are reference data, not this case's evidence: keep them.
+                let enrichment = store.borrow().enrichment().clone();
+                let mut fresh = EventStore::new();
+                fresh.set_enrichment(enrichment);
+                *store.borrow_mut() = fresh;
                 *dedupe.borrow_mut() = Deduper::default();
                 loads.dispatch(LoadAction::Cleared);
                 case.dispatch(CaseAction::Reset);
@@ -156,6 +161,16 @@ pub fn app() -> Html {
             selected.set(None);
             loads.dispatch(LoadAction::Removed { id: load.id, unloaded: true });
             case.dispatch(CaseAction::FileRemoved { sha256: sha });
+        })
+    };
+    let on_remove_database = {
+        let (store, loads) = (store.clone(), loads.clone());
+        Callback::from(move |name: String| {
+            let mut enrichment = store.borrow().enrichment().clone();
+            if enrichment.remove(&name) {
+                store.borrow_mut().set_enrichment(enrichment);
+                loads.dispatch(LoadAction::DatabasesChanged { finished_load: None });
+            }
         })
     };
     let on_case_action = {
@@ -228,6 +243,7 @@ pub fn app() -> Html {
     let busy_hashes: Vec<bool> = loads.files.iter().map(|f| matches!(f.stage, Stage::Reading | Stage::Parsing)).collect();
     let missing = case.case.files.iter().filter(|f| !loaded_hashes.contains(f.sha256.as_str())).cloned().collect::<Vec<_>>();
     let total = store_ref.len();
+    let databases: Vec<DbReport> = store_ref.enrichment().databases().iter().map(|d| d.report().clone()).collect();
     drop(store_ref);
 
     html! {
@@ -238,7 +254,7 @@ pub fn app() -> Html {
                 <p class="banner" role="alert">{ problem }</p>
             }
             <div class="columns">
-                <FilesPanel loads={loads.files.clone()} {missing} on_remove={on_remove_file} />
+                <FilesPanel loads={loads.files.clone()} {missing} on_remove={on_remove_file} {databases} {on_remove_database} />
                 <main class="workspace">
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />

@@ -8,6 +8,7 @@
 use super::format::now_ms;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
+use crate::enrich::DbParser;
 use crate::ingest::{hex, Deduper, FileIngest, IngestReport};
 use crate::store::{EventStore, PendingFile};
 use gloo::timers::future::TimeoutFuture;
@@ -60,6 +61,8 @@ impl Loader {
                 let name = file.name();
                 let id = loader.start(&name);
                 match read_file(&file, |p| loader.loads.dispatch(LoadAction::Progress { id, stage: Stage::Reading, progress: p })).await {
+                    // Told apart by content, like evidence layouts.
+                    Ok(bytes) if crate::enrich::detect(&bytes).is_some() => loader.load_database(id, &name, bytes).await,
                     Ok(bytes) => loader.ingest(id, &name, bytes).await,
                     Err(why) => loader.not_loaded(id, &name, &why),
                 }
@@ -149,6 +152,38 @@ impl Loader {
         self.case.dispatch(CaseAction::FileLoaded(entry));
     }
 }
+
+impl Loader {
+    /// Read an IP database in time slices, then use it for every row's
+    /// missing location. Databases are reference data, not evidence: they
+    /// are not hashed into the case's file list and outlive "New case".
+    async fn load_database(&self, id: u32, name: &str, bytes: Vec<u8>) {
+        let mut parser = match DbParser::open(name, bytes) {
+            Ok(parser) => parser,
+            Err(why) => return self.not_loaded(id, name, &why),
+        };
+        loop {
+            let slice_start = js_sys::Date::now();
+            let mut more = true;
+            while more && js_sys::Date::now() - slice_start < PARSE_SLICE_MS {
+                more = parser.step(DB_STEP_ROWS);
+            }
+            self.loads.dispatch(LoadAction::Progress { id, stage: Stage::Parsing, progress: parser.progress() });
+            if !more {
+                break;
+            }
+            TimeoutFuture::new(0).await;
+        }
+        let database = parser.finish();
+        let mut enrichment = self.store.borrow().enrichment().clone();
+        enrichment.add(database);
+        self.store.borrow_mut().set_enrichment(enrichment);
+        self.loads.dispatch(LoadAction::DatabasesChanged { finished_load: Some(id) });
+    }
+}
+
+/// Database rows per `DbParser::step` call inside a time slice.
+const DB_STEP_ROWS: usize = 4096;
 
 #[derive(Deserialize)]
 struct SampleManifest {

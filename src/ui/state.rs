@@ -75,6 +75,10 @@ pub enum LoadAction {
     Removed { id: u32, unloaded: bool },
     /// The store was emptied (new case).
     Cleared,
+    /// An IP database finished loading (its progress card goes; the files
+    /// panel lists it from the store) or one was unloaded: every row's
+    /// location may have changed.
+    DatabasesChanged { finished_load: Option<u32> },
 }
 
 impl Reducible for Loads {
@@ -108,6 +112,10 @@ impl Reducible for Loads {
             }
             LoadAction::Cleared => {
                 next.files.clear();
+                next.generation += 1;
+            }
+            LoadAction::DatabasesChanged { finished_load } => {
+                next.files.retain(|f| Some(f.id) != finished_load);
                 next.generation += 1;
             }
         }

@@ -35,25 +35,34 @@ pub fn detail(props: &DetailProps) -> Html {
     let event = store.event(props.row);
     let file = store.file(store.file_of(props.row)).map(|f| f.report.file.clone()).unwrap_or_default();
     let raw = serde_json::to_string_pretty(&store.raw_record(props.row)).unwrap_or_default();
-    let geo = event.geo.map(|(lat, lon)| format!("{lat:.4}, {lon:.4}")).unwrap_or_default();
-    let fields: Vec<(&str, String)> = vec![
-        ("Time (UTC)", format_utc(event.time)),
-        ("Source", event.source.label().to_string()),
-        ("Operation", event.operation.clone()),
-        ("Actor", event.actor.clone()),
-        ("Target", event.target.clone()),
-        ("IP address", event.ip.clone()),
-        ("Country", event.country.clone()),
-        ("City", event.city.clone()),
-        ("Coordinates", geo),
-        ("Outcome", event.outcome.key().to_string()),
-        ("User agent", event.user_agent.clone()),
-        ("App", event.app.clone()),
-        ("Record id", event.record_id.clone()),
-        ("File", format!("{file}, line {}", event.line)),
+    // The location the analyst sees: the log's own, or an IP database's
+    // answer for the address, always with where it came from.
+    let location = store.location(props.row);
+    let from_db = location.is_some_and(|l| l.source.is_database());
+    let geo = location.and_then(|l| l.geo).map(|(lat, lon)| format!("{lat:.4}, {lon:.4}")).unwrap_or_default();
+    let (country, region, city) = location.map(|l| (l.country.to_string(), l.region.to_string(), l.city.to_string())).unwrap_or_default();
+    let fields: Vec<(&str, String, bool)> = vec![
+        ("Time (UTC)", format_utc(event.time), false),
+        ("Source", event.source.label().to_string(), false),
+        ("Operation", event.operation.clone(), false),
+        ("Actor", event.actor.clone(), false),
+        ("Target", event.target.clone(), false),
+        ("IP address", event.ip.clone(), false),
+        ("Country", country, from_db),
+        // A log's region is already among the attributes below.
+        ("Region", if from_db { region } else { String::new() }, from_db),
+        ("City", city, from_db),
+        ("Coordinates", geo, from_db),
+        ("Outcome", event.outcome.key().to_string(), false),
+        ("User agent", event.user_agent.clone(), false),
+        ("App", event.app.clone(), false),
+        ("Record id", event.record_id.clone(), false),
+        ("File", format!("{file}, line {}", event.line), false),
     ];
     let is_marked = |value: &str| !value.is_empty() && props.marked.iter().any(|m| m.eq_ignore_ascii_case(value.trim()));
     let ioc = |value: &str| is_marked(value).then_some("ioc");
+    let location_source = location.map(|l| l.source.describe());
+    let network = store.network(props.row).map(|n| (format!("AS{} {}", n.asn, n.org).trim_end().to_string(), format!("from {}", n.source)));
     let close = props.on_close.reform(|_: MouseEvent| ());
     let app_id = event.attr(attr::APP_ID).map(str::to_string).unwrap_or_else(|| event.app.clone());
     let markable: Vec<(IndicatorKind, &str, String)> = [
@@ -73,7 +82,17 @@ pub fn detail(props: &DetailProps) -> Html {
                 <button class="close" onclick={close} aria-label="Close detail">{ "×" }</button>
             </header>
             <dl class="fields">
-                { for fields.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| html! { <><dt>{ k }</dt><dd class={classes!(ioc(&v))}>{ v }</dd></> }) }
+                { for fields.into_iter().filter(|(_, v, _)| !v.is_empty()).map(|(k, v, enriched)| html! {
+                    <><dt>{ k }</dt><dd class={classes!(enriched.then_some("enriched"), ioc(&v))}>{ v }</dd></>
+                }) }
+                if let Some(from) = location_source {
+                    <dt>{ "Location source" }</dt>
+                    <dd class={classes!("source-note", from_db.then_some("enriched"))} data-testid="location-source">{ from }</dd>
+                }
+                if let Some((asn, from)) = network {
+                    <dt>{ "Network" }</dt><dd class="enriched" data-testid="network">{ asn }</dd>
+                    <dt>{ "Network source" }</dt><dd class="source-note enriched" data-testid="network-source">{ from }</dd>
+                }
                 { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd class={classes!(ioc(v))}>{ v }</dd></> }) }
             </dl>
             <div class="mark" data-testid="mark">

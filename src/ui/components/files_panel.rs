@@ -1,7 +1,9 @@
 //! The loaded files and what Loupe made of each: progress while loading, then
 //! the ingest report, or the sentence saying why a file could not be read.
+//! IP databases are listed apart: they add locations, they are not evidence.
 
 use crate::case::FileEntry;
+use crate::enrich::DbReport;
 use crate::ingest::IngestReport;
 use crate::ui::format::{minutes_utc, plural, thousands};
 use crate::ui::state::{FileLoad, Stage};
@@ -14,6 +16,10 @@ pub struct FilesPanelProps {
     pub missing: Vec<FileEntry>,
     /// Close a card: unload a loaded file, or dismiss one that was not loaded.
     pub on_remove: Callback<FileLoad>,
+    /// Loaded IP databases.
+    pub databases: Vec<DbReport>,
+    /// Unload an IP database, by file name.
+    pub on_remove_database: Callback<String>,
 }
 
 #[function_component(FilesPanel)]
@@ -23,9 +29,14 @@ pub fn files_panel(props: &FilesPanelProps) -> Html {
             <h2>{ "Evidence" }</h2>
             if props.loads.is_empty() && props.missing.is_empty() {
                 <p class="hint">{ "Open or drop sign-in logs, audit logs and Unified Audit Log exports (CSV or JSON). Nothing leaves this browser." }</p>
+                <p class="hint">{ "To place addresses the logs do not, also drop an IP database: DB-IP City, Country or ASN Lite CSV, or an iptoasn.com TSV." }</p>
             }
             { for props.loads.iter().map(|load| file_card(load, &props.on_remove)) }
             { for props.missing.iter().map(missing_card) }
+            if !props.databases.is_empty() {
+                <h2 class="ipdb-title">{ "IP databases" }</h2>
+                { for props.databases.iter().map(|db| database_card(db, &props.on_remove_database)) }
+            }
         </aside>
     }
 }
@@ -98,6 +109,33 @@ fn report_details(r: &IngestReport, stage: Stage) -> Html {
             }
             <div class="file-hash" title="SHA-256 of the file as loaded">{ format!("SHA-256 {}", r.sha256) }</div>
         </>
+    }
+}
+
+fn database_card(db: &DbReport, on_remove: &Callback<String>) -> Html {
+    let remove = {
+        let (on_remove, name) = (on_remove.clone(), db.file.clone());
+        Callback::from(move |_: MouseEvent| on_remove.emit(name.clone()))
+    };
+    let mut counts = format!("{} · {} · {}", plural(db.rows_ok, "row", "rows"), plural(db.ranges_v4 + db.ranges_v6, "range", "ranges"), plural(db.rows_bad, "bad row", "bad rows"));
+    if db.rows_skipped > 0 {
+        counts.push_str(&format!(" · {} not routed", thousands(db.rows_skipped)));
+    }
+    html! {
+        <div class="file-card ipdb-card" data-testid="ipdb-card" key={db.file.clone()}>
+            <div class="file-head">
+                <div class="file-name" title={db.file.clone()}>{ &db.file }</div>
+                <button class="file-remove" data-testid="ipdb-remove" onclick={remove} title={format!("Stop using {} for locations", db.file)}>{ "Unload" }</button>
+            </div>
+            <div class="file-format">{ &db.format }</div>
+            <div data-testid="ipdb-rows" class={classes!("file-rows", (db.rows_bad > 0).then_some("has-rejects"))}>{ counts }</div>
+            if db.rows_bad > 0 {
+                <details class="file-errors">
+                    <summary>{ format!("{} — first {} listed", plural(db.rows_bad, "bad row", "bad rows"), db.errors.len()) }</summary>
+                    <ul>{ for db.errors.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, e.reason) }</li> }) }</ul>
+                </details>
+            }
+        </div>
     }
 }
 

@@ -148,7 +148,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 <span class={classes!("c-actor", ioc(store.actor(row)))} title={store.actor(row).to_string()}>{ store.actor(row) }</span>
                 <span class="c-target" title={store.target(row).to_string()}>{ store.target(row) }</span>
                 <span class={classes!("c-ip", ioc(store.ip(row)))} title={store.ip(row).to_string()}>{ store.ip(row) }</span>
-                <span class="c-country">{ store.country(row) }</span>
+                { country_cell(&store, row) }
                 <span class={classes!("c-outcome", outcome_class(outcome))}>{ outcome.key() }</span>
                 <span class={classes!("c-app", ioc(store.app(row)))} title={store.app(row).to_string()}>{ store.app(row) }</span>
             </div>
@@ -171,6 +171,19 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The row's country: the log's, or an IP database's marked as such (the
+/// title says which file).
+fn country_cell(store: &EventStore, row: u32) -> Html {
+    match store.location(row) {
+        Some(l) if l.source.is_database() => {
+            let title = format!("{} — {} (not in the log)", [l.city, l.country].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", "), l.source.describe());
+            html! { <span class="c-country enriched" data-testid="country-enriched" {title}>{ l.country }</span> }
+        }
+        Some(l) => html! { <span class="c-country">{ l.country }</span> },
+        None => html! { <span class="c-country" /> },
     }
 }
 
