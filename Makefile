@@ -21,9 +21,12 @@ test: setup-browser test-native dist test-browser
 dist: setup-web samples
 	trunk build --offline --release
 
-# The bundled training incident, generated deterministically (not committed).
+# The bundled training incidents, generated deterministically (not committed):
+# the default scenario in www/samples, each other one in its own folder below
+# it, every folder with its own manifest.json and answer_key.json.
 samples:
 	cargo run --quiet --bin loupe -- sample --out www/samples
+	cargo run --quiet --bin loupe -- sample --out www/samples/admin --scenario compromised-admin
 
 test-native:
 	cargo test

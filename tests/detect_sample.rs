@@ -1,7 +1,8 @@
-//! The detectors against the sample incident's answer key: ingest every
-//! generated file, run every detector with the suggested context, and
-//! report per playbook step how many attacker records the findings cite,
-//! and which findings above Low cite none (false positives).
+//! The detectors against each training scenario's answer key: ingest every
+//! generated file, run every detector with the suggested context and with
+//! the analyst's, and report per playbook step how many attacker records
+//! the findings cite, and which findings above Low cite none (false
+//! positives).
 //!
 //! A row's id is the record id the store keeps (`EventStore::record_id`).
 //! Steps whose source files could not be read (no parser) are reported but
@@ -12,7 +13,7 @@ use loupe::model::parse_rfc3339_utc;
 use loupe::sample::AnswerKey;
 use loupe::ingest::{ingest_bytes, Deduper};
 use loupe::model::Source;
-use loupe::sample::{generate, AnswerItem, DEFAULT_SEED};
+use loupe::sample::{generate_scenario, AnswerItem, Scenario, DEFAULT_SEED};
 use loupe::store::EventStore;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -38,8 +39,9 @@ fn analyst_context(key: &AnswerKey) -> Context {
     Context { suspect_accounts: key.victims.clone(), window, indicators, ..Context::default() }
 }
 
-fn evaluate(analyst: bool) -> Report {
-    let set = generate(DEFAULT_SEED);
+fn evaluate(scenario: Scenario, analyst: bool) -> Report {
+    println!("scenario {}, {} context", scenario.name(), if analyst { "analyst's" } else { "suggested" });
+    let set = generate_scenario(scenario, DEFAULT_SEED);
     let mut store = EventStore::new();
     let mut dedupe = Deduper::default();
     let mut file_of_source: HashMap<String, BTreeSet<Source>> = HashMap::new();
@@ -82,12 +84,12 @@ fn evaluate(analyst: bool) -> Report {
 
 #[test]
 fn sample_incident_with_suggested_context() {
-    check(&evaluate(false));
+    check(&evaluate(Scenario::MailboxTakeover, false));
 }
 
 #[test]
 fn sample_incident_with_analyst_context() {
-    let report = evaluate(true);
+    let report = evaluate(Scenario::MailboxTakeover, true);
     check(&report);
     // With the victim, window and indicators set, the UAL alone shows
     // everything the attacker did in the mailbox and every message sent.
@@ -99,7 +101,30 @@ fn sample_incident_with_analyst_context() {
     }
 }
 
-fn check(report: &Report) {
+/// The compromised admin: every attacker record in its step, nothing
+/// ordinary above Low, whichever context the analyst starts from.
+#[test]
+fn compromised_admin_with_suggested_context() {
+    check_all(&evaluate(Scenario::CompromisedAdmin, false));
+}
+
+#[test]
+fn compromised_admin_with_analyst_context() {
+    check_all(&evaluate(Scenario::CompromisedAdmin, true));
+}
+
+fn check_all(report: &Report) {
+    print_report(report);
+    for source in [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit] {
+        assert!(report.loaded.contains(&source), "{source:?} not loaded");
+    }
+    for (step, (found, expected)) in &report.per_step {
+        assert_eq!(found, expected, "step {step}: missed records are listed above");
+    }
+    assert!(report.false_positives.is_empty(), "false positives are listed above");
+}
+
+fn print_report(report: &Report) {
     println!("sources loaded: {:?}", report.loaded);
     for (step, (found, expected)) in &report.per_step {
         println!("step {step}: {found}/{expected} attacker records cited");
@@ -110,6 +135,10 @@ fn check(report: &Report) {
     for fp in &report.false_positives {
         println!("false positive above low: {fp}");
     }
+}
+
+fn check(report: &Report) {
+    print_report(report);
     // The UAL parser is in: the mailbox rule and forwarding records (step 9)
     // come from the UAL alone and must all be found.
     if report.loaded.contains(&Source::UnifiedAudit) {

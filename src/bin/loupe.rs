@@ -8,7 +8,8 @@
 //!                                         detections as a JSON array, each with its evidence
 //!   loupe diff BASELINE... --current CURRENT...
 //!                                         tenant configuration changes, ranked by risk, as JSON
-//!   loupe sample --out DIR [--seed N]     write the bundled training incident
+//!   loupe sample --out DIR [--seed N] [--scenario NAME]
+//!                                         write a training incident (default: mailbox-takeover)
 //!
 //! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
 //! events whose log has no location get one from it, marked with its source.
@@ -17,13 +18,14 @@ use loupe::detect::{run_all, suggest_context, Context};
 use loupe::enrich::{parse_database, DbReport, Enrichment};
 use loupe::ingest::{Deduper, FileIngest, IngestReport};
 use loupe::model::format_utc;
+use loupe::sample::Scenario;
 use loupe::store::{query, EvalContext, EventStore, LocationSource, PendingFile};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
-                     loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N]";
+                     loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N] [--scenario NAME]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -345,7 +347,7 @@ fn findings(args: &[String]) -> Result<(), String> {
 }
 
 fn sample(args: &[String]) -> Result<(), String> {
-    let args = Args::parse(args, &["--out", "--seed"])?;
+    let args = Args::parse(args, &["--out", "--seed", "--scenario"])?;
     if let Some(extra) = args.files.first() {
         return Err(format!("unexpected argument {extra}; {USAGE}"));
     }
@@ -354,10 +356,17 @@ fn sample(args: &[String]) -> Result<(), String> {
         Some(v) => v.parse().map_err(|_| format!("--seed must be a whole number, not '{v}'"))?,
         None => loupe::sample::DEFAULT_SEED,
     };
-    let set = loupe::sample::generate(seed);
+    let scenario = match args.option("--scenario") {
+        Some(name) => Scenario::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+            format!("unknown scenario '{name}'; one of: {}", known.join(", "))
+        })?,
+        None => Scenario::default(),
+    };
+    let set = loupe::sample::generate_scenario(scenario, seed);
     let dir = std::path::Path::new(out);
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {out}: {e}"))?;
     loupe::sample::write_to_dir(&set, dir).map_err(|e| format!("cannot write the sample into {out}: {e}"))?;
-    eprintln!("wrote {} files and the answer key to {out}", set.files.len());
+    eprintln!("wrote {} files and the answer key of {} to {out}", set.files.len(), scenario.name());
     Ok(())
 }

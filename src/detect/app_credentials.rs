@@ -2,7 +2,7 @@
 //! service principals, which let whoever holds them act as the app without
 //! any user. One finding per record.
 
-use super::facts::{changes, is_audit, is_ual, op_is};
+use super::facts::{changes, is_audit, is_ual, op_is, routine_change};
 use super::oauth_apps::app_name;
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
@@ -14,14 +14,15 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const CREDENTIAL_OPS: [&str; 4] = [
+pub const CREDENTIAL_OPS: [&str; 4] = [
     "Add service principal credentials",
     "Update application – Certificates and secrets management",
     "Update application - Certificates and secrets management",
     "Add application credentials",
 ];
 
-fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) {
@@ -63,6 +64,12 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
         }
         if actor.is_empty() || !actor.contains('@') {
             b = b.benign("done by an application or service, as certificate rotation is");
+        }
+        if let Some(reasons) = routine_change(store, ctx, used, row) {
+            for r in reasons {
+                b = b.benign(r);
+            }
+            b = b.cap(Severity::Low);
         }
         findings.extend(b.build(store));
     }

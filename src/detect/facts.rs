@@ -268,6 +268,34 @@ pub fn address_signals(ctx: &super::Context, used: &super::history::AddressUse, 
     (signals, cap)
 }
 
+/// Earlier days an actor must have signed in from an address before a
+/// change made from it counts as made from where they work.
+pub const ROUTINE_CHANGE_DAYS: usize = 3;
+
+/// Why a directory or mailbox change looks like the tenant's routine rather
+/// than the intrusion, or `None`. Only once a compromise window is set: the
+/// change falls outside it, from an address that is not marked and that the
+/// actor had signed in from on `ROUTINE_CHANGE_DAYS` earlier days. A suspect
+/// account's own work before the window counts too: the window is when
+/// someone else had the account. Detectors cap such changes at Low and show
+/// these reasons; without a window they stay as loud as they are.
+pub fn routine_change(store: &EventStore, ctx: &super::Context, used: &super::history::AddressUse, row: u32) -> Option<Vec<String>> {
+    let (start, end) = ctx.window?;
+    let time = store.time(row);
+    let ip = store.ip(row);
+    if (start..=end).contains(&time) || ip.is_empty() || ctx.is_indicator_ip(ip) {
+        return None;
+    }
+    let actor = store.actor(row);
+    let days = used.days_before(actor, ip, time);
+    (days >= ROUTINE_CHANGE_DAYS).then(|| {
+        vec![
+            format!("outside the compromise window ({} to {})", when(start), when(end)),
+            format!("made from {ip}, where {actor} had signed in on {days} earlier days"),
+        ]
+    })
+}
+
 /// Counts of strings, for summaries in a stable order.
 pub fn tally<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
     let mut counts = BTreeMap::new();

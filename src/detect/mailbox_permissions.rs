@@ -2,7 +2,7 @@
 //! `Add-RecipientPermission`, folder permissions), which let another
 //! account read or send as the mailbox. One finding per grant.
 
-use super::facts::{is_ual, op_is, param};
+use super::facts::{is_ual, op_is, param, routine_change};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
@@ -16,7 +16,8 @@ pub const DEF: DetectorDef = DetectorDef {
 
 const GRANT_OPS: [&str; 5] = ["Add-MailboxPermission", "Add-RecipientPermission", "Add-MailboxFolderPermission", "Set-MailboxFolderPermission", "Add-ADPermission"];
 
-fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !is_ual(store, row) || !op_is(store, row, &GRANT_OPS) {
@@ -51,6 +52,12 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
         .matching(Field::Actor, &[actor]);
         if !involved {
             b = b.benign("admins grant delegate and shared-mailbox access routinely");
+        }
+        if let Some(reasons) = routine_change(store, ctx, used, row) {
+            for r in reasons {
+                b = b.benign(r);
+            }
+            b = b.cap(Severity::Low);
         }
         findings.extend(b.build(store));
     }

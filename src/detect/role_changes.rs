@@ -2,7 +2,7 @@
 //! to a privileged role is how an attacker turns one account into the
 //! tenant. One finding per change.
 
-use super::facts::{changes, is_audit, is_ual, op_is};
+use super::facts::{changes, is_audit, is_ual, op_is, routine_change};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
@@ -51,7 +51,8 @@ pub fn role_name(store: &EventStore, row: u32) -> String {
         .unwrap_or_default()
 }
 
-fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    let used = history.addresses();
     let mut findings = Vec::new();
     for row in 0..store.len() as u32 {
         if !(is_audit(store, row) || is_ual(store, row)) {
@@ -102,6 +103,12 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
         if verb.contains("PIM activation") {
             b = b.benign("a PIM activation of a role the account was already eligible for");
         }
+        if let Some(reasons) = routine_change(store, ctx, used, row) {
+            for r in reasons {
+                b = b.benign(r);
+            }
+            b = b.cap(Severity::Low);
+        }
         findings.extend(b.build(store));
     }
     findings
@@ -125,5 +132,26 @@ mod tests {
         let got: Vec<(Vec<u32>, Severity)> = findings.iter().map(|f| (f.rows.clone(), f.severity)).collect();
         assert_eq!(got, vec![(vec![0], Severity::High), (vec![1], Severity::Medium), (vec![2], Severity::Low)]);
         assert_eq!(findings[0].title, "Add member to role: eve@contoso.com → Global Administrator (by alice@contoso.com)");
+    }
+
+    #[test]
+    fn the_admins_own_changes_before_the_window_are_low_the_intruders_critical() {
+        let role = r#"[{"property":"Role.DisplayName","old":"","new":"\"Global Administrator\""}]"#;
+        // The admin works from the office every day.
+        let mut events = daily("2026-03-01T14:00:00Z", 10, "admin@contoso.com", "198.51.100.10", "US");
+        let mut own = audit("2026-03-08T15:00:00Z", "Add member to role", "admin@contoso.com", "bob@contoso.com").with(attr::MODIFIED_PROPERTIES, role);
+        own.ip = "198.51.100.10".into();
+        let mut intruder = audit("2026-03-11T16:00:00Z", "Add member to role", "admin@contoso.com", "svc@contoso.com").with(attr::MODIFIED_PROPERTIES, role);
+        intruder.ip = "203.0.113.7".into();
+        events.extend([own, intruder]);
+        let store = store_of(events);
+        let ctx = Context { suspect_accounts: vec!["admin@contoso.com".into()], window: Some((t("2026-03-11T00:00:00Z"), t("2026-03-12T00:00:00Z"))), ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        let got: Vec<(Vec<u32>, Severity)> = findings.iter().map(|f| (f.rows.clone(), f.severity)).collect();
+        assert_eq!(got, vec![(vec![8], Severity::Low), (vec![11], Severity::Critical)], "{findings:#?}");
+        assert!(findings[0].benign_signals.iter().any(|s| s.starts_with("outside the compromise window")), "{:?}", findings[0].benign_signals);
+        // Without a window nothing is known to be routine: the same change stays High.
+        let loud = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(loud[0].severity, Severity::High);
     }
 }

@@ -1,13 +1,16 @@
 //! A starting investigation context inferred from the evidence, for the
 //! analyst to confirm or correct: the sign-in that most looks like the
 //! break-in, its account, its fingerprints (address, user agent, apps the
-//! account consented to and the addresses those apps used), and a window
-//! from the first attempt from that address to the last activity of any of
-//! those fingerprints, in any log.
+//! account consented to or added a credential to, and the addresses those
+//! apps used), a first-seen address that signed in just before it (where a
+//! phishing proxy relayed the real sign-in), and a window from the first
+//! attempt from those addresses to the last activity of any of those
+//! fingerprints, in any log.
 
+use super::app_credentials::CREDENTIAL_OPS;
 use super::facts::{account_key, is_signin, is_successful_signin, op_is, when};
 use super::oauth_apps::{app_id, app_name};
-use super::signins::{failures_before, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
+use super::signins::{device_trusted, failures_before, Novelty, Risk, UnusualClient, FAILURES_BEFORE_MS};
 use super::{Context, History, Indicator, IndicatorKind};
 use crate::model::attr;
 use crate::store::EventStore;
@@ -102,10 +105,18 @@ pub fn suggest_context(store: &EventStore) -> Context {
             indicators.push(Indicator::new(IndicatorKind::Ip, app_ip, note));
         }
     }
+    let proxies = relays_before(store, &history, row, &account);
+    for (proxy_ip, _, note) in &proxies {
+        if !indicators.iter().any(|i| i.kind == IndicatorKind::Ip && i.value == *proxy_ip) {
+            indicators.push(Indicator::new(IndicatorKind::Ip, proxy_ip.clone(), note.clone()));
+        }
+    }
     let ips: Vec<&str> = indicators.iter().filter(|i| i.kind == IndicatorKind::Ip).map(|i| i.value.as_str()).collect();
     let end = last_time(store, row, |r| ips.contains(&store.ip(r)) || uses_app(store, r, &app_ids)).unwrap_or(first).max(first);
-    // The window opens with the first attempt from the address in the hours before.
+    // The window opens with the first attempt from the address in the hours
+    // before, or with the relayed sign-in that came before it.
     let start = (super::facts::first_row_at(store, first - FAILURES_BEFORE_MS)..row).find(|&r| !ip.is_empty() && store.ip(r) == ip).map_or(first, |r| store.time(r));
+    let start = proxies.iter().map(|(_, t, _)| *t).fold(start, i64::min);
     Context { suspect_accounts: vec![account], window: Some((start, end)), indicators, ..defaults }
 }
 
@@ -129,6 +140,17 @@ fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static 
                     fallback = Novelty { row, account: account.clone(), new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
                     &fallback
                 }
+            };
+            // A later sign-in from an address first seen for the account
+            // shortly before is as new as that first one (a replayed token
+            // often shows its risk only on the background requests after).
+            let inherited;
+            let novelty = match first_seen_before(store, history, account, row) {
+                Some(first) if !novelty.new_ip => {
+                    inherited = Novelty { row, failures_before: novelty.failures_before.clone(), ..first.clone() };
+                    &inherited
+                }
+                _ => novelty,
             };
             let (s, why) = score(store, history, row, novelty);
             // An address the account used routinely before is not the intruder's.
@@ -158,22 +180,24 @@ fn uses_app(store: &EventStore, row: u32, app_ids: &[&str]) -> bool {
     app_ids.iter().any(|a| a.eq_ignore_ascii_case(store.app(row)) || a.eq_ignore_ascii_case(id))
 }
 
-/// Apps the account consented to from the intruder's address after the
-/// break-in (or, for records without an address, while the address was
-/// active and up to `SESSION_GRACE_MS` after): their ids, or their names
-/// when no consent record gave an id.
+/// Apps the account consented to, or added a secret or certificate to,
+/// from the intruder's address after the break-in (or, for records without
+/// an address, while the address was active and up to `SESSION_GRACE_MS`
+/// after): their ids, or their names when no record gave an id.
 fn consented_apps(store: &EventStore, from: u32, ip: &str, ip_end: i64, account: &str) -> Vec<(IndicatorKind, String, String)> {
     let mut ids: Vec<(IndicatorKind, String, String)> = Vec::new();
     let mut names: Vec<(IndicatorKind, String, String)> = Vec::new();
     for r in from..store.len() as u32 {
-        if !op_is(store, r, &["Consent to application"]) || !store.actor(r).eq_ignore_ascii_case(account) {
+        let consent = op_is(store, r, &["Consent to application"]);
+        if !(consent || op_is(store, r, &CREDENTIAL_OPS)) || !store.actor(r).eq_ignore_ascii_case(account) {
             continue;
         }
         let from_intruder = if store.ip(r).is_empty() { store.time(r) <= ip_end + SESSION_GRACE_MS } else { store.ip(r) == ip };
         if !from_intruder {
             continue;
         }
-        let note = format!("suggested: consented by {account} at {}", when(store.time(r)));
+        let verb = if consent { "consented by" } else { "credential added by" };
+        let note = format!("suggested: {verb} {account} at {}", when(store.time(r)));
         let id = app_id(store, r);
         let (list, kind, value) = if id.is_empty() { (&mut names, IndicatorKind::Other, app_name(store, r)) } else { (&mut ids, IndicatorKind::AppId, id) };
         if !value.is_empty() && !list.iter().any(|(_, v, _)| v.eq_ignore_ascii_case(&value)) {
@@ -203,6 +227,58 @@ fn app_addresses(store: &EventStore, history: &History, from: u32, account: &str
         }
         if history.addresses().days_before(account, ip, store.time(from)) < ROUTINE_DAYS {
             found.push((ip.to_string(), format!("suggested: {} signed in for {account} from here at {}", store.app(r), when(store.time(r)))));
+        }
+    }
+    // The apps' own sign-ins (service principals, no user): addresses the
+    // app had not used routinely before the break-in are where its stolen
+    // credential is used.
+    for r in from..store.len() as u32 {
+        let (actor, ip) = (store.actor(r), store.ip(r));
+        if ip.is_empty() || actor.contains('@') || !is_successful_signin(store, r) || !uses_app(store, r, app_ids) || found.iter().any(|(i, _)| i == ip) {
+            continue;
+        }
+        if history.addresses().days_before(actor, ip, store.time(from)) < ROUTINE_DAYS {
+            found.push((ip.to_string(), format!("suggested: {actor} signed in on its own from here at {}", when(store.time(r)))));
+        }
+    }
+    found
+}
+
+/// The novelty of the account's first sign-in from the same address as
+/// `row`, when that was a first-seen address and came in the
+/// `FAILURES_BEFORE_MS` before `row`.
+fn first_seen_before<'h>(store: &EventStore, history: &'h History, account: &str, row: u32) -> Option<&'h Novelty> {
+    let (ip, time) = (store.ip(row), store.time(row));
+    if ip.is_empty() {
+        return None;
+    }
+    history
+        .novelties()
+        .iter()
+        .filter(|n| n.row < row && n.new_ip && n.account == account && store.ip(n.row) == ip)
+        .find(|n| time - store.time(n.row) <= FAILURES_BEFORE_MS)
+}
+
+/// Successful sign-ins of the account in the hours before the break-in
+/// from another first-seen address, on no managed device: an
+/// adversary-in-the-middle proxy relays the person's own sign-in (their
+/// browser, their MFA approval) from its address, then the stolen session
+/// is replayed from elsewhere. (address, time of its first sign-in, note).
+fn relays_before(store: &EventStore, history: &History, row: u32, account: &str) -> Vec<(String, i64, String)> {
+    let (ip, time) = (store.ip(row), store.time(row));
+    let mut found: Vec<(String, i64, String)> = Vec::new();
+    for n in history.novelties() {
+        let r = n.row;
+        let gap = time - store.time(r);
+        if r >= row || !n.new_ip || n.account != account || store.ip(r) == ip || !(0..=FAILURES_BEFORE_MS).contains(&gap) {
+            continue;
+        }
+        if device_trusted(store, r) == Some(true) || history.addresses().days_before(account, store.ip(r), store.time(r)) >= ROUTINE_DAYS {
+            continue;
+        }
+        if !found.iter().any(|(i, _, _)| i == store.ip(r)) {
+            let note = format!("suggested: first-seen address signed in for {account} at {}, shortly before the break-in (where a phishing proxy would relay the real sign-in)", when(store.time(r)));
+            found.push((store.ip(r).to_string(), store.time(r), note));
         }
     }
     found
@@ -279,5 +355,41 @@ mod tests {
             ],
             "the resource of a grant (Microsoft Graph) is no indicator"
         );
+    }
+
+    #[test]
+    fn a_relayed_sign_in_then_a_replayed_token_and_a_backdoored_app() {
+        let mut events = daily("2026-03-01T14:00:00Z", 10, "admin@contoso.com", "198.51.100.10", "US");
+        // The app signs in on its own from its server every day.
+        for mut e in daily("2026-03-01T06:00:00Z", 12, "HR Sync", "198.51.100.5", "US") {
+            e.set_attr(attr::APP_ID, "1111-aaaa".to_string());
+            events.push(e);
+        }
+        // The proxy relays the admin's own sign-in; no sign of attack in it.
+        events.push(signin("2026-03-11T15:00:00Z", "admin@contoso.com", "192.0.2.66", "NL").with(attr::DEVICE_MANAGED, "false"));
+        // The stolen session replayed: only the background requests carry risk.
+        events.push(signin("2026-03-11T15:20:00Z", "admin@contoso.com", "203.0.113.7", "RO").ua("Mozilla/5.0 (X11; Linux x86_64) Chrome/119.0"));
+        events.push(signin("2026-03-11T15:25:00Z", "admin@contoso.com", "203.0.113.7", "RO").ua("Mozilla/5.0 (X11; Linux x86_64) Chrome/119.0").with(attr::RISK_LEVEL_DURING_SIGNIN, "medium"));
+        let mut secret = audit("2026-03-11T15:30:00Z", "Update application – Certificates and secrets management ", "admin@contoso.com", "HR Sync").with(attr::ADDITIONAL_DETAILS, r#"{"AppId":"1111-aaaa"}"#);
+        secret.ip = "203.0.113.7".into();
+        events.push(secret);
+        events.push(signin("2026-03-11T16:00:00Z", "HR Sync", "203.0.113.99", "US").with(attr::APP_ID, "1111-aaaa"));
+        let store = store_of(events);
+        let ctx = suggest_context(&store);
+        assert_eq!(ctx.suspect_accounts, vec!["admin@contoso.com".to_string()]);
+        let values: Vec<(IndicatorKind, &str)> = ctx.indicators.iter().map(|i| (i.kind, i.value.as_str())).collect();
+        assert_eq!(
+            values,
+            vec![
+                (IndicatorKind::Ip, "203.0.113.7"),
+                (IndicatorKind::UserAgent, "Mozilla/5.0 (X11; Linux x86_64) Chrome/119.0"),
+                (IndicatorKind::AppId, "1111-aaaa"),
+                (IndicatorKind::Ip, "203.0.113.99"),
+                (IndicatorKind::Ip, "192.0.2.66"),
+            ],
+            "the app's own server is no indicator"
+        );
+        // From the relayed sign-in to the app's last sign-in.
+        assert_eq!(ctx.window.map(|w| w.0), Some(t("2026-03-11T15:00:00Z")));
     }
 }

@@ -22,6 +22,8 @@ pub struct AnswerItem {
     pub why: String,
 }
 
+/// The application the attacker used: one they had a user consent to, or
+/// an existing one they added a credential to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaliciousApp {
     pub name: String,
@@ -55,10 +57,17 @@ pub struct AnswerKey {
     /// Every user agent the attacker showed (script and browser).
     pub attacker_user_agents: Vec<String>,
     pub malicious_app: MaliciousApp,
+    /// Where the attacker's inbox rule forwarded mail (empty when none).
     pub forwarding_address: String,
     pub compromise_window: Window,
     /// UAL record ids exported twice on purpose (overlapping searches).
     pub duplicate_record_ids: Vec<String>,
+    /// Accounts the attacker created to come back with (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_accounts: Vec<String>,
+    /// Other people's mailboxes the attacker gave themselves access to and read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accessed_mailboxes: Vec<String>,
     pub items: Vec<AnswerItem>,
 }
 

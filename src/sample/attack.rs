@@ -52,34 +52,40 @@ pub struct Attack {
     pub items: Vec<AnswerItem>,
 }
 
-struct Log<'a> {
-    ev: &'a mut Evidence,
-    items: Vec<AnswerItem>,
+/// Records the attack adds, each also noted in the answer key.
+pub(super) struct Log<'a> {
+    pub ev: &'a mut Evidence,
+    pub items: Vec<AnswerItem>,
 }
 
 impl Log<'_> {
-    fn note(&mut self, file: &str, id: &str, step: u8, what: &str, why: &str) {
+    pub fn note(&mut self, file: &str, id: &str, step: u8, what: &str, why: &str) {
         self.items.push(AnswerItem { file: file.into(), record_id: id.into(), step, what: what.into(), why: why.into() });
     }
 
-    fn interactive(&mut self, s: SignIn, step: u8, what: &str, why: &str) {
+    pub fn interactive(&mut self, s: SignIn, step: u8, what: &str, why: &str) {
         self.note(FILE_INTERACTIVE, &s.request_id, step, what, why);
         self.ev.interactive.push(s);
     }
 
-    fn non_interactive(&mut self, s: SignIn, step: u8, what: &str, why: &str) {
+    pub fn non_interactive(&mut self, s: SignIn, step: u8, what: &str, why: &str) {
         self.note(FILE_NON_INTERACTIVE, &s.request_id, step, what, why);
         self.ev.non_interactive.push(s);
     }
 
-    fn audit(&mut self, a: super::records::DirectoryAudit, step: u8, what: &str, why: &str) {
+    pub fn audit(&mut self, a: super::records::DirectoryAudit, step: u8, what: &str, why: &str) {
         self.note(FILE_AUDIT, &a.id, step, what, why);
         self.ev.audits.push(a);
     }
 
-    fn ual(&mut self, r: super::records::UalRecord, step: u8, what: &str, why: &str) {
+    pub fn ual(&mut self, r: super::records::UalRecord, step: u8, what: &str, why: &str) {
         self.note(FILE_UAL, &r.id, step, what, why);
         self.ev.ual.push(r);
+    }
+
+    pub fn service_principal(&mut self, s: super::records::AppSignIn, step: u8, what: &str, why: &str) {
+        self.note(super::FILE_SERVICE_PRINCIPAL, &s.request_id, step, what, why);
+        self.ev.service_principal.push(s);
     }
 }
 

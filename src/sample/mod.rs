@@ -1,14 +1,18 @@
-//! A deterministic training incident: a month of ordinary activity in a
-//! fictional tenant and one account compromise, written in the real export
-//! layouts (Entra sign-in download CSV, Graph sign-ins and directory audits
-//! JSON, Search-UnifiedAuditLog CSV), with an answer key naming every
-//! attacker record.
+//! Deterministic training incidents: a month of ordinary activity in a
+//! fictional tenant and one compromise, written in the real export layouts
+//! (Entra sign-in download CSV, Graph sign-ins and directory audits JSON,
+//! Search-UnifiedAuditLog CSV), with an answer key naming every attacker
+//! record.
 //!
-//! The same seed always gives the same bytes; nothing reads the clock or
-//! the environment. `rng` is the only source of variation, `world` and
-//! `people` set the scene, `background` and `attack` make records,
-//! `formats` writes them, `answer_key` says what they mean.
+//! Each `Scenario` is a different compromise over the same month: the same
+//! seed gives the same tenant, staff and background in every scenario, and
+//! always the same bytes; nothing reads the clock or the environment.
+//! `rng` is the only source of variation, `world` and `people` set the
+//! scene, `background` makes the month, `attack` (mailbox takeover) and
+//! `admin` (compromised admin) the incidents, `formats` writes them,
+//! `answer_key` says what they mean.
 
+mod admin;
 pub mod answer_key;
 mod attack;
 mod background;
@@ -31,12 +35,52 @@ pub const DEFAULT_SEED: u64 = 20_260_224;
 
 pub const FILE_INTERACTIVE: &str = "signins_interactive.csv";
 pub const FILE_NON_INTERACTIVE: &str = "signins_noninteractive_graph.json";
+pub const FILE_SERVICE_PRINCIPAL: &str = "signins_serviceprincipal_graph.json";
 pub const FILE_AUDIT: &str = "audit_graph.json";
 pub const FILE_UAL: &str = "ual_search.csv";
 pub const FILE_ANSWER_KEY: &str = "answer_key.json";
 pub const FILE_MANIFEST: &str = "manifest.json";
 
 pub const SCENARIO: &str = "Password spray to mailbox takeover with a consented mail app";
+
+/// A training incident the generator can tell. Each has its own attack,
+/// decoys and answer key over the same month of ordinary activity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Scenario {
+    /// Password spray against finance staff, an attacker-registered
+    /// authenticator, a consented mail app, an inbox rule, internal phishing.
+    #[default]
+    MailboxTakeover,
+    /// An IT administrator phished through an adversary-in-the-middle proxy;
+    /// the stolen session adds a secret to a trusted app, makes a new Global
+    /// Administrator and opens an executive's mailbox.
+    CompromisedAdmin,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 2] = [Scenario::MailboxTakeover, Scenario::CompromisedAdmin];
+
+    /// The name the command line and file paths use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::MailboxTakeover => "mailbox-takeover",
+            Scenario::CompromisedAdmin => "compromised-admin",
+        }
+    }
+
+    /// The one-line title the manifest and answer key carry.
+    pub fn title(self) -> &'static str {
+        match self {
+            Scenario::MailboxTakeover => SCENARIO,
+            Scenario::CompromisedAdmin => admin::SCENARIO,
+        }
+    }
+
+    /// The scenario called `name` (as `name()` spells it; case ignored).
+    pub fn from_name(name: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
 
 /// One generated evidence file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,14 +104,27 @@ struct Manifest<'a> {
     files: Vec<&'a str>,
 }
 
-/// Generate the sample incident for `seed`.
+/// Generate the default scenario (mailbox takeover) for `seed`.
 pub fn generate(seed: u64) -> SampleSet {
+    generate_scenario(Scenario::MailboxTakeover, seed)
+}
+
+/// Generate `scenario` for `seed`: the month every scenario shares, then
+/// the scenario's own records.
+pub fn generate_scenario(scenario: Scenario, seed: u64) -> SampleSet {
     let mut rng = Rng::new(seed);
     let world = World::new(&mut rng.fork(1));
     let mut evidence = Evidence::default();
     background::generate(&world, &mut rng.fork(2), &mut evidence);
     evidence.retain_window();
-    let attack = attack::generate(&world, &mut rng.fork(3), &mut evidence);
+    match scenario {
+        Scenario::MailboxTakeover => mailbox_takeover(seed, &world, &mut rng, evidence),
+        Scenario::CompromisedAdmin => compromised_admin(seed, &world, &mut rng, evidence),
+    }
+}
+
+fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evidence) -> SampleSet {
+    let attack = attack::generate(world, &mut rng.fork(3), &mut evidence);
     let mut names = rng.fork(4);
 
     let duplicate = evidence.ual.iter().find(|r| r.id == attack.duplicate_id);
@@ -124,6 +181,48 @@ pub fn generate(seed: u64) -> SampleSet {
         forwarding_address: attack.forward_to.clone(),
         compromise_window: Window { start: crate::model::format_utc(attack.start), end: crate::model::format_utc(attack.end) },
         duplicate_record_ids: vec![attack.duplicate_id.clone()],
+        created_accounts: Vec::new(),
+        accessed_mailboxes: Vec::new(),
+        items: attack.items,
+    };
+    SampleSet { files, answer_key }
+}
+
+fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evidence) -> SampleSet {
+    let attack = admin::generate(world, &mut rng.fork(3), &mut evidence);
+    let mut names = rng.fork(4);
+    let all_ual: Vec<&records::UalRecord> = evidence.ual.iter().collect();
+    let searches = vec![(names.guid(), all_ual)];
+    let skip_token = names.base64ish(24);
+    // Every app in this scenario is Microsoft's or the tenant's own.
+    let app_owner = |app_id: &str| if attack.tenant_apps.iter().any(|a| a == app_id) { world.tenant_id.clone() } else { formats::MICROSOFT_TENANT.to_string() };
+    let mut files = vec![
+        SampleFile { name: FILE_INTERACTIVE.into(), contents: formats::signin_csv::write(&evidence.interactive, &world.tenant_id, app_owner) },
+        SampleFile { name: FILE_NON_INTERACTIVE.into(), contents: formats::graph_signin::write(&evidence.non_interactive, &world.tenant_id, &skip_token) },
+    ];
+    if !evidence.service_principal.is_empty() {
+        files.push(SampleFile { name: FILE_SERVICE_PRINCIPAL.into(), contents: formats::graph_signin::write_service_principal(&evidence.service_principal, &world.tenant_id, &skip_token) });
+    }
+    files.push(SampleFile { name: FILE_AUDIT.into(), contents: formats::graph_audit::write(&evidence.audits) });
+    files.push(SampleFile { name: FILE_UAL.into(), contents: formats::ual::write(&searches) });
+    let answer_key = AnswerKey {
+        scenario: admin::SCENARIO.into(),
+        description: attack.description(world),
+        seed,
+        tenant: people::DOMAIN.into(),
+        tenant_name: people::TENANT_NAME.into(),
+        tenant_id: world.tenant_id.clone(),
+        victims: vec![attack.victim.clone()],
+        targeted_accounts: Vec::new(),
+        attacker_ips: attack.ips.clone(),
+        attacker_user_agent: admin::REPLAY_UA.into(),
+        attacker_user_agents: vec![admin::REPLAY_UA.into()],
+        malicious_app: MaliciousApp { name: attack.app_name.clone(), app_id: attack.app_id.clone() },
+        forwarding_address: String::new(),
+        compromise_window: Window { start: crate::model::format_utc(attack.start), end: crate::model::format_utc(attack.end) },
+        duplicate_record_ids: Vec::new(),
+        created_accounts: vec![attack.created_account.clone()],
+        accessed_mailboxes: vec![attack.accessed_mailbox.clone()],
         items: attack.items,
     };
     SampleSet { files, answer_key }
@@ -136,7 +235,7 @@ impl SampleSet {
     /// `manifest.json` as bytes.
     pub fn manifest_json(&self) -> Vec<u8> {
         let manifest = Manifest {
-            name: SCENARIO,
+            name: &self.answer_key.scenario,
             description: &self.answer_key.description,
             files: self.files.iter().map(|f| f.name.as_str()).collect(),
         };

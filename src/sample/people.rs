@@ -36,6 +36,8 @@ pub const LONDON: Place = Place { city: "London", state: "England", country: "GB
 pub const TORONTO: Place = Place { city: "Toronto", state: "Ontario", country: "CA", lat: 43.6532, lon: -79.3832 };
 pub const MONTERREY: Place = Place { city: "Monterrey", state: "Nuevo Leon", country: "MX", lat: 25.6866, lon: -100.3161 };
 pub const AMSTERDAM: Place = Place { city: "Amsterdam", state: "Noord-Holland", country: "NL", lat: 52.3676, lon: 4.9041 };
+pub const BUCHAREST: Place = Place { city: "Bucharest", state: "Bucuresti", country: "RO", lat: 44.4268, lon: 26.1025 };
+pub const ASHBURN: Place = Place { city: "Ashburn", state: "Virginia", country: "US", lat: 39.0438, lon: -77.4874 };
 pub const FRANKFURT: Place = Place { city: "Frankfurt am Main", state: "Hessen", country: "DE", lat: 50.1109, lon: 8.6821 };
 
 /// Office internet egress (the firewall's public addresses).
@@ -313,6 +315,7 @@ pub const APP_ONEDRIVE_SYNC: App = app("OneDrive SyncEngine", "ab9b8c07-8f02-4f7
 pub const APP_MY_SIGNINS: App = app("My Signins", "19db86c3-b2b9-44cc-b339-36da233a3be2");
 pub const APP_AZURE_PORTAL: App = app("Azure Portal", "c44b4083-3bb0-49c1-b47d-974e53cbdf3c");
 pub const APP_WINDOWS_SIGN_IN: App = app("Windows Sign In", "38aa3b87-a06d-4817-b275-7a316988d93b");
+pub const APP_ADMIN_CENTER: App = app("ADIbizaUX", "74658136-14ec-4630-ad9b-26e160ff0fc6");
 pub const APP_OWA: App = app("Outlook Web App", "00000002-0000-0ff1-ce00-000000000000");
 
 // Resources (what a token is for).

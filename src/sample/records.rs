@@ -67,6 +67,35 @@ pub struct SignIn {
     pub risk_state: &'static str,
 }
 
+/// How an application proved its identity when it signed in on its own.
+#[derive(Clone, Debug)]
+pub enum AppCredential {
+    /// A client secret (password credential), by its key id.
+    Secret { key_id: String },
+    /// A certificate, by its key id and thumbprint.
+    Certificate { key_id: String, thumbprint: String },
+}
+
+/// One service principal sign-in: an application using its own credential
+/// (client credentials flow), no user involved.
+#[derive(Clone, Debug)]
+pub struct AppSignIn {
+    pub time: i64,
+    pub request_id: String,
+    pub correlation_id: String,
+    pub app_name: String,
+    pub app_id: String,
+    /// Object id of the app's service principal in the tenant.
+    pub sp_id: String,
+    pub resource: App,
+    pub ip: String,
+    pub place: Place,
+    pub asn: u32,
+    pub credential: AppCredential,
+    pub latency_ms: u32,
+    pub unique_token: String,
+}
+
 /// Who performed a directory change.
 #[derive(Clone, Debug)]
 pub enum Initiator {
@@ -128,6 +157,9 @@ pub struct UalRecord {
 pub struct Evidence {
     pub interactive: Vec<SignIn>,
     pub non_interactive: Vec<SignIn>,
+    /// Service principal sign-ins (empty unless the scenario has apps
+    /// signing in on their own).
+    pub service_principal: Vec<AppSignIn>,
     pub audits: Vec<DirectoryAudit>,
     pub ual: Vec<UalRecord>,
 }
@@ -139,6 +171,7 @@ impl Evidence {
         let inside = |t: i64| (clock::WINDOW_START..clock::WINDOW_END).contains(&t);
         self.interactive.retain(|s| inside(s.time));
         self.non_interactive.retain(|s| inside(s.time));
+        self.service_principal.retain(|s| inside(s.time));
         self.audits.retain(|a| inside(a.time));
         self.ual.retain(|r| inside(r.time));
     }

@@ -13,6 +13,13 @@ pub const ASN_HOME: u32 = 64501;
 pub const ASN_HOTEL: u32 = 64502;
 pub const ASN_VPN: u32 = 64503;
 pub const ASN_ATTACKER: u32 = 64511;
+/// The tenant's own cloud subscription, where its integration server runs.
+pub const ASN_CLOUD: u32 = 64504;
+/// Hosting used by the compromised-admin scenario's phishing proxy, replay
+/// host and the server that used the stolen app secret.
+pub const ASN_PROXY: u32 = 64512;
+pub const ASN_VPS: u32 = 64513;
+pub const ASN_CLOUD_ATTACKER: u32 = 64514;
 
 /// A document library files live in.
 #[derive(Clone, Debug)]

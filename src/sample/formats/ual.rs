@@ -66,8 +66,17 @@ fn common(org: &Org, time: i64, id: &str, kind: &Kind, user_key: &str) -> Obj {
     o.with("UserKey", user_key).with("UserType", 0i64).with("Version", 1i64).with("Workload", kind.workload)
 }
 
+/// Exchange `LogonType`: who opened the mailbox relative to its owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogonType {
+    Owner = 0,
+    Admin = 1,
+    Delegate = 2,
+}
+
 /// Fields every Exchange mailbox-audit record (RecordType 2 and 50) shares.
-fn mailbox_fields(mut o: Obj, rng: &mut Rng, user: &User, client: &Client) -> Obj {
+/// `owner` is whose mailbox it is; `user` who opened it.
+fn mailbox_fields(mut o: Obj, rng: &mut Rng, user: &User, owner: &User, logon: LogonType, client: &Client) -> Obj {
     o.push("ClientIP", &client.ip);
     o.push("UserId", &user.upn);
     o.push("AppId", &client.app_id);
@@ -76,11 +85,11 @@ fn mailbox_fields(mut o: Obj, rng: &mut Rng, user: &User, client: &Client) -> Ob
     o.push("ClientInfoString", &client.info);
     o.push("ExternalAccess", false);
     o.push("InternalLogonType", 0i64);
-    o.push("LogonType", 0i64);
+    o.push("LogonType", logon as i64);
     o.push("LogonUserSid", &user.sid);
-    o.push("MailboxGuid", &user.mailbox_guid);
-    o.push("MailboxOwnerSid", &user.sid);
-    o.push("MailboxOwnerUPN", &user.upn);
+    o.push("MailboxGuid", &owner.mailbox_guid);
+    o.push("MailboxOwnerSid", &owner.sid);
+    o.push("MailboxOwnerUPN", &owner.upn);
     o.push("OrganizationName", ONMICROSOFT);
     o.push("OriginatingServer", *rng.pick(&EXCHANGE_SERVERS));
     o
@@ -95,11 +104,19 @@ pub struct MessageRef {
 
 /// `MailItemsAccessed` (RecordType 50): one folder's bound or synced items.
 pub fn mail_items_accessed(org: &Org, rng: &mut Rng, call: MailboxCall, access: &str, folder: &str, items: &[MessageRef]) -> UalRecord {
+    let owner = call.user;
+    mail_items_accessed_in(org, rng, call, owner, LogonType::Owner, access, folder, items)
+}
+
+/// `MailItemsAccessed` in `owner`'s mailbox by `call.user` (a delegate with
+/// FullAccess, or an admin): `MailboxOwnerUPN` then differs from `UserId`.
+#[allow(clippy::too_many_arguments)]
+pub fn mail_items_accessed_in(org: &Org, rng: &mut Rng, call: MailboxCall, owner: &User, logon: LogonType, access: &str, folder: &str, items: &[MessageRef]) -> UalRecord {
     let MailboxCall { time, user, client, session } = call;
     let id = rng.guid();
     let kind = Kind { operation: "MailItemsAccessed", record_type: 50, result: Some("Succeeded"), workload: "Exchange" };
     let o = common(org, time, &id, &kind, &user.puid);
-    let mut o = mailbox_fields(o, rng, user, client);
+    let mut o = mailbox_fields(o, rng, user, owner, logon, client);
     o.push("OperationProperties", vec![name_value("MailAccessType", access), name_value("IsThrottled", "False")]);
     o.push("SessionId", session);
     let folder_items: Vec<J> = items
@@ -122,7 +139,7 @@ pub fn send(org: &Org, rng: &mut Rng, call: MailboxCall, subject: &str, message:
     let id = rng.guid();
     let kind = Kind { operation: "Send", record_type: 2, result: Some("Succeeded"), workload: "Exchange" };
     let o = common(org, time, &id, &kind, &user.puid);
-    let mut o = mailbox_fields(o, rng, user, client);
+    let mut o = mailbox_fields(o, rng, user, user, LogonType::Owner, client);
     o.push("SessionId", session);
     let item = Obj::new()
         .with("Id", format!("RgAAAAD{}BwA{}AAA=", rng.base64ish(44), rng.base64ish(22)))
@@ -136,24 +153,32 @@ pub fn send(org: &Org, rng: &mut Rng, call: MailboxCall, subject: &str, message:
 
 /// `New-InboxRule` (RecordType 1, ExchangeAdmin) with its cmdlet parameters.
 pub fn new_inbox_rule(org: &Org, rng: &mut Rng, call: MailboxCall, rule_name: &str, parameters: &[(&str, String)]) -> UalRecord {
+    let mut params = vec![("AlwaysDeleteOutlookRulesBlob", "False".to_string()), ("Force", "False".to_string())];
+    params.extend(parameters.iter().cloned());
+    let object_id = format!("{}\\{}", call.user.upn, rule_name);
+    admin_cmdlet(org, rng, call, "New-InboxRule", &object_id, &params)
+}
+
+/// An Exchange admin cmdlet (RecordType 1, ExchangeAdmin), e.g.
+/// `Add-MailboxPermission`, with its parameters in the order given.
+pub fn admin_cmdlet(org: &Org, rng: &mut Rng, call: MailboxCall, operation: &str, object_id: &str, parameters: &[(&str, String)]) -> UalRecord {
     let MailboxCall { time, user, client, session } = call;
     let id = rng.guid();
-    let kind = Kind { operation: "New-InboxRule", record_type: 1, result: Some("True"), workload: "Exchange" };
+    let kind = Kind { operation, record_type: 1, result: Some("True"), workload: "Exchange" };
     let mut o = common(org, time, &id, &kind, &user.puid);
     let ip = if client.ip.contains(':') { format!("[{}]:{}", client.ip, client.port) } else { format!("{}:{}", client.ip, client.port) };
     o.push("ClientIP", ip);
-    o.push("ObjectId", format!("{}\\{}", user.upn, rule_name));
+    o.push("ObjectId", object_id);
     o.push("UserId", &user.upn);
     o.push("AppId", &client.app_id);
     o.push("ClientAppId", "");
     o.push("ExternalAccess", false);
     o.push("OrganizationName", ONMICROSOFT);
     o.push("OriginatingServer", *rng.pick(&EXCHANGE_SERVERS));
-    let mut params = vec![name_value("AlwaysDeleteOutlookRulesBlob", "False"), name_value("Force", "False")];
-    params.extend(parameters.iter().map(|(n, v)| name_value(n, v.as_str())));
+    let params: Vec<J> = parameters.iter().map(|(n, v)| name_value(n, v.as_str())).collect();
     o.push("Parameters", params);
     o.push("SessionId", session);
-    UalRecord { time, id, record_type: "ExchangeAdmin", operation: "New-InboxRule".into(), user_id: user.upn.clone(), audit_data: o }
+    UalRecord { time, id, record_type: "ExchangeAdmin", operation: operation.into(), user_id: user.upn.clone(), audit_data: o }
 }
 
 /// A OneDrive or SharePoint file, as file operations name it.
