@@ -26,6 +26,18 @@ impl PartialEq for DetailProps {
     }
 }
 
+/// One line of the field list.
+#[derive(Default)]
+struct Line {
+    label: &'static str,
+    value: String,
+    /// From an IP database rather than the log.
+    enriched: bool,
+    /// Says where the line above came from.
+    note: bool,
+    testid: Option<&'static str>,
+}
+
 #[function_component(Detail)]
 pub fn detail(props: &DetailProps) -> Html {
     let store = props.store.borrow();
@@ -41,28 +53,39 @@ pub fn detail(props: &DetailProps) -> Html {
     let from_db = location.is_some_and(|l| l.source.is_database());
     let geo = location.and_then(|l| l.geo).map(|(lat, lon)| format!("{lat:.4}, {lon:.4}")).unwrap_or_default();
     let (country, region, city) = location.map(|l| (l.country.to_string(), l.region.to_string(), l.city.to_string())).unwrap_or_default();
-    let fields: Vec<(&str, String, bool)> = vec![
-        ("Time (UTC)", format_utc(event.time), false),
-        ("Source", event.source.label().to_string(), false),
-        ("Operation", event.operation.clone(), false),
-        ("Actor", event.actor.clone(), false),
-        ("Target", event.target.clone(), false),
-        ("IP address", event.ip.clone(), false),
-        ("Country", country, from_db),
+    let location_source = location.map(|l| l.source.describe()).unwrap_or_default();
+    let network = store.network(props.row);
+    let plain = |label: &'static str, value: String| Line { label, value, ..Line::default() };
+    let placed = |label: &'static str, value: String| Line { label, value, enriched: from_db, ..Line::default() };
+    let fields: Vec<Line> = vec![
+        plain("Time (UTC)", format_utc(event.time)),
+        plain("Source", event.source.label().to_string()),
+        plain("Operation", event.operation.clone()),
+        plain("Actor", event.actor.clone()),
+        plain("Target", event.target.clone()),
+        plain("IP address", event.ip.clone()),
+        placed("Country", country),
         // A log's region is already among the attributes below.
-        ("Region", if from_db { region } else { String::new() }, from_db),
-        ("City", city, from_db),
-        ("Coordinates", geo, from_db),
-        ("Outcome", event.outcome.key().to_string(), false),
-        ("User agent", event.user_agent.clone(), false),
-        ("App", event.app.clone(), false),
-        ("Record id", event.record_id.clone(), false),
-        ("File", format!("{file}, line {}", event.line), false),
+        placed("Region", if from_db { region } else { String::new() }),
+        placed("City", city),
+        placed("Coordinates", geo),
+        Line { label: "Location source", value: location_source, enriched: from_db, note: true, testid: Some("location-source") },
+        Line {
+            label: "Network",
+            value: network.map(|n| format!("AS{} {}", n.asn, n.org).trim_end().to_string()).unwrap_or_default(),
+            enriched: true,
+            testid: Some("network"),
+            ..Line::default()
+        },
+        Line { label: "Network source", value: network.map(|n| format!("from {}", n.source)).unwrap_or_default(), enriched: true, note: true, testid: Some("network-source") },
+        plain("Outcome", event.outcome.key().to_string()),
+        plain("User agent", event.user_agent.clone()),
+        plain("App", event.app.clone()),
+        plain("Record id", event.record_id.clone()),
+        plain("File", format!("{file}, line {}", event.line)),
     ];
     let is_marked = |value: &str| !value.is_empty() && props.marked.iter().any(|m| m.eq_ignore_ascii_case(value.trim()));
     let ioc = |value: &str| is_marked(value).then_some("ioc");
-    let location_source = location.map(|l| l.source.describe());
-    let network = store.network(props.row).map(|n| (format!("AS{} {}", n.asn, n.org).trim_end().to_string(), format!("from {}", n.source)));
     let close = props.on_close.reform(|_: MouseEvent| ());
     let app_id = event.attr(attr::APP_ID).map(str::to_string).unwrap_or_else(|| event.app.clone());
     let markable: Vec<(IndicatorKind, &str, String)> = [
@@ -82,17 +105,9 @@ pub fn detail(props: &DetailProps) -> Html {
                 <button class="close" onclick={close} aria-label="Close detail">{ "×" }</button>
             </header>
             <dl class="fields">
-                { for fields.into_iter().filter(|(_, v, _)| !v.is_empty()).map(|(k, v, enriched)| html! {
-                    <><dt>{ k }</dt><dd class={classes!(enriched.then_some("enriched"), ioc(&v))}>{ v }</dd></>
+                { for fields.into_iter().filter(|f| !f.value.is_empty()).map(|f| html! {
+                    <><dt>{ f.label }</dt><dd class={classes!(f.enriched.then_some("enriched"), f.note.then_some("source-note"), ioc(&f.value))} data-testid={f.testid}>{ f.value }</dd></>
                 }) }
-                if let Some(from) = location_source {
-                    <dt>{ "Location source" }</dt>
-                    <dd class={classes!("source-note", from_db.then_some("enriched"))} data-testid="location-source">{ from }</dd>
-                }
-                if let Some((asn, from)) = network {
-                    <dt>{ "Network" }</dt><dd class="enriched" data-testid="network">{ asn }</dd>
-                    <dt>{ "Network source" }</dt><dd class="source-note enriched" data-testid="network-source">{ from }</dd>
-                }
                 { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd class={classes!(ioc(v))}>{ v }</dd></> }) }
             </dl>
             <div class="mark" data-testid="mark">
