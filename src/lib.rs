@@ -8,6 +8,7 @@ pub mod enrich;
 pub mod ingest;
 pub mod model;
 pub mod playbook;
+pub mod remediate;
 pub mod report;
 pub mod sample;
 pub mod store;

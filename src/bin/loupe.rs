@@ -6,6 +6,8 @@
 //!                                         matching events as JSON lines, in time order
 //!   loupe findings FILE... [--case CASE.json]
 //!                                         detections as a JSON array, each with its evidence
+//!   loupe plan FILE... [--case CASE.json]
+//!                                         the remediation plan (commands to review, never run)
 //!   loupe diff BASELINE... --current CURRENT...
 //!                                         tenant configuration changes, ranked by risk, as JSON
 //!   loupe sample --out DIR [--seed N] [--scenario NAME]
@@ -25,7 +27,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
-                     loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N] [--scenario NAME]";
+                     loupe findings FILE... [--case CASE.json] | loupe plan FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N] [--scenario NAME]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
+        Some("plan") => remediation_plan(&args[1..]),
         Some("sample") => sample(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -343,6 +346,51 @@ fn findings(args: &[String]) -> Result<(), String> {
     let mut lock = stdout.lock();
     // A closed pipe (e.g. `| head`) is not an error worth reporting.
     let _ = serde_json::to_writer_pretty(&mut lock, &out).and_then(|()| writeln!(lock).map_err(serde_json::Error::io));
+    Ok(())
+}
+
+/// The remediation plan for the evidence, with the case's progress on it
+/// and any evidence contradicting an action marked done.
+fn remediation_plan(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case"])?;
+    let case = match args.option("--case") {
+        Some(path) => {
+            let bytes = read_file(path)?;
+            let text = String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))?;
+            Some(loupe::case::from_json(&text).map_err(|e| format!("{path}: {e}"))?)
+        }
+        None => None,
+    };
+    let (store, reports) = load(&args.files)?;
+    first_unreadable(&reports)?;
+    let ctx = case.as_ref().and_then(|c| c.context.clone()).unwrap_or_else(|| suggest_context(&store));
+    let findings = run_all(&store, &ctx);
+    let plan = loupe::remediate::plan(&store, &ctx, &findings);
+    let done = case.as_ref().map(|c| c.actions_done()).unwrap_or_default();
+    let contradictions = loupe::remediate::verify(&store, &ctx, &plan, &done);
+    let file_name_of = |row: u32| store.file(store.file_of(row)).map_or("", |f| f.report.file.as_str());
+    let actions: Vec<Value> = plan
+        .actions
+        .iter()
+        .map(|a| {
+            let progress = case.as_ref().and_then(|c| c.remediation.get(&a.id));
+            json!({
+                "id": a.id,
+                "step": a.step,
+                "title": a.title,
+                "why": a.why,
+                "commands": a.commands,
+                "portal": a.portal,
+                "findings": a.findings,
+                "query": a.query,
+                "done_at": progress.and_then(|p| p.done_at).map(format_utc),
+                "note": progress.map(|p| p.note.as_str()).unwrap_or(""),
+                "evidence": a.rows.iter().map(|&r| loupe::report::event_json(&store.event(r), file_name_of(r))).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let out = json!({ "notes": plan.notes, "actions": actions, "contradictions": contradictions });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
 }
 

@@ -65,6 +65,15 @@ pub struct StepState {
     pub note: String,
 }
 
+/// The analyst's progress on one remediation action.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActionProgress {
+    /// When it was marked done (UTC ms); `None` while it is open.
+    pub done_at: Option<TimeMs>,
+    pub note: String,
+}
+
 /// An evidence file the case was built from, so it can be re-attached by hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
@@ -90,6 +99,8 @@ pub struct Case {
     /// The investigation context the analyst confirmed (suspects, window,
     /// containment, indicators); `None` while Loupe's suggestion stands.
     pub context: Option<Context>,
+    /// Remediation actions worked, by action id (`remediate::Action::id`).
+    pub remediation: BTreeMap<String, ActionProgress>,
     pub updated_at: Option<TimeMs>,
 }
 
@@ -106,6 +117,9 @@ pub enum CaseAction {
     FileRemoved { sha256: String },
     /// Confirm (or, with `None`, drop back to the suggested) investigation context.
     SetContext(Option<Context>),
+    /// Mark a remediation action done (now) or open again.
+    SetActionDone { id: String, done: bool },
+    SetActionNote { id: String, note: String },
     /// Start over with an empty case.
     Reset,
 }
@@ -141,9 +155,23 @@ impl Case {
             }
             CaseAction::FileRemoved { sha256 } => self.files.retain(|f| f.sha256 != sha256),
             CaseAction::SetContext(context) => self.context = context,
+            CaseAction::SetActionDone { id, done } => {
+                let progress = self.remediation.entry(id).or_default();
+                progress.done_at = match (done, progress.done_at) {
+                    (true, Some(at)) => Some(at),
+                    (true, None) => Some(now),
+                    (false, _) => None,
+                };
+            }
+            CaseAction::SetActionNote { id, note } => self.remediation.entry(id).or_default().note = note,
             CaseAction::Reset => *self = Case::default(),
         }
         self.updated_at = Some(now);
+    }
+
+    /// Remediation actions marked done, with when (for `remediate::verify`).
+    pub fn actions_done(&self) -> BTreeMap<String, TimeMs> {
+        self.remediation.iter().filter_map(|(id, p)| p.done_at.map(|at| (id.clone(), at))).collect()
     }
 
     pub fn step_state(&self, step: u8) -> StepState {
@@ -186,6 +214,22 @@ impl Case {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remediation_actions_keep_the_first_done_time_and_reopen() {
+        let mut case = Case::default();
+        let id = "revoke_sessions:alice@contoso.com".to_string();
+        case.apply(CaseAction::SetActionDone { id: id.clone(), done: true }, 10);
+        case.apply(CaseAction::SetActionDone { id: id.clone(), done: true }, 20);
+        case.apply(CaseAction::SetActionNote { id: id.clone(), note: "done by helpdesk".into() }, 30);
+        assert_eq!(case.remediation[&id], ActionProgress { done_at: Some(10), note: "done by helpdesk".into() });
+        assert_eq!(case.actions_done().get(&id), Some(&10));
+        case.apply(CaseAction::SetActionDone { id: id.clone(), done: false }, 40);
+        assert!(case.actions_done().is_empty());
+        assert_eq!(case.remediation[&id].note, "done by helpdesk", "the note stays");
+        // Saved and restored with the case.
+        assert_eq!(from_json(&to_json(&case)), Ok(case));
+    }
 
     #[test]
     fn closing_a_step_records_the_time_and_reopening_clears_it() {

@@ -43,7 +43,7 @@ mod other_mailboxes;
 mod password_changes;
 mod password_spray;
 mod risky_signin;
-mod role_changes;
+pub(crate) mod role_changes;
 mod unfamiliar_ip;
 mod unmanaged_device;
 mod unusual_client;
