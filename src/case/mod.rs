@@ -120,6 +120,8 @@ pub enum CaseAction {
     /// Mark a remediation action done (now) or open again.
     SetActionDone { id: String, done: bool },
     SetActionNote { id: String, note: String },
+    /// When an action was really done (e.g. by the helpdesk, earlier).
+    SetActionDoneAt { id: String, at: TimeMs },
     /// Start over with an empty case.
     Reset,
 }
@@ -163,6 +165,7 @@ impl Case {
                     (false, _) => None,
                 };
             }
+            CaseAction::SetActionDoneAt { id, at } => self.remediation.entry(id).or_default().done_at = Some(at),
             CaseAction::SetActionNote { id, note } => self.remediation.entry(id).or_default().note = note,
             CaseAction::Reset => *self = Case::default(),
         }
@@ -224,6 +227,8 @@ mod tests {
         case.apply(CaseAction::SetActionNote { id: id.clone(), note: "done by helpdesk".into() }, 30);
         assert_eq!(case.remediation[&id], ActionProgress { done_at: Some(10), note: "done by helpdesk".into() });
         assert_eq!(case.actions_done().get(&id), Some(&10));
+        case.apply(CaseAction::SetActionDoneAt { id: id.clone(), at: 5 }, 35);
+        assert_eq!(case.actions_done().get(&id), Some(&5), "the analyst can say when it was really done");
         case.apply(CaseAction::SetActionDone { id: id.clone(), done: false }, 40);
         assert!(case.actions_done().is_empty());
         assert_eq!(case.remediation[&id].note, "done by helpdesk", "the note stays");

@@ -65,6 +65,18 @@ pub fn app() -> Html {
         let store = store.clone();
         use_memo((loads.generation, context.clone()), move |(_, ctx)| run_all(&store.borrow(), ctx))
     };
+    // The remediation plan follows the findings; done actions are checked
+    // against the evidence whenever either changes.
+    let plan = {
+        let store = store.clone();
+        use_memo((loads.generation, context.clone(), findings.clone()), move |(_, ctx, findings)| crate::remediate::plan(&store.borrow(), ctx, findings))
+    };
+    let contradictions = {
+        let store = store.clone();
+        let done = case.case.actions_done();
+        let plan: Rc<crate::remediate::Plan> = plan.clone();
+        use_memo((loads.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| crate::remediate::verify(&store.borrow(), ctx, plan, done))
+    };
     let timeline = {
         let store = store.clone();
         use_memo((loads.generation, (*applied).clone(), indicators.clone()), move |(_, query, iocs)| view::compute(&store.borrow(), query, iocs))
@@ -113,8 +125,19 @@ pub fn app() -> Html {
         Callback::from(move |files: Vec<web_sys::File>| loader.load_files(files))
     };
     let on_sample = {
-        let loader = loader.clone();
-        Callback::from(move |_| loader.load_sample())
+        let (loader, case) = (loader.clone(), case.clone());
+        Callback::from(move |folder: &'static str| {
+            // An untitled case takes the training scenario's name.
+            let named = {
+                let case = case.clone();
+                Callback::from(move |name: String| {
+                    if case.case.name.trim().is_empty() {
+                        case.dispatch(CaseAction::SetName(format!("Training: {name}")));
+                    }
+                })
+            };
+            loader.load_sample(folder, named)
+        })
     };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
@@ -268,7 +291,8 @@ pub fn app() -> Html {
                 <div class="side">
                     <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
                     <Checklist case={case.case.clone()} loaded={loaded_sources} now={*now} on_action={on_case_action}
-                        findings={findings.clone()} on_open={apply_query.clone()} />
+                        findings={findings.clone()} on_open={apply_query.clone()}
+                        plan={plan.clone()} contradictions={contradictions.clone()} />
                 </div>
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop log exports to load them" }</div>

@@ -17,7 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use yew::UseReducerDispatcher;
+use yew::{Callback, UseReducerDispatcher};
 
 /// Bytes read per slice of a `File`.
 const READ_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
@@ -70,12 +70,15 @@ impl Loader {
         }
     }
 
-    /// Fetch the bundled training incident from `samples/` next to the page.
-    pub fn load_sample(&self) {
+    /// Fetch a bundled training incident from `samples/{folder}` next to
+    /// the page (`folder` is empty or ends in `/`); `on_named` hears the
+    /// scenario's name once its manifest is read.
+    pub fn load_sample(&self, folder: &'static str, on_named: Callback<String>) {
         let loader = self.clone();
         spawn_local(async move {
-            let manifest = match fetch_bytes("samples/manifest.json").await.and_then(|b| {
-                serde_json::from_slice::<SampleManifest>(&b).map_err(|e| format!("samples/manifest.json is not readable: {e}"))
+            let manifest_path = format!("samples/{folder}manifest.json");
+            let manifest = match fetch_bytes(&manifest_path).await.and_then(|b| {
+                serde_json::from_slice::<SampleManifest>(&b).map_err(|e| format!("{manifest_path} is not readable: {e}"))
             }) {
                 Ok(m) => m,
                 Err(why) => {
@@ -84,11 +87,14 @@ impl Loader {
                     return;
                 }
             };
+            if !manifest.name.is_empty() {
+                on_named.emit(manifest.name.clone());
+            }
             for name in manifest.files {
                 let loader = loader.clone();
                 spawn_local(async move {
                     let id = loader.start(&name);
-                    match fetch_bytes(&format!("samples/{name}")).await {
+                    match fetch_bytes(&format!("samples/{folder}{name}")).await {
                         Ok(bytes) => loader.ingest(id, &name, bytes).await,
                         Err(why) => loader.not_loaded(id, &name, &why),
                     }
@@ -187,6 +193,8 @@ const DB_STEP_ROWS: usize = 4096;
 
 #[derive(Deserialize)]
 struct SampleManifest {
+    #[serde(default)]
+    name: String,
     files: Vec<String>,
 }
 

@@ -22,6 +22,9 @@ pub struct ChecklistProps {
     pub findings: Rc<Vec<Finding>>,
     /// Open the timeline on a finding's query.
     pub on_open: Callback<String>,
+    /// The remediation plan's actions (steps 2, 4 and 11 show theirs).
+    pub plan: Rc<crate::remediate::Plan>,
+    pub contradictions: Rc<Vec<crate::remediate::Contradiction>>,
 }
 
 /// Findings shown under a step before "and N more".
@@ -97,6 +100,8 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
                 }
             </div>
             { step_findings(props, n) }
+            <super::remediation::Remediation step={n} plan={props.plan.clone()} progress={props.case.remediation.clone()}
+                contradictions={props.contradictions.clone()} on_action={props.on_action.clone()} on_open={props.on_open.clone()} />
             <ul class="needs">
                 { for needs.iter().map(|(need, have)| html! {
                     <li class={if *have { "have" } else { "missing" }}>

@@ -9,5 +9,6 @@ pub mod files_panel;
 pub mod findings_panel;
 pub mod histogram;
 pub mod query_bar;
+pub mod remediation;
 pub mod timeline;
 pub mod topbar;

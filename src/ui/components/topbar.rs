@@ -15,9 +15,14 @@ pub struct TopbarProps {
     pub event_count: usize,
     pub loading: bool,
     pub on_files: Callback<Vec<web_sys::File>>,
-    pub on_sample: Callback<()>,
+    /// Load a bundled training incident from `samples/{folder}`.
+    pub on_sample: Callback<&'static str>,
     pub on_new_case: Callback<()>,
 }
+
+/// The bundled training incidents: folder under `samples/` and name.
+/// `make samples` writes them (see the Makefile).
+pub const SAMPLES: [(&str, &str); 2] = [("", "Mailbox takeover"), ("admin/", "Compromised admin")];
 
 /// The files chosen in a file input, as a list.
 pub fn input_files(input: &HtmlInputElement) -> Vec<web_sys::File> {
@@ -50,7 +55,18 @@ pub fn topbar(props: &TopbarProps) -> Html {
         Some(start) => format!("incident start {}", minutes_utc(start)),
         None => "incident start not set".to_string(),
     };
-    let sample = props.on_sample.reform(|_: MouseEvent| ());
+    let picked_sample = use_state(|| 0usize);
+    let sample = {
+        let picked = picked_sample.clone();
+        props.on_sample.reform(move |_: MouseEvent| SAMPLES.get(*picked).map_or("", |(folder, _)| *folder))
+    };
+    let pick_sample = {
+        let picked = picked_sample.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            picked.set(value.parse().unwrap_or(0));
+        })
+    };
     let new_case = props.on_new_case.reform(|_: MouseEvent| ());
     html! {
         <header class="topbar">
@@ -62,7 +78,10 @@ pub fn topbar(props: &TopbarProps) -> Html {
             <div class="actions">
                 <button data-testid="open-files" onclick={open} title="Open log exports (or drop them anywhere on the page)">{ "Open files…" }</button>
                 <input ref={input} type="file" multiple=true class="hidden" data-testid="file-input" aria-label="Evidence files" onchange={chosen} />
-                <button data-testid="load-sample" onclick={sample} title="Load the bundled training incident">{ "Load sample incident" }</button>
+                <select data-testid="sample-choice" aria-label="Training incident" onchange={pick_sample}>
+                    { for SAMPLES.iter().enumerate().map(|(i, (_, name))| html! { <option value={i.to_string()} selected={i == *picked_sample}>{ *name }</option> }) }
+                </select>
+                <button data-testid="load-sample" onclick={sample} title="Load the chosen bundled training incident">{ "Load sample incident" }</button>
                 <button data-testid="new-case" class="danger" onclick={new_case} title="Clear the checklist, notes and loaded evidence">{ "New case" }</button>
             </div>
             <span class="event-count" data-testid="event-count">

@@ -1,0 +1,131 @@
+//! A step's part of the remediation plan: each action with its commands to
+//! review and copy (never run), where to click instead, a done box that
+//! records when, a note, and a warning when later evidence contradicts an
+//! action marked done.
+
+use crate::case::{ActionProgress, CaseAction};
+use crate::remediate::{Action, Contradiction, Plan};
+use crate::ui::format::{datetime_local, parse_datetime_local};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RemediationProps {
+    pub step: u8,
+    pub plan: Rc<Plan>,
+    pub progress: BTreeMap<String, ActionProgress>,
+    pub contradictions: Rc<Vec<Contradiction>>,
+    pub on_action: Callback<CaseAction>,
+    pub on_open: Callback<String>,
+}
+
+#[function_component(Remediation)]
+pub fn remediation(props: &RemediationProps) -> Html {
+    let mine: Vec<&Action> = props.plan.for_step(props.step).collect();
+    if mine.is_empty() {
+        return html! {};
+    }
+    let done = mine.iter().filter(|a| props.progress.get(&a.id).is_some_and(|p| p.done_at.is_some())).count();
+    html! {
+        <div class="remediation" data-testid={format!("remediation-{}", props.step)}>
+            { for props.plan.notes.iter().filter(|_| props.step == 2).map(|n| html! { <p class="hint">{ n }</p> }) }
+            <div class="counts" data-testid={format!("remediation-progress-{}", props.step)}>{ format!("Remediation: {done}/{} actions done", mine.len()) }</div>
+            <ul>
+                { for mine.into_iter().map(|a| html! {
+                    <ActionItem key={a.id.clone()} action={a.clone()} progress={props.progress.get(&a.id).cloned().unwrap_or_default()}
+                        contradiction={props.contradictions.iter().find(|c| c.action == a.id).cloned()}
+                        on_action={props.on_action.clone()} on_open={props.on_open.clone()} />
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ActionItemProps {
+    action: Action,
+    progress: ActionProgress,
+    contradiction: Option<Contradiction>,
+    on_action: Callback<CaseAction>,
+    on_open: Callback<String>,
+}
+
+#[function_component(ActionItem)]
+fn action_item(props: &ActionItemProps) -> Html {
+    let a = &props.action;
+    let copied = use_state(|| None::<String>);
+    let toggle = {
+        let id = a.id.clone();
+        props.on_action.reform(move |e: Event| CaseAction::SetActionDone { id: id.clone(), done: e.target_unchecked_into::<HtmlInputElement>().checked() })
+    };
+    let on_note = {
+        let id = a.id.clone();
+        props.on_action.reform(move |e: Event| CaseAction::SetActionNote { id: id.clone(), note: e.target_unchecked_into::<HtmlTextAreaElement>().value() })
+    };
+    let set_done_at = {
+        let id = a.id.clone();
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            if let Some(at) = parse_datetime_local(&e.target_unchecked_into::<HtmlInputElement>().value()) {
+                on_action.emit(CaseAction::SetActionDoneAt { id: id.clone(), at });
+            }
+        })
+    };
+    let open = {
+        let query = a.query.clone();
+        props.on_open.reform(move |_: MouseEvent| query.clone())
+    };
+    let copy = |text: String| {
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (text, copied) = (text.clone(), copied.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = match web_sys::window().map(|w| w.navigator().clipboard()) {
+                    Some(clipboard) => JsFuture::from(clipboard.write_text(&text)).await.map(|_| ()),
+                    None => Err(wasm_bindgen::JsValue::NULL),
+                };
+                copied.set(Some(match result {
+                    Ok(()) => "Copied. Review it before you run it.".into(),
+                    Err(_) => "This browser refused the clipboard here: select the text and copy it.".into(),
+                }));
+            });
+        })
+    };
+    let done = props.progress.done_at.is_some();
+    html! {
+        <li class={classes!("action", done.then_some("done"), props.contradiction.is_some().then_some("contradicted"))} data-testid="action">
+            <label class="action-title">
+                <input type="checkbox" checked={done} onchange={toggle} data-testid="action-done" />
+                <span>{ &a.title }</span>
+            </label>
+            if let Some(at) = props.progress.done_at {
+                <label class="done-at">{ "done at (UTC) " }
+                    <input type="datetime-local" data-testid="action-done-at" value={datetime_local(at)} onchange={set_done_at} /></label>
+            }
+            if let Some(c) = &props.contradiction {
+                <p class="contradiction" role="alert" data-testid="action-contradicted">{ &c.message }</p>
+            }
+            <details>
+                <summary>{ "How" }</summary>
+                <p>{ &a.why }</p>
+                { for a.commands.iter().map(|c| html! {
+                    <div class="command">
+                        <div class="command-head"><span class="tool">{ c.tool.label() }</span>
+                            <button onclick={copy(c.text.clone())} data-testid="copy-command">{ "Copy" }</button></div>
+                        <pre data-testid="command">{ &c.text }</pre>
+                    </div>
+                }) }
+                if let Some(msg) = &*copied { <p class="hint">{ msg }</p> }
+                <p class="portal"><strong>{ "In the admin center: " }</strong>{ &a.portal }</p>
+                if !a.rows.is_empty() {
+                    <button class="link" onclick={open}>{ format!("Show the evidence ({} rows)", a.rows.len()) }</button>
+                }
+                <textarea placeholder="Note: who did it, ticket number, what you saw" value={props.progress.note.clone()} onchange={on_note}
+                    aria-label={format!("Note for: {}", a.title)} />
+            </details>
+        </li>
+    }
+}
