@@ -6,7 +6,7 @@ mod clock;
 mod persist;
 
 pub use clock::{deadline, PhaseClock};
-pub use persist::{from_json, to_json, SCHEMA_VERSION};
+pub use persist::{export_file_name, from_json, is_case_document, to_json, SCHEMA_VERSION};
 
 use crate::detect::Context;
 use crate::model::{Source, TimeMs};
@@ -122,6 +122,8 @@ pub enum CaseAction {
     SetActionNote { id: String, note: String },
     /// When an action was really done (e.g. by the helpdesk, earlier).
     SetActionDoneAt { id: String, at: TimeMs },
+    /// Replace the whole case with an imported one.
+    Import(Box<Case>),
     /// Start over with an empty case.
     Reset,
 }
@@ -167,6 +169,7 @@ impl Case {
             }
             CaseAction::SetActionDoneAt { id, at } => self.remediation.entry(id).or_default().done_at = Some(at),
             CaseAction::SetActionNote { id, note } => self.remediation.entry(id).or_default().note = note,
+            CaseAction::Import(case) => *self = *case,
             CaseAction::Reset => *self = Case::default(),
         }
         self.updated_at = Some(now);

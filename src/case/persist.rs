@@ -34,6 +34,39 @@ pub fn from_json(text: &str) -> Result<Case, String> {
     serde_json::from_value(body).map_err(|e| format!("The case file is damaged: {e}. Nothing was changed."))
 }
 
+/// Whether `bytes` are a Loupe case document (so a dropped file can be
+/// imported rather than read as evidence). Cheap for big evidence files:
+/// the marker must appear near the start before any JSON is parsed.
+pub fn is_case_document(bytes: &[u8]) -> bool {
+    const MARKER: &[u8] = b"loupe-case";
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    if !head.windows(MARKER.len()).any(|w| w == MARKER) {
+        return false;
+    }
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: Option<String>,
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
+    serde_json::from_slice::<Kind>(text).is_ok_and(|k| k.kind.as_deref() == Some(KIND))
+}
+
+/// A file name for an exported case: its name made safe, and the date.
+pub fn export_file_name(case: &Case, today: &str) -> String {
+    let slug: String = case
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
+    let slug = if slug.is_empty() { "untitled".to_string() } else { slug };
+    format!("loupe-case-{slug}-{today}.json")
+}
+
 /// Bring an older case body up to `SCHEMA_VERSION`, one version at a time.
 fn migrate(body: Value, from: u64) -> Result<Value, String> {
     match from {
@@ -54,6 +87,19 @@ mod tests {
         case.apply(CaseAction::SetStepStatus { step: 3, status: StepStatus::Done }, 2);
         case.apply(CaseAction::SetStepNote { step: 3, note: "reset by helpdesk <b>".into() }, 3);
         assert_eq!(from_json(&to_json(&case)), Ok(case));
+    }
+
+    #[test]
+    fn case_documents_are_told_from_evidence() {
+        let case = Case { name: "Payroll <b>".into(), ..Case::default() };
+        let doc = to_json(&case);
+        assert!(is_case_document(doc.as_bytes()));
+        assert!(is_case_document(format!("\u{feff}{doc}").as_bytes()));
+        assert!(!is_case_document(br#"{"value":[{"kind":"signIn"}]}"#));
+        assert!(!is_case_document(br#"[{"note":"loupe-case"}]"#));
+        assert!(!is_case_document(b"CreationDate,UserIds,Operations\nloupe-case"));
+        assert_eq!(export_file_name(&case, "2026-11-25"), "loupe-case-payroll-b-2026-11-25.json");
+        assert_eq!(export_file_name(&Case::default(), "2026-11-25"), "loupe-case-untitled-2026-11-25.json");
     }
 
     #[test]

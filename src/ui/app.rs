@@ -139,6 +139,16 @@ pub fn app() -> Html {
             loader.load_sample(folder, named)
         })
     };
+    let on_export = {
+        let case = case.clone();
+        Callback::from(move |_| {
+            let today = crate::model::format_utc(now_ms()).get(..10).unwrap_or("").to_string();
+            let name = crate::case::export_file_name(&case.case, &today);
+            if let Err(why) = super::download::save(&name, "application/json", &crate::case::to_json(&case.case)) {
+                web_sys::console::warn_1(&format!("export failed: {why}").into());
+            }
+        })
+    };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
         let (next_id, first_live_id) = ((*next_id).clone(), (*first_live_id).clone());
@@ -272,7 +282,7 @@ pub fn app() -> Html {
     html! {
         <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files} onkeydown={on_key}>
             <Topbar case_name={AttrValue::from(case.case.name.clone())} incident_start={case.case.incident_start} now={*now}
-                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} />
+                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} {on_export} />
             if let Some(problem) = &case.storage_problem {
                 <p class="banner" role="alert">{ problem }</p>
             }

@@ -63,6 +63,7 @@ impl Loader {
                 match read_file(&file, |p| loader.loads.dispatch(LoadAction::Progress { id, stage: Stage::Reading, progress: p })).await {
                     // Told apart by content, like evidence layouts.
                     Ok(bytes) if crate::enrich::detect(&bytes).is_some() => loader.load_database(id, &name, bytes).await,
+                    Ok(bytes) if crate::case::is_case_document(&bytes) => loader.import_case(id, &name, &bytes),
                     Ok(bytes) => loader.ingest(id, &name, bytes).await,
                     Err(why) => loader.not_loaded(id, &name, &why),
                 }
@@ -101,6 +102,30 @@ impl Loader {
                 });
             }
         });
+    }
+
+    /// A case file opened or dropped: after the analyst agrees, it replaces
+    /// the current case. One this build cannot read changes nothing and
+    /// says why on its card.
+    fn import_case(&self, id: u32, name: &str, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim_start_matches('\u{feff}');
+        match crate::case::from_json(text) {
+            Ok(case) => {
+                let question = format!(
+                    "Import the case \"{}\" from {name}? It replaces the current checklist, notes, context and remediation progress (loaded evidence stays).",
+                    if case.name.is_empty() { "untitled" } else { case.name.as_str() }
+                );
+                let agreed = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+                if agreed {
+                    self.case.dispatch(crate::case::CaseAction::Import(Box::new(case)));
+                    self.loads.dispatch(LoadAction::Removed { id, unloaded: false });
+                } else {
+                    self.not_loaded(id, name, "A Loupe case file; not imported (the current case was kept).");
+                }
+            }
+            Err(why) => self.not_loaded(id, name, &why),
+        }
     }
 
     fn not_loaded(&self, id: u32, name: &str, why: &str) {

@@ -4,6 +4,7 @@
 
 mod app;
 mod components;
+mod download;
 mod format;
 mod loader;
 mod state;

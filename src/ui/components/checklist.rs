@@ -92,7 +92,7 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
             <h3>{ format!("{n}. {}", step.title) }</h3>
             <p class="summary">{ step.summary }</p>
             <div class="row">
-                <select data-testid={format!("step-status-{n}")} onchange={on_status} aria-label={format!("Status of step {n}")}>
+                <select key={format!("status-{n}-{}", state.status.key())} data-testid={format!("step-status-{n}")} onchange={on_status} aria-label={format!("Status of step {n}")}>
                     { for StepStatus::ALL.iter().map(|s| html! { <option value={s.key()} selected={*s == state.status}>{ s.label() }</option> }) }
                 </select>
                 if let (true, Some(at)) = (state.status.is_closed(), state.completed_at) {

@@ -18,6 +18,8 @@ pub struct TopbarProps {
     /// Load a bundled training incident from `samples/{folder}`.
     pub on_sample: Callback<&'static str>,
     pub on_new_case: Callback<()>,
+    /// Save the case (checklist, notes, context, remediation) as a file.
+    pub on_export: Callback<()>,
 }
 
 /// The bundled training incidents: folder under `samples/` and name.
@@ -68,6 +70,7 @@ pub fn topbar(props: &TopbarProps) -> Html {
         })
     };
     let new_case = props.on_new_case.reform(|_: MouseEvent| ());
+    let export = props.on_export.reform(|_: MouseEvent| ());
     html! {
         <header class="topbar">
             <h1 class="brand">{ "Loupe" }</h1>
@@ -76,12 +79,13 @@ pub fn topbar(props: &TopbarProps) -> Html {
             <span class="incident-clock" data-testid="incident-clock" title="Time since the incident start set in the checklist">{ clock }</span>
             <span class="tagline">{ "all evidence stays in this browser" }</span>
             <div class="actions">
-                <button data-testid="open-files" onclick={open} title="Open log exports (or drop them anywhere on the page)">{ "Open files…" }</button>
+                <button data-testid="open-files" onclick={open} title="Open log exports, IP databases or a Loupe case file (or drop them anywhere on the page)">{ "Open files…" }</button>
                 <input ref={input} type="file" multiple=true class="hidden" data-testid="file-input" aria-label="Evidence files" onchange={chosen} />
                 <select data-testid="sample-choice" aria-label="Training incident" onchange={pick_sample}>
                     { for SAMPLES.iter().enumerate().map(|(i, (_, name))| html! { <option value={i.to_string()} selected={i == *picked_sample}>{ *name }</option> }) }
                 </select>
                 <button data-testid="load-sample" onclick={sample} title="Load the chosen bundled training incident">{ "Load sample incident" }</button>
+                <button data-testid="export-case" onclick={export} title="Save the case as a file; open it on another machine to carry on (evidence files are matched by hash)">{ "Export case" }</button>
                 <button data-testid="new-case" class="danger" onclick={new_case} title="Clear the checklist, notes and loaded evidence">{ "New case" }</button>
             </div>
             <span class="event-count" data-testid="event-count">

@@ -1,0 +1,53 @@
+// The case as a file: export it, start over, open the file again and get the
+// checklist, context and remediation progress back; a file from a newer
+// Loupe is refused with a reason and changes nothing.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { artifactsDir, loadSample, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+
+const env = useBrowser();
+
+test('export the case, start a new one, import the file: the work comes back', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    await page.locator(tid('accept-context')).click();
+    await page.locator('.context .badge.confirmed').waitFor();
+    await page.locator(tid('step-status-9')).selectOption('done');
+    const rule = page.locator(`${tid('remediation-11')} ${tid('action')}`, { hasText: 'Remove inbox rule' });
+    await rule.locator(tid('action-done')).check();
+    await rule.locator(tid('action-done-at')).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-case')).click()]);
+    assert.match(download.suggestedFilename(), /^loupe-case-training-.*-\d{4}-\d{2}-\d{2}\.json$/);
+    await mkdir(artifactsDir, { recursive: true });
+    const saved = join(artifactsDir, download.suggestedFilename());
+    await download.saveAs(saved);
+    const doc = JSON.parse(await readFile(saved, 'utf8'));
+    assert.equal(doc.kind, 'loupe-case');
+    assert.ok(doc.case.context.suspect_accounts.length > 0);
+    assert.ok(doc.case.files.length >= 4, 'the evidence manifest travels with the case');
+
+    page.once('dialog', (d) => d.accept());
+    await page.locator(tid('new-case')).click();
+    await until(page, 'a fresh case', () => document.querySelector('[data-testid="step-status-9"]')?.value === 'not_started');
+
+    page.once('dialog', (d) => d.accept());
+    await page.locator(tid('file-input')).setInputFiles([saved]);
+    await until(page, 'step 9 back as done', () => document.querySelector('[data-testid="step-status-9"]')?.value === 'done');
+    await page.locator('.context .badge.confirmed').waitFor();
+    assert.equal(await page.locator(tid('file-card')).count(), 0, 'a case file is not evidence');
+    // Re-attaching the evidence restores the full view with the progress.
+    await loadSample(page);
+    await until(page, 'the remediation progress back', () => /^Remediation: 1\//.test(document.querySelector('[data-testid="remediation-progress-11"]')?.textContent || ''));
+
+    // A case written by a newer Loupe: refused on its card, nothing changed.
+    const newer = join(artifactsDir, 'newer-case.json');
+    await writeFile(newer, JSON.stringify({ kind: 'loupe-case', version: 99, case: {} }));
+    await page.locator(tid('file-input')).setInputFiles([newer]);
+    await page.locator(tid('file-card'), { hasText: 'newer Loupe' }).waitFor();
+    assert.equal(await page.locator(tid('step-status-9')).inputValue(), 'done');
+  });
+});
