@@ -8,6 +8,8 @@
 //!                                         detections as a JSON array, each with its evidence
 //!   loupe diff BASELINE... --current CURRENT...
 //!                                         tenant configuration changes, ranked by risk, as JSON
+//!   loupe posture SNAPSHOT... [--case CASE.json]
+//!                                         Conditional Access posture checks (pass / gap / not evaluable), as JSON
 //!   loupe sample --out DIR [--seed N]     write the bundled training incident
 //!
 //! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
@@ -23,12 +25,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
-                     loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N]";
+                     loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | \
+                     loupe posture SNAPSHOT... [--case CASE.json] | loupe sample --out DIR [--seed N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("diff") => diff(&args[1..]),
+        Some("posture") => posture(&args[1..]),
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
@@ -169,28 +173,6 @@ fn diff(args: &[String]) -> Result<(), String> {
     if baseline_paths.is_empty() || current_paths.is_empty() {
         return Err(format!("diff needs files on both sides; {DIFF_USAGE}"));
     }
-    let load_snapshot = |paths: &[String], side: &str| -> Result<loupe::tenant::Snapshot, String> {
-        let mut snapshot = loupe::tenant::Snapshot::new();
-        for path in paths {
-            snapshot.add_file(&file_name(path), &read_file(path)?);
-        }
-        for report in &snapshot.files {
-            eprintln!("{side}: {}", report.headline());
-            for note in &report.notes {
-                eprintln!("  note: {note}");
-            }
-            for problem in &report.problems {
-                eprintln!("  not used at {}: {}", problem.position, problem.reason);
-            }
-            for unknown in &report.unknown {
-                eprintln!("  {} object(s) of type {} (keys: {}){}", unknown.count, unknown.label, unknown.sample_keys.join(", "), if unknown.kept { "; compared without risk rules" } else { "; not compared" });
-            }
-        }
-        if snapshot.is_empty() {
-            return Err(format!("the {side} holds no configuration objects"));
-        }
-        Ok(snapshot)
-    };
     let baseline = load_snapshot(baseline_paths, "baseline")?;
     let current = load_snapshot(current_paths, "current")?;
     let result = loupe::tenant::diff_snapshots(&baseline, &current);
@@ -200,6 +182,55 @@ fn diff(args: &[String]) -> Result<(), String> {
     let out: Vec<Value> = result.changes.iter().map(change_json).collect();
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
+}
+
+/// Read snapshot files into one snapshot, telling stderr what each file
+/// gave (`side` names it: baseline, current, snapshot). Empty is an error.
+fn load_snapshot<P: AsRef<str>>(paths: &[P], side: &str) -> Result<loupe::tenant::Snapshot, String> {
+    let mut snapshot = loupe::tenant::Snapshot::new();
+    for path in paths {
+        let path = path.as_ref();
+        snapshot.add_file(&file_name(path), &read_file(path)?);
+    }
+    for report in &snapshot.files {
+        eprintln!("{side}: {}", report.headline());
+        for note in &report.notes {
+            eprintln!("  note: {note}");
+        }
+        for problem in &report.problems {
+            eprintln!("  not used at {}: {}", problem.position, problem.reason);
+        }
+        for unknown in &report.unknown {
+            eprintln!("  {} object(s) of type {} (keys: {}){}", unknown.count, unknown.label, unknown.sample_keys.join(", "), if unknown.kept { "; compared without risk rules" } else { "; not compared" });
+        }
+    }
+    if snapshot.is_empty() {
+        return Err(format!("the {side} holds no configuration objects"));
+    }
+    Ok(snapshot)
+}
+
+/// `loupe posture SNAPSHOT... [--case CASE.json]`: Conditional Access
+/// posture of one snapshot as a JSON array of checks, gaps first. With a
+/// case file, the suspect accounts and marked addresses are checked too.
+fn posture(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case"])?;
+    if args.files.is_empty() {
+        return Err(format!("posture needs snapshot files; {USAGE}"));
+    }
+    let context = case_context(&args)?;
+    let snapshot = load_snapshot(&args.files, "snapshot")?;
+    let checks = loupe::tenant::posture::evaluate(&snapshot, context.as_ref());
+    println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
+    Ok(())
+}
+
+/// The context `--case` names, if given (see `context_from_case_file`).
+fn case_context(args: &Args) -> Result<Option<Context>, String> {
+    match args.option("--case") {
+        Some(path) => context_from_case_file(path),
+        None => Ok(None),
+    }
 }
 
 /// One object change as the `diff` command prints it.
@@ -301,10 +332,7 @@ fn context_from_case_file(path: &str) -> Result<Option<Context>, String> {
 
 fn findings(args: &[String]) -> Result<(), String> {
     let args = Args::parse(args, &["--case"])?;
-    let case_context = match args.option("--case") {
-        Some(path) => context_from_case_file(path)?,
-        None => None,
-    };
+    let case_context = case_context(&args)?;
     let (store, reports) = load(&args.files)?;
     first_unreadable(&reports)?;
     let (ctx, origin) = match case_context {

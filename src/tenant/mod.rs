@@ -28,6 +28,7 @@ pub mod kind;
 pub mod normalize;
 pub mod object;
 pub mod permissions;
+pub mod posture;
 pub mod read;
 pub mod roles;
 pub mod rules;
