@@ -10,6 +10,8 @@
 //!                                         tenant configuration changes, ranked by risk, as JSON
 //!   loupe posture SNAPSHOT... [--case CASE.json]
 //!                                         Conditional Access posture checks (pass / gap / not evaluable), as JSON
+//!   loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect]
+//!                                         OAuth and application inventory, riskiest first, as JSON
 //!   loupe sample --out DIR [--seed N]     write the bundled training incident
 //!
 //! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
@@ -26,13 +28,15 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
                      loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | \
-                     loupe posture SNAPSHOT... [--case CASE.json] | loupe sample --out DIR [--seed N]";
+                     loupe posture SNAPSHOT... [--case CASE.json] | \
+                     loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | loupe sample --out DIR [--seed N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("diff") => diff(&args[1..]),
         Some("posture") => posture(&args[1..]),
+        Some("apps") => apps(&args[1..]),
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
@@ -222,6 +226,48 @@ fn posture(args: &[String]) -> Result<(), String> {
     let snapshot = load_snapshot(&args.files, "snapshot")?;
     let checks = loupe::tenant::posture::evaluate(&snapshot, context.as_ref());
     println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
+    Ok(())
+}
+
+/// `loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad]
+/// [--in-window] [--by-suspect]`: every app from the snapshot and/or the
+/// audit log, with its grants, permissions, credentials and consent
+/// history, riskiest first. Without `--case` the context is Loupe's
+/// suggestion from the logs.
+fn apps(args: &[String]) -> Result<(), String> {
+    const SWITCHES: [&str; 3] = ["--broad", "--in-window", "--by-suspect"];
+    let switched = |s: &str| args.iter().any(|a| a == s);
+    let filter = loupe::tenant::inventory::Filter { broad_permissions: switched("--broad"), created_in_window: switched("--in-window"), consented_by_suspect: switched("--by-suspect") };
+    let rest: Vec<String> = args.iter().filter(|a| !SWITCHES.contains(&a.as_str())).cloned().collect();
+    let args = Args::parse(&rest, &["--case", "--logs"])?;
+    let log_paths = args.all("--logs");
+    if args.files.is_empty() && log_paths.is_empty() {
+        return Err(format!("apps needs snapshot files or --logs; {USAGE}"));
+    }
+    let snapshot = if args.files.is_empty() { None } else { Some(load_snapshot(&args.files, "snapshot")?) };
+    let case = case_context(&args)?;
+    let logs = if log_paths.is_empty() {
+        None
+    } else {
+        let (store, reports) = load(&log_paths)?;
+        first_unreadable(&reports)?;
+        let ctx = case.clone().unwrap_or_else(|| suggest_context(&store));
+        Some((store, ctx))
+    };
+    let logs_ref = logs.as_ref().map(|(s, c)| (s, c));
+    let inventory = match (logs_ref, &case) {
+        (Some(l), _) => loupe::tenant::inventory::build(snapshot.as_ref(), Some(l)),
+        (None, Some(ctx)) => {
+            let empty = EventStore::new();
+            loupe::tenant::inventory::build(snapshot.as_ref(), Some((&empty, ctx)))
+        }
+        (None, None) => loupe::tenant::inventory::build(snapshot.as_ref(), None),
+    };
+    for note in &inventory.notes {
+        eprintln!("note: {note}");
+    }
+    let out = inventory.filtered(filter);
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
 }
 

@@ -15,12 +15,12 @@
 //! - one module per detector, listed in `DETECTORS` in playbook order.
 
 mod context;
-mod facts;
+pub(crate) mod facts;
 mod finding;
 mod history;
 mod order;
 mod mailflow;
-mod scopes;
+pub(crate) mod scopes;
 mod signins;
 mod suggest;
 
@@ -50,7 +50,7 @@ mod unusual_client;
 mod window_activity;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, Indicator, IndicatorKind};
 pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};

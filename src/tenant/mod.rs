@@ -22,7 +22,9 @@
 //! Plain Rust with no browser types, like the rest of the core.
 
 pub mod archive;
+pub mod audit;
 pub mod diff;
+pub mod inventory;
 pub mod jsondiff;
 pub mod kind;
 pub mod normalize;
