@@ -12,6 +12,8 @@
 //!                                         Conditional Access posture checks (pass / gap / not evaluable), as JSON
 //!   loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect]
 //!                                         OAuth and application inventory, riskiest first, as JSON
+//!   loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json]
+//!                                         configuration changes rebuilt from the Entra audit log, ranked, as JSON
 //!   loupe sample --out DIR [--seed N]     write the bundled training incident
 //!
 //! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
@@ -29,7 +31,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
                      loupe findings FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | \
                      loupe posture SNAPSHOT... [--case CASE.json] | \
-                     loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | loupe sample --out DIR [--seed N]";
+                     loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | \
+                     loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | loupe sample --out DIR [--seed N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("diff") => diff(&args[1..]),
         Some("posture") => posture(&args[1..]),
         Some("apps") => apps(&args[1..]),
+        Some("changes") => changes(&args[1..]),
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
@@ -267,6 +271,37 @@ fn apps(args: &[String]) -> Result<(), String> {
         eprintln!("note: {note}");
     }
     let out = inventory.filtered(filter);
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+/// `loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json]`:
+/// tenant configuration changes rebuilt from the audit log's old and new
+/// values, ranked by the diff's rules, each with the records that show it.
+/// A snapshot only names the ids the records use.
+fn changes(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case", "--snapshot"])?;
+    let snapshot_paths = args.all("--snapshot");
+    let snapshot = if snapshot_paths.is_empty() { None } else { Some(load_snapshot(&snapshot_paths, "snapshot")?) };
+    let case = case_context(&args)?;
+    let (store, reports) = load(&args.files)?;
+    first_unreadable(&reports)?;
+    let file_name_of = |row: u32| store.file(store.file_of(row)).map_or("", |f| f.report.file.as_str());
+    let out: Vec<Value> = loupe::tenant::reconstruct::reconstruct(&store, snapshot.as_ref(), case.as_ref())
+        .iter()
+        .map(|c| {
+            let mut v = change_json(&c.change);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("time".into(), json!(c.time_text()));
+                obj.insert("actor".into(), json!(c.actor));
+                obj.insert("operation".into(), json!(c.operation));
+                obj.insert("rows".into(), json!(c.rows));
+                let evidence: Vec<Value> = c.rows.iter().map(|&row| loupe::report::event_json(&store.event(row), file_name_of(row))).collect();
+                obj.insert("evidence".into(), Value::Array(evidence));
+            }
+            v
+        })
+        .collect();
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
 }

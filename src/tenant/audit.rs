@@ -54,7 +54,7 @@ pub fn value_of(changes: &[TargetChange], property: &str) -> Option<String> {
 /// `["abc"]` → `abc`; `[true]` → `true`; other text unchanged.
 pub fn first_of(text: &str) -> String {
     match serde_json::from_str::<Value>(text.trim()) {
-        Ok(Value::Array(items)) => items.first().map(|v| unquote(v)).unwrap_or_default(),
+        Ok(Value::Array(items)) => items.first().map(unquote).unwrap_or_default(),
         _ => text.trim().to_string(),
     }
 }

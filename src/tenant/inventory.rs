@@ -210,12 +210,12 @@ pub fn build(snapshot: Option<&Snapshot>, logs: Option<(&EventStore, &Context)>)
     let mut inv = Builder::default();
     let ctx = logs.map(|(_, c)| c);
     if let Some(s) = snapshot {
-        inv.from_snapshot(s, ctx);
+        inv.add_snapshot(s, ctx);
     } else {
         inv.notes.push("no configuration snapshot loaded: the apps listed are those the audit log shows being created or consented to; apps older than the log are missing".into());
     }
     if let Some((store, ctx)) = logs {
-        inv.from_audit(store, ctx, snapshot);
+        inv.add_audit(store, ctx, snapshot);
     }
     let mut apps: Vec<AppEntry> = inv.apps.into_values().collect();
     for app in &mut apps {
@@ -278,7 +278,7 @@ impl Builder {
         entry
     }
 
-    fn from_snapshot(&mut self, s: &Snapshot, ctx: Option<&Context>) {
+    fn add_snapshot(&mut self, s: &Snapshot, ctx: Option<&Context>) {
         if !s.covers(&ObjectKind::ServicePrincipal) {
             self.notes.push("the snapshot holds no enterprise apps (servicePrincipals): consented third-party apps and their grants are missing".into());
         }
@@ -379,7 +379,7 @@ impl Builder {
         }
     }
 
-    fn from_audit(&mut self, store: &EventStore, ctx: &Context, snapshot: Option<&Snapshot>) {
+    fn add_audit(&mut self, store: &EventStore, ctx: &Context, snapshot: Option<&Snapshot>) {
         const CONSENT: [&str; 1] = ["Consent to application"];
         const GRANT: [&str; 2] = ["Add delegated permission grant", "Add OAuth2PermissionGrant"];
         const ROLE: [&str; 1] = ["Add app role assignment to service principal"];

@@ -32,6 +32,7 @@ pub mod object;
 pub mod permissions;
 pub mod posture;
 pub mod read;
+pub mod reconstruct;
 pub mod roles;
 pub mod rules;
 pub mod snapshot;

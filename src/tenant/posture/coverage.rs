@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn report_only_mfa_for_all_is_a_gap_enabled_is_a_pass() {
         let ro = policy("p1", "Require MFA", "enabledForReportingButNotEnforced", ALL_USERS, ALL_APPS, r#""all""#, MFA, "");
-        let c = check(&checks(&page(&[ro.clone()]), None), "mfa_all_users");
+        let c = check(&checks(&page(std::slice::from_ref(&ro)), None), "mfa_all_users");
         assert_eq!((c.result, c.risk), (CheckResult::Gap, Severity::High));
         assert!(c.reason.contains("report-only"), "{}", c.reason);
         let on = ro.replace("enabledForReportingButNotEnforced", "enabled");

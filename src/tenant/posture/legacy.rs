@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn block_needs_both_client_types_for_everyone() {
         let full = policy("p1", "Block legacy", "enabled", ALL_USERS, ALL_APPS, r#""exchangeActiveSync","other""#, BLOCK, "");
-        assert_eq!(check(&checks(&page(&[full.clone()]), None), "legacy_auth_blocked").result, CheckResult::Pass);
+        assert_eq!(check(&checks(&page(std::slice::from_ref(&full)), None), "legacy_auth_blocked").result, CheckResult::Pass);
         let half = policy("p1", "Block legacy", "enabled", ALL_USERS, ALL_APPS, r#""other""#, BLOCK, "");
         let c = check(&checks(&page(&[half]), None), "legacy_auth_blocked");
         assert_eq!(c.result, CheckResult::Gap);

@@ -197,6 +197,7 @@ pub(crate) mod testkit {
     /// A policy in Graph's shape. `users`, `apps` and `grant` are JSON
     /// fragments for `conditions.users`, `conditions.applications` and
     /// `grantControls`; `extra` is added to `conditions`.
+    #[allow(clippy::too_many_arguments)]
     pub fn policy(id: &str, name: &str, state: &str, users: &str, apps: &str, client_apps: &str, grant: &str, extra: &str) -> String {
         let extra = if extra.is_empty() { String::new() } else { format!(",{extra}") };
         format!(
