@@ -18,6 +18,13 @@
 //! - `rules`: the risk of each change, with its reason.
 //! - `roles`, `permissions`: privileged directory roles and OAuth
 //!   permissions, by the ids configuration uses.
+//! - `posture`: Conditional Access checked against what a response needs
+//!   (pass / gap / not evaluable), suspects included.
+//! - `inventory`: every app with its grants, permissions, credentials and
+//!   consent history (snapshot, audit log, or both).
+//! - `audit`: Entra audit rows' modified properties, read for the above.
+//! - `reconstruct`: changes rebuilt from the audit log's old and new
+//!   values, ranked by the same rules as the diff.
 //!
 //! Plain Rust with no browser types, like the rest of the core.
 

@@ -130,7 +130,7 @@ pub fn exclusions(posture: &Posture) -> Vec<PostureCheck> {
             if !expected.is_empty() {
                 reason.push_str(&format!("; {expected_text}"));
             }
-            PostureCheck::new(ID, TITLE, CheckResult::Gap, holes[0].0, reason)
+            PostureCheck::new(ID, TITLE, CheckResult::Gap, holes.first().map_or(level, |h| h.0), reason)
         };
         let mut check = check.about(p.id(), p.name()).policies(vec![PolicyRef::of(p, "")]);
         check.cannot_judge = unjudged;
