@@ -10,6 +10,12 @@
 //!                                         the remediation plan (commands to review, never run)
 //!   loupe diff BASELINE... --current CURRENT...
 //!                                         tenant configuration changes, ranked by risk, as JSON
+//!   loupe posture SNAPSHOT... [--case CASE.json]
+//!                                         Conditional Access posture checks (pass / gap / not evaluable), as JSON
+//!   loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect]
+//!                                         OAuth and application inventory, riskiest first, as JSON
+//!   loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json]
+//!                                         configuration changes rebuilt from the Entra audit log, ranked, as JSON
 //!   loupe sample --out DIR [--seed N] [--scenario NAME]
 //!                                         write a training incident (default: mailbox-takeover)
 //!
@@ -27,12 +33,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
-                     loupe findings FILE... [--case CASE.json] | loupe plan FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | loupe sample --out DIR [--seed N] [--scenario NAME]";
+                     loupe findings FILE... [--case CASE.json] | loupe plan FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | \
+                     loupe posture SNAPSHOT... [--case CASE.json] | \
+                     loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | \
+                     loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | loupe sample --out DIR [--seed N] [--scenario NAME]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("diff") => diff(&args[1..]),
+        Some("posture") => posture(&args[1..]),
+        Some("apps") => apps(&args[1..]),
+        Some("changes") => changes(&args[1..]),
         Some("summary") => summary(&args[1..]),
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
@@ -174,28 +186,6 @@ fn diff(args: &[String]) -> Result<(), String> {
     if baseline_paths.is_empty() || current_paths.is_empty() {
         return Err(format!("diff needs files on both sides; {DIFF_USAGE}"));
     }
-    let load_snapshot = |paths: &[String], side: &str| -> Result<loupe::tenant::Snapshot, String> {
-        let mut snapshot = loupe::tenant::Snapshot::new();
-        for path in paths {
-            snapshot.add_file(&file_name(path), &read_file(path)?);
-        }
-        for report in &snapshot.files {
-            eprintln!("{side}: {}", report.headline());
-            for note in &report.notes {
-                eprintln!("  note: {note}");
-            }
-            for problem in &report.problems {
-                eprintln!("  not used at {}: {}", problem.position, problem.reason);
-            }
-            for unknown in &report.unknown {
-                eprintln!("  {} object(s) of type {} (keys: {}){}", unknown.count, unknown.label, unknown.sample_keys.join(", "), if unknown.kept { "; compared without risk rules" } else { "; not compared" });
-            }
-        }
-        if snapshot.is_empty() {
-            return Err(format!("the {side} holds no configuration objects"));
-        }
-        Ok(snapshot)
-    };
     let baseline = load_snapshot(baseline_paths, "baseline")?;
     let current = load_snapshot(current_paths, "current")?;
     let result = loupe::tenant::diff_snapshots(&baseline, &current);
@@ -205,6 +195,128 @@ fn diff(args: &[String]) -> Result<(), String> {
     let out: Vec<Value> = result.changes.iter().map(change_json).collect();
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
+}
+
+/// Read snapshot files into one snapshot, telling stderr what each file
+/// gave (`side` names it: baseline, current, snapshot). Empty is an error.
+fn load_snapshot<P: AsRef<str>>(paths: &[P], side: &str) -> Result<loupe::tenant::Snapshot, String> {
+    let mut snapshot = loupe::tenant::Snapshot::new();
+    for path in paths {
+        let path = path.as_ref();
+        snapshot.add_file(&file_name(path), &read_file(path)?);
+    }
+    for report in &snapshot.files {
+        eprintln!("{side}: {}", report.headline());
+        for note in &report.notes {
+            eprintln!("  note: {note}");
+        }
+        for problem in &report.problems {
+            eprintln!("  not used at {}: {}", problem.position, problem.reason);
+        }
+        for unknown in &report.unknown {
+            eprintln!("  {} object(s) of type {} (keys: {}){}", unknown.count, unknown.label, unknown.sample_keys.join(", "), if unknown.kept { "; compared without risk rules" } else { "; not compared" });
+        }
+    }
+    if snapshot.is_empty() {
+        return Err(format!("the {side} holds no configuration objects"));
+    }
+    Ok(snapshot)
+}
+
+/// `loupe posture SNAPSHOT... [--case CASE.json]`: Conditional Access
+/// posture of one snapshot as a JSON array of checks, gaps first. With a
+/// case file, the suspect accounts and marked addresses are checked too.
+fn posture(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case"])?;
+    if args.files.is_empty() {
+        return Err(format!("posture needs snapshot files; {USAGE}"));
+    }
+    let context = case_context(&args)?;
+    let snapshot = load_snapshot(&args.files, "snapshot")?;
+    let checks = loupe::tenant::posture::evaluate(&snapshot, context.as_ref());
+    println!("{}", serde_json::to_string_pretty(&checks).unwrap_or_default());
+    Ok(())
+}
+
+/// `loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad]
+/// [--in-window] [--by-suspect]`: every app from the snapshot and/or the
+/// audit log, with its grants, permissions, credentials and consent
+/// history, riskiest first. Without `--case` the context is Loupe's
+/// suggestion from the logs.
+fn apps(args: &[String]) -> Result<(), String> {
+    const SWITCHES: [&str; 3] = ["--broad", "--in-window", "--by-suspect"];
+    let switched = |s: &str| args.iter().any(|a| a == s);
+    let filter = loupe::tenant::inventory::Filter { broad_permissions: switched("--broad"), created_in_window: switched("--in-window"), consented_by_suspect: switched("--by-suspect") };
+    let rest: Vec<String> = args.iter().filter(|a| !SWITCHES.contains(&a.as_str())).cloned().collect();
+    let args = Args::parse(&rest, &["--case", "--logs"])?;
+    let log_paths = args.all("--logs");
+    if args.files.is_empty() && log_paths.is_empty() {
+        return Err(format!("apps needs snapshot files or --logs; {USAGE}"));
+    }
+    let snapshot = if args.files.is_empty() { None } else { Some(load_snapshot(&args.files, "snapshot")?) };
+    let case = case_context(&args)?;
+    let logs = if log_paths.is_empty() {
+        None
+    } else {
+        let (store, reports) = load(&log_paths)?;
+        first_unreadable(&reports)?;
+        let ctx = case.clone().unwrap_or_else(|| suggest_context(&store));
+        Some((store, ctx))
+    };
+    let logs_ref = logs.as_ref().map(|(s, c)| (s, c));
+    let inventory = match (logs_ref, &case) {
+        (Some(l), _) => loupe::tenant::inventory::build(snapshot.as_ref(), Some(l)),
+        (None, Some(ctx)) => {
+            let empty = EventStore::new();
+            loupe::tenant::inventory::build(snapshot.as_ref(), Some((&empty, ctx)))
+        }
+        (None, None) => loupe::tenant::inventory::build(snapshot.as_ref(), None),
+    };
+    for note in &inventory.notes {
+        eprintln!("note: {note}");
+    }
+    let out = inventory.filtered(filter);
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+/// `loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json]`:
+/// tenant configuration changes rebuilt from the audit log's old and new
+/// values, ranked by the diff's rules, each with the records that show it.
+/// A snapshot only names the ids the records use.
+fn changes(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case", "--snapshot"])?;
+    let snapshot_paths = args.all("--snapshot");
+    let snapshot = if snapshot_paths.is_empty() { None } else { Some(load_snapshot(&snapshot_paths, "snapshot")?) };
+    let case = case_context(&args)?;
+    let (store, reports) = load(&args.files)?;
+    first_unreadable(&reports)?;
+    let file_name_of = |row: u32| store.file(store.file_of(row)).map_or("", |f| f.report.file.as_str());
+    let out: Vec<Value> = loupe::tenant::reconstruct::reconstruct(&store, snapshot.as_ref(), case.as_ref())
+        .iter()
+        .map(|c| {
+            let mut v = change_json(&c.change);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("time".into(), json!(c.time_text()));
+                obj.insert("actor".into(), json!(c.actor));
+                obj.insert("operation".into(), json!(c.operation));
+                obj.insert("rows".into(), json!(c.rows));
+                let evidence: Vec<Value> = c.rows.iter().map(|&row| loupe::report::event_json(&store.event(row), file_name_of(row))).collect();
+                obj.insert("evidence".into(), Value::Array(evidence));
+            }
+            v
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+/// The context `--case` names, if given (see `context_from_case_file`).
+fn case_context(args: &Args) -> Result<Option<Context>, String> {
+    match args.option("--case") {
+        Some(path) => context_from_case_file(path),
+        None => Ok(None),
+    }
 }
 
 /// One object change as the `diff` command prints it.
@@ -306,10 +418,7 @@ fn context_from_case_file(path: &str) -> Result<Option<Context>, String> {
 
 fn findings(args: &[String]) -> Result<(), String> {
     let args = Args::parse(args, &["--case"])?;
-    let case_context = match args.option("--case") {
-        Some(path) => context_from_case_file(path)?,
-        None => None,
-    };
+    let case_context = case_context(&args)?;
     let (store, reports) = load(&args.files)?;
     first_unreadable(&reports)?;
     let (ctx, origin) = match case_context {

@@ -131,7 +131,7 @@ pub fn changes(store: &EventStore, row: u32) -> Vec<Change> {
 
 /// A JSON value as plain text; JSON strings that themselves hold a quoted
 /// string (`"\"True\""`, as Entra writes them) lose the inner quotes.
-fn unquote(value: &Value) -> String {
+pub(crate) fn unquote(value: &Value) -> String {
     let text = match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),

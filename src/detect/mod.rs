@@ -20,7 +20,7 @@ mod finding;
 mod history;
 mod order;
 pub(crate) mod mailflow;
-mod scopes;
+pub(crate) mod scopes;
 mod signins;
 mod suggest;
 

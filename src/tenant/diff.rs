@@ -93,6 +93,28 @@ pub fn diff_snapshots(baseline: &Snapshot, current: &Snapshot) -> SnapshotDiff {
     out
 }
 
+/// One object's change between two versions rebuilt from elsewhere (the
+/// audit log's old and new values), through the same rules as the diff.
+/// `baseline` and `current` are only for names and look-ups. `None` when
+/// both versions are missing or they do not differ.
+pub fn compare_versions(old: Option<&TenantObject>, new: Option<&TenantObject>, baseline: &Snapshot, current: &Snapshot) -> Option<ObjectChange> {
+    match (old, new) {
+        (None, None) => None,
+        (Some(o), None) => Some(build((baseline, current), o, Some(o), None, ChangeKind::Removed, Vec::new(), false)),
+        (None, Some(n)) => Some(build((baseline, current), n, None, Some(n), ChangeKind::Added, Vec::new(), false)),
+        (Some(o), Some(n)) => {
+            let (changes, volatile) = diff(&o.raw, &n.raw);
+            if !changes.is_empty() {
+                Some(build((baseline, current), n, Some(o), Some(n), ChangeKind::Changed, changes, false))
+            } else if !volatile.is_empty() {
+                Some(build((baseline, current), n, Some(o), Some(n), ChangeKind::Changed, volatile, true))
+            } else {
+                None
+            }
+        }
+    }
+}
+
 fn build(
     (baseline, current): (&Snapshot, &Snapshot),
     object: &TenantObject,

@@ -18,17 +18,28 @@
 //! - `rules`: the risk of each change, with its reason.
 //! - `roles`, `permissions`: privileged directory roles and OAuth
 //!   permissions, by the ids configuration uses.
+//! - `posture`: Conditional Access checked against what a response needs
+//!   (pass / gap / not evaluable), suspects included.
+//! - `inventory`: every app with its grants, permissions, credentials and
+//!   consent history (snapshot, audit log, or both).
+//! - `audit`: Entra audit rows' modified properties, read for the above.
+//! - `reconstruct`: changes rebuilt from the audit log's old and new
+//!   values, ranked by the same rules as the diff.
 //!
 //! Plain Rust with no browser types, like the rest of the core.
 
 pub mod archive;
+pub mod audit;
 pub mod diff;
+pub mod inventory;
 pub mod jsondiff;
 pub mod kind;
 pub mod normalize;
 pub mod object;
 pub mod permissions;
+pub mod posture;
 pub mod read;
+pub mod reconstruct;
 pub mod roles;
 pub mod rules;
 pub mod snapshot;

@@ -46,6 +46,13 @@ impl Snapshot {
         }
     }
 
+    /// Add one object built elsewhere (a name known from the audit log).
+    /// An object already present is kept.
+    pub fn add_object(&mut self, object: TenantObject) {
+        let first_report = self.files.len();
+        self.insert(object, first_report);
+    }
+
     fn insert(&mut self, object: TenantObject, first_report: usize) {
         let key = (object.kind.clone(), object.id.clone());
         if let Some(existing) = self.objects.get(&key) {
