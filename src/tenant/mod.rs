@@ -51,3 +51,59 @@ pub use object::TenantObject;
 pub use read::{FileReport, Problem, UnknownGroup};
 pub use rules::Risk;
 pub use snapshot::Snapshot;
+
+/// How much of a file is read to tell a configuration export from evidence.
+const SNIFF_BYTES: usize = 256 * 1024;
+
+/// Whether `bytes` look like a tenant configuration export (a zip, or Graph
+/// JSON whose objects are mostly configuration types) rather than log
+/// evidence, judged from the first part of the file only so a large log
+/// export costs little. A file any log layout reads is evidence.
+pub fn looks_like_snapshot(name: &str, bytes: &[u8]) -> bool {
+    if archive::is_zip(bytes) {
+        return true;
+    }
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    if !start.is_some_and(|i| bytes[i] == b'{' || bytes[i] == b'[') {
+        return false;
+    }
+    let prefix = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    // Log layouts first: a Graph sign-in carries `userPrincipalName` and
+    // would pass for a user object by shape alone.
+    if crate::ingest::FileIngest::open_owned(name, prefix.to_vec()).is_ok() {
+        return false;
+    }
+    let read = read::read_file(name, prefix);
+    let known = read.objects.len();
+    let unknown: usize = read.reports.iter().flat_map(|r| r.unknown.iter()).map(|u| u.count).sum();
+    // An empty page of a configuration collection is a snapshot too (no
+    // grants is an answer), known by its page context.
+    let covers = read.reports.iter().any(|r| !r.covers.is_empty());
+    (known > 0 && known >= unknown) || (known == 0 && unknown == 0 && covers)
+}
+
+#[cfg(test)]
+mod sniff_tests {
+    use super::looks_like_snapshot;
+
+    #[test]
+    fn configuration_exports_are_told_from_log_exports() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tenant/current/");
+        for name in [
+            "ca_policies_mfa_report_only_legacy_excludes_attacker.json",
+            "service_principals_adds_mail_sync.json",
+            "users_attacker_added_phone.json",
+            "../baseline/role_eligibility_schedules.json",
+            "../baseline/app_role_assigned_to_graph.json",
+        ] {
+            let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
+            assert!(looks_like_snapshot(name, &bytes), "{name}");
+        }
+        let set = crate::sample::generate(crate::sample::DEFAULT_SEED);
+        for file in &set.files {
+            assert!(!looks_like_snapshot(&file.name, &file.contents), "{} is evidence", file.name);
+        }
+        assert!(!looks_like_snapshot("x.json", b"{\"kind\":\"loupe-case\",\"version\":1,\"case\":{}}"));
+        assert!(!looks_like_snapshot("x.csv", b"a,b\n1,2\n"));
+    }
+}

@@ -33,6 +33,7 @@ pub fn app() -> Html {
     let first_live_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let loads = use_reducer(Loads::default);
     let case = use_reducer(CaseState::restore);
+    let snapshots = use_reducer(super::state::Snapshots::default);
     let applied = use_state(String::new);
     let query_error = use_state(|| None::<String>);
     let selected = use_state(|| None::<u32>);
@@ -53,6 +54,7 @@ pub fn app() -> Html {
         first_live_id: (*first_live_id).clone(),
         loads: loads.dispatcher(),
         case: case.dispatcher(),
+        snapshots: snapshots.dispatcher(),
     };
     // The detectors work from the confirmed context, or Loupe's suggestion.
     let suggested = {
@@ -151,7 +153,7 @@ pub fn app() -> Html {
     };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
-        let (next_id, first_live_id) = ((*next_id).clone(), (*first_live_id).clone());
+        let (next_id, first_live_id, snapshots) = ((*next_id).clone(), (*first_live_id).clone(), snapshots.dispatcher());
         Callback::from(move |_| {
             if gloo::dialogs::confirm("Start a new case? The checklist, notes and loaded evidence in this browser will be cleared.") {
                 // Files still loading belong to the old case: drop them.
@@ -163,6 +165,7 @@ pub fn app() -> Html {
                 *store.borrow_mut() = fresh;
                 *dedupe.borrow_mut() = Deduper::default();
                 loads.dispatch(LoadAction::Cleared);
+                snapshots.dispatch(super::state::SnapshotAction::Clear);
                 case.dispatch(CaseAction::Reset);
                 applied.set(String::new());
                 selected.set(None);
@@ -291,6 +294,11 @@ pub fn app() -> Html {
                 <main class="workspace">
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />
+                    <super::components::config_view::ConfigView files={Rc::new(snapshots.files.clone())} snapshots_generation={snapshots.generation}
+                        store={store.clone()} generation={loads.generation} context={context.clone()}
+                        on_role={{ let d = snapshots.dispatcher(); Callback::from(move |(id, role)| d.dispatch(super::state::SnapshotAction::SetRole { id, role })) }}
+                        on_remove={{ let d = snapshots.dispatcher(); Callback::from(move |id| d.dispatch(super::state::SnapshotAction::Remove { id })) }}
+                        on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range} />
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
                     <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} marked={marked.clone()} />

@@ -37,6 +37,7 @@ pub struct Loader {
     pub first_live_id: Rc<Cell<u32>>,
     pub loads: UseReducerDispatcher<Loads>,
     pub case: UseReducerDispatcher<CaseState>,
+    pub snapshots: UseReducerDispatcher<super::state::Snapshots>,
 }
 
 impl PartialEq for Loader {
@@ -64,6 +65,7 @@ impl Loader {
                     // Told apart by content, like evidence layouts.
                     Ok(bytes) if crate::enrich::detect(&bytes).is_some() => loader.load_database(id, &name, bytes).await,
                     Ok(bytes) if crate::case::is_case_document(&bytes) => loader.import_case(id, &name, &bytes),
+                    Ok(bytes) if crate::tenant::looks_like_snapshot(&name, &bytes) => loader.load_snapshot(id, &name, &bytes),
                     Ok(bytes) => loader.ingest(id, &name, bytes).await,
                     Err(why) => loader.not_loaded(id, &name, &why),
                 }
@@ -102,6 +104,17 @@ impl Loader {
                 });
             }
         });
+    }
+
+    /// A tenant configuration export: read into objects and listed in the
+    /// configuration view. A name that says "baseline" starts on that side
+    /// (the analyst can switch it); anything else is the current state.
+    fn load_snapshot(&self, id: u32, name: &str, bytes: &[u8]) {
+        use super::state::{SnapshotAction, SnapshotFile, SnapshotRole};
+        let read = crate::tenant::read::read_file(name, bytes);
+        let role = if name.to_lowercase().contains("baseline") { SnapshotRole::Baseline } else { SnapshotRole::Current };
+        self.snapshots.dispatch(SnapshotAction::Add(SnapshotFile { id, name: name.to_string(), role, read: Rc::new(read) }));
+        self.loads.dispatch(LoadAction::Removed { id, unloaded: false });
     }
 
     /// A case file opened or dropped: after the analyst agrees, it replaces

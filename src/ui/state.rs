@@ -122,3 +122,59 @@ impl Reducible for Loads {
         Rc::new(next)
     }
 }
+
+/// Which side of the comparison a configuration snapshot file is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapshotRole {
+    Baseline,
+    Current,
+}
+
+/// A tenant configuration export that was opened, read into objects.
+#[derive(Clone, Debug)]
+pub struct SnapshotFile {
+    pub id: u32,
+    pub name: String,
+    pub role: SnapshotRole,
+    pub read: Rc<crate::tenant::read::FileRead>,
+}
+
+/// The configuration snapshot files; `generation` changes with any of them.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshots {
+    pub files: Vec<SnapshotFile>,
+    pub generation: u64,
+}
+
+impl PartialEq for Snapshots {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
+
+pub enum SnapshotAction {
+    Add(SnapshotFile),
+    SetRole { id: u32, role: SnapshotRole },
+    Remove { id: u32 },
+    Clear,
+}
+
+impl Reducible for Snapshots {
+    type Action = SnapshotAction;
+
+    fn reduce(self: Rc<Self>, action: SnapshotAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            SnapshotAction::Add(file) => next.files.push(file),
+            SnapshotAction::SetRole { id, role } => {
+                if let Some(f) = next.files.iter_mut().find(|f| f.id == id) {
+                    f.role = role;
+                }
+            }
+            SnapshotAction::Remove { id } => next.files.retain(|f| f.id != id),
+            SnapshotAction::Clear => next.files.clear(),
+        }
+        next.generation += 1;
+        Rc::new(next)
+    }
+}

@@ -2,6 +2,7 @@
 //! what the analyst did through callbacks.
 
 pub mod checklist;
+pub mod config_view;
 pub mod context_panel;
 pub mod detail;
 pub mod facets;

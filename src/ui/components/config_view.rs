@@ -1,0 +1,209 @@
+//! The tenant configuration view (steps 7, 8 and 12): the snapshot files
+//! and which side each is on, the changes (baseline against current, or
+//! rebuilt from the audit log when there is no baseline), the app
+//! inventory, and the Conditional Access posture. Every item names the
+//! step it serves and opens the log events about its object.
+
+use crate::detect::{Context, Severity};
+use crate::store::EventStore;
+use crate::tenant::inventory::{self, Origin};
+use crate::tenant::posture::{self, CheckResult};
+use crate::tenant::{diff_snapshots, ObjectChange, ObjectKind, Snapshot};
+use crate::ui::components::findings_panel::severity_class;
+use crate::ui::state::{SnapshotFile, SnapshotRole};
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct ConfigViewProps {
+    pub files: Rc<Vec<SnapshotFile>>,
+    pub snapshots_generation: u64,
+    pub store: Rc<RefCell<EventStore>>,
+    pub generation: u64,
+    pub context: Context,
+    pub on_role: Callback<(u32, SnapshotRole)>,
+    pub on_remove: Callback<u32>,
+    pub on_open: Callback<String>,
+}
+
+impl PartialEq for ConfigViewProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.snapshots_generation == other.snapshots_generation && self.generation == other.generation && self.context == other.context
+    }
+}
+
+/// A change as the view lists it, from the diff or from the audit log.
+struct ChangeLine {
+    change: ObjectChange,
+    /// Log rows that show it (audit-log reconstruction only).
+    rows: usize,
+    when: String,
+}
+
+/// The playbook step a configuration object belongs to.
+fn step_of(kind: &ObjectKind) -> u8 {
+    match kind {
+        ObjectKind::Application | ObjectKind::ServicePrincipal | ObjectKind::OAuth2PermissionGrant | ObjectKind::AppRoleAssignment => 8,
+        ObjectKind::RoleAssignment | ObjectKind::RoleEligibility | ObjectKind::RoleDefinition => 10,
+        _ => 7,
+    }
+}
+
+fn side(files: &[SnapshotFile], role: SnapshotRole) -> Snapshot {
+    let mut snapshot = Snapshot::new();
+    for f in files.iter().filter(|f| f.role == role) {
+        for object in &f.read.objects {
+            snapshot.add_object(object.clone());
+        }
+    }
+    snapshot
+}
+
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', ""))
+}
+
+#[function_component(ConfigView)]
+pub fn config_view(props: &ConfigViewProps) -> Html {
+    let store = props.store.borrow();
+    let baseline = side(&props.files, SnapshotRole::Baseline);
+    let current = side(&props.files, SnapshotRole::Current);
+    let current_ref = (!current.is_empty()).then_some(&current);
+    let (changes, changes_from): (Vec<ChangeLine>, &str) = if !baseline.is_empty() && !current.is_empty() {
+        let diff = diff_snapshots(&baseline, &current);
+        (diff.changes.into_iter().map(|change| ChangeLine { change, rows: 0, when: String::new() }).collect(), "baseline against current snapshot")
+    } else {
+        let logged = crate::tenant::reconstruct::reconstruct(&store, current_ref, Some(&props.context));
+        (logged.into_iter().map(|l| ChangeLine { when: l.time_text(), rows: l.rows.len(), change: l.change }).collect(), "rebuilt from the Entra audit log (no baseline loaded)")
+    };
+    let apps = inventory::build(current_ref, Some((&store, &props.context)));
+    let checks = current_ref.map(|s| posture::evaluate(s, Some(&props.context))).unwrap_or_default();
+    drop(store);
+    let serious = changes.iter().filter(|c| c.change.risk >= Severity::High).count();
+    let gaps = checks.iter().filter(|c| c.result == CheckResult::Gap).count();
+
+    let file_line = |f: &SnapshotFile| {
+        let id = f.id;
+        let on_role = props.on_role.reform(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            (id, if value == "baseline" { SnapshotRole::Baseline } else { SnapshotRole::Current })
+        });
+        let remove = props.on_remove.reform(move |_: MouseEvent| id);
+        let headline: Vec<String> = f.read.reports.iter().map(|r| r.headline()).collect();
+        html! {
+            <li class="snapshot-file" data-testid="snapshot-file">
+                <select aria-label={format!("Side of {}", f.name)} data-testid="snapshot-role" onchange={on_role}>
+                    <option value="current" selected={f.role == SnapshotRole::Current}>{ "current" }</option>
+                    <option value="baseline" selected={f.role == SnapshotRole::Baseline}>{ "baseline" }</option>
+                </select>
+                <span class="value" title={headline.join("\n")}>{ headline.join("; ") }</span>
+                <button class="remove" onclick={remove} aria-label={format!("Remove {}", f.name)}>{ "×" }</button>
+            </li>
+        }
+    };
+    let change_line = |c: &ChangeLine| {
+        let ch = &c.change;
+        let open = props.on_open.reform({
+            let q = quoted(if ch.id.is_empty() { &ch.name } else { &ch.id });
+            move |_: MouseEvent| q.clone()
+        });
+        html! {
+            <li data-testid="config-change">
+                <details>
+                    <summary>
+                        <span class={classes!("sev", severity_class(ch.risk))}>{ ch.risk.label() }</span>
+                        <span class="step-no">{ format!("step {}", step_of(&ch.kind)) }</span>
+                        <span class="kind">{ ch.kind.label() }</span>
+                        <span class="title">{ format!("{} {}", ch.name, crate::tenant::reconstruct::change_word(ch.change)) }</span>
+                        if !c.when.is_empty() { <span class="when">{ &c.when }</span> }
+                    </summary>
+                    <p class="reason">{ ch.reason() }</p>
+                    if !ch.changes.is_empty() {
+                        <table class="props">
+                            <tr><th>{ "property" }</th><th>{ "before" }</th><th>{ "after" }</th></tr>
+                            { for ch.changes.iter().take(40).map(|p| html! { <tr><td>{ &p.path }</td><td>{ p.old.to_string() }</td><td>{ p.new.to_string() }</td></tr> }) }
+                        </table>
+                    }
+                    <button class="link" onclick={open}>{ if c.rows > 0 { format!("Show the {} log record(s)", c.rows) } else { "Show log events about this object".to_string() } }</button>
+                </details>
+            </li>
+        }
+    };
+    let app_row = |a: &inventory::AppEntry| {
+        let open = props.on_open.reform({
+            let q = quoted(&a.app_id);
+            move |_: MouseEvent| q.clone()
+        });
+        let mut perms: Vec<&inventory::Permission> = a.delegated.iter().flat_map(|d| d.permissions.iter()).chain(a.app_roles.iter().map(|r| &r.permission)).collect();
+        perms.sort_by(|x, y| y.risk.cmp(&x.risk));
+        let flags: Vec<&str> = [
+            (a.consented_by_suspect, "consented by a suspect"),
+            (a.created_in_window, "created in window"),
+            (a.changed_in_window, "changed in window"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, label)| *label)
+        .collect();
+        let origin = match a.origin {
+            Origin::OwnTenant => "this tenant",
+            Origin::Microsoft => "Microsoft",
+            Origin::Foreign => "another tenant",
+            Origin::Unknown => "unknown",
+        };
+        html! {
+            <tr data-testid="app-row">
+                <td><span class={classes!("sev", severity_class(a.risk))}>{ a.risk.label() }</span></td>
+                <td title={a.app_id.clone()}>{ if a.name.is_empty() { &a.app_id } else { &a.name } }</td>
+                <td>{ origin }</td>
+                <td class="perms">{ perms.iter().take(6).map(|p| p.name.as_str()).collect::<Vec<_>>().join(" ") }</td>
+                <td>{ a.consented_by.join(", ") }</td>
+                <td class="flags">{ flags.join(" · ") }</td>
+                <td><button class="link" onclick={open}>{ "events" }</button></td>
+            </tr>
+        }
+    };
+    html! {
+        <details class="config-panel" data-testid="config" open={!props.files.is_empty() || serious > 0}>
+            <summary>{ format!("Tenant configuration: {} snapshot file(s) · {} change(s), {serious} high or above · {} app(s) · {gaps} Conditional Access gap(s)", props.files.len(), changes.len(), apps.apps.len()) }</summary>
+            if props.files.is_empty() {
+                <p class="hint">{ "Open Microsoft Graph JSON exports of the tenant's configuration (or a .zip of them) to compare a known-good baseline with the current state and check Conditional Access. Without them, changes and apps come from the audit log." }</p>
+            } else {
+                <ul class="snapshot-files">{ for props.files.iter().map(file_line) }</ul>
+            }
+            <h3>{ format!("Changes, {changes_from}") }</h3>
+            if changes.is_empty() { <p class="hint">{ "None found." }</p> }
+            <ul class="config-changes">{ for changes.iter().map(change_line) }</ul>
+            <h3>{ "Applications (step 8)" }</h3>
+            if apps.apps.is_empty() {
+                <p class="hint">{ "No applications seen." }</p>
+            } else {
+                <table class="apps">
+                    <tr><th>{ "risk" }</th><th>{ "app" }</th><th>{ "owner" }</th><th>{ "permissions" }</th><th>{ "consented by" }</th><th>{ "flags" }</th><th></th></tr>
+                    { for apps.apps.iter().map(app_row) }
+                </table>
+            }
+            { for apps.notes.iter().map(|n| html! { <p class="hint">{ n }</p> }) }
+            if !checks.is_empty() {
+                <h3>{ "Conditional Access posture (step 12)" }</h3>
+                <ul class="posture">
+                    { for checks.iter().map(|c| html! {
+                        <li data-testid="posture-check" class={classes!(match c.result { CheckResult::Pass => "pass", CheckResult::Gap => "gap", CheckResult::NotEvaluable => "unknown" })}>
+                            <span class="result">{ match c.result { CheckResult::Pass => "pass", CheckResult::Gap => "gap", CheckResult::NotEvaluable => "not evaluable" } }</span>
+                            <span class="title">{ c.title }</span>
+                            <p class="reason">{ &c.reason }</p>
+                            if !c.policies.is_empty() {
+                                <p class="hint">{ format!("Policies: {}", c.policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join("; ")) }</p>
+                            }
+                            if !c.cannot_judge.is_empty() {
+                                <p class="hint">{ format!("Cannot judge from a snapshot: {}", c.cannot_judge.join("; ")) }</p>
+                            }
+                        </li>
+                    }) }
+                </ul>
+            }
+        </details>
+    }
+}
