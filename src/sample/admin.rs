@@ -83,8 +83,9 @@ impl AdminAttack {
             "{} ({}): {} days of ordinary activity for {} staff, and one compromise. {}, an IT administrator holding Global Administrator, \
              signs in through an adversary-in-the-middle phishing proxy on {} and approves the MFA prompt herself; the stolen session is replayed \
              from {} in another country. The attacker adds a client secret to the trusted app '{}' (it may read mail), which then signs in with it \
-             from {}; creates {} and makes it a Global Administrator; and grants the admin FullAccess to {}'s mailbox and reads it. \
-             Decoys: the same admin's own role changes the week before, the app owner rotating another app's secret, the admin's VPN exit in \
+             from {}; creates {} and makes it a Global Administrator, switches the MFA policy for administrators to report-only and adds the \
+             replay address to the trusted office location; and grants the admin FullAccess to {}'s mailbox and reads it. \
+             The tenant's configuration is exported before the month (baseline/) and after it (current/). Decoys: a report-only pilot policy, the same admin's own role changes the week before, the app owner rotating another app's secret, the admin's VPN exit in \
              Amsterdam, integration apps signing in all month, travellers abroad.",
             people::TENANT_NAME,
             people::DOMAIN,

@@ -224,7 +224,9 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evid
          the attacker registers an Authenticator app, consents to '{}' (Mail.ReadWrite, offline_access), adds an inbox rule forwarding to {} \
          and deleting security mail, downloads finance files and sends internal phishing. Decoys: travellers and a VPN user signing in abroad, \
          a new starter registering MFA, an admin-approved app, ordinary inbox rules. The UAL export holds one record twice (a second, \
-         overlapping Search-UnifiedAuditLog run appended to the file); its CreationDate column is US Eastern local time, AuditData times are UTC.",
+         overlapping Search-UnifiedAuditLog run appended to the file); its CreationDate column is US Eastern local time, AuditData times are UTC. \
+         The tenant's configuration is exported before the month (baseline/) and after it (current/), with a report-only pilot policy and \
+         the helpdesk's phone number edits among the ordinary changes.",
         people::TENANT_NAME,
         people::DOMAIN,
         clock::DAYS,
