@@ -159,25 +159,23 @@ pub fn generate_scenario(scenario: Scenario, seed: u64) -> SampleSet {
 const CONFIG_STREAM: u64 = 0xC0F1_6000;
 
 /// One answer-key entry per changed object: the attacker's note wins over
-/// an ordinary one on the same object, audit records are pooled, and each
-/// says whether the object was added, changed or removed.
+/// an ordinary one on the same object, audit records of the same side are
+/// pooled, and each says whether the object was added, changed or removed.
 fn config_changes(baseline: &config::Tenant, current: &config::Tenant, notes: Vec<ConfigChangeItem>) -> Vec<ConfigChangeItem> {
     let mut out: Vec<ConfigChangeItem> = Vec::new();
     for note in notes {
         match out.iter_mut().find(|o| o.kind == note.kind && o.object_id == note.object_id) {
-            Some(existing) => {
-                let audits = note.audit_record_ids.clone();
-                if note.attacker && !existing.attacker {
-                    let mut merged = note;
-                    merged.audit_record_ids = existing.audit_record_ids.clone();
-                    *existing = merged;
-                }
-                for id in audits {
+            // The attacker's note replaces an ordinary one: the object's
+            // diff risk is then the attacker's, and only their records count.
+            Some(existing) if note.attacker && !existing.attacker => *existing = note,
+            Some(existing) if note.attacker == existing.attacker => {
+                for id in note.audit_record_ids {
                     if !existing.audit_record_ids.contains(&id) {
                         existing.audit_record_ids.push(id);
                     }
                 }
             }
+            Some(_) => {}
             None => out.push(note),
         }
     }
