@@ -524,6 +524,13 @@ fn sample(args: &[String]) -> Result<(), String> {
     let dir = std::path::Path::new(out);
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {out}: {e}"))?;
     loupe::sample::write_to_dir(&set, dir).map_err(|e| format!("cannot write the sample into {out}: {e}"))?;
-    eprintln!("wrote {} files and the answer key of {} to {out}", set.files.len(), scenario.name());
+    eprintln!(
+        "wrote {} log files, the tenant configuration before and after ({}/, {}/: {} files each) and the answer key of {} to {out}",
+        set.files.len(),
+        loupe::sample::DIR_BASELINE,
+        loupe::sample::DIR_CURRENT,
+        set.snapshots.current.len(),
+        scenario.name()
+    );
     Ok(())
 }

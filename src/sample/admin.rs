@@ -23,6 +23,10 @@ use super::people::{self, App, User};
 use super::records::{AppCredential, AppSignIn, Evidence, Mfa, Modified, SignIn, Target};
 use super::rng::Rng;
 use super::world::{self, by_user, user_target, Net, World};
+use super::answer_key::ConfigChangeItem;
+use super::config::{self, Certificate, OwnApp, Secret, Tenant};
+use super::records::ConfigChange;
+use crate::detect::Severity;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const SCENARIO: &str = "Compromised admin: adversary-in-the-middle phishing, app secret backdoor, new Global Administrator, executive mailbox access";
@@ -79,8 +83,9 @@ impl AdminAttack {
             "{} ({}): {} days of ordinary activity for {} staff, and one compromise. {}, an IT administrator holding Global Administrator, \
              signs in through an adversary-in-the-middle phishing proxy on {} and approves the MFA prompt herself; the stolen session is replayed \
              from {} in another country. The attacker adds a client secret to the trusted app '{}' (it may read mail), which then signs in with it \
-             from {}; creates {} and makes it a Global Administrator; and grants the admin FullAccess to {}'s mailbox and reads it. \
-             Decoys: the same admin's own role changes the week before, the app owner rotating another app's secret, the admin's VPN exit in \
+             from {}; creates {} and makes it a Global Administrator, switches the MFA policy for administrators to report-only and adds the \
+             replay address to the trusted office location; and grants the admin FullAccess to {}'s mailbox and reads it. \
+             The tenant's configuration is exported before the month (baseline/) and after it (current/). Decoys: a report-only pilot policy, the same admin's own role changes the week before, the app owner rotating another app's secret, the admin's VPN exit in \
              Amsterdam, integration apps signing in all month, travellers abroad.",
             people::TENANT_NAME,
             people::DOMAIN,
@@ -150,6 +155,76 @@ fn role_audit(world: &World, rng: &mut Rng, time: i64, activity: &'static str, a
     world.audit(rng, time, &corr, activity, "RoleManagement", "Core Directory", if adding { "Assign" } else { "Unassign" }, by_user(actor, ip), vec![member, role_target])
 }
 
+/// The subject of the invoice app's certificate.
+const INVOICE_CERT: &str = "CN=invoice-ingest.larkspurfreight.example";
+
+/// The attacker's Conditional Access changes, a minute or two after the new
+/// Global Administrator is made, as Entra's audit log records them: the
+/// whole policy (or location) before and after, as JSON.
+fn weaken_conditional_access(world: &World, c: &mut Rng, log: &mut Log, tenant: &Tenant, admin: &User, ip: &str, after: i64) {
+    if let Some(policy) = tenant.policy(config::POLICY_MFA_ADMINS) {
+        let at = after + 70 * SECOND + c.range(0, 20) * SECOND;
+        let mut weakened = policy.clone();
+        weakened.state = "enabledForReportingButNotEnforced".into();
+        weakened.modified = Some(at);
+        let target = Target {
+            id: policy.id.clone(),
+            display_name: policy.name.clone(),
+            kind: "Policy",
+            upn: String::new(),
+            modified: vec![Modified { name: "ConditionalAccessPolicy".into(), old: config::audit_value(&policy.to_obj()), new: config::audit_value(&weakened.to_obj()) }],
+        };
+        let corr = c.guid();
+        let a = world.audit(c, at, &corr, "Update conditional access policy", "Policy", "Conditional Access", "Update", by_user(admin, ip), vec![target]);
+        log.ev.config.push((a.time, ConfigChange::PolicyState { policy_id: policy.id.clone(), state: weakened.state.clone() }));
+        log.ev.config_notes.push(ConfigChangeItem::attacker(
+            "conditionalAccessPolicy",
+            &policy.id,
+            &policy.name,
+            "switched from enabled to report-only (enabledForReportingButNotEnforced): administrators are no longer made to use MFA",
+            Severity::High,
+            vec![a.id.clone()],
+        ));
+        log.audit(
+            a,
+            5,
+            "MFA policy for administrators switched to report-only",
+            "From the replay address, minutes after making a new Global Administrator: the policy that would have asked that account for MFA now only logs.",
+        );
+    }
+    if let Some(location) = tenant.location(config::LOCATION_OFFICE) {
+        let at = after + 150 * SECOND + c.range(0, 20) * SECOND;
+        let cidr = format!("{ip}/32");
+        let mut widened = location.clone();
+        widened.ranges.push(cidr.clone());
+        widened.modified = at;
+        let target = Target {
+            id: location.id.clone(),
+            display_name: location.name.clone(),
+            kind: "Policy",
+            upn: String::new(),
+            modified: vec![Modified { name: "NamedLocation".into(), old: config::audit_value(&location.to_obj()), new: config::audit_value(&widened.to_obj()) }],
+        };
+        let corr = c.guid();
+        let a = world.audit(c, at, &corr, "Update named location", "Policy", "Conditional Access", "Update", by_user(admin, ip), vec![target]);
+        log.ev.config.push((a.time, ConfigChange::LocationRangeAdded { location_id: location.id.clone(), cidr: cidr.clone() }));
+        log.ev.config_notes.push(ConfigChangeItem::attacker(
+            "namedLocation",
+            &location.id,
+            &location.name,
+            &format!("the attacker's replay address {cidr} added to the trusted office location, which 'Require MFA for all users' excludes"),
+            Severity::High,
+            vec![a.id.clone()],
+        ));
+        log.audit(
+            a,
+            5,
+            "attacker's address added to a trusted named location",
+            "The replay address now counts as the head office: sign-ins from it skip the MFA policy for all users.",
+        );
+    }
+}
+
 /// The address `user` signed in from successfully on the most days before
 /// `before` (ties: the lowest address), so routine admin work is logged
 /// from where the admin really works.
@@ -207,12 +282,14 @@ fn replayed(world: &World, rng: &mut Rng, user: &User, time: i64, app: App, reso
 }
 
 /// Run the scenario's routine and attack into `ev`.
-pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> AdminAttack {
+pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Tenant) -> AdminAttack {
     let admin = &world.users[people::VPN_USER];
     let owner = &world.users[people::HELPDESK];
     let exec = &world.users[people::TRAVELLER_EXEC];
     let mut routine = rng.fork(1);
     let mut r = rng.fork(2);
+    // The configuration's own draws, so the logs stay as they were.
+    let mut c = rng.fork(3);
 
     // The tenant's integration apps. The invoice app reads the accounts
     // payable mailbox with an application permission, so a secret on it is
@@ -221,6 +298,29 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> AdminAttack 
     let fleet = TenantApp { name: "Fleet Telematics Bridge", app_id: routine.guid(), object_id: routine.guid(), sp_id: routine.guid() };
     let invoice_cert = (routine.guid(), random_thumbprint(&mut routine));
     let (fleet_old, fleet_new) = (routine.guid(), routine.guid());
+    let registered = clock::WINDOW_START - c.range(300, 500) * DAY;
+    tenant.add_own_app(OwnApp {
+        name: invoice.name.into(),
+        app_id: invoice.app_id.clone(),
+        object_id: invoice.object_id.clone(),
+        sp_id: invoice.sp_id.clone(),
+        created: registered,
+        secrets: Vec::new(),
+        certificates: vec![Certificate { key_id: invoice_cert.0.clone(), name: INVOICE_CERT.into(), thumbprint: invoice_cert.1.clone(), start: registered + HOUR, end: registered + HOUR + 730 * DAY }],
+        app_permissions: vec!["Mail.Read".into()],
+    });
+    let fleet_registered = registered + c.range(20, 60) * DAY;
+    let fleet_secret_set = clock::WINDOW_START - c.range(340, 360) * DAY;
+    tenant.add_own_app(OwnApp {
+        name: fleet.name.into(),
+        app_id: fleet.app_id.clone(),
+        object_id: fleet.object_id.clone(),
+        sp_id: fleet.sp_id.clone(),
+        created: fleet_registered,
+        secrets: vec![Secret { key_id: fleet_old.clone(), name: "telematics-2025".into(), hint: c.base64ish(3), start: fleet_secret_set, end: fleet_secret_set + 365 * DAY }],
+        certificates: Vec::new(),
+        app_permissions: vec!["User.Read.All".into()],
+    });
 
     // Decoy: the app owner rotates the fleet app's secret the week before;
     // the app switches to the new secret within the hour.
@@ -238,8 +338,23 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> AdminAttack 
     let both = [(fleet_old.as_str(), "Password", "telematics-2025"), (fleet_new.as_str(), "Password", "telematics-2026")];
     let new_keys = [(fleet_new.as_str(), "Password", "telematics-2026")];
     let add = credentials_audit(world, &mut routine, rotation, owner, &owner_ip, owner.laptop.browser_ua, &fleet, &old_keys, &both);
+    let rotation_audits = vec![add.id.clone()];
+    ev.config.push((add.time, ConfigChange::AppSecrets { app_object_id: fleet.object_id.clone(), secrets: vec![(fleet_old.clone(), "telematics-2025".into(), 365), (fleet_new.clone(), "telematics-2026".into(), 365)] }));
     ev.audits.push(add);
     let remove = credentials_audit(world, &mut routine, rotation + 55 * MINUTE, owner, &owner_ip, owner.laptop.browser_ua, &fleet, &both, &new_keys);
+    ev.config.push((remove.time, ConfigChange::AppSecrets { app_object_id: fleet.object_id.clone(), secrets: vec![(fleet_new.clone(), "telematics-2026".into(), 365)] }));
+    let mut rotation_audits = rotation_audits;
+    rotation_audits.push(remove.id.clone());
+    // A new secret looks like a backdoor to the diff; the audit log shows
+    // the app's owner swapping the old one out from her usual address.
+    ev.config_notes.push(ConfigChangeItem::ordinary(
+        "application",
+        &fleet.object_id,
+        fleet.name,
+        "the app owner rotated the client secret: telematics-2026 added, telematics-2025 removed within the hour",
+        Severity::High,
+        rotation_audits,
+    ));
     ev.audits.push(remove);
 
     // Decoy: the admin herself moves the helpdesk lead from Helpdesk
@@ -249,8 +364,29 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> AdminAttack 
     let admin_ip = usual_address(ev, admin, roles_at);
     let (auth_role_id, helpdesk_role_id, global_role_id) = (routine.guid(), routine.guid(), routine.guid());
     let a = role_audit(world, &mut routine, roles_at, "Add member to role", admin, &admin_ip, user_target(owner), AUTH_ADMIN, &auth_role_id);
+    let assignment = format!("{}-1", c.base64ish(43));
+    ev.config.push((a.time, ConfigChange::RoleAdded { assignment_id: assignment.clone(), principal_id: owner.id.clone(), template: AUTH_ADMIN.template.into() }));
+    ev.config_notes.push(ConfigChangeItem::ordinary(
+        "roleAssignment",
+        &assignment,
+        &format!("{}: {}", owner.upn, AUTH_ADMIN.name),
+        "the Global Administrator moved the helpdesk lead to Authentication Administrator, from where she works",
+        Severity::High,
+        vec![a.id.clone()],
+    ));
     ev.audits.push(a);
     let a = role_audit(world, &mut routine, roles_at + 3 * MINUTE, "Remove member from role", admin, &admin_ip, user_target(owner), HELPDESK_ADMIN, &helpdesk_role_id);
+    ev.config.push((a.time, ConfigChange::RoleRemoved { principal_id: owner.id.clone(), template: HELPDESK_ADMIN.template.into() }));
+    if let Some(old) = tenant.role_assignment_id(&owner.id, HELPDESK_ADMIN.template) {
+        ev.config_notes.push(ConfigChangeItem::ordinary(
+            "roleAssignment",
+            &old,
+            &format!("{}: {}", owner.upn, HELPDESK_ADMIN.name),
+            "the helpdesk lead's previous role, removed as part of the same move",
+            Severity::Low,
+            vec![a.id.clone()],
+        ));
+    }
     ev.audits.push(a);
     ev.retain_window();
 
@@ -321,9 +457,18 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> AdminAttack 
     // 4. A client secret on the trusted invoice app.
     t += 3 * MINUTE + r.range(0, 60) * SECOND;
     let secret_id = r.guid();
-    let cert_key = [(invoice_cert.0.as_str(), "AsymmetricX509Cert", "CN=invoice-ingest.larkspurfreight.example")];
-    let with_secret = [(invoice_cert.0.as_str(), "AsymmetricX509Cert", "CN=invoice-ingest.larkspurfreight.example"), (secret_id.as_str(), "Password", "sync")];
+    let cert_key = [(invoice_cert.0.as_str(), "AsymmetricX509Cert", INVOICE_CERT)];
+    let with_secret = [(invoice_cert.0.as_str(), "AsymmetricX509Cert", INVOICE_CERT), (secret_id.as_str(), "Password", "sync")];
     let cred = credentials_audit(world, &mut r, t, admin, &ip2, REPLAY_UA, &invoice, &cert_key, &with_secret);
+    log.ev.config.push((cred.time, ConfigChange::AppSecrets { app_object_id: invoice.object_id.clone(), secrets: vec![(secret_id.clone(), "sync".into(), 730)] }));
+    log.ev.config_notes.push(ConfigChangeItem::attacker(
+        "application",
+        &invoice.object_id,
+        invoice.name,
+        "a client secret named 'sync' added beside the certificate, on an app that may read every mailbox",
+        Severity::Critical,
+        vec![cred.id.clone()],
+    ));
     log.audit(
         cred,
         8,
@@ -349,10 +494,28 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> AdminAttack 
         Modified { name: "Included Updated Properties".into(), old: String::new(), new: "\"AccountEnabled, DisplayName, UserPrincipalName, UserType\"".into() },
     ];
     let add_user = world.audit(&mut r, t, &corr, "Add user", "UserManagement", "Core Directory", "Add", by_user(admin, &ip2), vec![new_user]);
+    log.ev.config.push((add_user.time, ConfigChange::UserAdded { id: created.id.clone(), upn: created.upn.clone(), display_name: display.into(), department: String::new() }));
+    log.ev.config_notes.push(ConfigChangeItem::attacker("user", &created.id, &created.upn, "an account created by the attacker, holding Global Administrator", Severity::Medium, vec![add_user.id.clone()]));
     log.audit(add_user, 10, "account created by the attacker", "A service-looking account nobody asked for, created from the replay address: a way back in after the admin's password is reset.");
     t += r.range(60, 150) * SECOND;
     let role = role_audit(world, &mut r, t, "Add member to role", admin, &ip2, user_target(&created), GLOBAL_ADMIN, &global_role_id);
+    let assignment = format!("{}-1", c.base64ish(43));
+    log.ev.config.push((role.time, ConfigChange::RoleAdded { assignment_id: assignment.clone(), principal_id: created.id.clone(), template: GLOBAL_ADMIN.template.into() }));
+    log.ev.config_notes.push(ConfigChangeItem::attacker(
+        "roleAssignment",
+        &assignment,
+        &format!("{}: {}", created.upn, GLOBAL_ADMIN.name),
+        "the attacker's account made Global Administrator",
+        Severity::Critical,
+        vec![role.id.clone()],
+    ));
+    let role_at = t;
     log.audit(role, 5, "new account made Global Administrator", "The just-created account was given the most powerful role in the tenant, from the replay address.");
+    // Before using the new account, loosen Conditional Access so it gets in
+    // with a password alone: the admin MFA policy to report-only, and the
+    // replay address into the trusted office location (which "Require MFA
+    // for all users" skips).
+    weaken_conditional_access(world, &mut c, &mut log, tenant, admin, &ip2, role_at);
     t += 4 * MINUTE + r.range(0, 60) * SECOND;
     let mut first = replayed(world, &mut r, &created, t, people::APP_AZURE_PORTAL, people::RES_AZURE_MGMT, &replay, true);
     first.mfa = Mfa::default();

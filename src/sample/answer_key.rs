@@ -69,6 +69,56 @@ pub struct AnswerKey {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accessed_mailboxes: Vec<String>,
     pub items: Vec<AnswerItem>,
+    /// Differences between the baseline and current configuration
+    /// snapshots: the attacker's, and ordinary ones made during the month.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_changes: Vec<ConfigChangeItem>,
+}
+
+/// One object that differs between the configuration snapshots.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigChangeItem {
+    /// The Graph type, as `tenant::ObjectKind::slug` spells it (`conditionalAccessPolicy`).
+    pub kind: String,
+    /// The object's `id` in the snapshot.
+    pub object_id: String,
+    pub display_name: String,
+    /// `added`, `changed` or `removed`.
+    pub change: String,
+    /// What changed, in one sentence.
+    pub what: String,
+    /// True for the attacker's changes; false for the month's ordinary ones.
+    pub attacker: bool,
+    /// Attacker's change: the lowest risk a baseline diff should give it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_risk: Option<String>,
+    /// Ordinary change: the highest risk a baseline diff should give it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_risk: Option<String>,
+    /// Directory audit records (`audit_graph.json` ids) that show the change being made.
+    pub audit_record_ids: Vec<String>,
+}
+
+impl ConfigChangeItem {
+    /// The attacker's change to `kind` object `id`: a diff should rate it at least `min`.
+    pub fn attacker(kind: &str, id: &str, name: &str, what: &str, min: crate::detect::Severity, audits: Vec<String>) -> ConfigChangeItem {
+        ConfigChangeItem {
+            kind: kind.into(),
+            object_id: id.into(),
+            display_name: name.into(),
+            change: String::new(),
+            what: what.into(),
+            attacker: true,
+            min_risk: Some(min.label().to_ascii_lowercase()),
+            max_risk: None,
+            audit_record_ids: audits,
+        }
+    }
+
+    /// An ordinary change made during the month: a diff should rate it at most `max`.
+    pub fn ordinary(kind: &str, id: &str, name: &str, what: &str, max: crate::detect::Severity, audits: Vec<String>) -> ConfigChangeItem {
+        ConfigChangeItem { attacker: false, min_risk: None, max_risk: Some(max.label().to_ascii_lowercase()), ..ConfigChangeItem::attacker(kind, id, name, what, max, audits) }
+    }
 }
 
 impl AnswerKey {

@@ -16,6 +16,9 @@ use super::records::{Evidence, Mfa, Modified, SignIn, SignInStatus, Target};
 use super::rng::Rng;
 use super::world::{self, by_user, user_target, Net, World};
 use super::{FILE_AUDIT, FILE_INTERACTIVE, FILE_NON_INTERACTIVE, FILE_UAL};
+use super::answer_key::ConfigChangeItem;
+use super::records::ConfigChange;
+use crate::detect::Severity;
 use super::background::message;
 
 /// A scripted client: what the spray and the token-replay tooling send.
@@ -36,6 +39,8 @@ const STOLEN_FILES: [(&str, bool); 8] = [
     ("Signing Authority Matrix.pdf", true),
     ("Payroll Summary Q4.xlsx", true),
 ];
+/// The model name of the attacker's phone, as the registration shows it.
+const ATTACKER_PHONE: &str = "SM-A045F";
 const PHISH_SUBJECT: &str = "Updated remittance details - action required";
 
 /// What the attack decided, for the answer key.
@@ -184,14 +189,25 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     let mut reg = world.audit(rng, t, &corr, "User registered security info", "UserManagement", "Authentication Methods", "Add", by_user(victim, &ip1), vec![user_target(victim)]);
     reg.result_reason = "User registered Authenticator App with Notification and Code".into();
     reg.additional.push(("User-Agent".into(), BROWSER_UA.into()));
+    let reg_id = reg.id.clone();
     log.audit(reg, 3, "new MFA method registered by the attacker", "An Authenticator app was added from the attacker's address, giving them their own second factor.");
     let mut update = user_target(victim);
+    let phone_app_id = rng.guid();
     update.modified = vec![
         Modified { name: "StrongAuthenticationMethod".into(), old: "[]".into(), new: "[{\"MethodType\":6,\"Default\":true}]".into() },
-        Modified { name: "StrongAuthenticationPhoneAppDetail".into(), old: "[]".into(), new: format!("[{{\"DeviceName\":\"SM-A045F\",\"DeviceTag\":\"SoftwareTokenActivated\",\"Id\":\"{}\",\"AuthenticationType\":3}}]", rng.guid()) },
+        Modified { name: "StrongAuthenticationPhoneAppDetail".into(), old: "[]".into(), new: format!("[{{\"DeviceName\":\"{ATTACKER_PHONE}\",\"DeviceTag\":\"SoftwareTokenActivated\",\"Id\":\"{phone_app_id}\",\"AuthenticationType\":3}}]") },
         Modified { name: "Included Updated Properties".into(), old: String::new(), new: "\"StrongAuthenticationMethod, StrongAuthenticationPhoneAppDetail\"".into() },
     ];
     let upd = world.audit(rng, t + 2 * SECOND, &corr, "Update user", "UserManagement", "Core Directory", "Update", by_user(victim, &ip1), vec![update]);
+    log.ev.config.push((upd.time, ConfigChange::AuthenticatorAdded { user_id: victim.id.clone(), method_id: Some(phone_app_id), device: ATTACKER_PHONE.into() }));
+    log.ev.config_notes.push(ConfigChangeItem::attacker(
+        "user",
+        &victim.id,
+        &victim.upn,
+        &format!("an Authenticator app on a phone named {ATTACKER_PHONE}, registered by the attacker"),
+        Severity::Medium,
+        vec![reg_id, upd.id.clone()],
+    ));
     log.audit(upd, 3, "user object updated with the new authenticator", "The directory change behind the registration: a phone app device the victim does not own.");
     let mut all = world.audit(rng, t + 20 * SECOND, &corr, "User registered all required security info", "UserManagement", "Authentication Methods", "Add", by_user(victim, &ip1), vec![user_target(victim)]);
     all.result_reason = "User registered all required security info".into();
@@ -227,6 +243,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
         Modified { name: "DisplayName".into(), old: "[]".into(), new: format!("[\"{app_name}\"]") },
     ];
     let a = world.audit(rng, t + 20 * SECOND, &corr, "Add service principal", "ApplicationManagement", "Core Directory", "Add", by_user(victim, &ip1), vec![add_sp]);
+    let sp_audit_id = a.id.clone();
     log.audit(a, 8, "service principal created for the unknown app", "The app first appeared in the tenant through the victim's consent.");
     let graph = Target {
         id: world.graph_sp_id.clone(),
@@ -239,6 +256,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
         ],
     };
     let a = world.audit(rng, t + 21 * SECOND, &corr, "Add delegated permission grant", "ApplicationManagement", "Core Directory", "Assign", by_user(victim, &ip1), vec![graph]);
+    let grant_audit_id = a.id.clone();
     log.audit(a, 8, "Mail.ReadWrite and offline_access granted", "A delegated grant lets the app read and change the mailbox and keep refreshing tokens without the password.");
     let mut consent = sp_target;
     consent.modified = vec![
@@ -256,6 +274,34 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     let mut c = world.audit(rng, t + 22 * SECOND, &corr, "Consent to application", "ApplicationManagement", "Core Directory", "Assign", by_user(victim, &ip1), vec![consent]);
     c.additional.push(("User-Agent".into(), BROWSER_UA.into()));
     c.additional.push(("AppId".into(), app_id.clone()));
+    log.ev.config.push((
+        c.time,
+        ConfigChange::Consent {
+            app_name: app_name.clone(),
+            app_id: app_id.clone(),
+            sp_id: sp_id.clone(),
+            grant_id: app.grant_id.clone(),
+            scopes: app.scopes.clone(),
+            principal: Some(victim.id.clone()),
+            publisher: super::ATTACKER_TENANT.into(),
+        },
+    ));
+    log.ev.config_notes.push(ConfigChangeItem::attacker(
+        "servicePrincipal",
+        &sp_id,
+        &app_name,
+        "the consented mail app's enterprise app, published from another tenant",
+        Severity::Medium,
+        vec![sp_audit_id, c.id.clone()],
+    ));
+    log.ev.config_notes.push(ConfigChangeItem::attacker(
+        "oauth2PermissionGrant",
+        &app.grant_id,
+        &format!("{app_name} → Microsoft Graph: {}", app.scopes),
+        "delegated Mail.ReadWrite, offline_access and User.Read for the victim alone (consentType Principal)",
+        Severity::High,
+        vec![grant_audit_id, c.id.clone()],
+    ));
     log.audit(c, 8, "user consent to the mail-reading app", "The victim account consented, for itself only, to an unverified app asking for Mail.ReadWrite and offline_access.");
     let u = ual::consent_to_application(&world.org, rng, t + 22 * SECOND, victim, &app, BROWSER_UA);
     log.ual(u, 8, "consent recorded in the Unified Audit Log", "The same consent as seen by Microsoft 365 auditing.");

@@ -6,7 +6,10 @@
 use super::clock::{self, DAYS, HOUR, MINUTE};
 use super::formats::ual::{self, Client, ConsentedApp, MailboxCall, MessageRef};
 use super::people::{self, User};
-use super::records::{Evidence, Initiator, Mfa, Modified, SignIn, SignInStatus, Target};
+use super::answer_key::ConfigChangeItem;
+use super::config::{self, CaPolicy, Tenant};
+use super::records::{ConfigChange, Evidence, Initiator, Mfa, Modified, SignIn, SignInStatus, Target};
+use crate::detect::Severity;
 use super::rng::Rng;
 use super::world::{self, by_user, user_target, Net, World};
 
@@ -314,7 +317,10 @@ fn profile_update(world: &World, r: &mut Rng, day: i64, target: &User, ev: &mut 
         Modified { name: "TelephoneNumber".into(), old: "[]".into(), new: format!("[\"{phone}\"]") },
         Modified { name: "Included Updated Properties".into(), old: String::new(), new: "\"TelephoneNumber\"".into() },
     ];
-    ev.audits.push(world.audit(r, t, &corr, "Update user", "UserManagement", "Core Directory", "Update", by_user(helpdesk, people::OFFICE_EGRESS[0]), vec![tgt]));
+    let a = world.audit(r, t, &corr, "Update user", "UserManagement", "Core Directory", "Update", by_user(helpdesk, people::OFFICE_EGRESS[0]), vec![tgt]);
+    ev.config.push((a.time, ConfigChange::PhoneSet { user_id: target.id.clone(), phone: phone.clone() }));
+    ev.config_notes.push(ConfigChangeItem::ordinary("user", &target.id, &target.upn, &format!("the helpdesk set the office phone to {phone}"), Severity::Info, vec![a.id.clone()]));
+    ev.audits.push(a);
 }
 
 /// The new starter's account, license and first MFA registration: a
@@ -332,7 +338,10 @@ fn new_starter(world: &World, r: &mut Rng, ev: &mut Evidence) {
         Modified { name: "UserPrincipalName".into(), old: "[]".into(), new: format!("[\"{}\"]", hire.upn) },
         Modified { name: "Included Updated Properties".into(), old: String::new(), new: "\"AccountEnabled, DisplayName, UserPrincipalName\"".into() },
     ];
-    ev.audits.push(world.audit(r, created, &corr, "Add user", "UserManagement", "Core Directory", "Add", by_user(helpdesk, office_ip), vec![tgt]));
+    let added = world.audit(r, created, &corr, "Add user", "UserManagement", "Core Directory", "Add", by_user(helpdesk, office_ip), vec![tgt]);
+    let added_id = added.id.clone();
+    ev.config.push((added.time, ConfigChange::UserAdded { id: hire.id.clone(), upn: hire.upn.clone(), display_name: hire.display_name.clone(), department: hire.department.into() }));
+    ev.audits.push(added);
     let mut lic = user_target(hire);
     lic.modified = vec![Modified { name: "AssignedLicense".into(), old: "[]".into(), new: format!("[\"[SkuName=O365_BUSINESS_PREMIUM, AccountId={}, SkuId=f245ecc8-75af-4f8e-b61f-27d8114de5f3, DisabledPlans=[]]\"]", world.tenant_id) }];
     ev.audits.push(world.audit(r, created + 3 * MINUTE, &corr, "Change user license", "UserManagement", "Core Directory", "Update", by_user(helpdesk, office_ip), vec![lic]));
@@ -341,6 +350,15 @@ fn new_starter(world: &World, r: &mut Rng, ev: &mut Evidence) {
     let corr = r.guid();
     let mut reg = world.audit(r, first_day, &corr, "User registered security info", "UserManagement", "Authentication Methods", "Add", by_user(hire, office_ip), vec![user_target(hire)]);
     reg.result_reason = "User registered Authenticator App with Notification and Code".into();
+    ev.config.push((reg.time, ConfigChange::AuthenticatorAdded { user_id: hire.id.clone(), method_id: None, device: hire.phone.name.clone() }));
+    ev.config_notes.push(ConfigChangeItem::ordinary(
+        "user",
+        &hire.id,
+        &hire.upn,
+        "a new starter's account, created by the helpdesk, with the Authenticator app she registered on her first morning",
+        Severity::Low,
+        vec![added_id, reg.id.clone()],
+    ));
     ev.audits.push(reg);
     let mut all = world.audit(r, first_day + 40 * clock::SECOND, &corr, "User registered all required security info", "UserManagement", "Authentication Methods", "Add", by_user(hire, office_ip), vec![user_target(hire)]);
     all.result_reason = "User registered all required security info".into();
@@ -369,12 +387,16 @@ fn approved_app(world: &World, r: &mut Rng, ev: &mut Evidence) {
         Modified { name: "AppPrincipalId".into(), old: "[]".into(), new: format!("[\"{}\"]", app.app_id) },
         Modified { name: "DisplayName".into(), old: "[]".into(), new: format!("[\"{}\"]", app.name) },
     ];
-    ev.audits.push(world.audit(r, t, &corr, "Add service principal", "ApplicationManagement", "Core Directory", "Add", by_user(admin, office_ip), vec![add_sp]));
+    let sp_audit = world.audit(r, t, &corr, "Add service principal", "ApplicationManagement", "Core Directory", "Add", by_user(admin, office_ip), vec![add_sp]);
+    let sp_audit_id = sp_audit.id.clone();
+    ev.audits.push(sp_audit);
     let graph = Target { id: world.graph_sp_id.clone(), display_name: "Microsoft Graph".into(), kind: "ServicePrincipal", upn: String::new(), modified: vec![
         Modified { name: "DelegatedPermissionGrant.Scope".into(), old: String::new(), new: format!("\"{}\"", app.scopes) },
         Modified { name: "DelegatedPermissionGrant.ConsentType".into(), old: String::new(), new: "\"AllPrincipals\"".into() },
     ] };
-    ev.audits.push(world.audit(r, t + 2 * clock::SECOND, &corr, "Add delegated permission grant", "ApplicationManagement", "Core Directory", "Assign", by_user(admin, office_ip), vec![graph]));
+    let grant_audit = world.audit(r, t + 2 * clock::SECOND, &corr, "Add delegated permission grant", "ApplicationManagement", "Core Directory", "Assign", by_user(admin, office_ip), vec![graph]);
+    let grant_audit_id = grant_audit.id.clone();
+    ev.audits.push(grant_audit);
     let mut consent = sp_target;
     consent.modified = vec![
         Modified { name: "ConsentContext.IsAdminConsent".into(), old: String::new(), new: "\"True\"".into() },
@@ -390,7 +412,80 @@ fn approved_app(world: &World, r: &mut Rng, ev: &mut Evidence) {
     ];
     let mut c = world.audit(r, t + 3 * clock::SECOND, &corr, "Consent to application", "ApplicationManagement", "Core Directory", "Assign", by_user(admin, office_ip), vec![consent]);
     c.additional.push(("User-Agent".into(), admin.laptop.browser_ua.into()));
+    ev.config.push((
+        c.time,
+        ConfigChange::Consent {
+            app_name: app.name.clone(),
+            app_id: app.app_id.clone(),
+            sp_id: app.sp_object_id.clone(),
+            grant_id: app.grant_id.clone(),
+            scopes: app.scopes.clone(),
+            principal: None,
+            publisher: config::SHIFTBOARD_PUBLISHER.into(),
+        },
+    ));
+    // A new enterprise app always deserves a look: the diff rates it Medium,
+    // and the audit log shows the IT admin consenting from the office.
+    ev.config_notes.push(ConfigChangeItem::ordinary(
+        "servicePrincipal",
+        &app.sp_object_id,
+        &app.name,
+        "the IT admin approved a scheduling tool for everyone, from the office",
+        Severity::Medium,
+        vec![sp_audit_id, c.id.clone()],
+    ));
+    ev.config_notes.push(ConfigChangeItem::ordinary(
+        "oauth2PermissionGrant",
+        &app.grant_id,
+        &format!("{} → Microsoft Graph: {}", app.name, app.scopes),
+        "admin consent for everyone to sign-in and calendar reading",
+        Severity::Low,
+        vec![grant_audit_id, c.id.clone()],
+    ));
     ev.audits.push(c);
+}
+
+/// The IT team's configuration work during the month, shared by every
+/// scenario: a device-compliance policy tried out in report-only mode.
+/// Drawn from its own random stream (`rng`) so the rest of the month is
+/// unchanged.
+pub fn configuration_work(world: &World, tenant: &Tenant, rng: &mut Rng, ev: &mut Evidence) {
+    let admin = &world.users[people::VPN_USER];
+    let office_ip = people::OFFICE_EGRESS[1];
+    let t = world::local_time(6 + rng.range(0, 2), admin.utc_offset, 10, rng.range(0, 50));
+    let policy = CaPolicy {
+        id: rng.guid(),
+        name: "Require compliant device on Windows (pilot)".into(),
+        created: t,
+        modified: None,
+        state: "enabledForReportingButNotEnforced".into(),
+        include_users: vec!["All".into()],
+        exclude_users: tenant.policy(config::POLICY_MFA_ALL).map(|p| p.exclude_users.clone()).unwrap_or_default(),
+        include_apps: vec!["All".into()],
+        client_app_types: vec!["all".into()],
+        include_platforms: vec!["windows".into()],
+        controls: vec!["compliantDevice".into(), "domainJoinedDevice".into()],
+        ..CaPolicy::default()
+    };
+    let corr = rng.guid();
+    let target = Target {
+        id: policy.id.clone(),
+        display_name: policy.name.clone(),
+        kind: "Policy",
+        upn: String::new(),
+        modified: vec![Modified { name: "ConditionalAccessPolicy".into(), old: String::new(), new: config::audit_value(&policy.to_obj()) }],
+    };
+    let a = world.audit(rng, t, &corr, "Add conditional access policy", "Policy", "Conditional Access", "Add", by_user(admin, office_ip), vec![target]);
+    ev.config_notes.push(ConfigChangeItem::ordinary(
+        "conditionalAccessPolicy",
+        &policy.id,
+        &policy.name,
+        "a new policy added in report-only mode by the IT admin from the office, to see who a device-compliance rule would block",
+        Severity::Info,
+        vec![a.id.clone()],
+    ));
+    ev.config.push((a.time, ConfigChange::PolicyAdded { policy: Box::new(policy) }));
+    ev.audits.push(a);
 }
 
 /// Two staff tidy their inbox with ordinary rules (move newsletters, file

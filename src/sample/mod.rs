@@ -17,13 +17,14 @@ pub mod answer_key;
 mod attack;
 mod background;
 pub mod clock;
+mod config;
 pub mod formats;
 mod people;
 mod records;
 mod rng;
 mod world;
 
-pub use answer_key::{AnswerItem, AnswerKey, MaliciousApp, Window};
+pub use answer_key::{AnswerItem, AnswerKey, ConfigChangeItem, MaliciousApp, Window};
 
 use records::Evidence;
 use rng::Rng;
@@ -92,16 +93,39 @@ pub struct SampleFile {
 /// The evidence files and what they contain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SampleSet {
+    /// Log exports.
     pub files: Vec<SampleFile>,
+    /// The tenant configuration snapshots (names include their folder).
+    pub snapshots: Snapshots,
     pub answer_key: AnswerKey,
 }
 
-/// `manifest.json`: what the web UI fetches first.
+/// The tenant's configuration as Microsoft Graph JSON, one file per
+/// collection: before the month (`baseline/`) and after it (`current/`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshots {
+    pub baseline: Vec<SampleFile>,
+    pub current: Vec<SampleFile>,
+}
+
+/// Folders the snapshots are written to.
+pub const DIR_BASELINE: &str = "baseline";
+pub const DIR_CURRENT: &str = "current";
+
+/// `manifest.json`: what the web UI fetches first. `files` lists the logs
+/// only; the configuration snapshots are listed apart, by folder.
 #[derive(Serialize)]
 struct Manifest<'a> {
     name: &'a str,
     description: &'a str,
     files: Vec<&'a str>,
+    snapshots: ManifestSnapshots<'a>,
+}
+
+#[derive(Serialize)]
+struct ManifestSnapshots<'a> {
+    baseline: Vec<&'a str>,
+    current: Vec<&'a str>,
 }
 
 /// Generate the default scenario (mailbox takeover) for `seed`.
@@ -117,14 +141,57 @@ pub fn generate_scenario(scenario: Scenario, seed: u64) -> SampleSet {
     let mut evidence = Evidence::default();
     background::generate(&world, &mut rng.fork(2), &mut evidence);
     evidence.retain_window();
-    match scenario {
-        Scenario::MailboxTakeover => mailbox_takeover(seed, &world, &mut rng, evidence),
-        Scenario::CompromisedAdmin => compromised_admin(seed, &world, &mut rng, evidence),
-    }
+    // The configuration draws from streams of its own, so the logs every
+    // scenario shares stay as they were before snapshots existed.
+    let mut tenant = config::Tenant::baseline(&world, Rng::new(seed).fork(CONFIG_STREAM));
+    background::configuration_work(&world, &tenant, &mut Rng::new(seed).fork(CONFIG_STREAM + 1), &mut evidence);
+    let mut set = match scenario {
+        Scenario::MailboxTakeover => mailbox_takeover(seed, &world, &mut rng, &mut evidence),
+        Scenario::CompromisedAdmin => compromised_admin(seed, &world, &mut rng, &mut evidence, &mut tenant),
+    };
+    let current = tenant.after(&evidence.config);
+    set.snapshots = Snapshots { baseline: tenant.files(DIR_BASELINE), current: current.files(DIR_CURRENT) };
+    set.answer_key.config_changes = config_changes(&tenant, &current, std::mem::take(&mut evidence.config_notes));
+    set
 }
 
-fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evidence) -> SampleSet {
-    let attack = attack::generate(world, &mut rng.fork(3), &mut evidence);
+/// Purpose of the random streams the configuration uses.
+const CONFIG_STREAM: u64 = 0xC0F1_6000;
+
+/// One answer-key entry per changed object: the attacker's note wins over
+/// an ordinary one on the same object, audit records of the same side are
+/// pooled, and each says whether the object was added, changed or removed.
+fn config_changes(baseline: &config::Tenant, current: &config::Tenant, notes: Vec<ConfigChangeItem>) -> Vec<ConfigChangeItem> {
+    let mut out: Vec<ConfigChangeItem> = Vec::new();
+    for note in notes {
+        match out.iter_mut().find(|o| o.kind == note.kind && o.object_id == note.object_id) {
+            // The attacker's note replaces an ordinary one: the object's
+            // diff risk is then the attacker's, and only their records count.
+            Some(existing) if note.attacker && !existing.attacker => *existing = note,
+            Some(existing) if note.attacker == existing.attacker => {
+                for id in note.audit_record_ids {
+                    if !existing.audit_record_ids.contains(&id) {
+                        existing.audit_record_ids.push(id);
+                    }
+                }
+            }
+            Some(_) => {}
+            None => out.push(note),
+        }
+    }
+    for item in &mut out {
+        item.change = match (baseline.contains(&item.kind, &item.object_id), current.contains(&item.kind, &item.object_id)) {
+            (false, _) => "added",
+            (true, false) => "removed",
+            (true, true) => "changed",
+        }
+        .into();
+    }
+    out
+}
+
+fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evidence) -> SampleSet {
+    let attack = attack::generate(world, &mut rng.fork(3), evidence);
     let mut names = rng.fork(4);
 
     let duplicate = evidence.ual.iter().find(|r| r.id == attack.duplicate_id);
@@ -155,7 +222,9 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evide
          the attacker registers an Authenticator app, consents to '{}' (Mail.ReadWrite, offline_access), adds an inbox rule forwarding to {} \
          and deleting security mail, downloads finance files and sends internal phishing. Decoys: travellers and a VPN user signing in abroad, \
          a new starter registering MFA, an admin-approved app, ordinary inbox rules. The UAL export holds one record twice (a second, \
-         overlapping Search-UnifiedAuditLog run appended to the file); its CreationDate column is US Eastern local time, AuditData times are UTC.",
+         overlapping Search-UnifiedAuditLog run appended to the file); its CreationDate column is US Eastern local time, AuditData times are UTC. \
+         The tenant's configuration is exported before the month (baseline/) and after it (current/), with a report-only pilot policy and \
+         the helpdesk's phone number edits among the ordinary changes.",
         people::TENANT_NAME,
         people::DOMAIN,
         clock::DAYS,
@@ -184,12 +253,13 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evide
         created_accounts: Vec::new(),
         accessed_mailboxes: Vec::new(),
         items: attack.items,
+        config_changes: Vec::new(),
     };
-    SampleSet { files, answer_key }
+    SampleSet { files, snapshots: Snapshots::default(), answer_key }
 }
 
-fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evidence) -> SampleSet {
-    let attack = admin::generate(world, &mut rng.fork(3), &mut evidence);
+fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evidence, tenant: &mut config::Tenant) -> SampleSet {
+    let attack = admin::generate(world, &mut rng.fork(3), evidence, tenant);
     let mut names = rng.fork(4);
     let all_ual: Vec<&records::UalRecord> = evidence.ual.iter().collect();
     let searches = vec![(names.guid(), all_ual)];
@@ -224,12 +294,13 @@ fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, mut evidence: Evid
         created_accounts: vec![attack.created_account.clone()],
         accessed_mailboxes: vec![attack.accessed_mailbox.clone()],
         items: attack.items,
+        config_changes: Vec::new(),
     };
-    SampleSet { files, answer_key }
+    SampleSet { files, snapshots: Snapshots::default(), answer_key }
 }
 
 /// The tenant id the attacker's multi-tenant app is registered in.
-const ATTACKER_TENANT: &str = "7b3f1c92-5e0a-4d6b-9a41-c2f0e8d3b715";
+pub(crate) const ATTACKER_TENANT: &str = "7b3f1c92-5e0a-4d6b-9a41-c2f0e8d3b715";
 
 impl SampleSet {
     /// `manifest.json` as bytes.
@@ -238,6 +309,10 @@ impl SampleSet {
             name: &self.answer_key.scenario,
             description: &self.answer_key.description,
             files: self.files.iter().map(|f| f.name.as_str()).collect(),
+            snapshots: ManifestSnapshots {
+                baseline: self.snapshots.baseline.iter().map(|f| f.name.as_str()).collect(),
+                current: self.snapshots.current.iter().map(|f| f.name.as_str()).collect(),
+            },
         };
         serde_json::to_vec_pretty(&manifest).unwrap_or_default()
     }
@@ -255,8 +330,12 @@ impl SampleSet {
 /// Write every evidence file plus `answer_key.json` and `manifest.json`.
 pub fn write_to_dir(set: &SampleSet, dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    for file in &set.files {
-        std::fs::write(dir.join(&file.name), &file.contents)?;
+    for file in set.files.iter().chain(&set.snapshots.baseline).chain(&set.snapshots.current) {
+        let path = dir.join(&file.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, &file.contents)?;
     }
     std::fs::write(dir.join(FILE_ANSWER_KEY), set.answer_key_json())?;
     std::fs::write(dir.join(FILE_MANIFEST), set.manifest_json())?;

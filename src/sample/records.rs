@@ -162,6 +162,33 @@ pub struct Evidence {
     pub service_principal: Vec<AppSignIn>,
     pub audits: Vec<DirectoryAudit>,
     pub ual: Vec<UalRecord>,
+    /// Changes to the tenant's configuration, in the order they were made,
+    /// with their times: what turns the baseline snapshot into the current one.
+    pub config: Vec<(i64, ConfigChange)>,
+    /// What the answer key says about those changes, one per object.
+    pub config_notes: Vec<super::answer_key::ConfigChangeItem>,
+}
+
+/// One change to the tenant's configuration, as the directory audit record
+/// that goes with it describes it.
+#[derive(Clone, Debug)]
+pub enum ConfigChange {
+    /// An enterprise app created by consent, with its delegated grant
+    /// (`principal` is the one user consented for, `None` for everyone).
+    Consent { app_name: String, app_id: String, sp_id: String, grant_id: String, scopes: String, principal: Option<String>, publisher: String },
+    UserAdded { id: String, upn: String, display_name: String, department: String },
+    /// The helpdesk set a user's office phone.
+    PhoneSet { user_id: String, phone: String },
+    /// An Authenticator app registered on a user (`method_id` as the audit
+    /// names it, or `None` to draw one).
+    AuthenticatorAdded { user_id: String, method_id: Option<String>, device: String },
+    /// An app registration's client secrets after the change (key id, name, lifetime in days).
+    AppSecrets { app_object_id: String, secrets: Vec<(String, String, i64)> },
+    RoleAdded { assignment_id: String, principal_id: String, template: String },
+    RoleRemoved { principal_id: String, template: String },
+    PolicyState { policy_id: String, state: String },
+    PolicyAdded { policy: Box<super::config::CaPolicy> },
+    LocationRangeAdded { location_id: String, cidr: String },
 }
 
 impl Evidence {

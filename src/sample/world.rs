@@ -162,6 +162,7 @@ impl World {
             "Core Directory" => "Directory",
             "Authentication Methods" => "AuthenticationMethods",
             "Self-service Password Management" => "SSPR",
+            "Conditional Access" => "IPCGraph",
             _ => "Audit",
         };
         format!("{}_{}_{}_{}", prefix, correlation, rng.alnum_upper(5), 100_000_000 + rng.below(900_000_000))

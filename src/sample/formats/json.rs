@@ -35,6 +35,12 @@ impl Obj {
         self.0.push((key.to_string(), value.into()));
     }
 
+    /// This object followed by `other`'s fields.
+    pub fn merge(mut self, other: Obj) -> Obj {
+        self.0.extend(other.0);
+        self
+    }
+
     pub fn get(&self, key: &str) -> Option<&J> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
