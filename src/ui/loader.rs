@@ -65,7 +65,7 @@ impl Loader {
                     // Told apart by content, like evidence layouts.
                     Ok(bytes) if crate::enrich::detect(&bytes).is_some() => loader.load_database(id, &name, bytes).await,
                     Ok(bytes) if crate::case::is_case_document(&bytes) => loader.import_case(id, &name, &bytes),
-                    Ok(bytes) if crate::tenant::looks_like_snapshot(&name, &bytes) => loader.load_snapshot(id, &name, &bytes),
+                    Ok(bytes) if crate::tenant::looks_like_snapshot(&name, &bytes) => loader.load_snapshot(id, &name, &bytes, None),
                     Ok(bytes) => loader.ingest(id, &name, bytes).await,
                     Err(why) => loader.not_loaded(id, &name, &why),
                 }
@@ -93,6 +93,18 @@ impl Loader {
             if !manifest.name.is_empty() {
                 on_named.emit(manifest.name.clone());
             }
+            use super::state::SnapshotRole;
+            let snapshot_files = manifest.snapshots.baseline.into_iter().map(|f| (f, SnapshotRole::Baseline)).chain(manifest.snapshots.current.into_iter().map(|f| (f, SnapshotRole::Current)));
+            for (name, role) in snapshot_files {
+                let loader = loader.clone();
+                spawn_local(async move {
+                    let id = loader.start(&name);
+                    match fetch_bytes(&format!("samples/{folder}{name}")).await {
+                        Ok(bytes) => loader.load_snapshot(id, &name, &bytes, Some(role)),
+                        Err(why) => loader.not_loaded(id, &name, &why),
+                    }
+                });
+            }
             for name in manifest.files {
                 let loader = loader.clone();
                 spawn_local(async move {
@@ -109,10 +121,10 @@ impl Loader {
     /// A tenant configuration export: read into objects and listed in the
     /// configuration view. A name that says "baseline" starts on that side
     /// (the analyst can switch it); anything else is the current state.
-    fn load_snapshot(&self, id: u32, name: &str, bytes: &[u8]) {
+    fn load_snapshot(&self, id: u32, name: &str, bytes: &[u8], role: Option<super::state::SnapshotRole>) {
         use super::state::{SnapshotAction, SnapshotFile, SnapshotRole};
         let read = crate::tenant::read::read_file(name, bytes);
-        let role = if name.to_lowercase().contains("baseline") { SnapshotRole::Baseline } else { SnapshotRole::Current };
+        let role = role.unwrap_or(if name.to_lowercase().contains("baseline") { SnapshotRole::Baseline } else { SnapshotRole::Current });
         self.snapshots.dispatch(SnapshotAction::Add(SnapshotFile { id, name: name.to_string(), role, read: Rc::new(read) }));
         self.loads.dispatch(LoadAction::Removed { id, unloaded: false });
     }
@@ -234,6 +246,17 @@ struct SampleManifest {
     #[serde(default)]
     name: String,
     files: Vec<String>,
+    #[serde(default)]
+    snapshots: SampleSnapshots,
+}
+
+/// The configuration exports a training incident ships, by side.
+#[derive(Deserialize, Default)]
+struct SampleSnapshots {
+    #[serde(default)]
+    baseline: Vec<String>,
+    #[serde(default)]
+    current: Vec<String>,
 }
 
 /// Read a `File` slice by slice, reporting the share read.

@@ -1,7 +1,7 @@
 // The tenant configuration view: open a baseline and a current Graph
-// export, see the Conditional Access policy moved to report-only flagged,
-// the consented mail app in the inventory, and posture gaps; with no
-// baseline, the sample's changes come from its audit log.
+// export and see the Conditional Access policy moved to report-only
+// flagged, apps and posture checks listed; the training incidents ship
+// their own baseline and current snapshots.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,12 +34,28 @@ test('a baseline and a current snapshot: the report-only switch is flagged', { t
   });
 });
 
-test('no baseline: the sample\'s consented app is in the inventory from its audit log', { timeout: TEST_TIMEOUT }, async (t) => {
+test('the mailbox-takeover sample: its consented app leads the app inventory', { timeout: TEST_TIMEOUT }, async (t) => {
   await withApp(env, t, async ({ page }) => {
     await loadSample(page);
-    await page.locator(`${tid('config')} > summary`).click();
+    await page.locator(tid('config')).evaluate((d) => { d.open = true; });
     const app = page.locator(tid('app-row'), { hasText: 'PDF SecureView Pro' });
     await app.waitFor();
     assert.match(await app.locator('.sev').textContent(), /critical|high/i);
+  });
+});
+
+test('the compromised-admin training incident ships both snapshots: report-only and trusted-range changes flagged', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
+    await page.locator(tid('load-sample')).click();
+    await until(page, 'twenty snapshot files', () => document.querySelectorAll('[data-testid="snapshot-file"]').length === 20);
+    const roles = await page.locator(tid('snapshot-role')).evaluateAll((els) => els.map((e) => e.value));
+    assert.equal(roles.filter((r) => r === 'baseline').length, 10);
+    const reportOnly = page.locator(tid('config-change'), { hasText: /report-only/i }).first();
+    await reportOnly.waitFor();
+    assert.match(await reportOnly.locator('.sev').textContent(), /high|critical/i);
+    const location = page.locator(tid('config-change'), { hasText: /named location/i }).first();
+    await location.waitFor();
+    assert.match(await location.locator('.sev').textContent(), /high|critical/i);
   });
 });
