@@ -76,6 +76,7 @@ fn azure_diagnostic_records_and_key_vault_audit() {
     let secret = find(&events, "SecretGet");
     assert_eq!(secret.target, "https://kv-contoso-prod.vault.azure.net/secrets/sql-admin-password/2b1f0c9e");
     assert_eq!(secret.user_agent, "azsdk-python-keyvault-secrets/4.8.0");
+    assert_eq!(secret.attr(attr::CLOUD_ACCOUNT), Some("0B1F6471-1BF0-4DDA-AEC3-111122223333"));
     assert_eq!(secret.attr(attr::USER_ID), Some("6f2c8a1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"));
     // Claims held as JSON text are read too.
     assert_eq!(find(&events, "SecretList").actor, "victim@contoso.com");

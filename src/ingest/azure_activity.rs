@@ -275,6 +275,10 @@ fn read_record(f: &dyn Fields, underscore_resource_id: String, ctx: &RowCtx) -> 
     if resource_id.is_empty() {
         resource_id = auth_text("scope");
     }
+    let subscription = match f.text(&["SubscriptionId"]) {
+        s if s.is_empty() => resource_part(&resource_id, "subscriptions"),
+        s => s,
+    };
     // Key Vault and other resource logs name the object acted on in `properties.id`.
     let item = prop("id");
     if item.starts_with("https://") {
@@ -299,7 +303,7 @@ fn read_record(f: &dyn Fields, underscore_resource_id: String, ctx: &RowCtx) -> 
             if ua.is_empty() { prop("userAgent") } else { ua }
         },
         resource_id,
-        subscription: f.text(&["SubscriptionId"]),
+        subscription,
         category,
         correlation_id: f.text(&["correlationId"]),
         record_id: f.text(&["eventDataId"]),

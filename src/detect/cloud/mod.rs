@@ -252,10 +252,15 @@ pub fn where_of(store: &EventStore, row: u32) -> String {
 }
 
 /// A resource id shortened for a title: its last two path parts.
+/// A version or key under its parent (`secrets/x/versions/latest`) keeps four.
 pub fn short(resource: &str) -> String {
-    let parts: Vec<&str> = resource.trim_end_matches('/').rsplit('/').take(2).collect();
-    if parts.len() == 2 && resource.matches('/').count() > 2 {
-        format!("{}/{}", parts[1], parts[0])
+    let all: Vec<&str> = resource.trim_end_matches('/').split('/').collect();
+    let keep = match all.len().checked_sub(2).and_then(|i| all.get(i)) {
+        Some(kind) if ["versions", "keys"].iter().any(|k| kind.eq_ignore_ascii_case(k)) => 4,
+        _ => 2,
+    };
+    if all.len() > keep + 1 {
+        all[all.len() - keep..].join("/")
     } else {
         resource.to_string()
     }
@@ -351,6 +356,14 @@ mod tests {
     use super::super::testkit::*;
     use super::test_rows::*;
     use super::*;
+
+    #[test]
+    fn resource_names_are_shortened_for_titles() {
+        assert_eq!(short("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"), "virtualMachines/vm1");
+        assert_eq!(short("projects/p/secrets/stripe/versions/latest"), "secrets/stripe/versions/latest");
+        assert_eq!(short("prod/db"), "prod/db");
+        assert_eq!(short("svc-backup"), "svc-backup");
+    }
 
     #[test]
     fn operation_names_match_whole_or_by_last_part() {
