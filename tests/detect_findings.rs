@@ -169,6 +169,9 @@ fn incident() -> Vec<Event> {
     let mut pw = event(Source::DirectoryAudit, day22 + 1_700_000, "Change user password", "alice@contoso.com", attacker);
     pw.target = "alice@contoso.com".into();
     events.push(pw);
+    // Through Entra single sign-on the attacker reaches AWS as a federated
+    // role session named for Alice, and Azure as Alice herself.
+    events.extend(cloud_steps(day22 + 2_000_000, attacker));
     // Bob is tried from the same address.
     let mut bob = signin(day22 + 1_800_000, "bob@contoso.com", attacker, "NG", LAGOS);
     bob.outcome = Outcome::Failure;
@@ -182,6 +185,32 @@ fn incident() -> Vec<Event> {
     events.push(with(event(Source::UnifiedAudit, contained + 1_800_000, "MailItemsAccessed", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));
     events.push(signin(contained + 3 * 3_600_000, "alice@contoso.com", attacker, "NG", LAGOS));
     events
+}
+
+/// The attacker's cloud steps: AWS through a role session named for Alice,
+/// Azure as Alice. Every cloud detector has one row here.
+fn cloud_steps(start: TimeMs, ip: &str) -> Vec<Event> {
+    let session = "arn:aws:sts::111122223333:assumed-role/EntraAdmins/alice@contoso.com";
+    let aws = |offset: i64, name: &str, target: &str, pairs: &[(&str, &str)]| {
+        let mut e = event(Source::CloudTrail, start + offset * 1000, name, session, ip);
+        e.target = target.into();
+        let mut all = vec![(attr::FEDERATED_NAME, "alice@contoso.com"), (attr::CLOUD_ACCOUNT, "111122223333")];
+        all.extend_from_slice(pairs);
+        with(e, &all)
+    };
+    let mut keys = event(Source::AzureActivity, start + 90_000, "Microsoft.Storage/storageAccounts/listKeys/action", "alice@contoso.com", ip);
+    keys.target = "/subscriptions/s-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/finance".into();
+    vec![
+        aws(0, "ConsoleLogin", "", &[]),
+        aws(5, "ListBuckets", "", &[("ReadOnly", "true")]),
+        aws(10, "RunInstances", "ami-1", &[]),
+        aws(20, "PutBucketPolicy", "exports", &[(attr::REQUEST, r#"{"bucketPolicy":{"Statement":[{"Principal":"*"}]}}"#)]),
+        aws(30, "CreateUser", "svc-sync", &[]),
+        aws(40, "CreateAccessKey", "svc-sync", &[]),
+        aws(50, "GetSecretValue", "prod/db", &[]),
+        aws(60, "StopLogging", "org-trail", &[]),
+        keys,
+    ]
 }
 
 #[test]
@@ -209,7 +238,7 @@ fn incident_every_detector_and_query() {
     assert!(silent.is_empty(), "detectors with nothing to say: {silent:?}");
     assert_eq!(findings[0].severity, Severity::Critical);
     let steps: BTreeSet<u8> = findings.iter().filter(|f| f.severity >= Severity::High).map(|f| f.step).collect();
-    assert_eq!(steps, [1, 2, 3, 5, 6, 8, 9, 10].into_iter().collect::<BTreeSet<u8>>());
+    assert_eq!(steps, [1, 2, 3, 4, 5, 6, 8, 9, 10, 11].into_iter().collect::<BTreeSet<u8>>());
 }
 
 #[test]
@@ -236,6 +265,14 @@ fn ordinary_tenant_stays_low() {
     let mut mfa = event(Source::DirectoryAudit, start + 12 * DAY + 60_000, "User registered security info", "bob@contoso.com", "10.20.0.5");
     mfa.target = "bob@contoso.com".into();
     events.push(mfa);
+    // Ops works in AWS and Azure as every week.
+    let mut bucket = event(Source::CloudTrail, start + 13 * DAY, "CreateBucket", "arn:aws:iam::111122223333:user/ops", "10.20.0.9");
+    bucket.target = "build-cache".into();
+    events.push(bucket);
+    events.push(event(Source::CloudTrail, start + 13 * DAY + 60_000, "ConsoleLogin", "arn:aws:iam::111122223333:user/ops", "10.20.0.9"));
+    let mut vm = event(Source::AzureActivity, start + 14 * DAY, "Microsoft.Compute/virtualMachines/write", "ops@contoso.com", "10.20.0.9");
+    vm.target = "/subscriptions/s-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web-02".into();
+    events.push(vm);
     let store = store_of(events);
     let ctx = Context { corporate_ranges: vec!["10.0.0.0/8".into()], ..Context::default() };
     let findings = run_all(&store, &ctx);

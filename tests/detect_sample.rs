@@ -28,6 +28,8 @@ struct Report {
     missed: Vec<AnswerItem>,
     false_positives: Vec<String>,
     loaded: BTreeSet<Source>,
+    /// Files no parser could read.
+    unread: usize,
 }
 
 /// The context an analyst would set from what the answer key says.
@@ -45,8 +47,10 @@ fn evaluate(scenario: Scenario, analyst: bool) -> Report {
     let mut store = EventStore::new();
     let mut dedupe = Deduper::default();
     let mut file_of_source: HashMap<String, BTreeSet<Source>> = HashMap::new();
+    let mut unread = 0;
     for file in &set.files {
         let (report, events, text) = ingest_bytes(&file.name, &file.contents, &mut dedupe);
+        unread += usize::from(report.unreadable.is_some());
         file_of_source.entry(file.name.clone()).or_default().extend(events.iter().map(|e| e.source));
         println!("{}: {} rows, {} rejected{}", file.name, report.rows_ok, report.rows_rejected, report.unreadable.as_deref().map(|u| format!(" ({u})")).unwrap_or_default());
         store.add_file(report, text, events);
@@ -79,7 +83,7 @@ fn evaluate(scenario: Scenario, analyst: bool) -> Report {
         .filter(|(f, ids)| f.severity > Severity::Low && !ids.iter().any(|id| answer_ids.contains(id.as_str())))
         .map(|(f, _)| format!("{:?} step {} {}: {}", f.severity, f.step, f.detector, f.title))
         .collect();
-    Report { per_step, missed, false_positives, loaded }
+    Report { per_step, missed, false_positives, loaded, unread }
 }
 
 #[test]
@@ -146,9 +150,11 @@ fn check(report: &Report) {
         assert!(expected > 0, "the answer key has step 9 items");
         assert_eq!(found, expected, "step 9 items missed");
     }
-    // Once every source parses, every attacker record is cited in its step
-    // and nothing ordinary ranks above Low.
-    if report.loaded.len() == Source::ALL.len() {
+    // Once every file of the sample parses (the Entra and M365 logs at
+    // least), every attacker record is cited in its step and nothing
+    // ordinary ranks above Low.
+    let m365 = [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit];
+    if report.unread == 0 && m365.iter().all(|s| report.loaded.contains(s)) {
         for (step, (found, expected)) in &report.per_step {
             assert_eq!(found, expected, "step {step}: {:#?}", report.missed);
         }

@@ -209,7 +209,7 @@ impl Case {
             .map(|&need| {
                 let have = match need {
                     Need::Log(source) => loaded.contains(&source),
-                    Need::TenantSnapshot | Need::CloudActivity => false,
+                    Need::TenantSnapshot => false,
                 };
                 (need, have)
             })
@@ -304,5 +304,10 @@ mod tests {
             vec![(Need::Log(Source::UnifiedAudit), true), (Need::Log(Source::DirectoryAudit), false), (Need::Log(Source::SignIn), false)]
         );
         assert_eq!(Case::step_needs(12, &Source::ALL), vec![(Need::TenantSnapshot, false)]);
+        let cloud = Case::step_needs(4, &[Source::CloudTrail]);
+        assert_eq!(
+            cloud,
+            vec![(Need::Log(Source::AzureActivity), false), (Need::Log(Source::CloudTrail), true), (Need::Log(Source::GcpAudit), false)]
+        );
     }
 }

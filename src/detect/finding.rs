@@ -69,6 +69,8 @@ pub enum EntityKind {
     Permission,
     File,
     Site,
+    /// A cloud resource: Azure resource id, AWS ARN or name, Google Cloud resource name.
+    CloudResource,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -12,7 +12,8 @@
 //!   once per run and handed to every detector.
 //! - `suggest`: a starting context inferred from the evidence.
 //! - `order`: how the findings list is sorted and thinned for reading.
-//! - one module per detector, listed in `DETECTORS` in playbook order.
+//! - one module per detector, listed in `DETECTORS` in playbook order;
+//!   `cloud` holds the Azure / AWS / Google Cloud detectors (steps 4 and 11).
 
 mod context;
 pub(crate) mod facts;
@@ -28,6 +29,7 @@ mod after_containment;
 mod app_activity;
 mod attacker_mail;
 mod app_credentials;
+mod cloud;
 mod conditional_access;
 mod first_seen;
 mod impossible_travel;
@@ -83,6 +85,13 @@ pub static DETECTORS: &[DetectorDef] = &[
     mfa_changes::DEF,
     password_changes::DEF,
     mfa_gaps::DEF,
+    cloud::console::DEF,
+    cloud::compute::DEF,
+    cloud::storage::DEF,
+    cloud::iam::DEF,
+    cloud::keys::DEF,
+    cloud::logging::DEF,
+    cloud::suspect::DEF,
     unfamiliar_ip::DEF,
     role_changes::DEF,
     conditional_access::DEF,
@@ -97,6 +106,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     other_mailboxes::DEF,
     mailbox_permissions::DEF,
     new_users::DEF,
+    cloud::secrets::DEF,
 ];
 
 /// The detector with this id.

@@ -5,13 +5,15 @@
 //! - a single record object, or one record object per line (NDJSON);
 //! - an array of records;
 //! - a page wrapper `{"@odata.context": …, "value": [records]}` (Microsoft Graph),
-//!   or `{"Records": [records]}` (CloudTrail), alone, per line, or in an array
-//!   of pages.
+//!   `{"Records": [records]}` (CloudTrail), `{"records": [records]}` (Azure
+//!   diagnostic settings), `{"Events": [records]}` (CloudTrail lookup-events)
+//!   or `{"entries": [records]}` (Cloud Logging API), alone, per line, or in
+//!   an array of pages.
 //!
 //! Each record is returned as a byte span; parsing it is left to the caller.
 
 /// Keys whose array holds the records of a page wrapper.
-const WRAPPER_KEYS: [&[u8]; 2] = [b"value", b"Records"];
+const WRAPPER_KEYS: [&[u8]; 5] = [b"value", b"Records", b"records", b"Events", b"entries"];
 
 /// One record's place in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,6 +300,9 @@ mod tests {
         let pages = format!("[{page},{page}]");
         assert_eq!(records(&pages).len(), 4);
         assert_eq!(records(r#"{"Records":[{"eventName":"x"}]}"#), [r#"{"eventName":"x"}"#]);
+        assert_eq!(records(r#"{"records":[{"time":"x"}]}"#), [r#"{"time":"x"}"#]);
+        assert_eq!(records(r#"{"Events":[{"EventId":"1"}],"NextToken":"t"}"#), [r#"{"EventId":"1"}"#]);
+        assert_eq!(records(r#"{"entries":[{"insertId":"1"}],"nextPageToken":"t"}"#), [r#"{"insertId":"1"}"#]);
     }
 
     #[test]

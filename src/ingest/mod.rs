@@ -4,15 +4,19 @@
 //! (`text`), tell CSV from JSON and find the records (`csv_input`,
 //! `json_split`), recognise the export layout from its content through one
 //! table of layouts (`sniff`), then map each record with that layout's
-//! function (`signin`, `audit`, `ual`). A bad record is counted and listed
+//! function (`signin`, `audit`, `ual`, and for cloud infrastructure
+//! `azure_activity`, `cloudtrail`, `gcp_audit`). A bad record is counted and listed
 //! with its line; it never costs the rest of the file.
 //!
 //! `FileIngest` works in steps so the browser can show progress and stay
 //! responsive; `ingest_bytes` runs a whole file at once for the command line.
 
 pub mod audit;
+pub mod azure_activity;
+pub mod cloudtrail;
 pub mod csv_input;
 pub mod dates;
+pub mod gcp_audit;
 pub mod json_split;
 mod report;
 pub mod signin;
@@ -194,6 +198,18 @@ impl FileIngest {
             Some(hash) => IngestReport::with_hash(file_name, bytes.len(), hash),
             None => IngestReport::new(file_name, &bytes),
         };
+        // CloudTrail delivers gzip files; Google Cloud sinks and archives often are too.
+        let bytes = match gunzip(&bytes) {
+            Some(Ok(plain)) => {
+                report.notes.push(format!("The file is gzip-compressed ({} bytes unpacked to {}); the SHA-256 is of the file as loaded.", bytes.len(), plain.len()));
+                plain
+            }
+            Some(Err(why)) => {
+                report.unreadable = Some(format!("{file_name} is gzip-compressed but does not unpack ({why}). Check the download is complete."));
+                return Err(Box::new(report));
+            }
+            None => bytes,
+        };
         if let Some(what) = sniff::binary_kind(&bytes) {
             report.unreadable = Some(format!("{file_name} looks like {what}, not a log export. Loupe reads CSV or JSON exports; extract the file first."));
             return Err(Box::new(report));
@@ -339,7 +355,8 @@ impl FileIngest {
         self.report.rows_ok += 1;
         self.report.first = Some(self.report.first.map_or(event.time, |t| t.min(event.time)));
         self.report.last = Some(self.report.last.map_or(event.time, |t| t.max(event.time)));
-        for account in [&event.actor, &event.target] {
+        let federated = event.attr(crate::model::attr::FEDERATED_NAME).map(str::to_string).unwrap_or_default();
+        for account in [&event.actor, &event.target, &federated] {
             if looks_like_upn(account) && !self.accounts.contains(account.as_str()) {
                 self.accounts.insert(account.to_ascii_lowercase());
             }
@@ -366,6 +383,23 @@ impl FileIngest {
         self.report.accounts = self.accounts.into_iter().collect();
         (self.report, self.text)
     }
+}
+
+/// Unpack gzip data (one or more members); `None` when it is not gzip.
+/// Unpacked size is capped so a hostile file cannot take all memory.
+fn gunzip(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
+    use std::io::Read;
+    const MAX_UNPACKED: u64 = 2 << 30;
+    if !bytes.starts_with(b"\x1f\x8b") {
+        return None;
+    }
+    let mut out = Vec::new();
+    let decoder = flate2::read::MultiGzDecoder::new(bytes);
+    Some(match decoder.take(MAX_UNPACKED + 1).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > MAX_UNPACKED => Err("it unpacks to more than 2 GiB".into()),
+        Ok(_) => Ok(out),
+        Err(e) => Err(e.to_string()),
+    })
 }
 
 /// `name@domain` with nothing else around it: a mailbox folder path such as

@@ -2,7 +2,7 @@
 //! scoring a CSV header row or sample JSON records. File names are never used.
 
 use super::csv_input::Headers;
-use super::{audit, signin, ual, RowCtx};
+use super::{audit, azure_activity, cloudtrail, gcp_audit, signin, ual, RowCtx};
 use crate::model::{Event, Source};
 use serde_json::{Map, Value};
 
@@ -29,6 +29,22 @@ pub enum Schema {
     UalAuditData,
     /// Log Analytics / Sentinel `OfficeActivity` rows.
     SentinelOfficeActivity,
+    /// Azure portal Activity Log "Download as CSV".
+    AzureActivityPortalCsv,
+    /// Azure Activity Log `EventData` objects (portal JSON, `az monitor activity-log list`, REST).
+    AzureActivityEventData,
+    /// Azure Activity Log or resource log records in the diagnostic-settings
+    /// form (storage archive, Event Hubs): `time`, `resourceId`, `operationName` …
+    AzureDiagnosticRecords,
+    /// Log Analytics / Sentinel `AzureActivity` rows.
+    SentinelAzureActivity,
+    /// Full CloudTrail events: S3 delivery `{"Records": […]}` (gzip or not),
+    /// the event history JSON download, or one event per line.
+    CloudTrailRecords,
+    /// `aws cloudtrail lookup-events` output or the console's event history CSV.
+    CloudTrailLookupEvents,
+    /// Google Cloud audit log entries (`gcloud logging read --format=json`, NDJSON).
+    GcpAuditLog,
 }
 
 impl Schema {
@@ -37,6 +53,11 @@ impl Schema {
             Schema::EntraSignInPortal | Schema::GraphSignIn | Schema::SentinelSigninLogs => Source::SignIn,
             Schema::EntraAuditPortal | Schema::GraphDirectoryAudit | Schema::SentinelAuditLogs => Source::DirectoryAudit,
             Schema::UalSearchCsv | Schema::UalAuditData | Schema::SentinelOfficeActivity => Source::UnifiedAudit,
+            Schema::AzureActivityPortalCsv | Schema::AzureActivityEventData | Schema::AzureDiagnosticRecords | Schema::SentinelAzureActivity => {
+                Source::AzureActivity
+            }
+            Schema::CloudTrailRecords | Schema::CloudTrailLookupEvents => Source::CloudTrail,
+            Schema::GcpAuditLog => Source::GcpAudit,
         }
     }
 
@@ -51,6 +72,13 @@ impl Schema {
             Schema::UalSearchCsv => "Unified Audit Log (Search-UnifiedAuditLog / Purview export)",
             Schema::UalAuditData => "Unified Audit Log (AuditData records)",
             Schema::SentinelOfficeActivity => "Unified Audit Log (Log Analytics OfficeActivity)",
+            Schema::AzureActivityPortalCsv => "Azure Activity Log (portal download)",
+            Schema::AzureActivityEventData => "Azure Activity Log (portal JSON / az monitor activity-log list)",
+            Schema::AzureDiagnosticRecords => "Azure Activity or resource log (diagnostic settings records)",
+            Schema::SentinelAzureActivity => "Azure Activity Log (Log Analytics AzureActivity)",
+            Schema::CloudTrailRecords => "AWS CloudTrail (event records)",
+            Schema::CloudTrailLookupEvents => "AWS CloudTrail (event history / lookup-events)",
+            Schema::GcpAuditLog => "Google Cloud audit log (Cloud Logging entries)",
         }
     }
 }
@@ -104,7 +132,7 @@ pub fn layout_score(has: FieldTest, required: fn(FieldTest) -> bool, typical: &[
 }
 
 /// Every layout Loupe reads, in no particular order.
-pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, ual::SCHEMAS];
+pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, ual::SCHEMAS, azure_activity::SCHEMAS, cloudtrail::SCHEMAS, gcp_audit::SCHEMAS];
 
 fn all_defs() -> impl Iterator<Item = &'static SchemaDef> {
     SCHEMAS.iter().flat_map(|defs| defs.iter())
@@ -115,7 +143,7 @@ pub(super) fn detect_csv(headers: &Headers) -> Result<&'static SchemaDef, String
     best.map(|(_, d)| d).ok_or_else(|| {
         let shown: Vec<&str> = headers.names.iter().take(8).map(String::as_str).collect();
         format!(
-            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, or a Log Analytics export of SigninLogs, AuditLogs or OfficeActivity.",
+            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity or AzureActivity, an Azure Activity Log download, or an AWS CloudTrail event history download.",
             if shown.is_empty() { "(none)".to_string() } else { shown.join(", ") }
         )
     })
@@ -132,7 +160,7 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
     best.map(|(_, d)| d).ok_or_else(|| {
         let keys: Vec<&str> = samples[0].keys().take(8).map(String::as_str).collect();
         format!(
-            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics) or Unified Audit Log AuditData records.",
+            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
             keys.join(", ")
         )
     })
@@ -142,7 +170,7 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
 pub(super) fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
     const MAGIC: [(&[u8], &str); 6] = [
         (b"PK\x03\x04", "a ZIP archive (or an Excel .xlsx workbook)"),
-        (b"\x1f\x8b", "a gzip-compressed file"),
+        (b"\x1f\x8b", "a gzip-compressed file that does not unpack"),
         (b"%PDF", "a PDF document"),
         (b"\xD0\xCF\x11\xE0", "an Office 97-2003 document (.xls)"),
         (b"7z\xBC\xAF", "a 7-Zip archive"),

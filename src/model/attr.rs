@@ -67,3 +67,35 @@ pub const SESSION_ID: &str = "SessionId";
 pub const PARAM_PREFIX: &str = "Param.";
 /// Count of mail items in a MailItemsAccessed / folder-bind record.
 pub const ITEM_COUNT: &str = "ItemCount";
+
+// Cloud infrastructure logs (Azure Activity, CloudTrail, Google Cloud audit)
+/// The cloud service called: `iam.amazonaws.com`, `Microsoft.Compute`,
+/// `compute.googleapis.com`.
+pub const CLOUD_SERVICE: &str = "CloudService";
+/// The operation's display name where the log has one besides its
+/// canonical name (Azure `operationName.localizedValue`).
+pub const OPERATION_DISPLAY: &str = "OperationDisplayName";
+/// Subscription, AWS account or Google Cloud project the event is in.
+pub const CLOUD_ACCOUNT: &str = "CloudAccount";
+/// AWS region or Azure / Google Cloud location.
+pub const CLOUD_REGION: &str = "CloudRegion";
+/// The identity's type as the log states it (`AssumedRole`, `IAMUser`, `User`).
+pub const IDENTITY_TYPE: &str = "IdentityType";
+/// The session or federated name behind a role: for a role assumed through
+/// Entra ID (SAML or OIDC) this is usually the user's UPN, which is how a
+/// suspect account is found in AWS.
+pub const FEDERATED_NAME: &str = "FederatedName";
+/// The role or issuer a federated session came through (AWS `sessionIssuer.arn`).
+pub const SESSION_ISSUER: &str = "SessionIssuer";
+/// The log's own status text (`Succeeded`, `Started`, `AccessDenied`, `7`).
+pub const STATUS: &str = "Status";
+pub const ERROR_MESSAGE: &str = "ErrorMessage";
+/// JSON text: the request's parameters (CloudTrail `requestParameters`,
+/// Google Cloud `request`, Azure `properties.requestbody` or `properties`).
+pub const REQUEST: &str = "Request";
+/// JSON text: the response (CloudTrail `responseElements`, Google Cloud `response`).
+pub const RESPONSE: &str = "Response";
+/// Access key that signed the request (AWS).
+pub const ACCESS_KEY_ID: &str = "AccessKeyId";
+/// Whether the identity used MFA for the session, as the log says.
+pub const MFA_AUTHENTICATED: &str = "MfaAuthenticated";

@@ -21,10 +21,26 @@ pub enum Source {
     /// can derive `Default` for tests and builders.)
     #[default]
     UnifiedAudit,
+    /// Azure Activity Log (subscription control plane: Resource Manager operations).
+    AzureActivity,
+    /// AWS CloudTrail management and data events.
+    CloudTrail,
+    /// Google Cloud audit logs (Cloud Logging `LogEntry` with an `AuditLog` payload).
+    GcpAudit,
 }
 
 impl Source {
-    pub const ALL: [Source; 3] = [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit];
+    /// Every source; the store keeps a row's source as its index here, so
+    /// new sources go at the end.
+    pub const ALL: [Source; 6] = [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit, Source::AzureActivity, Source::CloudTrail, Source::GcpAudit];
+
+    /// The cloud infrastructure logs (Azure, AWS, Google Cloud), as opposed
+    /// to the Entra ID and Microsoft 365 logs.
+    pub const CLOUD: [Source; 3] = [Source::AzureActivity, Source::CloudTrail, Source::GcpAudit];
+
+    pub fn is_cloud(self) -> bool {
+        Source::CLOUD.contains(&self)
+    }
 
     /// Short key used in queries, exports and the command line.
     pub fn key(self) -> &'static str {
@@ -32,6 +48,9 @@ impl Source {
             Source::SignIn => "signin",
             Source::DirectoryAudit => "audit",
             Source::UnifiedAudit => "ual",
+            Source::AzureActivity => "azure",
+            Source::CloudTrail => "cloudtrail",
+            Source::GcpAudit => "gcp",
         }
     }
 
@@ -41,6 +60,9 @@ impl Source {
             Source::SignIn => "Entra sign-in log",
             Source::DirectoryAudit => "Entra audit log",
             Source::UnifiedAudit => "Unified Audit Log",
+            Source::AzureActivity => "Azure Activity Log",
+            Source::CloudTrail => "AWS CloudTrail",
+            Source::GcpAudit => "Google Cloud audit log",
         }
     }
 
@@ -50,6 +72,9 @@ impl Source {
             "signins" | "signinlogs" | "sign-in" => Some(Source::SignIn),
             "auditlogs" | "directoryaudit" | "directoryaudits" => Some(Source::DirectoryAudit),
             "unifiedaudit" | "officeactivity" | "m365" => Some(Source::UnifiedAudit),
+            "azureactivity" | "activitylog" | "arm" => Some(Source::AzureActivity),
+            "aws" | "trail" => Some(Source::CloudTrail),
+            "gcpaudit" | "gcloud" | "googlecloud" | "gcp_audit" => Some(Source::GcpAudit),
             _ => None,
         })
     }

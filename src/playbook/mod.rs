@@ -10,8 +10,6 @@ pub enum Need {
     Log(Source),
     /// Exported tenant configuration (Conditional Access, apps, roles …).
     TenantSnapshot,
-    /// Azure Activity, AWS CloudTrail or Google Cloud audit logs.
-    CloudActivity,
 }
 
 impl Need {
@@ -20,8 +18,10 @@ impl Need {
             Need::Log(Source::SignIn) => "Entra sign-in logs",
             Need::Log(Source::DirectoryAudit) => "Entra audit logs",
             Need::Log(Source::UnifiedAudit) => "Microsoft 365 Unified Audit Log",
+            Need::Log(Source::AzureActivity) => "Azure Activity Log",
+            Need::Log(Source::CloudTrail) => "AWS CloudTrail logs",
+            Need::Log(Source::GcpAudit) => "Google Cloud audit logs",
             Need::TenantSnapshot => "tenant configuration snapshot",
-            Need::CloudActivity => "cloud activity logs (Azure Activity, CloudTrail, GCP audit)",
         }
     }
 
@@ -55,6 +55,9 @@ pub struct Phase {
 const SIGNIN: Need = Need::Log(Source::SignIn);
 const AUDIT: Need = Need::Log(Source::DirectoryAudit);
 const UAL: Need = Need::Log(Source::UnifiedAudit);
+const AZURE: Need = Need::Log(Source::AzureActivity);
+const AWS: Need = Need::Log(Source::CloudTrail);
+const GCP: Need = Need::Log(Source::GcpAudit);
 
 pub static PHASES: [Phase; 3] = [
     Phase {
@@ -84,7 +87,7 @@ pub static PHASES: [Phase; 3] = [
                 number: 4,
                 title: "Check cloud infrastructure access",
                 summary: "If the identity reaches Azure subscriptions, AWS accounts or GCP projects, look for new virtual machines, storage, keys and IAM roles the attacker may use to stay in. Restrict the account's access to sensitive resources while you look.",
-                needs: &[Need::CloudActivity],
+                needs: &[AZURE, AWS, GCP],
             },
         ],
     },
@@ -140,7 +143,7 @@ pub static PHASES: [Phase; 3] = [
                 number: 11,
                 title: "Complete credential remediation",
                 summary: "Finish the clean-up: password reset, token revocation, removal and re-enrolment of every MFA method, app passwords disabled, personal access tokens and API keys revoked. Rotate secrets of service principals, managed identities and Key Vaults the account could reach, and confirm Conditional Access now requires MFA for it everywhere.",
-                needs: &[AUDIT, Need::CloudActivity],
+                needs: &[AUDIT, AZURE, AWS, GCP],
             },
             Step {
                 number: 12,

@@ -254,7 +254,11 @@ impl Parser {
             texts.push(match field {
                 Field::Source => match Source::from_key(&value.text) {
                     Some(s) => s.key().to_string(),
-                    None => return Err(error(value.position, format!("unknown source '{}' in source: — use signin, audit or ual", value.text))),
+                    None => {
+                        let keys: Vec<&str> = Source::ALL.iter().map(|s| s.key()).collect();
+                        let (last, rest) = keys.split_last().map_or(("", &[][..]), |(l, r)| (*l, r));
+                        return Err(error(value.position, format!("unknown source '{}' in source: — use {} or {last}", value.text, rest.join(", "))));
+                    }
                 },
                 Field::Outcome => match Outcome::from_key(&value.text) {
                     Some(o) => o.key().to_string(),
@@ -641,8 +645,8 @@ mod tests {
         assert_eq!(e.position, 14);
         let e = err("time:2026-03-01..tomorrow");
         assert_eq!((e.message.as_str(), e.position), ("bad time 'tomorrow' in time: — use 2026-03-01 or 2026-03-01T10:00Z", 17));
-        let e = err("source:cloudtrail");
-        assert_eq!((e.message.as_str(), e.position), ("unknown source 'cloudtrail' in source: — use signin, audit or ual", 7));
+        let e = err("source:splunk");
+        assert_eq!((e.message.as_str(), e.position), ("unknown source 'splunk' in source: — use signin, audit, ual, azure, cloudtrail or gcp", 7));
         assert_eq!(err("outcome:maybe").position, 8);
         let e = err("ip:203.0.113.0/33");
         assert_eq!(e.message, "bad network '203.0.113.0/33' in ip: — use 203.0.113.0/24 or 2001:db8::/32");
