@@ -93,3 +93,26 @@ fn a_revocation_the_intruder_outlived_is_flagged() {
     // Done after the last attacker activity: nothing contradicts it.
     assert!(verify(&store, &ctx, &plan, &BTreeMap::from([(id, end + 1)])).is_empty());
 }
+
+#[test]
+fn cloud_actions_name_the_keys_and_secrets_from_the_logs() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+    let mut store = EventStore::new();
+    let mut dedupe = Deduper::default();
+    for name in ["cloudtrail_s3_records_create_access_key.json", "gcp_logging_read_service_account_key.json", "azure_activity_cli_list.json", "azure_activity_diagnostic_records.json"] {
+        let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
+        let (report, events, text) = ingest_bytes(name, &bytes, &mut dedupe);
+        assert!(report.unreadable.is_none(), "{name}: {:?}", report.unreadable);
+        store.add_file(report, text, events);
+    }
+    let ctx = loupe::detect::Context { suspect_accounts: vec!["victim@contoso.com".into()], ..Default::default() };
+    let plan = plan(&store, &ctx, &run_all(&store, &ctx));
+    print(&plan);
+    let all: String = plan.actions.iter().flat_map(|a| a.commands.iter()).map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n");
+    assert!(all.contains("aws iam update-access-key --user-name 'svc-backup-sync' --access-key-id 'AKIAEXAMPLENEWKEY01' --status Inactive"), "{all}");
+    assert!(all.contains("aws secretsmanager rotate-secret --secret-id 'prod/payments/db'"), "{all}");
+    assert!(all.contains("aws iam detach-user-policy --user-name 'svc-backup-sync' --policy-arn 'arn:aws:iam::aws:policy/AdministratorAccess'"), "{all}");
+    assert!(all.contains("gcloud iam service-accounts keys disable"), "{all}");
+    assert!(all.contains("gcloud secrets versions add 'stripe-live-key' --project 'acme-prod-4411'"), "{all}");
+    assert!(plan.actions.iter().any(|a| a.step == 4) && plan.actions.iter().any(|a| a.step == 11 && a.id.starts_with("aws_rotate_secret")));
+}

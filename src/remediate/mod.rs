@@ -13,9 +13,12 @@
 //! - `mail`: inbox rules, forwarding, mailbox permissions.
 //! - `apps`: consented apps, their grants and added credentials.
 //! - `directory`: role memberships and accounts the intruder created.
+//! - `cloud`: keys, grants, machines and logging in Azure, AWS and Google
+//!   Cloud (step 4), and the cloud secrets to rotate (step 11).
 //! - `verify`: evidence after containment that contradicts a done action.
 
 mod apps;
+mod cloud;
 mod directory;
 mod identity;
 mod mail;
@@ -130,6 +133,7 @@ pub fn plan(store: &EventStore, ctx: &Context, findings: &[Finding]) -> Plan {
     actions.extend(mail::actions(store, &ctx, findings));
     actions.extend(apps::actions(store, &ctx, findings));
     actions.extend(directory::actions(store, &ctx, findings));
+    actions.extend(cloud::actions(store, &ctx, findings));
     // One action per id: two findings about the same rule make one removal.
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
     for action in actions {
