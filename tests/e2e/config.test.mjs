@@ -16,6 +16,7 @@ test('a baseline and a current snapshot: the report-only switch is flagged', { t
   await withApp(env, t, async ({ page }) => {
     const baseline = (await readdir(join(fixtures, 'baseline'))).map((f) => join(fixtures, 'baseline', f));
     const current = (await readdir(join(fixtures, 'current'))).map((f) => join(fixtures, 'current', f));
+    await page.locator(tid('config')).evaluate((d) => { d.open = true; });
     await page.locator(tid('file-input')).setInputFiles(current);
     await until(page, 'current snapshot files listed', (n) => document.querySelectorAll('[data-testid="snapshot-file"]').length === n, current.length);
     await page.locator(tid('file-input')).setInputFiles(baseline);
@@ -48,6 +49,7 @@ test('the compromised-admin training incident ships both snapshots: report-only 
   await withApp(env, t, async ({ page }) => {
     await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
     await page.locator(tid('load-sample')).click();
+    await page.locator(tid('config')).evaluate((d) => { d.open = true; });
     await until(page, 'twenty snapshot files', () => document.querySelectorAll('[data-testid="snapshot-file"]').length === 20);
     const roles = await page.locator(tid('snapshot-role')).evaluateAll((els) => els.map((e) => e.value));
     assert.equal(roles.filter((r) => r === 'baseline').length, 10);

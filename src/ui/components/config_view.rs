@@ -166,7 +166,7 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
         }
     };
     html! {
-        <details class="config-panel" data-testid="config" open={!props.files.is_empty() || serious > 0}>
+        <details class="config-panel" data-testid="config">
             <summary>{ format!("Tenant configuration: {} snapshot file(s) · {} change(s), {serious} high or above · {} app(s) · {gaps} Conditional Access gap(s)", props.files.len(), changes.len(), apps.apps.len()) }</summary>
             if props.files.is_empty() {
                 <p class="hint">{ "Open Microsoft Graph JSON exports of the tenant's configuration (or a .zip of them) to compare a known-good baseline with the current state and check Conditional Access. Without them, changes and apps come from the audit log." }</p>
