@@ -97,6 +97,9 @@ pub fn param<'a>(store: &'a EventStore, row: u32, name: &str) -> Option<&'a str>
 /// One changed property of a directory object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
+    /// The target the property belongs to, as the log names it (display
+    /// name, UPN or id); empty where the log does not say.
+    pub target: String,
     pub property: String,
     pub old: String,
     pub new: String,
@@ -124,7 +127,7 @@ pub fn changes(store: &EventStore, row: u32) -> Vec<Change> {
                     .unwrap_or_default()
             };
             let property = get(&["property", "displayName", "Name"]);
-            Some(Change { property, old: get(&["old", "oldValue", "OldValue"]), new: get(&["new", "newValue", "NewValue"]) })
+            Some(Change { target: get(&["target"]), property, old: get(&["old", "oldValue", "OldValue"]), new: get(&["new", "newValue", "NewValue"]) })
         })
         .collect()
 }

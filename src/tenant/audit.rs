@@ -5,41 +5,15 @@
 //! (`[{"target","property","old","new"}]`, see `ingest::audit`).
 
 use crate::detect::facts::{additional_details, is_audit, is_ual, op_is, unquote};
-use crate::model::attr;
 use crate::store::EventStore;
 use serde_json::Value;
 
-/// One modified property of one target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TargetChange {
-    /// The target's name as the log gives it (display name, UPN or id).
-    pub target: String,
-    pub property: String,
-    pub old: String,
-    pub new: String,
-}
+/// One modified property of one target (the detectors' reading of the row).
+pub type TargetChange = crate::detect::facts::Change;
 
 /// The row's modified properties with their targets.
 pub fn target_changes(store: &EventStore, row: u32) -> Vec<TargetChange> {
-    let Some(text) = store.attr(row, attr::MODIFIED_PROPERTIES) else { return Vec::new() };
-    let items = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => items,
-        Ok(obj @ Value::Object(_)) => vec![obj],
-        _ => return Vec::new(),
-    };
-    items
-        .iter()
-        .filter_map(|item| {
-            let obj = item.as_object()?;
-            let get = |names: &[&str]| names.iter().find_map(|n| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| unquote(v))).unwrap_or_default();
-            Some(TargetChange {
-                target: get(&["target"]),
-                property: get(&["property", "displayName", "Name"]),
-                old: get(&["old", "oldValue", "OldValue"]),
-                new: get(&["new", "newValue", "NewValue"]),
-            })
-        })
-        .collect()
+    crate::detect::facts::changes(store, row)
 }
 
 /// The value of the first change named `property` (any case): its new
