@@ -27,6 +27,7 @@ test('a baseline and a current snapshot: the report-only switch is flagged', { t
     for (let i = current.length; i < current.length + baseline.length; i++) {
       await roles.nth(i).selectOption('baseline');
     }
+    assert.ok(await page.locator(tid('change-group')).count() > 3, 'changes grouped by object type');
     const change = page.locator(tid('config-change'), { hasText: /report-only/i }).first();
     await change.waitFor();
     assert.match(await change.locator('.sev').textContent(), /high|critical/i);
@@ -42,6 +43,13 @@ test('the mailbox-takeover sample: its consented app leads the app inventory', {
     const app = page.locator(tid('app-row'), { hasText: 'PDF SecureView Pro' });
     await app.waitFor();
     assert.match(await app.locator('.sev').textContent(), /critical|high/i);
+    // Only apps a suspect consented to: the mail app stays, every row says why.
+    const before = await page.locator(tid('app-row')).count();
+    await page.locator(tid('apps-by-suspect')).check();
+    await until(page, 'the filter applied', (n) => document.querySelectorAll('[data-testid="app-row"]').length < n, before);
+    const flags = await page.locator(`${tid('app-row')} .flags`).allTextContents();
+    assert.ok(flags.length >= 1 && flags.every((f) => /consented by a suspect/.test(f)), flags.join(' | '));
+    await app.waitFor();
   });
 });
 

@@ -67,6 +67,7 @@ fn quoted(text: &str) -> String {
 
 #[function_component(ConfigView)]
 pub fn config_view(props: &ConfigViewProps) -> Html {
+    let filter = use_state(inventory::Filter::default);
     let store = props.store.borrow();
     let baseline = side(&props.files, SnapshotRole::Baseline);
     let current = side(&props.files, SnapshotRole::Current);
@@ -82,6 +83,29 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
     let checks = current_ref.map(|s| posture::evaluate(s, Some(&props.context))).unwrap_or_default();
     drop(store);
     let serious = changes.iter().filter(|c| c.change.risk >= Severity::High).count();
+    // The diff grouped by object type, the riskiest group first.
+    let mut groups: Vec<(String, Vec<&ChangeLine>)> = Vec::new();
+    for c in &changes {
+        let label = c.change.kind.label().to_string();
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, list)) => list.push(c),
+            None => groups.push((label, vec![c])),
+        }
+    }
+    groups.sort_by(|a, b| {
+        let top = |g: &[&ChangeLine]| g.iter().map(|c| c.change.risk).max();
+        top(&b.1).cmp(&top(&a.1)).then(a.0.cmp(&b.0))
+    });
+    let shown_apps = apps.filtered(*filter);
+    let filter_box = |label: &'static str, testid: &'static str, on: bool, set: fn(&mut inventory::Filter, bool)| {
+        let filter = filter.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let mut next = *filter;
+            set(&mut next, e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
+            filter.set(next);
+        });
+        html! { <label class="inline"><input type="checkbox" checked={on} {onchange} data-testid={testid} />{ format!(" {label}") }</label> }
+    };
     let gaps = checks.iter().filter(|c| c.result == CheckResult::Gap).count();
 
     let file_line = |f: &SnapshotFile| {
@@ -175,14 +199,27 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
             }
             <h3>{ format!("Changes, {changes_from}") }</h3>
             if changes.is_empty() { <p class="hint">{ "None found." }</p> }
-            <ul class="config-changes">{ for changes.iter().map(change_line) }</ul>
+            <div class="config-changes">
+                { for groups.iter().map(|(label, list)| html! {
+                    <section class="change-group" data-testid="change-group">
+                        <h4>{ format!("{label} ({})", list.len()) }</h4>
+                        <ul>{ for list.iter().map(|c| change_line(c)) }</ul>
+                    </section>
+                }) }
+            </div>
             <h3>{ "Applications (step 8)" }</h3>
-            if apps.apps.is_empty() {
-                <p class="hint">{ "No applications seen." }</p>
+            <div class="app-filters">
+                { filter_box("broad permissions", "apps-broad", filter.broad_permissions, |f, on| f.broad_permissions = on) }
+                { filter_box("created in the window", "apps-in-window", filter.created_in_window, |f, on| f.created_in_window = on) }
+                { filter_box("consented by a suspect", "apps-by-suspect", filter.consented_by_suspect, |f, on| f.consented_by_suspect = on) }
+                <span class="hint">{ format!(" {} of {} shown", shown_apps.len(), apps.apps.len()) }</span>
+            </div>
+            if shown_apps.is_empty() {
+                <p class="hint">{ "No applications to show." }</p>
             } else {
                 <table class="apps">
                     <tr><th>{ "risk" }</th><th>{ "app" }</th><th>{ "owner" }</th><th>{ "permissions" }</th><th>{ "consented by" }</th><th>{ "flags" }</th><th></th></tr>
-                    { for apps.apps.iter().map(app_row) }
+                    { for shown_apps.into_iter().map(app_row) }
                 </table>
             }
             { for apps.notes.iter().map(|n| html! { <p class="hint">{ n }</p> }) }
