@@ -327,6 +327,7 @@ impl Out {
 
     /// Entra's AWS app signing someone in to the console: the SAML role
     /// assumption, then the console sign-in. Returns the session and both event ids.
+    #[allow(clippy::too_many_arguments)]
     fn console_sign_in(&mut self, r: &mut Rng, time: i64, user: &User, ip: &str, ua: &str, role_id: &str, qualifier: &str) -> (AwsWho, [String; 2]) {
         let key = format!("ASIA{}", r.alnum_upper(16));
         let saml = AwsWho::Saml { upn: user.upn.clone(), qualifier: qualifier.into() };
