@@ -109,16 +109,29 @@ fn sample_incident_with_analyst_context() {
 /// ordinary above Low, whichever context the analyst starts from.
 #[test]
 fn compromised_admin_with_suggested_context() {
-    check_all(&evaluate(Scenario::CompromisedAdmin, false));
+    check_cloud(&check_all(evaluate(Scenario::CompromisedAdmin, false)));
 }
 
 #[test]
 fn compromised_admin_with_analyst_context() {
-    check_all(&evaluate(Scenario::CompromisedAdmin, true));
+    check_cloud(&check_all(evaluate(Scenario::CompromisedAdmin, true)));
 }
 
-fn check_all(report: &Report) {
-    print_report(report);
+/// The admin's Azure and AWS work: step 4 (what was built or granted) and
+/// step 11 (what was read) are scored like the rest.
+fn check_cloud(report: &Report) {
+    for source in [Source::AzureActivity, Source::CloudTrail] {
+        assert!(report.loaded.contains(&source), "{source:?} not loaded");
+    }
+    for step in [4, 11] {
+        let (found, expected) = report.per_step.get(&step).copied().unwrap_or_default();
+        assert!(expected > 0, "the answer key has step {step} items");
+        assert_eq!(found, expected, "step {step}");
+    }
+}
+
+fn check_all(report: Report) -> Report {
+    print_report(&report);
     for source in [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit] {
         assert!(report.loaded.contains(&source), "{source:?} not loaded");
     }
@@ -126,6 +139,7 @@ fn check_all(report: &Report) {
         assert_eq!(found, expected, "step {step}: missed records are listed above");
     }
     assert!(report.false_positives.is_empty(), "false positives are listed above");
+    report
 }
 
 fn print_report(report: &Report) {

@@ -57,6 +57,15 @@ fn mailbox_takeover_plan() {
     assert!(revoke_app.contains("Remove-MgOauth2PermissionGrant") && revoke_app.contains("-AccountEnabled:$false"));
     assert_eq!(plan.actions.iter().filter(|a| a.id.starts_with("revoke_app:")).count(), 1, "one app, not its object ids: {:?}", ids(&plan));
     assert!(plan.actions.iter().all(|a| [2, 4, 11].contains(&a.step)));
+    every_action_the_key_asks_for(&plan, &key);
+}
+
+/// Each of the answer key's `remediation` entries is an action of the plan.
+fn every_action_the_key_asks_for(plan: &Plan, key: &AnswerKey) {
+    assert!(!key.remediation.is_empty(), "the answer key lists what the plan must do");
+    for wanted in &key.remediation {
+        assert!(plan.actions.iter().any(|a| AnswerKey::remediation_matches(wanted, &a.id)), "{wanted} missing from {:?}", ids(plan));
+    }
 }
 
 #[test]
@@ -77,6 +86,24 @@ fn compromised_admin_plan() {
     assert!(credential.commands[0].text.contains("Remove-MgApplicationPassword -ApplicationId '"), "{}", credential.commands[0].text);
     assert!(!credential.commands[0].text.contains("<key id"), "the key id comes from the audit record");
     assert!(plan.action(&format!("disable_app:{}", key.malicious_app.app_id)).is_some(), "{:?}", ids(&plan));
+    every_action_the_key_asks_for(&plan, &key);
+
+    // The cloud actions carry the identifiers from the evidence.
+    let key_action = key.remediation.iter().find(|a| a.starts_with("aws_disable_key:")).expect("a key to disable");
+    let new_key = key_action.rsplit(':').next().unwrap_or_default().to_uppercase();
+    let aws = commands(&plan, key_action);
+    assert!(aws.contains(&format!("aws iam update-access-key --user-name 'svc-edi-transfer' --access-key-id '{new_key}' --status Inactive")), "{aws}");
+    let vm = key.remediation.iter().find(|a| a.starts_with("azure_stop_vm:")).expect("a VM to stop");
+    let vm_command = commands(&plan, vm);
+    assert!(vm_command.to_lowercase().contains(&format!("az vm deallocate --ids '{}'", vm.trim_start_matches("azure_stop_vm:"))), "{vm_command}");
+    for secret in ["tms-sql-admin", "edi-sftp-password"] {
+        let rotate = commands(&plan, &format!("azure_rotate_secret:kv-larkspur-prod:{secret}"));
+        assert!(rotate.contains(&format!("az keyvault secret set --vault-name 'kv-larkspur-prod' --name '{secret}'")), "{rotate}");
+    }
+    let aws_secret = key.remediation.iter().find(|a| a.starts_with("aws_rotate_secret:")).expect("an AWS secret to rotate");
+    assert!(commands(&plan, aws_secret).contains("aws secretsmanager rotate-secret --secret-id 'arn:aws:secretsmanager:us-east-2:364018529716:secret:prod/tms/database-"));
+    // Ordinary cloud work (the CI user's own key, IT's resize and role) asks for nothing.
+    assert!(!plan.actions.iter().any(|a| a.id.contains("ci-deploy") || a.id.starts_with("azure_role_assignment:")), "{:?}", ids(&plan));
 }
 
 #[test]

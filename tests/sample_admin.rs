@@ -83,6 +83,9 @@ fn every_file_ingests_and_every_answer_is_in_its_file() {
     let manifest: Value = serde_json::from_slice(&set().manifest_json()).expect("manifest");
     let listed: Vec<&str> = manifest["files"].as_array().expect("files").iter().filter_map(Value::as_str).collect();
     assert!(listed.contains(&sample::FILE_SERVICE_PRINCIPAL), "{listed:?}");
+    for cloud in [sample::FILE_AZURE_ACTIVITY, sample::FILE_KEY_VAULT, sample::FILE_CLOUDTRAIL] {
+        assert!(listed.contains(&cloud), "{cloud} is a log: {listed:?}");
+    }
     assert_eq!(manifest["name"], Value::from(key().scenario.as_str()));
     let mut dedupe = Deduper::default();
     let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -99,7 +102,7 @@ fn every_file_ingests_and_every_answer_is_in_its_file() {
         }
     }
     let steps: BTreeSet<u8> = key().items.iter().map(|i| i.step).collect();
-    assert_eq!(steps, BTreeSet::from([1, 5, 6, 8, 10]));
+    assert_eq!(steps, BTreeSet::from([1, 4, 5, 6, 8, 10, 11]));
     for item in &key().items {
         assert!(ids.get(&item.file).is_some_and(|f| f.contains(&item.record_id)), "{} {} not in {}", item.what, item.record_id, item.file);
         assert!(!item.why.is_empty() && (1..=12).contains(&item.step));
@@ -193,4 +196,60 @@ fn the_phishing_proxy_comes_first_then_the_replay() {
     assert!(replay_row[col("Date (UTC)")] > row[col("Date (UTC)")]);
     assert_eq!(&replay_row[col("IP address")], key().attacker_ips[1].as_str());
     assert_eq!(&replay_row[col("Multifactor authentication result")], "MFA requirement satisfied by claim in the token");
+}
+
+/// The Azure and AWS exports: the attacker acts as the admin from the
+/// replay address, and the access key made in AWS is the one tried later
+/// from the attacker's server.
+#[test]
+fn the_stolen_identity_reaches_azure_and_aws() {
+    let victim = key().victims[0].as_str();
+    let replay = key().attacker_ips[1].as_str();
+    let server = key().attacker_ips[2].as_str();
+    let (start, end) = (key().compromise_window.start.as_str(), key().compromise_window.end.as_str());
+    let in_window = |t: &str| t >= start.trim_end_matches(".000Z") && t <= end;
+
+    let activity = json_of(sample::FILE_AZURE_ACTIVITY);
+    let activity = activity.as_array().expect("az monitor activity-log list prints an array");
+    let vm_ids = items("VM created by the attacker");
+    assert_eq!(vm_ids.len(), 2, "begin and end of one request");
+    for id in &vm_ids {
+        let e = activity.iter().find(|e| e["eventDataId"] == *id).expect("VM record");
+        assert_eq!(e["operationName"]["value"], "Microsoft.Compute/virtualMachines/write");
+        assert_eq!((e["caller"].as_str(), e["httpRequest"]["clientIpAddress"].as_str()), (Some(victim), Some(replay)));
+        assert!(in_window(e["eventTimestamp"].as_str().unwrap_or_default()));
+    }
+    // Other staff and automation work in the same subscription all month.
+    let callers: BTreeSet<&str> = activity.iter().filter_map(|e| e["caller"].as_str()).collect();
+    assert!(callers.len() >= 4, "{callers:?}");
+
+    let vault = json_of(sample::FILE_KEY_VAULT);
+    let records = vault["records"].as_array().expect("diagnostic records");
+    let reads = items("Key Vault secret read by the attacker");
+    assert_eq!(reads.len(), 2);
+    for id in reads {
+        let r = records.iter().find(|r| r["correlationId"] == id).expect("SecretGet record");
+        assert_eq!((r["operationName"].as_str(), r["callerIpAddress"].as_str()), (Some("SecretGet"), Some(replay)));
+        assert_eq!(r["identity"]["claim"]["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"], victim);
+    }
+    assert!(records.iter().filter(|r| r["operationName"] == "SecretGet").count() > 50, "the gateway reads its secret all month");
+
+    let trail = json_of(sample::FILE_CLOUDTRAIL);
+    let events = trail["Records"].as_array().expect("S3 delivery layout");
+    let made = items("access key created for an existing IAM user");
+    let made = events.iter().find(|e| e["eventID"] == made[0]).expect("CreateAccessKey");
+    assert_eq!(made["userIdentity"]["arn"].as_str().and_then(|a| a.rsplit('/').next()), Some(victim), "the role session is named for the admin");
+    assert_eq!(made["sourceIPAddress"], replay);
+    let new_key = made["responseElements"]["accessKey"]["accessKeyId"].as_str().expect("new key id");
+    let used: Vec<&Value> = events.iter().filter(|e| e["userIdentity"]["accessKeyId"] == new_key).collect();
+    assert_eq!(used.len(), 2);
+    for e in used {
+        assert_eq!(e["sourceIPAddress"], server);
+        assert!(items("the new access key used from the attacker's server").contains(&e["eventID"].as_str().unwrap_or_default()));
+    }
+    // Decoy: the CI user rotates its own key, before the break-in.
+    let rotation = events.iter().find(|e| e["eventName"] == "CreateAccessKey" && e["userIdentity"]["userName"] == "ci-deploy").expect("CI key rotation");
+    assert!(rotation["eventTime"].as_str() < Some(start));
+    // What the remediation plan must undo names these identifiers.
+    assert!(key().remediation.iter().any(|a| a == &format!("aws_disable_key:364018529716:{}", new_key.to_lowercase())));
 }

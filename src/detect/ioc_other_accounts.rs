@@ -3,9 +3,10 @@
 //! infrastructure then shows up on colleagues' accounts. One finding per
 //! other account.
 
+use super::cloud::Identities;
 use super::facts::{account_key, is_signin};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
-use crate::model::Outcome;
+use crate::model::{attr, Outcome};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,11 +17,26 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
+/// The person behind a row: a cloud row's federated name (the UPN a role
+/// session was opened for through Entra ID) when it has one, else its actor.
+fn person(store: &EventStore, row: u32) -> &str {
+    match store.attr(row, attr::FEDERATED_NAME).map(str::trim) {
+        Some(name) if store.source(row).is_cloud() && !name.is_empty() => name,
+        _ => store.actor(row),
+    }
+}
+
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
+    let ids = Identities::new(store, ctx);
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
         let actor = store.actor(row);
-        if actor.is_empty() || ctx.is_suspect(actor) || !ctx.is_indicator_ip(store.ip(row)) {
+        if actor.is_empty() || !ctx.is_indicator_ip(store.ip(row)) {
+            continue;
+        }
+        // A suspect under another name (an AWS role session ARN, an Azure
+        // object id) is the same account, not another one.
+        if ctx.is_suspect(actor) || ctx.is_suspect(person(store, row)) || (store.source(row).is_cloud() && ids.matched(store, row).is_some()) {
             continue;
         }
         groups.entry(account_key(actor)).or_default().push(row);
@@ -70,5 +86,21 @@ mod tests {
         let findings = findings_of(&DEF, &store, &ctx);
         let got: Vec<(Vec<u32>, Severity)> = findings.iter().map(|f| (f.rows.clone(), f.severity)).collect();
         assert_eq!(got, vec![(vec![1], Severity::Medium), (vec![2], Severity::High)]);
+    }
+
+    #[test]
+    fn the_suspects_own_cloud_sessions_are_not_other_accounts() {
+        use crate::detect::cloud::test_rows::{aws, azure};
+        let store = store_of(vec![
+            signin("2026-03-02T10:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").with(attr::USER_ID, "oid-alice"),
+            aws("2026-03-02T10:10:00Z", "ConsoleLogin", "arn:aws:sts::1:assumed-role/EntraID-Administrators/Alice@Contoso.com", "203.0.113.7", ""),
+            azure("2026-03-02T10:11:00Z", "Microsoft.Compute/virtualMachines/write", "oid-alice", "203.0.113.7", "/subscriptions/s/vm"),
+            aws("2026-03-02T10:12:00Z", "CreateAccessKey", "arn:aws:sts::1:assumed-role/EntraID-Administrators/bob@contoso.com", "203.0.113.7", ""),
+            aws("2026-03-03T10:00:00Z", "GetCallerIdentity", "arn:aws:iam::1:user/svc-edi", "203.0.113.7", ""),
+        ]);
+        let ctx = Context { suspect_accounts: vec!["alice@contoso.com".into()], indicators: vec![Indicator::new(IndicatorKind::Ip, "203.0.113.7", "")], ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        let got: Vec<Vec<u32>> = findings.iter().map(|f| f.rows.clone()).collect();
+        assert_eq!(got, vec![vec![4], vec![3]], "bob's session and the IAM user are other accounts; alice's are hers");
     }
 }

@@ -286,6 +286,7 @@ fn read_record(f: &dyn Fields, underscore_resource_id: String, ctx: &RowCtx) -> 
     }
     let (category, _) = localizable(f, "CategoryValue");
     let category = if category.is_empty() { localizable(f, "category").0 } else { category };
+    let is_resource_audit = category.eq_ignore_ascii_case("AuditEvent");
     let activity = Activity {
         time_field,
         time_text,
@@ -305,8 +306,15 @@ fn read_record(f: &dyn Fields, underscore_resource_id: String, ctx: &RowCtx) -> 
         resource_id,
         subscription,
         category,
+        record_id: match f.text(&["eventDataId"]) {
+            // Resource logs have no record id of their own. Key Vault's
+            // `AuditEvent` logs the caller's request id (`x-ms-client-request-id`,
+            // fresh for every request the SDKs and the portal make) as the
+            // correlation id: the nearest thing to one.
+            id if id.is_empty() && is_resource_audit => f.text(&["correlationId"]),
+            id => id,
+        },
         correlation_id: f.text(&["correlationId"]),
-        record_id: f.text(&["eventDataId"]),
         location: f.text(&["location"]),
         request_body: prop("requestbody"),
         properties: if properties.is_empty() { String::new() } else { Value::Object(properties).to_string() },
@@ -505,6 +513,21 @@ mod tests {
         assert_eq!(e.attr(attr::USER_ID), Some("oid-1"));
         assert_eq!(e.attr(attr::CLOUD_ACCOUNT), Some("S-1"));
         assert_eq!(e.attr("Properties"), Some(r#"{"statusCode":"Forbidden"}"#));
+        // An Activity Log record's correlation id is shared by its steps: never a record id.
+        assert_eq!(e.record_id, "");
+    }
+
+    #[test]
+    fn key_vault_audit_events_are_known_by_their_request_id() {
+        let record = obj(json!({
+            "time": "2026-03-01T17:05:13.0000000Z", "resourceId": "/SUBSCRIPTIONS/S-1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-1",
+            "operationName": "SecretGet", "category": "AuditEvent", "resultType": "Success", "callerIpAddress": "203.0.113.7",
+            "correlationId": "9f0c2b1e-0000-4000-8000-000000000001",
+            "identity": {"claim": {"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": "victim@contoso.com"}},
+            "properties": {"id": "https://kv-1.vault.azure.net/secrets/db/0a1b", "httpStatusCode": 200}
+        }));
+        let e = read_json(&record, &RowCtx::default()).unwrap();
+        assert_eq!((e.record_id.as_str(), e.target.as_str()), ("9f0c2b1e-0000-4000-8000-000000000001", "https://kv-1.vault.azure.net/secrets/db/0a1b"));
     }
 
     #[test]

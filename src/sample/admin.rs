@@ -73,6 +73,11 @@ pub struct AdminAttack {
     pub start: i64,
     pub end: i64,
     pub items: Vec<super::AnswerItem>,
+    /// When the admin account granted itself the executive's mailbox.
+    pub grant_at: i64,
+    /// The invoice app's object id and the key id of the secret added to it.
+    pub app_object_id: String,
+    pub secret_key_id: String,
     victim_name: String,
     exec_name: String,
 }
@@ -228,7 +233,7 @@ fn weaken_conditional_access(world: &World, c: &mut Rng, log: &mut Log, tenant: 
 /// The address `user` signed in from successfully on the most days before
 /// `before` (ties: the lowest address), so routine admin work is logged
 /// from where the admin really works.
-fn usual_address(ev: &Evidence, user: &User, before: i64) -> String {
+pub(super) fn usual_address(ev: &Evidence, user: &User, before: i64) -> String {
     let mut days: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for s in ev.interactive.iter().chain(&ev.non_interactive) {
         if s.upn == user.upn && s.time < before && s.status == super::records::SignInStatus::Success {
@@ -524,6 +529,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
 
     // 6. FullAccess to the executive's mailbox, then reading it.
     t += 6 * MINUTE + r.range(0, 60) * SECOND;
+    let grant_at = t;
     let exo = Client { ip: ip2.clone(), info: String::new(), app_id: people::RES_EXCHANGE.id.into(), port: 40_000 + r.below(20_000) as u16 };
     let exo_session = r.guid();
     let params = vec![
@@ -580,6 +586,9 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
         start: t0,
         end,
         items: log.items,
+        grant_at,
+        app_object_id: invoice.object_id.clone(),
+        secret_key_id: secret_id,
         victim_name: admin.display_name.clone(),
         exec_name: exec.display_name.clone(),
     }

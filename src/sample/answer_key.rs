@@ -10,11 +10,12 @@ pub struct AnswerItem {
     /// File name inside the sample set.
     pub file: String,
     /// The id parsers use for the record: sign-in `id` / `Request ID`,
-    /// directory audit `id`, UAL AuditData `Id`.
+    /// directory audit `id`, UAL AuditData `Id`, Activity Log `eventDataId`,
+    /// Key Vault `correlationId`, CloudTrail `eventID`.
     pub record_id: String,
     /// Playbook step that covers it (1 validate alert, 3 credentials and
-    /// MFA, 5 identity logs, 6 UAL activity, 8 OAuth apps, 9 mailbox rules,
-    /// 10 lateral movement).
+    /// MFA, 4 cloud infrastructure, 5 identity logs, 6 UAL activity, 8 OAuth
+    /// apps, 9 mailbox rules, 10 lateral movement, 11 secrets to rotate).
     pub step: u8,
     /// Short label.
     pub what: String,
@@ -73,6 +74,11 @@ pub struct AnswerKey {
     /// snapshots: the attacker's, and ordinary ones made during the month.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_changes: Vec<ConfigChangeItem>,
+    /// Action ids the remediation plan must hold (`remediate::plan` with
+    /// the suggested context); one ending in `:` is a prefix, for an id
+    /// whose last part the key does not fix (an inbox rule's name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediation: Vec<String>,
 }
 
 /// One object that differs between the configuration snapshots.
@@ -122,6 +128,15 @@ impl ConfigChangeItem {
 }
 
 impl AnswerKey {
+    /// Whether `action_id` satisfies the `remediation` entry `wanted`.
+    pub fn remediation_matches(wanted: &str, action_id: &str) -> bool {
+        if wanted.ends_with(':') {
+            action_id.starts_with(wanted)
+        } else {
+            action_id == wanted
+        }
+    }
+
     /// Items a playbook step should surface.
     pub fn items_for_step(&self, step: u8) -> impl Iterator<Item = &AnswerItem> {
         self.items.iter().filter(move |i| i.step == step)

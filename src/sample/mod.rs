@@ -17,6 +17,7 @@ pub mod answer_key;
 mod attack;
 mod background;
 pub mod clock;
+mod cloud;
 mod config;
 pub mod formats;
 mod people;
@@ -39,6 +40,9 @@ pub const FILE_NON_INTERACTIVE: &str = "signins_noninteractive_graph.json";
 pub const FILE_SERVICE_PRINCIPAL: &str = "signins_serviceprincipal_graph.json";
 pub const FILE_AUDIT: &str = "audit_graph.json";
 pub const FILE_UAL: &str = "ual_search.csv";
+pub const FILE_AZURE_ACTIVITY: &str = "azure_activity.json";
+pub const FILE_KEY_VAULT: &str = "keyvault_audit.json";
+pub const FILE_CLOUDTRAIL: &str = "cloudtrail_records.json";
 pub const FILE_ANSWER_KEY: &str = "answer_key.json";
 pub const FILE_MANIFEST: &str = "manifest.json";
 
@@ -157,6 +161,8 @@ pub fn generate_scenario(scenario: Scenario, seed: u64) -> SampleSet {
 
 /// Purpose of the random streams the configuration uses.
 const CONFIG_STREAM: u64 = 0xC0F1_6000;
+/// Purpose of the random stream the cloud logs use.
+const CLOUD_STREAM: u64 = 0xC10D_0000;
 
 /// One answer-key entry per changed object: the attacker's note wins over
 /// an ordinary one on the same object, audit records of the same side are
@@ -254,12 +260,20 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evid
         accessed_mailboxes: Vec::new(),
         items: attack.items,
         config_changes: Vec::new(),
+        remediation: vec![
+            format!("revoke_sessions:{}", attack.victim),
+            format!("reset_password:{}", attack.victim),
+            format!("remove_method:{}:authenticator", attack.victim),
+            format!("block_legacy_protocols:{}", attack.victim),
+            format!("remove_inbox_rule:{}:", attack.victim),
+            format!("revoke_app:{}", attack.app_id),
+        ],
     };
     SampleSet { files, snapshots: Snapshots::default(), answer_key }
 }
 
 fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evidence, tenant: &mut config::Tenant) -> SampleSet {
-    let attack = admin::generate(world, &mut rng.fork(3), evidence, tenant);
+    let mut attack = admin::generate(world, &mut rng.fork(3), evidence, tenant);
     let mut names = rng.fork(4);
     let all_ual: Vec<&records::UalRecord> = evidence.ual.iter().collect();
     let searches = vec![(names.guid(), all_ual)];
@@ -275,9 +289,26 @@ fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evi
     }
     files.push(SampleFile { name: FILE_AUDIT.into(), contents: formats::graph_audit::write(&evidence.audits) });
     files.push(SampleFile { name: FILE_UAL.into(), contents: formats::ual::write(&searches) });
+    // The cloud logs draw from a stream of their own: every file above stays as it was.
+    let cloud = cloud::generate(world, &attack, &mut Rng::new(seed).fork(CLOUD_STREAM), evidence);
+    files.extend(cloud.files);
+    let description = format!("{} {}", attack.description(world), cloud.description);
+    let mut items = std::mem::take(&mut attack.items);
+    items.extend(cloud.items);
+    let victim = &attack.victim;
+    let mut remediation = vec![
+        format!("revoke_sessions:{victim}"),
+        format!("reset_password:{victim}"),
+        format!("remove_app_credential:{}:{}", attack.app_object_id, attack.secret_key_id),
+        format!("disable_app:{}", attack.app_id),
+        format!("remove_role:{}:global administrator", attack.created_account),
+        format!("disable_created_account:{}", attack.created_account),
+        format!("remove_mailbox_permission:{}:{victim}", attack.accessed_mailbox),
+    ];
+    remediation.extend(cloud.remediation);
     let answer_key = AnswerKey {
         scenario: admin::SCENARIO.into(),
-        description: attack.description(world),
+        description,
         seed,
         tenant: people::DOMAIN.into(),
         tenant_name: people::TENANT_NAME.into(),
@@ -293,8 +324,9 @@ fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evi
         duplicate_record_ids: Vec::new(),
         created_accounts: vec![attack.created_account.clone()],
         accessed_mailboxes: vec![attack.accessed_mailbox.clone()],
-        items: attack.items,
+        items,
         config_changes: Vec::new(),
+        remediation,
     };
     SampleSet { files, snapshots: Snapshots::default(), answer_key }
 }

@@ -43,12 +43,27 @@ pub const RULES: &[Rule] = &[
 const WHY: &str = "A secret the attacker read stays usable after the account is reset: database passwords, API keys, storage keys and signing keys \
 have to be rotated. The list of what was read is the rotation list.";
 
+/// An address inside a private network (RFC 1918, IPv6 unique local).
+fn private_address(ip: &str) -> bool {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.is_private(),
+        Ok(std::net::IpAddr::V6(v6)) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+        Err(_) => false,
+    }
+}
+
 /// Parameters are only secrets when read with decryption; KMS decrypts made
-/// by AWS services on a caller's behalf are routine.
+/// by AWS services on a caller's behalf are routine. A workload identity
+/// (no user name) reading a vault from inside the private network is an
+/// application fetching its own configuration, which Key Vault logs all
+/// day: one step lower, so only a suspect or a marked address lifts it.
 fn refine(store: &EventStore, row: u32, rule: &Rule) -> Option<(Severity, String)> {
     match store.operation(row) {
         op if op.starts_with("GetParameter") => payload(store, row).contains("\"withdecryption\":true").then_some((rule.base, String::new())),
         "Decrypt" if store.ip(row).is_empty() => Some((Severity::Info, "called by an AWS service on the caller's behalf".into())),
+        "SecretGet" | "CertificateGet" if !store.actor(row).contains('@') && private_address(store.ip(row)) => {
+            Some((rule.base.lowered(), "an application identity reading from inside the private network".into()))
+        }
         _ => Some((rule.base, String::new())),
     }
 }
@@ -82,5 +97,21 @@ mod tests {
         assert!(findings[2].title.contains("read secrets: prod/payments/db and 1 more"), "{}", findings[2].title);
         assert!(findings[2].details[0].contains("prod/api/stripe"));
         assert!(findings[0].benign_signals.iter().any(|b| b.contains("no suspect")));
+    }
+
+    #[test]
+    fn a_workload_reading_its_secret_from_the_network_is_routine() {
+        let secret = "https://kv-1.vault.azure.net/secrets/sftp/0a1b";
+        let store = store_of(vec![
+            azure("2026-03-01T10:00:00Z", "SecretGet", "5f1c2d3e-0000-4000-8000-000000000001", "10.40.2.15", secret),
+            azure("2026-03-01T11:00:00Z", "SecretGet", "5f1c2d3e-0000-4000-8000-000000000002", "198.51.100.9", secret),
+            azure("2026-03-01T12:00:00Z", "SecretGet", "ops@contoso.com", "10.40.2.16", secret),
+        ]);
+        let ctx = Context { window: Some((t("2026-03-01T00:00:00Z"), t("2026-03-02T00:00:00Z"))), ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        let got: Vec<(Vec<u32>, Severity)> = findings.iter().map(|f| (f.rows.clone(), f.severity)).collect();
+        assert_eq!(got, vec![(vec![0], Severity::Low), (vec![1], Severity::Medium), (vec![2], Severity::Medium)]);
+        assert_eq!(findings[0].details, ["an application identity reading from inside the private network"]);
+        assert!(private_address("fd00::1") && !private_address("203.0.113.7") && !private_address(""));
     }
 }
