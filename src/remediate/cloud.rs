@@ -160,8 +160,10 @@ fn plan_row(store: &EventStore, row: u32) -> Option<Planned> {
             } else if op_lower.contains("secretget") || op_lower.contains("secretlist") || op_lower.contains("/secrets/") {
                 let vault = target.split("//").nth(1).and_then(|h| h.split('.').next()).filter(|v| !v.is_empty()).unwrap_or_else(|| segment_after(target, "vaults"));
                 let name = segment_after(target, "secrets");
-                if vault.is_empty() {
-                    return None; // no vault named: the finding itself lists what was read
+                if vault.is_empty() || name.is_empty() {
+                    // No vault or no secret named (a listing): the finding
+                    // itself lists what was seen; there is nothing exact to rotate.
+                    return None;
                 }
                 Some(Planned {
                     id: format!("azure_rotate_secret:{}:{}", key(vault), key(name)),
