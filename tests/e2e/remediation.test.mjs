@@ -56,3 +56,18 @@ test('a revocation marked done while the intruder kept going is flagged in step 
     assert.match(await warning.textContent(), /matching event\(s\) follow/);
   });
 });
+
+test('compromised admin: step 4 lists the cloud actions with the identifiers from the logs', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
+    await page.locator(tid('load-sample')).click();
+    const step4 = page.locator(tid('remediation-4'));
+    await step4.waitFor();
+    const key = step4.locator(tid('action'), { hasText: 'access key' }).first();
+    await key.locator('summary').click();
+    assert.match(await key.locator(tid('command')).first().textContent(), /aws iam update-access-key --user-name 'svc-edi-transfer' --access-key-id 'AKIA[A-Z0-9]+' --status Inactive/);
+    await step4.locator(tid('action'), { hasText: 'Stop the VM' }).first().waitFor();
+    const step11 = page.locator(tid('remediation-11'));
+    await step11.locator(tid('action'), { hasText: 'tms-sql-admin' }).first().waitFor();
+  });
+});
