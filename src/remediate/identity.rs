@@ -72,7 +72,7 @@ pub fn actions(store: &EventStore, ctx: &Context, findings: &[Finding]) -> Vec<A
         });
 
         // Each method registered while the account was the intruder's.
-        for (method, rows) in methods_added(store, ctx, upn, findings) {
+        for (method, rows) in methods_added(store, upn, findings) {
             let (cmdlet, id_param) = method.cmdlet();
             let device = rows.iter().find_map(|&r| authenticator_device(store, r));
             let list = format!("Get-MgUserAuthenticationMethod -UserId {user} | Format-List Id, AdditionalProperties");
@@ -219,7 +219,7 @@ impl Method {
 
 /// Methods registered on `upn` that the MFA-change findings at Medium or
 /// above cite, with the rows that show each.
-fn methods_added(store: &EventStore, _ctx: &Context, upn: &str, findings: &[Finding]) -> Vec<(Method, Vec<u32>)> {
+fn methods_added(store: &EventStore, upn: &str, findings: &[Finding]) -> Vec<(Method, Vec<u32>)> {
     let mut by_method: std::collections::BTreeMap<Method, Vec<u32>> = Default::default();
     for f in actionable(findings, "identity.mfa_change") {
         for &row in &f.rows {

@@ -65,27 +65,44 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('"', ""))
 }
 
-#[function_component(ConfigView)]
-pub fn config_view(props: &ConfigViewProps) -> Html {
-    let filter = use_state(inventory::Filter::default);
-    let store = props.store.borrow();
-    let baseline = side(&props.files, SnapshotRole::Baseline);
-    let current = side(&props.files, SnapshotRole::Current);
+/// What the view shows, worked out from the snapshots and the evidence.
+struct Analysis {
+    changes: Vec<ChangeLine>,
+    changes_from: &'static str,
+    apps: inventory::Inventory,
+    checks: Vec<posture::PostureCheck>,
+}
+
+fn analyse(files: &[SnapshotFile], store: &EventStore, context: &Context) -> Analysis {
+    let baseline = side(files, SnapshotRole::Baseline);
+    let current = side(files, SnapshotRole::Current);
     let current_ref = (!current.is_empty()).then_some(&current);
-    let (changes, changes_from): (Vec<ChangeLine>, &str) = if !baseline.is_empty() && !current.is_empty() {
+    let (changes, changes_from) = if !baseline.is_empty() && !current.is_empty() {
         let diff = diff_snapshots(&baseline, &current);
         (diff.changes.into_iter().map(|change| ChangeLine { change, rows: 0, when: String::new() }).collect(), "baseline against current snapshot")
     } else {
-        let logged = crate::tenant::reconstruct::reconstruct(&store, current_ref, Some(&props.context));
+        let logged = crate::tenant::reconstruct::reconstruct(store, current_ref, Some(context));
         (logged.into_iter().map(|l| ChangeLine { when: l.time_text(), rows: l.rows.len(), change: l.change }).collect(), "rebuilt from the Entra audit log (no baseline loaded)")
     };
-    let apps = inventory::build(current_ref, Some((&store, &props.context)));
-    let checks = current_ref.map(|s| posture::evaluate(s, Some(&props.context))).unwrap_or_default();
-    drop(store);
+    let apps = inventory::build(current_ref, Some((store, context)));
+    let checks = current_ref.map(|s| posture::evaluate(s, Some(context))).unwrap_or_default();
+    Analysis { changes, changes_from, apps, checks }
+}
+
+#[function_component(ConfigView)]
+pub fn config_view(props: &ConfigViewProps) -> Html {
+    let filter = use_state(inventory::Filter::default);
+    // The analysis reads every audit row: worked out when the snapshots, the
+    // evidence or the context change, not on every redraw (a filter click).
+    let analysis = {
+        let (files, store) = (props.files.clone(), props.store.clone());
+        use_memo((props.snapshots_generation, props.generation, props.context.clone()), move |(_, _, context)| analyse(&files, &store.borrow(), context))
+    };
+    let Analysis { changes, changes_from, apps, checks } = &*analysis;
     let serious = changes.iter().filter(|c| c.change.risk >= Severity::High).count();
     // The diff grouped by object type, the riskiest group first.
     let mut groups: Vec<(String, Vec<&ChangeLine>)> = Vec::new();
-    for c in &changes {
+    for c in changes.iter() {
         let label = c.change.kind.label().to_string();
         match groups.iter_mut().find(|(l, _)| *l == label) {
             Some((_, list)) => list.push(c),
