@@ -4,7 +4,7 @@
 
 mod app;
 mod components;
-mod download;
+pub(crate) mod download;
 mod format;
 mod loader;
 mod state;

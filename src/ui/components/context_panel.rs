@@ -155,6 +155,23 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
         }
     });
     let tuned = ctx.clone().with_sane_tuning();
+    // The indicators as files for other tools.
+    let export = |stix: bool| {
+        let ctx = ctx.clone();
+        Callback::from(move |_: MouseEvent| {
+            let now = crate::ui::format::now_ms();
+            let today = crate::model::format_utc(now).get(..10).unwrap_or("").to_string();
+            let saved = if stix {
+                let bundle = crate::report::stix_bundle(&ctx, "", now);
+                crate::ui::download::save(&format!("loupe-indicators-{today}.stix.json"), "application/json", &serde_json::to_string_pretty(&bundle).unwrap_or_default())
+            } else {
+                crate::ui::download::save(&format!("loupe-indicators-{today}.csv"), "text/csv;charset=utf-8", &crate::report::indicators_csv(&ctx))
+            };
+            if let Err(why) = saved {
+                web_sys::console::warn_1(&format!("export failed: {why}").into());
+            }
+        })
+    };
 
     html! {
         <section class="context" data-testid="context">
@@ -228,6 +245,8 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
                     { " days before the window" }</label>
             </details>
             <div class="row">
+                <button data-testid="export-indicators-csv" onclick={export(false)} title="Suspects and indicators as CSV">{ "Indicators CSV" }</button>
+                <button data-testid="export-indicators-stix" onclick={export(true)} title="Suspects and indicators as a STIX 2.1 bundle">{ "STIX 2.1" }</button>
                 if props.confirmed {
                     <button onclick={back}>{ "Back to Loupe's suggestion" }</button>
                 } else {

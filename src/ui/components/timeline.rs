@@ -154,11 +154,30 @@ pub fn timeline(props: &TimelineProps) -> Html {
             </div>
         }
     });
+    let export = |kind: ExportKind| {
+        let (store, rows) = (props.store.clone(), props.rows.clone());
+        Callback::from(move |_: MouseEvent| {
+            let store = store.borrow();
+            let events = rows.iter().map(|&r| (store.event(r), store.file(store.file_of(r)).map_or("", |f| f.report.file.as_str())));
+            let today = crate::model::format_utc(crate::ui::format::now_ms()).get(..10).unwrap_or("").to_string();
+            let (name, mime, text) = match kind {
+                ExportKind::Csv => (format!("loupe-timeline-{today}.csv"), "text/csv;charset=utf-8", crate::report::timeline_csv(events)),
+                ExportKind::Timesketch => (format!("loupe-timeline-{today}.jsonl"), "application/x-ndjson", crate::report::timesketch_jsonl(events)),
+            };
+            if let Err(why) = crate::ui::download::save(&name, mime, &text) {
+                web_sys::console::warn_1(&format!("export failed: {why}").into());
+            }
+        })
+    };
     html! {
         <div class="timeline" data-testid="timeline">
             <div class="tl-meta">
                 <span data-testid="match-count">{ format!("{} of {} events", thousands(props.rows.len() as u64), thousands(props.total as u64)) }</span>
                 <span class="hint">{ "times in UTC · click a row, then ↑ ↓ to step through" }</span>
+                <span class="exports">
+                    <button data-testid="export-csv" onclick={export(ExportKind::Csv)} title="The matching events as CSV (Excel-safe: formulas neutralised, UTF-8 with BOM)">{ "CSV" }</button>
+                    <button data-testid="export-jsonl" onclick={export(ExportKind::Timesketch)} title="The matching events as JSON lines Timesketch imports">{ "Timesketch JSONL" }</button>
+                </span>
             </div>
             <div class="tl-head" role="row">
                 <span class="c-time">{ "Time (UTC)" }</span><span class="c-source">{ "Source" }</span><span class="c-op">{ "Operation" }</span>
@@ -206,4 +225,11 @@ fn outcome_class(outcome: Outcome) -> &'static str {
         Outcome::Interrupted => "interrupted",
         Outcome::Unknown => "unknown",
     }
+}
+
+/// What the timeline's export buttons write.
+#[derive(Clone, Copy)]
+enum ExportKind {
+    Csv,
+    Timesketch,
 }
