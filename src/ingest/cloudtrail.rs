@@ -23,7 +23,7 @@
 use super::csv_input::Headers;
 use super::signin::record::{self, CsvRecord, Fields, JsonRecord};
 use super::ual::normalise_ip;
-use super::{dates, layout_score, value_text, RowCtx, Schema, SchemaDef};
+use super::{dates, layout_score, text_at as at, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source};
 use serde_json::{Map, Value};
 
@@ -73,31 +73,6 @@ pub fn session_name_of_arn(arn: &str) -> Option<&str> {
     rest.split_once('/').map(|(_, session)| session).filter(|s| !s.is_empty())
 }
 
-fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
-}
-
-/// Text at a dotted path of plain objects; a numeric part indexes an array.
-fn at(value: &Value, path: &str) -> String {
-    let mut current = value;
-    for part in path.split('.') {
-        current = match current {
-            Value::Object(map) => match get_ci(map, part) {
-                Some(v) => v,
-                None => return String::new(),
-            },
-            Value::Array(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                Some(v) => v,
-                None => return String::new(),
-            },
-            _ => return String::new(),
-        };
-    }
-    match current {
-        Value::Object(_) | Value::Array(_) => String::new(),
-        other => value_text(other),
-    }
-}
 
 /// Map one CloudTrail event (as a JSON object) to an `Event`.
 pub fn map_event(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {

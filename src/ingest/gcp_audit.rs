@@ -15,7 +15,7 @@
 use super::csv_input::Headers;
 use super::signin::record::{self, Fields, JsonRecord};
 use super::ual::normalise_ip;
-use super::{dates, layout_score, value_text, RowCtx, Schema, SchemaDef};
+use super::{dates, layout_score, text_at as at, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source};
 use serde_json::{Map, Value};
 
@@ -46,30 +46,6 @@ fn from_csv(_: &Headers, _: &csv::StringRecord, _: &RowCtx) -> Result<Event, Str
     Err("Google Cloud audit logs are read from JSON only".into())
 }
 
-fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
-}
-
-fn at(value: &Value, path: &str) -> String {
-    let mut current = value;
-    for part in path.split('.') {
-        current = match current {
-            Value::Object(map) => match get_ci(map, part) {
-                Some(v) => v,
-                None => return String::new(),
-            },
-            Value::Array(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                Some(v) => v,
-                None => return String::new(),
-            },
-            _ => return String::new(),
-        };
-    }
-    match current {
-        Value::Object(_) | Value::Array(_) => String::new(),
-        other => value_text(other),
-    }
-}
 
 fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
     let f = JsonRecord::new(obj);

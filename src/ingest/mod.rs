@@ -142,6 +142,30 @@ fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     obj.get(key).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }
 
+/// Text at a dotted path of any JSON value (keys in any case; a numeric
+/// part indexes an array); empty when a part is missing or the value there
+/// is an object or array.
+pub(crate) fn text_at(value: &Value, path: &str) -> String {
+    let mut current = value;
+    for part in path.split('.') {
+        current = match current {
+            Value::Object(map) => match get_ci(map, part) {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            Value::Array(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            _ => return String::new(),
+        };
+    }
+    match current {
+        Value::Object(_) | Value::Array(_) => String::new(),
+        other => value_text(other),
+    }
+}
+
 /// Remembers record ids across every file of a case, so a UAL record exported
 /// twice (overlapping searches) is kept once.
 #[derive(Debug, Default)]
