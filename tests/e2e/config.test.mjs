@@ -69,3 +69,14 @@ test('the compromised-admin training incident ships both snapshots: report-only 
     assert.match(await location.locator('.sev').textContent(), /high|critical/i);
   });
 });
+
+test('a whole folder of configuration exports opens at once', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await page.locator(tid('config')).evaluate((d) => { d.open = true; });
+    const folder = join(fixtures, 'current');
+    const count = (await readdir(folder)).length;
+    await page.locator(tid('folder-input')).setInputFiles(folder);
+    await until(page, 'every file of the folder listed', (n) => document.querySelectorAll('[data-testid="snapshot-file"]').length === n, count);
+    await page.locator(tid('posture-check')).first().waitFor();
+  });
+});

@@ -43,6 +43,15 @@ pub fn topbar(props: &TopbarProps) -> Html {
             }
         })
     };
+    let folder_input = use_node_ref();
+    let open_folder = {
+        let input = folder_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                el.click();
+            }
+        })
+    };
     let chosen = {
         let on_files = props.on_files.clone();
         Callback::from(move |e: Event| {
@@ -80,7 +89,9 @@ pub fn topbar(props: &TopbarProps) -> Html {
             <span class="tagline">{ "all evidence stays in this browser" }</span>
             <div class="actions">
                 <button data-testid="open-files" onclick={open} title="Open log exports, IP databases or a Loupe case file (or drop them anywhere on the page)">{ "Open files…" }</button>
-                <input ref={input} type="file" multiple=true class="hidden" data-testid="file-input" aria-label="Evidence files" onchange={chosen} />
+                <input ref={input} type="file" multiple=true class="hidden" data-testid="file-input" aria-label="Evidence files" onchange={chosen.clone()} />
+                <button data-testid="open-folder" onclick={open_folder} title="Open every file in a folder (a tenant configuration export, a case's evidence)">{ "Folder…" }</button>
+                <input ref={folder_input} type="file" webkitdirectory=true multiple=true class="hidden" data-testid="folder-input" aria-label="Evidence folder" onchange={chosen} />
                 <select data-testid="sample-choice" aria-label="Training incident" onchange={pick_sample}>
                     { for SAMPLES.iter().enumerate().map(|(i, (_, name))| html! { <option value={i.to_string()} selected={i == *picked_sample}>{ *name }</option> }) }
                 </select>
