@@ -2,9 +2,11 @@
 //! evidence. One `Case` value changed only through `CaseAction`s (one reducer,
 //! as in yew's todomvc example), saved as versioned JSON.
 
+pub mod annotations;
 mod clock;
 mod persist;
 
+pub use annotations::{EventAnnotation, EventChange, EventSummary, FindingVerdict, Verdict};
 pub use clock::{deadline, PhaseClock};
 pub use persist::{export_file_name, from_json, is_case_document, to_json, SCHEMA_VERSION};
 
@@ -101,6 +103,10 @@ pub struct Case {
     pub context: Option<Context>,
     /// Remediation actions worked, by action id (`remediate::Action::id`).
     pub remediation: BTreeMap<String, ActionProgress>,
+    /// Bookmarks, tags and notes on events, by `annotations::event_key`.
+    pub events: BTreeMap<String, EventAnnotation>,
+    /// Findings the analyst confirmed or dismissed, by finding id.
+    pub findings: BTreeMap<String, FindingVerdict>,
     pub updated_at: Option<TimeMs>,
 }
 
@@ -122,6 +128,13 @@ pub enum CaseAction {
     SetActionNote { id: String, note: String },
     /// When an action was really done (e.g. by the helpdesk, earlier).
     SetActionDoneAt { id: String, at: TimeMs },
+    /// Bookmark, tag or note one event (`key` from `annotations::row_key`);
+    /// `summary` describes it for reports. An event left with no marks is
+    /// forgotten.
+    AnnotateEvent { key: String, summary: EventSummary, change: EventChange },
+    /// Confirm or dismiss a finding; `None` takes the verdict back.
+    SetFindingVerdict { id: String, verdict: Option<FindingVerdict> },
+    SetFindingNote { id: String, note: String },
     /// Replace the whole case with an imported one.
     Import(Box<Case>),
     /// Start over with an empty case.
@@ -169,6 +182,27 @@ impl Case {
             }
             CaseAction::SetActionDoneAt { id, at } => self.remediation.entry(id).or_default().done_at = Some(at),
             CaseAction::SetActionNote { id, note } => self.remediation.entry(id).or_default().note = note,
+            CaseAction::AnnotateEvent { key, summary, change } => {
+                let annotation = self.events.entry(key.clone()).or_default();
+                annotation.change(change);
+                annotation.summary = summary;
+                annotation.updated_at = Some(now);
+                if annotation.is_empty() {
+                    self.events.remove(&key);
+                }
+            }
+            CaseAction::SetFindingVerdict { id, verdict: Some(verdict) } => {
+                let note = self.findings.get(&id).map(|v| v.note.clone()).unwrap_or_default();
+                self.findings.insert(id, FindingVerdict { note, ..verdict });
+            }
+            CaseAction::SetFindingVerdict { id, verdict: None } => {
+                self.findings.remove(&id);
+            }
+            CaseAction::SetFindingNote { id, note } => {
+                if let Some(verdict) = self.findings.get_mut(&id) {
+                    verdict.note = note;
+                }
+            }
             CaseAction::Import(case) => *self = *case,
             CaseAction::Reset => *self = Case::default(),
         }
@@ -237,6 +271,41 @@ mod tests {
         assert_eq!(case.remediation[&id].note, "done by helpdesk", "the note stays");
         // Saved and restored with the case.
         assert_eq!(from_json(&to_json(&case)), Ok(case));
+    }
+
+    #[test]
+    fn event_marks_are_kept_by_key_and_forgotten_when_cleared() {
+        let mut case = Case::default();
+        let summary = EventSummary { time: 5, operation: "New-InboxRule".into(), ..EventSummary::default() };
+        let mark = |change| CaseAction::AnnotateEvent { key: "abcd:3:120".into(), summary: summary.clone(), change };
+        case.apply(mark(EventChange::SetBookmark(true)), 10);
+        case.apply(mark(EventChange::AddTag("Malicious".into())), 11);
+        case.apply(mark(EventChange::SetNote("hides replies from the CFO".into())), 12);
+        let saved = &case.events["abcd:3:120"];
+        assert!(saved.bookmarked && saved.has_tag("malicious"));
+        assert_eq!((saved.summary.operation.as_str(), saved.updated_at), ("New-InboxRule", Some(12)));
+        assert_eq!(from_json(&to_json(&case)), Ok(case.clone()));
+        case.apply(mark(EventChange::SetBookmark(false)), 13);
+        case.apply(mark(EventChange::RemoveTag("malicious".into())), 14);
+        case.apply(mark(EventChange::SetNote(String::new())), 15);
+        assert!(case.events.is_empty());
+    }
+
+    #[test]
+    fn a_finding_verdict_keeps_its_note_when_changed_and_can_be_taken_back() {
+        use crate::detect::Severity;
+        let mut case = Case::default();
+        let verdict = |v| FindingVerdict { verdict: v, note: String::new(), at: 1, title: "Inbox rule".into(), step: 6, severity: Severity::High };
+        case.apply(CaseAction::SetFindingVerdict { id: "f1".into(), verdict: Some(verdict(Verdict::Dismissed)) }, 1);
+        case.apply(CaseAction::SetFindingNote { id: "f1".into(), note: "the user's own rule".into() }, 2);
+        case.apply(CaseAction::SetFindingVerdict { id: "f1".into(), verdict: Some(verdict(Verdict::Confirmed)) }, 3);
+        assert_eq!(case.findings["f1"].verdict, Verdict::Confirmed);
+        assert_eq!(case.findings["f1"].note, "the user's own rule");
+        assert_eq!(from_json(&to_json(&case)), Ok(case.clone()));
+        case.apply(CaseAction::SetFindingVerdict { id: "f1".into(), verdict: None }, 4);
+        assert!(case.findings.is_empty());
+        case.apply(CaseAction::SetFindingNote { id: "f9".into(), note: "x".into() }, 5);
+        assert!(case.findings.is_empty(), "a note needs a verdict first");
     }
 
     #[test]

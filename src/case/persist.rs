@@ -6,7 +6,9 @@ use super::Case;
 use serde_json::Value;
 
 /// Version of the case document this build writes.
-pub const SCHEMA_VERSION: u64 = 1;
+/// v2 added event annotations and finding verdicts; a v1 build would drop
+/// them silently, so the version says it cannot read such a file.
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// Marks a JSON document as a Loupe case.
 const KIND: &str = "loupe-case";
@@ -71,6 +73,8 @@ pub fn export_file_name(case: &Case, today: &str) -> String {
 fn migrate(body: Value, from: u64) -> Result<Value, String> {
     match from {
         SCHEMA_VERSION => Ok(body),
+        // v1 had no `events` or `findings`; they default to empty.
+        1 => migrate(body, 2),
         other => Err(format!("Case format v{other} is not one this build knows how to read.")),
     }
 }

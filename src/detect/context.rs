@@ -131,7 +131,7 @@ impl Context {
     }
 
     pub fn eval_context(&self) -> EvalContext {
-        EvalContext { indicators: self.indicators.iter().map(|i| i.value.trim().to_string()).filter(|v| !v.is_empty()).collect() }
+        EvalContext { indicators: self.indicators.iter().map(|i| i.value.trim().to_string()).filter(|v| !v.is_empty()).collect(), ..EvalContext::default() }
     }
 }
 

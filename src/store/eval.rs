@@ -11,7 +11,7 @@ use super::event_store::{outcome_index, source_index, EventStore, TextColumn};
 use super::interner::{Interner, SymSet, EMPTY};
 use super::query::{parse_cidr, Field, Query, QueryError, TermKind, KNOWN_FIELDS};
 use crate::model::{Outcome, Source, TimeMs};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 /// What evaluation needs from outside the store.
@@ -20,6 +20,17 @@ pub struct EvalContext {
     /// The case's marked indicators (IPs, accounts, user agents, app ids…)
     /// for the `ioc` term. Empty: `ioc` matches nothing.
     pub indicators: Vec<String>,
+    /// The analyst's annotations on events, by row, for `tag:`, `note:`
+    /// and `bookmarked`. Rows not here have none.
+    pub annotations: BTreeMap<u32, RowAnnotation>,
+}
+
+/// What the analyst recorded on one event, as the query language sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowAnnotation {
+    pub tags: Vec<String>,
+    pub note: String,
+    pub bookmarked: bool,
 }
 
 /// How one value matches a lower-cased text.
@@ -64,6 +75,11 @@ impl Pattern {
             Pattern::Network(net, bits) => parse_ip_loosely(text).is_some_and(|ip| in_network(ip, *net, *bits)),
         }
     }
+}
+
+/// The annotated rows (sorted) whose annotation passes `keep`.
+fn annotated_rows(ctx: &EvalContext, keep: impl Fn(&RowAnnotation) -> bool) -> Test {
+    Test::Rows(ctx.annotations.iter().filter(|(_, a)| keep(a)).map(|(&row, _)| row).collect())
 }
 
 fn glob_matches(parts: &[String], text: &str) -> bool {
@@ -122,6 +138,8 @@ enum Test {
     Located { column: usize, set: SymSet, ips: SymSet },
     /// The row's IP symbol is in the set (database networks).
     Ips(SymSet),
+    /// The row is one of these (sorted): annotation terms.
+    Rows(Vec<u32>),
 }
 
 struct AttrTest {
@@ -176,6 +194,7 @@ impl EventStore {
                     let ip = &self.text[TextColumn::Ip.index()].rows;
                     narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip[r]))
                 }
+                Test::Rows(wanted) => narrow(&mut rows, lo, hi, *negated, |r| wanted.binary_search(&(r as u32)).is_ok()),
                 Test::Text { columns, attrs } => match (columns.as_slice(), attrs) {
                     ([(col, set)], None) => {
                         let syms = &self.text[*col].rows;
@@ -208,6 +227,7 @@ impl EventStore {
                 (1, (set.count() as f64 / self.text[*column].dict.len().max(1) as f64 + ip_share).min(1.0))
             }
             Test::Ips(ips) => (1, ips.count() as f64 / self.text[TextColumn::Ip.index()].dict.len().max(1) as f64),
+            Test::Rows(wanted) => (0, wanted.len() as f64 / self.len().max(1) as f64),
         };
         (class, if *negated { 1.0 - kept } else { kept })
     }
@@ -251,6 +271,15 @@ impl EventStore {
                 let cols = [TextColumn::Ip, TextColumn::Actor, TextColumn::Target, TextColumn::UserAgent, TextColumn::App];
                 let columns = cols.iter().map(|c| (c.index(), in_set(&self.text[c.index()].dict))).filter(|(_, s)| !s.is_empty()).collect();
                 text_test(columns, Some(AttrTest { keys: None, values: in_set(&self.attr_values) }))
+            }
+            TermKind::Bookmarked => annotated_rows(ctx, |a| a.bookmarked),
+            TermKind::Match { field: Field::Tag, values } => {
+                let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
+                annotated_rows(ctx, |a| a.tags.iter().any(|t| patterns.iter().any(|p| p.matches(&t.to_lowercase()))))
+            }
+            TermKind::Match { field: Field::Note, values } => {
+                let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
+                annotated_rows(ctx, |a| !a.note.is_empty() && patterns.iter().any(|p| p.matches(&a.note.to_lowercase())))
             }
             TermKind::Match { field, values } => match field {
                 Field::Source => {

@@ -229,6 +229,11 @@ impl EventStore {
         Some((*self.time.first()?, *self.time.last()?))
     }
 
+    /// The first row at or after `time` (`len()` when there is none).
+    pub fn first_row_at(&self, time: TimeMs) -> u32 {
+        self.time.partition_point(|&t| t < time) as u32
+    }
+
     pub fn time(&self, row: u32) -> TimeMs {
         self.time.get(row as usize).copied().unwrap_or_default()
     }

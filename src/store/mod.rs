@@ -18,7 +18,7 @@ pub mod interner;
 pub mod query;
 
 pub use enriched::{Location, LocationSource};
-pub use eval::EvalContext;
+pub use eval::{EvalContext, RowAnnotation};
 pub use event_store::{EventStore, FileId, LoadedFile, PendingFile, TextColumn};
 pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram};

@@ -11,6 +11,9 @@
 //! - free text — matches any text field or attribute value.
 //! - `after:T`, `before:T`, `time:START..END` — UTC times.
 //! - `ioc` — any value equal to a marked indicator.
+//! - `tag:T` — events the analyst tagged T (`tag:*` any tag), `note:text`
+//!   — events whose analyst note contains the text, `bookmarked` —
+//!   bookmarked events. These read the case's annotations (`EvalContext`).
 //!
 //! A leading `-` negates a term, `,` separates alternatives (`op:A,B`),
 //! `"…"` quotes a value (`\"` and `\\` inside quotes), and `*` is a wildcard
@@ -24,7 +27,7 @@ use std::fmt;
 
 /// Names the query language knows besides attribute names, for messages.
 pub const KNOWN_FIELDS: &[&str] =
-    &["user", "actor", "target", "ip", "op", "country", "city", "asn", "app", "ua", "source", "outcome", "file", "after", "before", "time"];
+    &["user", "actor", "target", "ip", "op", "country", "city", "asn", "app", "ua", "source", "outcome", "file", "tag", "note", "after", "before", "time"];
 
 /// What a `field:value` term looks at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +49,10 @@ pub enum Field {
     Outcome,
     /// Name of the loaded file.
     File,
+    /// A tag the analyst put on the event.
+    Tag,
+    /// The analyst's note on the event.
+    Note,
     /// An event attribute, by key (matched case-insensitively).
     Attr(String),
 }
@@ -67,6 +74,8 @@ impl Field {
             "source" => Field::Source,
             "outcome" => Field::Outcome,
             "file" => Field::File,
+            "tag" | "tags" => Field::Tag,
+            "note" | "notes" => Field::Note,
             _ => Field::Attr(name.to_string()),
         }
     }
@@ -87,6 +96,8 @@ impl Field {
             Field::Source => "source",
             Field::Outcome => "outcome",
             Field::File => "file",
+            Field::Tag => "tag",
+            Field::Note => "note",
             Field::Attr(name) => name,
         }
     }
@@ -108,6 +119,8 @@ pub enum TermKind {
     Between { start: Option<TimeMs>, end: Option<TimeMs> },
     /// Any value equal to one of the case's indicators.
     Ioc,
+    /// Events the analyst bookmarked.
+    Bookmarked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,6 +233,9 @@ impl Parser {
         } else if word.eq_ignore_ascii_case("ioc") {
             self.pos = word_end;
             TermKind::Ioc
+        } else if word.eq_ignore_ascii_case("bookmarked") {
+            self.pos = word_end;
+            TermKind::Bookmarked
         } else {
             let values = self.values()?;
             TermKind::Text(values.into_iter().map(|v| v.text).collect())
@@ -470,6 +486,7 @@ impl fmt::Display for Term {
                 write!(f, "time:{}..{}", start.map(format_time).unwrap_or_default(), end.map(format_time).unwrap_or_default())
             }
             TermKind::Ioc => f.write_str("ioc"),
+            TermKind::Bookmarked => f.write_str("bookmarked"),
         }
     }
 }

@@ -22,7 +22,7 @@ pub struct TimelineView {
 pub fn matching_rows(store: &EventStore, query: &str, indicators: &[String]) -> Result<Vec<u32>, String> {
     let describe = |e: crate::store::QueryError| format!("column {}: {}", e.position + 1, e.message);
     let parsed = parse(query).map_err(describe)?;
-    store.filter(&parsed, &EvalContext { indicators: indicators.to_vec() }).map_err(describe)
+    store.filter(&parsed, &EvalContext { indicators: indicators.to_vec(), ..EvalContext::default() }).map_err(describe)
 }
 
 pub fn compute(store: &EventStore, query: &str, indicators: &[String]) -> TimelineView {
