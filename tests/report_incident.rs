@@ -7,7 +7,7 @@ use loupe::case::annotations::row_key;
 use loupe::case::{Case, CaseAction, EventChange, EventSummary, FindingVerdict, StepStatus, Verdict};
 use loupe::detect::{run_all, suggest_context, Severity};
 use loupe::ingest::{ingest_bytes, Deduper};
-use loupe::report::{incident, to_html, to_markdown, ConfigChange, ReportInput};
+use loupe::report::{incident, to_html, to_markdown, ReportInput};
 use loupe::sample::{generate_scenario, Scenario, DEFAULT_SEED};
 use loupe::store::{parse, EvalContext, EventStore};
 
@@ -55,10 +55,8 @@ fn the_report_says_what_the_analyst_recorded_and_escapes_everything() {
     let revoke = plan.actions.iter().find(|a| a.id.starts_with("revoke_sessions:")).unwrap();
     case.apply(CaseAction::SetActionDone { id: revoke.id.clone(), done: true }, T0 + 5 * 60_000);
 
-    let changes: Vec<ConfigChange> = loupe::tenant::reconstruct::reconstruct(&store, None, Some(&ctx))
-        .into_iter()
-        .map(|l| ConfigChange { when: Some(l.time), change: l.change })
-        .collect();
+    let empty = loupe::tenant::Snapshot::new();
+    let (changes, changes_from) = incident::config_changes(&empty, &empty, &store, &ctx);
     let input = ReportInput {
         case: &case,
         context: &ctx,
@@ -66,7 +64,7 @@ fn the_report_says_what_the_analyst_recorded_and_escapes_everything() {
         plan: &plan,
         contradictions: &[],
         changes: &changes,
-        changes_from: "Entra audit log",
+        changes_from,
         store: &store,
         generated_at: T0 + 3_600_000,
     };

@@ -481,10 +481,8 @@ fn incident_report(args: &[String]) -> Result<(), String> {
     let findings = run_all(&store, &ctx);
     let plan = loupe::remediate::plan(&store, &ctx, &findings);
     let contradictions = loupe::remediate::verify(&store, &ctx, &plan, &case.actions_done());
-    let changes: Vec<loupe::report::ConfigChange> = loupe::tenant::reconstruct::reconstruct(&store, None, Some(&ctx))
-        .into_iter()
-        .map(|l| loupe::report::ConfigChange { when: Some(l.time), change: l.change })
-        .collect();
+    let empty = loupe::tenant::Snapshot::new();
+    let (changes, changes_from) = loupe::report::incident::config_changes(&empty, &empty, &store, &ctx);
     let generated_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let input = loupe::report::ReportInput {
         case: &case,
@@ -493,7 +491,7 @@ fn incident_report(args: &[String]) -> Result<(), String> {
         plan: &plan,
         contradictions: &contradictions,
         changes: &changes,
-        changes_from: "Entra audit log",
+        changes_from,
         store: &store,
         generated_at,
     };

@@ -10,7 +10,7 @@ use crate::model::{format_utc, TimeMs};
 use crate::playbook::PHASES;
 use crate::remediate::{Contradiction, Plan};
 use crate::store::EventStore;
-use crate::tenant::ObjectChange;
+use crate::tenant::{ObjectChange, Snapshot};
 use std::collections::BTreeMap;
 
 /// A configuration change to report, with when the log says it happened
@@ -19,6 +19,25 @@ use std::collections::BTreeMap;
 pub struct ConfigChange {
     pub change: ObjectChange,
     pub when: Option<TimeMs>,
+    /// Audit-log rows that show it (none for a snapshot comparison).
+    pub rows: usize,
+}
+
+/// The configuration changes and where they come from: baseline against
+/// current snapshot when both are loaded, else rebuilt from the Entra audit
+/// log (checked against the current snapshot when there is one).
+pub fn config_changes(baseline: &Snapshot, current: &Snapshot, store: &EventStore, context: &Context) -> (Vec<ConfigChange>, &'static str) {
+    if !baseline.is_empty() && !current.is_empty() {
+        let diff = crate::tenant::diff_snapshots(baseline, current);
+        (diff.changes.into_iter().map(|change| ConfigChange { change, when: None, rows: 0 }).collect(), "baseline against current snapshot")
+    } else {
+        let current = (!current.is_empty()).then_some(current);
+        let logged = crate::tenant::reconstruct::reconstruct(store, current, Some(context));
+        (
+            logged.into_iter().map(|l| ConfigChange { when: Some(l.time), rows: l.rows.len(), change: l.change }).collect(),
+            "rebuilt from the Entra audit log (no baseline loaded)",
+        )
+    }
 }
 
 /// Everything the report draws on, worked out by the caller (the UI has
@@ -57,7 +76,7 @@ pub fn build(input: &ReportInput) -> Doc {
     tagged_events(&mut doc, case);
     findings(&mut doc, input);
     indicators(&mut doc, input.context);
-    config_changes(&mut doc, input);
+    config_changes_section(&mut doc, input);
     remediation(&mut doc, input);
     checklist(&mut doc, case);
     if !case.notes.trim().is_empty() {
@@ -245,13 +264,13 @@ fn indicators(doc: &mut Doc, context: &Context) {
     }
 }
 
-fn config_changes(doc: &mut Doc, input: &ReportInput) {
+fn config_changes_section(doc: &mut Doc, input: &ReportInput) {
     doc.heading(2, "Configuration changes");
     if input.changes.is_empty() {
         doc.paragraph("No configuration changes were found (no snapshots loaded and none rebuilt from the audit log).");
         return;
     }
-    doc.paragraph(format!("From the {}. Riskiest first.", input.changes_from));
+    doc.paragraph(format!("Changes {}; riskiest first.", input.changes_from));
     let mut changes: Vec<&ConfigChange> = input.changes.iter().collect();
     changes.sort_by(|a, b| b.change.risk.cmp(&a.change.risk).then(a.when.cmp(&b.when)));
     let rows = changes

@@ -9,6 +9,8 @@ mod format;
 mod loader;
 mod state;
 mod storage;
+mod shortcuts;
+mod theme;
 mod view;
 
 pub use app::App;
