@@ -5,6 +5,7 @@
 mod app;
 mod components;
 pub(crate) mod download;
+mod embedded;
 mod format;
 mod loader;
 mod state;
