@@ -368,7 +368,9 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let document = web_sys::window().and_then(|w| w.document());
             let listener = document.map(|d| {
-                gloo::events::EventListener::new(&d, "keydown", move |e| {
+                // Not passive: a shortcut key must not also type or scroll.
+                let options = gloo::events::EventListenerOptions::enable_prevent_default();
+                gloo::events::EventListener::new_with_options(&d, "keydown", options, move |e| {
                     let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
                     let typing = e
                         .target()
