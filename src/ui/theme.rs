@@ -1,6 +1,8 @@
 //! Light, dark, or whatever the system prefers. The choice is the analyst's
-//! and not part of any case, so it is kept under its own storage key; the
-//! stylesheet reads `data-theme` on the root element.
+//! and not part of any case, so it is kept under its own storage key. The
+//! stylesheet reads `data-theme` ("light" or "dark") on the root element;
+//! "follow the system" is resolved here, so the dark palette is written
+//! once in the stylesheet, and the choice itself is in `data-theme-choice`.
 
 const KEY: &str = "loupe.theme";
 
@@ -52,11 +54,15 @@ impl Theme {
     /// a convenience, and the page already reports storage problems).
     pub fn apply(self) {
         let Some(window) = web_sys::window() else { return };
+        let system_dark = window.match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches());
+        let shown = match self {
+            Theme::Auto if system_dark => Theme::Dark,
+            Theme::Auto => Theme::Light,
+            chosen => chosen,
+        };
         if let Some(root) = window.document().and_then(|d| d.document_element()) {
-            let _ = match self {
-                Theme::Auto => root.remove_attribute("data-theme"),
-                other => root.set_attribute("data-theme", other.key()),
-            };
+            let _ = root.set_attribute("data-theme", shown.key());
+            let _ = root.set_attribute("data-theme-choice", self.key());
         }
         if let Ok(Some(storage)) = window.local_storage() {
             let _ = storage.set_item(KEY, self.key());

@@ -167,16 +167,26 @@ test('confirm and dismiss findings, then the Markdown and HTML reports carry the
 
 test('theme: system, light, dark, and the choice survives a reload', { timeout: TEST_TIMEOUT }, async (t) => {
   await withApp(env, t, async ({ page }) => {
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme || 'auto');
-    assert.equal(await theme(), 'auto');
+    const theme = () => page.evaluate(() => `${document.documentElement.dataset.themeChoice}:${document.documentElement.dataset.theme}`);
+    // Headless Chromium reports a light system.
+    assert.equal(await theme(), 'auto:light');
     await page.locator(tid('theme')).click();
-    assert.equal(await theme(), 'light');
+    assert.equal(await theme(), 'light:light');
     await page.locator(tid('theme')).click();
-    assert.equal(await theme(), 'dark');
+    assert.equal(await theme(), 'dark:dark');
     await page.reload();
     await page.locator('.app').waitFor();
-    assert.equal(await theme(), 'dark');
+    assert.equal(await theme(), 'dark:dark');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.notEqual(background, 'rgb(238, 240, 243)', 'the dark theme changes the page background');
+  });
+});
+
+test('theme: following the system shows dark on a dark system', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await page.locator('.app').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   });
 });
