@@ -3,6 +3,7 @@
 //! as in yew's todomvc example), saved as versioned JSON.
 
 pub mod annotations;
+pub mod bundle;
 mod clock;
 mod persist;
 

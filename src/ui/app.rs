@@ -169,6 +169,23 @@ pub fn app() -> Html {
             }
         })
     };
+    let on_export_bundle = {
+        let (case, store) = (case.clone(), store.clone());
+        Callback::from(move |_| {
+            let store = store.borrow();
+            let evidence: Vec<crate::case::bundle::EvidenceText> = store
+                .files()
+                .iter()
+                .map(|f| crate::case::bundle::EvidenceText { name: &f.report.file, sha256: &f.report.sha256, text: f.text.as_str() })
+                .collect();
+            let today = crate::model::format_utc(now_ms()).get(..10).unwrap_or("").to_string();
+            let name = crate::case::export_file_name(&case.case, &today).replace("loupe-case-", "loupe-bundle-").replace(".json", ".zip");
+            let saved = crate::case::bundle::write(&case.case, &evidence).and_then(|bytes| super::download::save_bytes(&name, "application/zip", &bytes));
+            if let Err(why) = saved {
+                web_sys::console::warn_1(&format!("bundle failed: {why}").into());
+            }
+        })
+    };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
         let (next_id, first_live_id, snapshots) = ((*next_id).clone(), (*first_live_id).clone(), snapshots.dispatcher());
@@ -422,7 +439,7 @@ pub fn app() -> Html {
     html! {
         <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
             <Topbar case_name={AttrValue::from(case.case.name.clone())} incident_start={case.case.incident_start} now={*now}
-                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} {on_export}
+                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} {on_export} {on_export_bundle}
                 {on_report} theme={*theme} {on_theme} on_help={toggle_help.clone()} />
             if *help_open {
                 <ShortcutHelp on_close={toggle_help} />

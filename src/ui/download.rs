@@ -7,10 +7,18 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 /// Offer `contents` as a download named `file_name`.
 pub fn save(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
+    offer(file_name, mime, &js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents)))
+}
+
+/// Offer binary `contents` (a zip) as a download named `file_name`.
+pub fn save_bytes(file_name: &str, mime: &str, contents: &[u8]) -> Result<(), String> {
+    offer(file_name, mime, &js_sys::Array::of1(&js_sys::Uint8Array::from(contents)))
+}
+
+fn offer(file_name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), String> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "the browser could not make the file".to_string())?;
+    let blob = Blob::new_with_u8_array_sequence_and_options(parts, &options).map_err(|_| "the browser could not make the file".to_string())?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|_| "the browser could not offer the file".to_string())?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let link: HtmlAnchorElement = document.create_element("a").map_err(|_| "no link")?.unchecked_into();

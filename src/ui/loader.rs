@@ -65,6 +65,8 @@ impl Loader {
                     // Told apart by content, like evidence layouts.
                     Ok(bytes) if crate::enrich::detect(&bytes).is_some() => loader.load_database(id, &name, bytes).await,
                     Ok(bytes) if crate::case::is_case_document(&bytes) => loader.import_case(id, &name, &bytes),
+                    // Before snapshots: a bundle is a zip too.
+                    Ok(bytes) if crate::case::bundle::is_bundle(&bytes) => loader.open_bundle(id, &name, &bytes).await,
                     Ok(bytes) if crate::tenant::looks_like_snapshot(&name, &bytes) => loader.load_snapshot(id, &name, &bytes, None),
                     Ok(bytes) => loader.ingest(id, &name, bytes).await,
                     Err(why) => loader.not_loaded(id, &name, &why),
@@ -153,6 +155,35 @@ impl Loader {
         }
     }
 
+    /// A case bundle: the case is imported (after asking) and its evidence
+    /// loaded under the original files' hashes, one card per file.
+    async fn open_bundle(&self, id: u32, name: &str, bytes: &[u8]) {
+        let opened = match crate::case::bundle::open(bytes) {
+            Ok(opened) => opened,
+            Err(why) => return self.not_loaded(id, name, &format!("A Loupe case bundle that cannot be opened: {why}. Nothing was changed.")),
+        };
+        let question = format!(
+            "Open the bundle {name}: import the case \"{}\" (it replaces the current checklist, notes, context and remediation progress) and load its {} evidence file(s)?",
+            if opened.case.name.is_empty() { "untitled" } else { opened.case.name.as_str() },
+            opened.files.len()
+        );
+        if !web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false) {
+            return self.not_loaded(id, name, "A Loupe case bundle; not opened (the current case was kept).");
+        }
+        self.case.dispatch(crate::case::CaseAction::Import(Box::new(opened.case)));
+        self.loads.dispatch(LoadAction::Removed { id, unloaded: false });
+        for (file, content) in opened.files {
+            let loader = self.clone();
+            spawn_local(async move {
+                let id = loader.start(&file.name);
+                match content {
+                    Ok(bytes) => loader.ingest_as(id, &file.name, bytes, Some(file.sha256)).await,
+                    Err(why) => loader.not_loaded(id, &file.name, &why),
+                }
+            });
+        }
+    }
+
     fn not_loaded(&self, id: u32, name: &str, why: &str) {
         let mut report = IngestReport::new(name, b"");
         report.sha256.clear();
@@ -161,7 +192,16 @@ impl Loader {
     }
 
     async fn ingest(&self, id: u32, name: &str, bytes: Vec<u8>) {
-        let sha256 = native_sha256(&bytes).await;
+        self.ingest_as(id, name, bytes, None).await
+    }
+
+    /// Ingest under a known SHA-256 (a bundled file keeps its original's),
+    /// or hash the bytes.
+    async fn ingest_as(&self, id: u32, name: &str, bytes: Vec<u8>, known_sha256: Option<String>) {
+        let sha256 = match known_sha256 {
+            Some(sha) => Some(sha),
+            None => native_sha256(&bytes).await,
+        };
         let mut job = match FileIngest::open_hashed(name, bytes, sha256) {
             Ok(job) => job,
             Err(report) => {

@@ -71,3 +71,40 @@ test('export the case, start a new one, import the file: the work comes back', {
     assert.equal(await page.locator(tid('step-status-9')).inputValue(), 'done');
   });
 });
+
+test('case + evidence bundle: one zip carries the case and the evidence; opening it restores both', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    await page.locator(tid('query')).fill('op:New-InboxRule user:priya.raman');
+    await page.locator(tid('query')).press('Enter');
+    await until(page, 'the rule row', () => document.querySelector('[data-testid="row"] .c-op')?.textContent === 'New-InboxRule');
+    await page.locator(tid('row')).first().click();
+    await page.locator(tid('tag-malicious')).click();
+    await page.keyboard.press('Escape');
+    const events = await page.locator(tid('event-count')).textContent();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-bundle')).click()]);
+    assert.match(download.suggestedFilename(), /^loupe-bundle-.*\.zip$/);
+    await mkdir(artifactsDir, { recursive: true });
+    const saved = join(artifactsDir, download.suggestedFilename());
+    await download.saveAs(saved);
+    const bytes = await readFile(saved);
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+
+    page.once('dialog', (d) => d.accept());
+    await page.locator(tid('new-case')).click();
+    await until(page, 'an empty workbench', () => document.querySelectorAll('[data-testid="file-card"]').length === 0);
+
+    page.once('dialog', (d) => d.accept());
+    await page.locator(tid('file-input')).setInputFiles([saved]);
+    await until(page, 'the bundled evidence loaded', () => {
+      const cards = document.querySelectorAll('[data-testid="file-card"]');
+      return cards.length >= 4 && [...cards].every((c) => !c.querySelector('progress'));
+    });
+    await until(page, 'the same events', (n) => document.querySelector('[data-testid="event-count"]')?.textContent === n, events);
+    assert.equal(await page.locator('.file-unreadable').count(), 0, 'every bundled file was read');
+    await page.locator(tid('query')).fill('tag:malicious');
+    await page.locator(tid('query')).press('Enter');
+    await until(page, 'the tagged event found in the bundled evidence', () => document.querySelector('[data-testid="match-count"]')?.textContent.startsWith('1 of'));
+  });
+});

@@ -21,6 +21,8 @@ pub struct TopbarProps {
     pub on_new_case: Callback<()>,
     /// Save the case (checklist, notes, context, remediation) as a file.
     pub on_export: Callback<()>,
+    /// Save the case with the loaded evidence as one zip.
+    pub on_export_bundle: Callback<()>,
     /// Save the incident report in this format.
     pub on_report: Callback<ReportFormat>,
     pub theme: Theme,
@@ -94,6 +96,7 @@ pub fn topbar(props: &TopbarProps) -> Html {
     };
     let new_case = props.on_new_case.reform(|_: MouseEvent| ());
     let export = props.on_export.reform(|_: MouseEvent| ());
+    let export_bundle = props.on_export_bundle.reform(|_: MouseEvent| ());
     let report = |format: ReportFormat| props.on_report.reform(move |_: MouseEvent| format);
     let next_theme = props.theme.next();
     let theme = props.on_theme.reform(move |_: MouseEvent| next_theme);
@@ -115,6 +118,7 @@ pub fn topbar(props: &TopbarProps) -> Html {
                 </select>
                 <button data-testid="load-sample" onclick={sample} title="Load the chosen bundled training incident">{ "Load sample incident" }</button>
                 <button data-testid="export-case" onclick={export} title="Save the case as a file; open it on another machine to carry on (evidence files are matched by hash)">{ "Export case" }</button>
+                <button data-testid="export-bundle" onclick={export_bundle} title="Save the case and the loaded evidence as one .zip to hand over (opening it imports both)">{ "Case + evidence" }</button>
                 <button data-testid="report-md" onclick={report(ReportFormat::Markdown)} title="The incident report as Markdown: summary, accounts, tagged events, findings, indicators, changes, remediation, checklist">{ "Report .md" }</button>
                 <button data-testid="report-html" onclick={report(ReportFormat::Html)} title="The incident report as one printable HTML page">{ "Report .html" }</button>
                 <button data-testid="new-case" class="danger" onclick={new_case} title="Clear the checklist, notes and loaded evidence">{ "New case" }</button>
