@@ -11,7 +11,7 @@
 //! elsewhere, with mail, file and directory activity, and a password spray.
 
 use loupe::detect::{run_all, suggest_context, Context, History, DETECTORS};
-use loupe::ingest::{ingest_bytes, Deduper, IngestReport};
+use loupe::ingest::IngestReport;
 use loupe::model::{attr, Event, Outcome, Source, TimeMs};
 use loupe::sample::{generate, DEFAULT_SEED};
 use loupe::store::EventStore;
@@ -128,14 +128,7 @@ fn large_tenant(users: u64, days: i64) -> EventStore {
 }
 
 fn sample_store() -> EventStore {
-    let set = generate(DEFAULT_SEED);
-    let mut store = EventStore::new();
-    let mut dedupe = Deduper::default();
-    for file in &set.files {
-        let (report, events, text) = ingest_bytes(&file.name, &file.contents, &mut dedupe);
-        store.add_file(report, text, events);
-    }
-    store
+    generate(DEFAULT_SEED).to_store()
 }
 
 /// The fastest of three runs, in ms (the machine is shared), and the result.

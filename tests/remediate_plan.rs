@@ -12,12 +12,7 @@ use std::collections::BTreeMap;
 
 fn plan_for(scenario: Scenario) -> (Plan, AnswerKey, EventStore, loupe::detect::Context) {
     let set = generate_scenario(scenario, DEFAULT_SEED);
-    let mut store = EventStore::new();
-    let mut dedupe = Deduper::default();
-    for file in &set.files {
-        let (report, events, text) = ingest_bytes(&file.name, &file.contents, &mut dedupe);
-        store.add_file(report, text, events);
-    }
+    let store = set.to_store();
     let ctx = suggest_context(&store);
     let findings = run_all(&store, &ctx);
     (plan(&store, &ctx, &findings), set.answer_key, store, ctx)

@@ -6,7 +6,6 @@
 use loupe::case::annotations::row_key;
 use loupe::case::{Case, CaseAction, EventChange, EventSummary, FindingVerdict, StepStatus, Verdict};
 use loupe::detect::{run_all, suggest_context, Severity};
-use loupe::ingest::{ingest_bytes, Deduper};
 use loupe::report::{incident, to_html, to_markdown, ReportInput};
 use loupe::sample::{generate_scenario, Scenario, DEFAULT_SEED};
 use loupe::store::{parse, EvalContext, EventStore};
@@ -15,14 +14,7 @@ const HOSTILE: &str = "<script>alert(1)</script> | =cmd| [x](javascript:alert(1)
 const T0: i64 = 1_772_000_000_000;
 
 fn load() -> EventStore {
-    let set = generate_scenario(Scenario::MailboxTakeover, DEFAULT_SEED);
-    let mut store = EventStore::new();
-    let mut dedupe = Deduper::default();
-    for file in &set.files {
-        let (report, events, text) = ingest_bytes(&file.name, &file.contents, &mut dedupe);
-        store.add_file(report, text, events);
-    }
-    store
+    generate_scenario(Scenario::MailboxTakeover, DEFAULT_SEED).to_store()
 }
 
 fn first_row(store: &EventStore, query: &str) -> u32 {

@@ -104,6 +104,20 @@ pub struct SampleSet {
     pub answer_key: AnswerKey,
 }
 
+impl SampleSet {
+    /// The log exports read into one store, as the app reads them (for
+    /// tests, benchmarks and the command line).
+    pub fn to_store(&self) -> crate::store::EventStore {
+        let mut store = crate::store::EventStore::new();
+        let mut dedupe = crate::ingest::Deduper::default();
+        for file in &self.files {
+            let (report, events, text) = crate::ingest::ingest_bytes(&file.name, &file.contents, &mut dedupe);
+            store.add_file(report, text, events);
+        }
+        store
+    }
+}
+
 /// The tenant's configuration as Microsoft Graph JSON, one file per
 /// collection: before the month (`baseline/`) and after it (`current/`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

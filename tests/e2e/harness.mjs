@@ -221,6 +221,22 @@ export async function loadSample(page) {
 }
 
 /**
+ * Loads the "Compromised admin" training incident and checks it arrived
+ * whole: the service-principal sign-ins read, nothing unreadable, the case
+ * named after it, and step 11 planning the removal of the new admin.
+ */
+export async function loadAdminScenario(page) {
+    await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
+    await page.locator(tid('load-sample')).click();
+    await waitForFilesLoaded(page, 5);
+    const cards = await page.locator(tid('file-card')).allTextContents();
+    assert.ok(cards.some((c) => /signins_serviceprincipal_graph\.json/.test(c)), cards.join(' | '));
+    assert.ok(cards.every((c) => !/unreadable|not loaded/i.test(c)), cards.join(' | '));
+    await until(page, 'the case named after the scenario', () => /^Training: /.test(document.querySelector('[data-testid="case-name"]').value));
+    await page.locator(tid('remediation-11'), { hasText: 'Global Administrator' }).waitFor();
+}
+
+/**
  * Waits until at least `minCards` file cards exist and none shows a progress
  * bar; returns the event count shown in the top bar.
  */

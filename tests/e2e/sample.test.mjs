@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  artifactsDir, loadSample, numbersIn, repoRoot, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT,
+  artifactsDir, loadSample, numbersIn, repoRoot, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT, loadAdminScenario,
 } from './harness.mjs';
 
 const env = useBrowser();
@@ -78,13 +78,6 @@ test('virtual timeline: few rows in the DOM, the last rows render after scrollin
 
 test('the second training scenario loads from its own folder and names the case', { timeout: TEST_TIMEOUT }, async (t) => {
   await withApp(env, t, async ({ page }) => {
-    await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
-    await page.locator(tid('load-sample')).click();
-    await waitForFilesLoaded(page, 5);
-    const cards = await page.locator(tid('file-card')).allTextContents();
-    assert.ok(cards.some((c) => /signins_serviceprincipal_graph\.json/.test(c)), cards.join(' | '));
-    assert.ok(cards.every((c) => !/unreadable|not loaded/i.test(c)), cards.join(' | '));
-    await until(page, 'the case named after the scenario', () => /^Training: /.test(document.querySelector('[data-testid="case-name"]').value));
-    await page.locator(tid('remediation-11'), { hasText: 'Global Administrator' }).waitFor();
+    await loadAdminScenario(page);
   });
 });

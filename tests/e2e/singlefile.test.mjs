@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  distDir, loadSample, numbersIn, tid, until, useBrowser, waitForApp, waitForFilesLoaded, withApp, TEST_TIMEOUT,
+  distDir, loadSample, numbersIn, tid, until, useBrowser, waitForApp, waitForFilesLoaded, withApp, TEST_TIMEOUT, loadAdminScenario,
 } from './harness.mjs';
 
 const env = useBrowser({ serve: false });
@@ -59,14 +59,7 @@ test('single file from disk: the sample incident loads, findings appear, nothing
 
 test('single file from disk: the compromised-admin scenario loads with its snapshots', { timeout: TEST_TIMEOUT }, async (t) => {
   await withApp(env, t, async ({ page }) => {
-    await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
-    await page.locator(tid('load-sample')).click();
-    await waitForFilesLoaded(page, 5);
-    const cards = await page.locator(tid('file-card')).allTextContents();
-    assert.ok(cards.some((c) => /signins_serviceprincipal_graph\.json/.test(c)), cards.join(' | '));
-    assert.ok(cards.every((c) => !/unreadable|not loaded/i.test(c)), cards.join(' | '));
-    await until(page, 'the case named after the scenario', () => /^Training: /.test(document.querySelector('[data-testid="case-name"]').value));
-    await page.locator(tid('remediation-11'), { hasText: 'Global Administrator' }).waitFor();
+    await loadAdminScenario(page);
   }, fromDisk);
 });
 
