@@ -11,7 +11,7 @@ ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 BENCH_ROWS ?= 1000000
 
-.PHONY: serve test dist samples bench bench-browser test-native test-browser setup-web setup-browser clean
+.PHONY: serve test dist samples screenshots bench bench-browser test-native test-browser setup-web setup-browser clean
 
 serve: setup-web samples
 	trunk serve --offline --address $(ADDRESS) --port $(PORT)
@@ -30,6 +30,10 @@ dist: setup-web samples
 samples:
 	cargo run --quiet --bin loupe -- sample --out www/samples
 	cargo run --quiet --bin loupe -- sample --out www/samples/admin --scenario compromised-admin
+
+# The README's pictures (docs/*.png), from the single-file build.
+screenshots: setup-browser dist
+	node scripts/screenshots.mjs
 
 test-native:
 	cargo test
