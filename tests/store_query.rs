@@ -245,12 +245,12 @@ fn time_terms() {
 fn ioc_term_uses_the_case_indicators() {
     let (store, _) = store();
     let q = parse("ioc").unwrap();
-    let ctx = EvalContext { indicators: vec!["203.0.113.9".into(), " EXT@evil.example ".into()] };
+    let ctx = EvalContext { indicators: vec!["203.0.113.9".into(), " EXT@evil.example ".into()], ..EvalContext::default() };
     assert_eq!(ops(&store, &store.filter(&q, &ctx).unwrap()), ["09:30 Sign-in", "09:31 Sign-in", "10:05 New-InboxRule", "10:10 MailItemsAccessed"]);
-    let ctx = EvalContext { indicators: vec!["ext@evil.example".into()] };
+    let ctx = EvalContext { indicators: vec!["ext@evil.example".into()], ..EvalContext::default() };
     assert_eq!(ops(&store, &store.filter(&q, &ctx).unwrap()), ["10:05 New-InboxRule"]);
     // Equality, not substring.
-    let ctx = EvalContext { indicators: vec!["evil.example".into()] };
+    let ctx = EvalContext { indicators: vec!["evil.example".into()], ..EvalContext::default() };
     assert!(store.filter(&q, &ctx).unwrap().is_empty());
     assert!(store.filter(&q, &EvalContext::default()).unwrap().is_empty());
     assert_eq!(store.filter(&parse("-ioc").unwrap(), &EvalContext::default()).unwrap().len(), 7);
