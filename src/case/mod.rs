@@ -149,6 +149,8 @@ pub enum CaseAction {
     RevealHint { step: u8, available: u8 },
     /// "Finish and score": record when (again on a later finish).
     FinishExercise,
+    /// Back to work after a score: the scorecard is put away.
+    ResumeExercise,
     /// Leave exercise mode; the marks stay in the case.
     StopExercise,
     /// Replace the whole case with an imported one.
@@ -238,6 +240,11 @@ impl Case {
             CaseAction::FinishExercise => {
                 if let Some(exercise) = self.exercise.as_mut() {
                     exercise.finished_at = Some(now);
+                }
+            }
+            CaseAction::ResumeExercise => {
+                if let Some(exercise) = self.exercise.as_mut() {
+                    exercise.finished_at = None;
                 }
             }
             CaseAction::StopExercise => self.exercise = None,
@@ -369,6 +376,8 @@ mod tests {
         case.apply(CaseAction::FinishExercise, 9);
         assert_eq!(case.exercise.as_ref().and_then(|e| e.finished_at), Some(9));
         assert_eq!(from_json(&to_json(&case)), Ok(case.clone()), "kept with the case");
+        case.apply(CaseAction::ResumeExercise, 9);
+        assert_eq!(case.exercise.as_ref().map(|e| (e.finished_at, e.hints_used())), Some((None, 3)));
         case.apply(CaseAction::StopExercise, 10);
         assert_eq!(case.exercise, None);
     }
