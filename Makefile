@@ -18,8 +18,11 @@ serve: setup-web samples
 
 test: setup-browser test-native dist test-browser
 
+# dist/ for a static server, and dist/loupe.html: the same app and both
+# training incidents in one file that works opened from disk.
 dist: setup-web samples
 	trunk build --offline --release
+	node scripts/single-file.mjs dist
 
 # The bundled training incidents, generated deterministically (not committed):
 # the default scenario in www/samples, each other one in its own folder below

@@ -35,7 +35,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timeline FILE... [--query Q] [--ipdb DB]... | \
-                     loupe findings FILE... [--case CASE.json] | loupe plan FILE... [--case CASE.json] | loupe diff BASELINE... --current CURRENT... | \
+                     loupe findings FILE... [--case CASE.json] | loupe plan FILE... [--case CASE.json] | \
+                     loupe report FILE... [--case CASE.json] [--format markdown|html] | loupe diff BASELINE... --current CURRENT... | \
                      loupe posture SNAPSHOT... [--case CASE.json] | \
                      loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | \
                      loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | loupe sample --out DIR [--seed N] [--scenario NAME] | \
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Some("timeline") => timeline(&args[1..]),
         Some("findings") => findings(&args[1..]),
         Some("plan") => remediation_plan(&args[1..]),
+        Some("report") => incident_report(&args[1..]),
         Some("sample") => sample(&args[1..]),
         Some("score") => score(&args[1..]),
         Some("-h" | "--help" | "help") => {
@@ -464,16 +466,52 @@ fn findings(args: &[String]) -> Result<(), String> {
 
 /// The remediation plan for the evidence, with the case's progress on it
 /// and any evidence contradicting an action marked done.
+/// A whole Loupe case document (not just its context).
+fn read_case(path: &str) -> Result<loupe::case::Case, String> {
+    let bytes = read_file(path)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))?;
+    loupe::case::from_json(text.trim_start_matches('\u{feff}')).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The incident report for the evidence and a case, as Markdown or HTML.
+/// Configuration changes are rebuilt from the audit log (snapshots are
+/// compared by `loupe diff`).
+fn incident_report(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case", "--format"])?;
+    let case = args.option("--case").map(read_case).transpose()?.unwrap_or_default();
+    let (store, reports) = load(&args.files)?;
+    first_unreadable(&reports)?;
+    let ctx = case.context.clone().unwrap_or_else(|| suggest_context(&store));
+    let findings = run_all(&store, &ctx);
+    let plan = loupe::remediate::plan(&store, &ctx, &findings);
+    let contradictions = loupe::remediate::verify(&store, &ctx, &plan, &case.actions_done());
+    let empty = loupe::tenant::Snapshot::new();
+    let (changes, changes_from) = loupe::report::incident::config_changes(&empty, &empty, &store, &ctx);
+    let generated_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let input = loupe::report::ReportInput {
+        case: &case,
+        context: &ctx,
+        findings: &findings,
+        plan: &plan,
+        contradictions: &contradictions,
+        changes: &changes,
+        changes_from,
+        store: &store,
+        generated_at,
+    };
+    let doc = loupe::report::incident::build(&input);
+    let text = match args.option("--format").unwrap_or("markdown") {
+        "markdown" | "md" => loupe::report::to_markdown(&doc),
+        "html" => loupe::report::to_html(&doc),
+        other => return Err(format!("unknown report format {other}: use markdown or html")),
+    };
+    print!("{text}");
+    Ok(())
+}
+
 fn remediation_plan(args: &[String]) -> Result<(), String> {
     let args = Args::parse(args, &["--case"])?;
-    let case = match args.option("--case") {
-        Some(path) => {
-            let bytes = read_file(path)?;
-            let text = String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))?;
-            Some(loupe::case::from_json(&text).map_err(|e| format!("{path}: {e}"))?)
-        }
-        None => None,
-    };
+    let case = args.option("--case").map(read_case).transpose()?;
     let (store, reports) = load(&args.files)?;
     first_unreadable(&reports)?;
     let ctx = case.as_ref().and_then(|c| c.context.clone()).unwrap_or_else(|| suggest_context(&store));

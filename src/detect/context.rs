@@ -20,6 +20,21 @@ pub enum IndicatorKind {
     Other,
 }
 
+impl IndicatorKind {
+    /// What the analyst reads (in panels and reports).
+    pub fn label(self) -> &'static str {
+        match self {
+            IndicatorKind::Ip => "IP",
+            IndicatorKind::UserAgent => "user agent",
+            IndicatorKind::AppId => "app",
+            IndicatorKind::Domain => "domain",
+            IndicatorKind::EmailAddress => "address",
+            IndicatorKind::Account => "account",
+            IndicatorKind::Other => "other",
+        }
+    }
+}
+
 /// A value the analyst marked as the attacker's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indicator {

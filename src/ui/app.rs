@@ -9,12 +9,16 @@ use super::format::now_ms;
 use super::loader::Loader;
 use super::state::{CaseState, FileLoad, LoadAction, Loads, Stage};
 use super::view;
-use crate::case::CaseAction;
+use super::components::topbar::ReportFormat;
+use super::shortcuts::{command_for, Command, ShortcutHelp};
+use super::theme::Theme;
+use crate::case::annotations::{resolve, row_key};
+use crate::case::{CaseAction, EventChange, EventSummary, StepStatus};
 use crate::enrich::DbReport;
 use crate::detect::{run_all, suggest_context, Context, Indicator, IndicatorKind};
 use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
-use crate::store::{parse, EventStore, FacetField, Query, Term, TermKind};
+use crate::store::{parse, EvalContext, EventStore, FacetField, Query, Term, TermKind};
 use gloo::timers::callback::Interval;
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -40,6 +44,12 @@ pub fn app() -> Html {
     let dragging = use_state(|| false);
     // The bundled training incident loaded in this session, for exercise mode.
     let sample_folder = use_state(|| None::<&'static str>);
+    let help_open = use_state(|| false);
+    let theme = use_state(|| {
+        let saved = Theme::restore();
+        saved.apply();
+        saved
+    });
     let now = use_state(now_ms);
     {
         let now = now.clone();
@@ -81,15 +91,23 @@ pub fn app() -> Html {
         let plan: Rc<crate::remediate::Plan> = plan.clone();
         use_memo((loads.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| crate::remediate::verify(&store.borrow(), ctx, plan, done))
     };
+    // The analyst's event marks on the rows now loaded (by file hash and place).
+    let annotations = {
+        let store = store.clone();
+        use_memo((loads.generation, case.case.events.clone()), move |(_, events)| resolve(events, &store.borrow()))
+    };
+    let eval_context = EvalContext { indicators: indicators.clone(), annotations: (*annotations).clone() };
     let timeline = {
         let store = store.clone();
-        use_memo((loads.generation, (*applied).clone(), indicators.clone()), move |(_, query, iocs)| view::compute(&store.borrow(), query, iocs))
+        use_memo((loads.generation, (*applied).clone(), indicators.clone(), annotations.clone()), move |(_, query, iocs, annotations)| {
+            view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() })
+        })
     };
 
     let apply_query = {
         let (store, applied, query_error, selected) = (store.clone(), applied.clone(), query_error.clone(), selected.clone());
-        let indicators = indicators.clone();
-        Callback::from(move |text: String| match view::matching_rows(&store.borrow(), &text, &indicators) {
+        let eval_context = eval_context.clone();
+        Callback::from(move |text: String| match view::matching_rows(&store.borrow(), &text, &eval_context) {
             Ok(_) => {
                 applied.set(text.trim().to_string());
                 query_error.set(None);
@@ -241,16 +259,135 @@ pub fn app() -> Html {
         Callback::from(move |_| selected.set(None))
     };
 
-    // Escape closes the event detail, unless the analyst is typing.
-    let on_key = {
-        let selected = selected.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            let typing = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-            if e.key() == "Escape" && !typing && selected.is_some() {
-                selected.set(None);
+    // Marks on one event go to the case under the event's lasting key.
+    let annotate_row = {
+        let (store, case) = (store.clone(), case.clone());
+        Callback::from(move |(row, change): (u32, EventChange)| {
+            let store = store.borrow();
+            if (row as usize) < store.len() {
+                if let Some(key) = row_key(&store, row) {
+                    case.dispatch(CaseAction::AnnotateEvent { key, summary: EventSummary::of_row(&store, row), change });
+                }
             }
         })
     };
+    let on_report = {
+        let (store, case, context, findings, plan, contradictions, snapshots) =
+            (store.clone(), case.clone(), context.clone(), findings.clone(), plan.clone(), contradictions.clone(), snapshots.clone());
+        Callback::from(move |format: ReportFormat| {
+            let store = store.borrow();
+            let baseline = super::components::config_view::side(&snapshots.files, super::state::SnapshotRole::Baseline);
+            let current = super::components::config_view::side(&snapshots.files, super::state::SnapshotRole::Current);
+            let (changes, changes_from) = crate::report::incident::config_changes(&baseline, &current, &store, &context);
+            let input = crate::report::ReportInput {
+                case: &case.case,
+                context: &context,
+                findings: &findings,
+                plan: &plan,
+                contradictions: &contradictions,
+                changes: &changes,
+                changes_from,
+                store: &store,
+                generated_at: now_ms(),
+            };
+            let doc = crate::report::incident::build(&input);
+            let today = crate::model::format_utc(now_ms()).get(..10).unwrap_or("").to_string();
+            let stem = crate::case::export_file_name(&case.case, &today).replace("loupe-case-", "loupe-report-").replace(".json", "");
+            let saved = match format {
+                ReportFormat::Markdown => super::download::save(&format!("{stem}.md"), "text/markdown;charset=utf-8", &crate::report::to_markdown(&doc)),
+                ReportFormat::Html => super::download::save(&format!("{stem}.html"), "text/html;charset=utf-8", &crate::report::to_html(&doc)),
+            };
+            if let Err(why) = saved {
+                web_sys::console::warn_1(&format!("report failed: {why}").into());
+            }
+        })
+    };
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |next: Theme| {
+            next.apply();
+            theme.set(next);
+        })
+    };
+    let toggle_help = {
+        let help_open = help_open.clone();
+        Callback::from(move |()| help_open.set(!*help_open))
+    };
+    // The shortcut handler sees this render's state; the document listener
+    // below calls whichever handler is current.
+    let on_command = {
+        let (rows, selected, help_open, case, annotate_row, store) =
+            (timeline.rows.clone(), selected.clone(), help_open.clone(), case.clone(), annotate_row.clone(), store.clone());
+        Callback::from(move |command: Command| match command {
+            Command::FocusFilter => {
+                let input = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("[data-testid=query]").ok().flatten());
+                if let Some(input) = input.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = input.focus();
+                }
+            }
+            Command::NextRow | Command::PreviousRow => {
+                let at = selected.and_then(|s| rows.iter().position(|&r| r == s));
+                let next = match (command, at) {
+                    (Command::NextRow, Some(i)) => (i + 1).min(rows.len().saturating_sub(1)),
+                    (_, Some(i)) => i.saturating_sub(1),
+                    (_, None) => 0,
+                };
+                if let Some(&row) = rows.get(next) {
+                    selected.set(Some(row));
+                }
+            }
+            Command::ToggleBookmark => {
+                if let Some(row) = *selected {
+                    let on = row_annotation(&case.case, row, &store.borrow()).is_some_and(|a| a.bookmarked);
+                    annotate_row.emit((row, EventChange::SetBookmark(!on)));
+                }
+            }
+            Command::ToggleTag(tag) => {
+                if let Some(row) = *selected {
+                    let has = row_annotation(&case.case, row, &store.borrow()).is_some_and(|a| a.has_tag(tag));
+                    annotate_row.emit((row, if has { EventChange::RemoveTag(tag.into()) } else { EventChange::AddTag(tag.into()) }));
+                }
+            }
+            Command::CloseNextStep => {
+                let open = crate::playbook::PHASES.iter().flat_map(|p| p.steps.iter()).find(|s| !case.case.step_state(s.number).status.is_closed());
+                if let Some(step) = open {
+                    case.dispatch(CaseAction::SetStepStatus { step: step.number, status: StepStatus::Done });
+                }
+            }
+            Command::Close => {
+                if *help_open {
+                    help_open.set(false);
+                } else if selected.is_some() {
+                    selected.set(None);
+                }
+            }
+            Command::ToggleHelp => help_open.set(!*help_open),
+        })
+    };
+    let current_command = use_mut_ref(|| Callback::from(|_: Command| ()));
+    *current_command.borrow_mut() = on_command;
+    {
+        let current_command = current_command.clone();
+        use_effect_with((), move |_| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let listener = document.map(|d| {
+                // Not passive: a shortcut key must not also type or scroll.
+                let options = gloo::events::EventListenerOptions::enable_prevent_default();
+                gloo::events::EventListener::new_with_options(&d, "keydown", options, move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    if let Some(command) = command_for(&e.key(), e.ctrl_key() || e.alt_key() || e.meta_key(), typing) {
+                        e.prevent_default();
+                        current_command.borrow().emit(command);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
 
     let (drag_over, drag_leave, drop_files) = {
         let (d1, d2, d3) = (dragging.clone(), dragging.clone(), dragging.clone());
@@ -286,9 +423,13 @@ pub fn app() -> Html {
     drop(store_ref);
 
     html! {
-        <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files} onkeydown={on_key}>
+        <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
             <Topbar case_name={AttrValue::from(case.case.name.clone())} incident_start={case.case.incident_start} now={*now}
-                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} {on_export} />
+                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} {on_export}
+                {on_report} theme={*theme} {on_theme} on_help={toggle_help.clone()} />
+            if *help_open {
+                <ShortcutHelp on_close={toggle_help} />
+            }
             if let Some(problem) = &case.storage_problem {
                 <p class="banner" role="alert">{ problem }</p>
             }
@@ -296,7 +437,7 @@ pub fn app() -> Html {
                 <FilesPanel loads={loads.files.clone()} {missing} on_remove={on_remove_file} {databases} {on_remove_database} />
                 <main class="workspace">
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
-                    <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} />
+                    <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} verdicts={Rc::new(case.case.findings.clone())} on_action={on_case_action.clone()} />
                     <super::components::config_view::ConfigView files={Rc::new(snapshots.files.clone())} snapshots_generation={snapshots.generation}
                         store={store.clone()} generation={loads.generation} context={context.clone()}
                         on_role={{ let d = snapshots.dispatcher(); Callback::from(move |(id, role)| d.dispatch(super::state::SnapshotAction::SetRole { id, role })) }}
@@ -304,9 +445,11 @@ pub fn app() -> Html {
                         on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range} />
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
-                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} marked={marked.clone()} />
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
                     if let Some(row) = *selected {
-                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()} />
+                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()}
+                            annotation={row_annotation(&case.case, row, &store.borrow())}
+                            on_annotate={annotate_row.reform(move |change| (row, change))} />
                     }
                 </main>
                 <div class="side">
@@ -321,6 +464,11 @@ pub fn app() -> Html {
             <div class="drop-overlay" aria-hidden="true">{ "Drop log exports to load them" }</div>
         </div>
     }
+}
+
+/// The selected row's current marks, read through its lasting key.
+fn row_annotation(case: &crate::case::Case, row: u32, store: &EventStore) -> Option<crate::case::EventAnnotation> {
+    row_key(store, row).and_then(|k| case.events.get(&k).cloned())
 }
 
 /// The context with one more marked value: an account becomes a suspect,

@@ -285,7 +285,12 @@ async fn native_sha256(bytes: &[u8]) -> Option<String> {
     Some(hex(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
+/// A file next to the page: from the page itself when it carries it (the
+/// single-file build, see `embedded`), otherwise fetched.
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    if let Some(embedded) = super::embedded::file(url) {
+        return embedded;
+    }
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| format!("{url} could not be fetched"))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: unexpected fetch result"))?;

@@ -5,10 +5,13 @@
 mod app;
 mod components;
 pub(crate) mod download;
+mod embedded;
 mod format;
 mod loader;
 mod state;
 mod storage;
+mod shortcuts;
+mod theme;
 mod view;
 
 pub use app::App;

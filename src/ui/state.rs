@@ -18,10 +18,8 @@ pub struct CaseState {
 
 impl CaseState {
     pub fn restore() -> CaseState {
-        match storage::load_case() {
-            Ok(case) => CaseState { case, storage_problem: None },
-            Err(problem) => CaseState { case: Case::default(), storage_problem: Some(problem) },
-        }
+        let (case, storage_problem) = storage::load_case();
+        CaseState { case, storage_problem }
     }
 }
 
@@ -31,11 +29,7 @@ impl Reducible for CaseState {
     fn reduce(self: Rc<Self>, action: CaseAction) -> Rc<Self> {
         let mut case = self.case.clone();
         case.apply(action, now_ms());
-        let storage_problem = if storage::save_case(&case) {
-            None
-        } else {
-            Some("The browser refused to save the case; changes will be lost on reload. Export notes elsewhere.".to_string())
-        };
+        let storage_problem = storage::save_case(&case).err();
         Rc::new(CaseState { case, storage_problem })
     }
 }

@@ -18,15 +18,16 @@ pub struct TimelineView {
 
 /// Rows matching `query`, or the analyst-facing reason it cannot be run
 /// ("column 6: unclosed quote …").
-/// `indicators` are the case's marked values, for the `ioc` term.
-pub fn matching_rows(store: &EventStore, query: &str, indicators: &[String]) -> Result<Vec<u32>, String> {
+/// `ctx` carries the case's marked values (`ioc`) and event annotations
+/// (`tag:`, `note:`, `bookmarked`).
+pub fn matching_rows(store: &EventStore, query: &str, ctx: &EvalContext) -> Result<Vec<u32>, String> {
     let describe = |e: crate::store::QueryError| format!("column {}: {}", e.position + 1, e.message);
     let parsed = parse(query).map_err(describe)?;
-    store.filter(&parsed, &EvalContext { indicators: indicators.to_vec(), ..EvalContext::default() }).map_err(describe)
+    store.filter(&parsed, ctx).map_err(describe)
 }
 
-pub fn compute(store: &EventStore, query: &str, indicators: &[String]) -> TimelineView {
-    let rows = matching_rows(store, query, indicators).unwrap_or_default();
+pub fn compute(store: &EventStore, query: &str, ctx: &EvalContext) -> TimelineView {
+    let rows = matching_rows(store, query, ctx).unwrap_or_default();
     let facets = FACETS.iter().map(|&f| (f, store.facets(&rows, f, FACET_TOP))).collect();
     let histogram = store.histogram(&rows, HISTOGRAM_BUCKETS);
     TimelineView { rows: Rc::new(rows), facets, histogram }

@@ -19,6 +19,18 @@ test('export the case, start a new one, import the file: the work comes back', {
     const rule = page.locator(`${tid('remediation-11')} ${tid('action')}`, { hasText: 'Remove inbox rule' });
     await rule.locator(tid('action-done')).check();
     await rule.locator(tid('action-done-at')).waitFor();
+    // A tagged, annotated event and a dismissed finding travel with the case.
+    await page.locator(tid('query')).fill('op:New-InboxRule user:priya.raman');
+    await page.locator(tid('query')).press('Enter');
+    await until(page, 'the rule row', () => document.querySelector('[data-testid="row"] .c-op')?.textContent === 'New-InboxRule');
+    await page.locator(tid('row')).first().click();
+    await page.locator(tid('tag-malicious')).click();
+    await page.locator(tid('event-note')).fill('forwards finance mail out');
+    await page.locator(tid('event-note')).blur();
+    await page.keyboard.press('Escape');
+    const dismissed = page.locator(`${tid('findings')} .finding-item`).first();
+    const dismissedTitle = await dismissed.locator('.title').textContent();
+    await dismissed.locator(tid('finding-dismiss')).click();
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-case')).click()]);
     assert.match(download.suggestedFilename(), /^loupe-case-training-.*-\d{4}-\d{2}-\d{2}\.json$/);
@@ -29,6 +41,8 @@ test('export the case, start a new one, import the file: the work comes back', {
     assert.equal(doc.kind, 'loupe-case');
     assert.ok(doc.case.context.suspect_accounts.length > 0);
     assert.ok(doc.case.files.length >= 4, 'the evidence manifest travels with the case');
+    assert.equal(Object.keys(doc.case.events).length, 1, 'the tagged event travels with the case');
+    assert.equal(Object.values(doc.case.findings)[0].verdict, 'dismissed');
 
     page.once('dialog', (d) => d.accept());
     await page.locator(tid('new-case')).click();
@@ -42,6 +56,12 @@ test('export the case, start a new one, import the file: the work comes back', {
     // Re-attaching the evidence restores the full view with the progress.
     await loadSample(page);
     await until(page, 'the remediation progress back', () => /^Remediation: 1\//.test(document.querySelector('[data-testid="remediation-progress-11"]')?.textContent || ''));
+    await page.locator(tid('query')).fill('tag:malicious note:finance');
+    await page.locator(tid('query')).press('Enter');
+    await until(page, 'the tagged event found again', () => document.querySelector('[data-testid="match-count"]')?.textContent.startsWith('1 of'));
+    await page.locator(tid('findings-show-dismissed')).check();
+    const again = page.locator(`${tid('findings')} .finding-item`, { hasText: dismissedTitle.slice(0, 40) });
+    assert.equal(await again.first().getAttribute('data-verdict'), 'dismissed');
 
     // A case written by a newer Loupe: refused on its card, nothing changed.
     const newer = join(artifactsDir, 'newer-case.json');

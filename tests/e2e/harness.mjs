@@ -85,15 +85,18 @@ export async function serveStatic(root) {
 /**
  * Starts the server and Chromium for one test file (before/after hooks) and
  * returns a handle whose `origin` and `browser` are set once `before` ran.
+ * With `serve: false` there is no server (pages are opened from disk).
  */
-export function useBrowser({ root = distDir } = {}) {
+export function useBrowser({ root = distDir, serve = true } = {}) {
   const env = { origin: null, browser: null, server: null };
   before(async () => {
     await stat(join(root, 'index.html')).catch(() => {
       throw new Error(`${root}/index.html is missing: build first (make dist)`);
     });
-    env.server = await serveStatic(root);
-    env.origin = env.server.origin;
+    if (serve) {
+      env.server = await serveStatic(root);
+      env.origin = env.server.origin;
+    }
     env.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -116,16 +119,22 @@ export function isLocal(url, origin) {
 /**
  * Runs `body({ page, context, origin, watch })` in a fresh browser context
  * (empty storage, 1280×800) on the app's page, then fails the test if the page
- * requested another origin or logged an error or a CSP violation.
+ * requested another origin or logged an error or a CSP violation. `url` opens
+ * another address than the served `path` (such as a file:// URL), `allowRequest`
+ * then says which requests are the page's own; `initScript` runs in the page
+ * before the app (after the harness's own).
  */
-export async function withApp(env, testContext, body, { path = '/index.html', allowConsole = [] } = {}) {
+export async function withApp(env, testContext, body, {
+  path = '/index.html', url = null, allowRequest = null, initScript = null, allowConsole = [],
+} = {}) {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(TIMEOUT);
   const watch = { requests: [], outside: [], errors: [], violations: [] };
+  const allowed = allowRequest || ((u) => isLocal(u, env.origin));
   context.on('request', (req) => {
-    const url = req.url();
-    watch.requests.push(url);
-    if (!isLocal(url, env.origin)) watch.outside.push(url);
+    const requested = req.url();
+    watch.requests.push(requested);
+    if (!allowed(requested)) watch.outside.push(requested);
   });
   // Reported by the page itself, so a violation is caught even if Chromium
   // words its console message differently. The init script runs through the
@@ -136,6 +145,7 @@ export async function withApp(env, testContext, body, { path = '/index.html', al
       window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
     });
   });
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
@@ -147,7 +157,7 @@ export async function withApp(env, testContext, body, { path = '/index.html', al
 
   let failed = true;
   try {
-    await page.goto(env.origin + path, { waitUntil: 'load' });
+    await page.goto(url || env.origin + path, { waitUntil: 'load' });
     await waitForApp(page);
     await body({ page, context, origin: env.origin, watch });
     failed = false;

@@ -131,7 +131,8 @@ fn step_findings(props: &ChecklistProps, step: u8) -> Html {
     html! {
         <div class="step-findings" data-testid={format!("step-findings-{step}")}>
             <div class="counts">{ format!("{} finding{}: {}", mine.len(), if mine.len() == 1 { "" } else { "s" }, by_severity.join(", ")) }</div>
-            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).map(|f| html! { <FindingItem key={f.id.clone()} finding={(*f).clone()} on_open={props.on_open.clone()} /> }) }</ul>
+            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).map(|f| html! { <FindingItem key={f.id.clone()} finding={(*f).clone()} on_open={props.on_open.clone()}
+                verdict={props.case.findings.get(&f.id).map(|v| v.verdict)} on_action={props.on_action.clone()} /> }) }</ul>
             if mine.len() > STEP_FINDINGS_SHOWN {
                 <div class="hint">{ format!("and {} more in the findings list", mine.len() - STEP_FINDINGS_SHOWN) }</div>
             }

@@ -8,7 +8,9 @@ use crate::detect::{Context, Severity};
 use crate::store::EventStore;
 use crate::tenant::inventory::{self, Origin};
 use crate::tenant::posture::{self, CheckResult};
-use crate::tenant::{diff_snapshots, ObjectChange, ObjectKind, Snapshot};
+use crate::model::format_utc;
+use crate::report::incident::{config_changes, ConfigChange};
+use crate::tenant::{ObjectKind, Snapshot};
 use crate::ui::components::findings_panel::severity_class;
 use crate::ui::state::{SnapshotFile, SnapshotRole};
 use std::cell::RefCell;
@@ -34,14 +36,6 @@ impl PartialEq for ConfigViewProps {
     }
 }
 
-/// A change as the view lists it, from the diff or from the audit log.
-struct ChangeLine {
-    change: ObjectChange,
-    /// Log rows that show it (audit-log reconstruction only).
-    rows: usize,
-    when: String,
-}
-
 /// The playbook step a configuration object belongs to.
 fn step_of(kind: &ObjectKind) -> u8 {
     match kind {
@@ -51,7 +45,8 @@ fn step_of(kind: &ObjectKind) -> u8 {
     }
 }
 
-fn side(files: &[SnapshotFile], role: SnapshotRole) -> Snapshot {
+/// The objects of every snapshot file on one side.
+pub fn side(files: &[SnapshotFile], role: SnapshotRole) -> Snapshot {
     let mut snapshot = Snapshot::new();
     for f in files.iter().filter(|f| f.role == role) {
         for object in &f.read.objects {
@@ -67,7 +62,7 @@ fn quoted(text: &str) -> String {
 
 /// What the view shows, worked out from the snapshots and the evidence.
 struct Analysis {
-    changes: Vec<ChangeLine>,
+    changes: Vec<ConfigChange>,
     changes_from: &'static str,
     apps: inventory::Inventory,
     checks: Vec<posture::PostureCheck>,
@@ -77,13 +72,7 @@ fn analyse(files: &[SnapshotFile], store: &EventStore, context: &Context) -> Ana
     let baseline = side(files, SnapshotRole::Baseline);
     let current = side(files, SnapshotRole::Current);
     let current_ref = (!current.is_empty()).then_some(&current);
-    let (changes, changes_from) = if !baseline.is_empty() && !current.is_empty() {
-        let diff = diff_snapshots(&baseline, &current);
-        (diff.changes.into_iter().map(|change| ChangeLine { change, rows: 0, when: String::new() }).collect(), "baseline against current snapshot")
-    } else {
-        let logged = crate::tenant::reconstruct::reconstruct(store, current_ref, Some(context));
-        (logged.into_iter().map(|l| ChangeLine { when: l.time_text(), rows: l.rows.len(), change: l.change }).collect(), "rebuilt from the Entra audit log (no baseline loaded)")
-    };
+    let (changes, changes_from) = config_changes(&baseline, &current, store, context);
     let apps = inventory::build(current_ref, Some((store, context)));
     let checks = current_ref.map(|s| posture::evaluate(s, Some(context))).unwrap_or_default();
     Analysis { changes, changes_from, apps, checks }
@@ -101,7 +90,7 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
     let Analysis { changes, changes_from, apps, checks } = &*analysis;
     let serious = changes.iter().filter(|c| c.change.risk >= Severity::High).count();
     // The diff grouped by object type, the riskiest group first.
-    let mut groups: Vec<(String, Vec<&ChangeLine>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&ConfigChange>)> = Vec::new();
     for c in changes.iter() {
         let label = c.change.kind.label().to_string();
         match groups.iter_mut().find(|(l, _)| *l == label) {
@@ -110,7 +99,7 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
         }
     }
     groups.sort_by(|a, b| {
-        let top = |g: &[&ChangeLine]| g.iter().map(|c| c.change.risk).max();
+        let top = |g: &[&ConfigChange]| g.iter().map(|c| c.change.risk).max();
         top(&b.1).cmp(&top(&a.1)).then(a.0.cmp(&b.0))
     });
     let shown_apps = apps.filtered(*filter);
@@ -144,7 +133,7 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
             </li>
         }
     };
-    let change_line = |c: &ChangeLine| {
+    let change_line = |c: &ConfigChange| {
         let ch = &c.change;
         let open = props.on_open.reform({
             let q = quoted(if ch.id.is_empty() { &ch.name } else { &ch.id });
@@ -158,7 +147,7 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
                         <span class="step-no">{ format!("step {}", step_of(&ch.kind)) }</span>
                         <span class="kind">{ ch.kind.label() }</span>
                         <span class="title">{ format!("{} {}", ch.name, crate::tenant::reconstruct::change_word(ch.change)) }</span>
-                        if !c.when.is_empty() { <span class="when">{ &c.when }</span> }
+                        if let Some(when) = c.when { <span class="when">{ format_utc(when) }</span> }
                     </summary>
                     <p class="reason">{ ch.reason() }</p>
                     if !ch.changes.is_empty() {

@@ -213,7 +213,7 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
             <ul class="indicators" data-testid="indicators">
                 { for ctx.indicators.iter().enumerate().map(|(i, ind)| html! {
                     <li title={ind.note.clone()}>
-                        <span class="kind">{ kind_label(ind.kind) }</span>
+                        <span class="kind">{ IndicatorKind::label(ind.kind) }</span>
                         <span class="value">{ &ind.value }</span>
                         <button class="remove" onclick={remove_indicator(i)} aria-label={format!("Remove indicator {}", ind.value)}>{ "×" }</button>
                     </li>
@@ -221,7 +221,7 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
             </ul>
             <form class="add-row" onsubmit={add_indicator}>
                 <select ref={new_kind} aria-label="Kind of indicator" data-testid="add-indicator-kind">
-                    { for ADDABLE.iter().map(|k| html! { <option value={kind_key(*k)} selected={*k == IndicatorKind::Ip}>{ kind_label(*k) }</option> }) }
+                    { for ADDABLE.iter().map(|k| html! { <option value={kind_key(*k)} selected={*k == IndicatorKind::Ip}>{ IndicatorKind::label(*k) }</option> }) }
                 </select>
                 <input ref={new_value} data-testid="add-indicator" placeholder="add indicator" aria-label="Add an indicator" />
                 <button type="submit">{ "Add" }</button>
@@ -269,14 +269,3 @@ fn kind_key(kind: IndicatorKind) -> &'static str {
     }
 }
 
-fn kind_label(kind: IndicatorKind) -> &'static str {
-    match kind {
-        IndicatorKind::Ip => "IP",
-        IndicatorKind::UserAgent => "user agent",
-        IndicatorKind::AppId => "app",
-        IndicatorKind::Domain => "domain",
-        IndicatorKind::EmailAddress => "address",
-        IndicatorKind::Account => "account",
-        IndicatorKind::Other => "other",
-    }
-}

@@ -1,6 +1,8 @@
 //! One event in full: every normalised field and attribute, then the original
 //! record exactly as the file had it (pretty-printed, always as text).
 
+use crate::case::annotations::{STANDARD_TAGS, TAG_BENIGN, TAG_MALICIOUS, TAG_NEEDS_REVIEW};
+use crate::case::{EventAnnotation, EventChange};
 use crate::detect::{Indicator, IndicatorKind};
 use crate::model::{attr, format_utc};
 use crate::store::EventStore;
@@ -18,11 +20,106 @@ pub struct DetailProps {
     pub on_mark: Callback<Indicator>,
     /// Values the analyst marked (indicators and suspect accounts).
     pub marked: Rc<Vec<String>>,
+    /// The analyst's bookmark, tags and note on this event.
+    pub annotation: Option<EventAnnotation>,
+    pub on_annotate: Callback<EventChange>,
 }
 
 impl PartialEq for DetailProps {
     fn eq(&self, other: &Self) -> bool {
-        self.generation == other.generation && self.row == other.row && self.marked == other.marked
+        self.generation == other.generation && self.row == other.row && self.marked == other.marked && self.annotation == other.annotation
+    }
+}
+
+fn tag_label(tag: &str) -> &'static str {
+    match tag {
+        TAG_MALICIOUS => "Malicious",
+        TAG_BENIGN => "Benign",
+        TAG_NEEDS_REVIEW => "Needs review",
+        _ => "",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AnnotateProps {
+    /// Which event: a new row resets the editors.
+    row: u32,
+    annotation: EventAnnotation,
+    on_annotate: Callback<EventChange>,
+}
+
+/// Bookmark, the standard tags, free tags and a note for one event.
+#[function_component(Annotate)]
+fn annotate(props: &AnnotateProps) -> Html {
+    let a = &props.annotation;
+    let new_tag = use_state(String::new);
+    let note_ref = use_node_ref();
+    let bookmark = {
+        let (on, on_annotate) = (a.bookmarked, props.on_annotate.clone());
+        Callback::from(move |_: MouseEvent| on_annotate.emit(EventChange::SetBookmark(!on)))
+    };
+    let toggle = |tag: &'static str| {
+        let (has, on_annotate) = (a.has_tag(tag), props.on_annotate.clone());
+        Callback::from(move |_: MouseEvent| on_annotate.emit(if has { EventChange::RemoveTag(tag.into()) } else { EventChange::AddTag(tag.into()) }))
+    };
+    let add_tag = {
+        let (new_tag, on_annotate) = (new_tag.clone(), props.on_annotate.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !new_tag.trim().is_empty() {
+                on_annotate.emit(EventChange::AddTag((*new_tag).clone()));
+                new_tag.set(String::new());
+            }
+        })
+    };
+    let on_tag_input = {
+        let new_tag = new_tag.clone();
+        Callback::from(move |e: InputEvent| new_tag.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+    };
+    // The note is saved when the field loses focus, not on every key.
+    let save_note = {
+        let (on_annotate, saved) = (props.on_annotate.clone(), a.note.clone());
+        Callback::from(move |e: FocusEvent| {
+            let note = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+            if note != saved {
+                on_annotate.emit(EventChange::SetNote(note));
+            }
+        })
+    };
+    {
+        // Show the stored note when another event is opened.
+        let (note_ref, note) = (note_ref.clone(), a.note.clone());
+        use_effect_with((props.row, note), move |(_, note)| {
+            if let Some(el) = note_ref.cast::<web_sys::HtmlTextAreaElement>() {
+                el.set_value(note);
+            }
+        });
+    }
+    let free: Vec<&String> = a.tags.iter().filter(|t| !STANDARD_TAGS.contains(&t.as_str())).collect();
+    html! {
+        <div class="annotate" data-testid="annotate">
+            <div class="tag-buttons" role="group" aria-label="Bookmark and tags">
+                <button data-testid="bookmark" aria-pressed={a.bookmarked.to_string()} onclick={bookmark} title="Bookmark (b)">
+                    { if a.bookmarked { "★ Bookmarked" } else { "☆ Bookmark" } }</button>
+                { for STANDARD_TAGS.iter().map(|&tag| html! {
+                    <button data-testid={format!("tag-{tag}")} class={format!("tag-{tag}")} aria-pressed={a.has_tag(tag).to_string()} onclick={toggle(tag)}>{ tag_label(tag) }</button>
+                }) }
+            </div>
+            <div class="free-tags">
+                { for free.into_iter().map(|tag| {
+                    let (on_annotate, remove) = (props.on_annotate.clone(), tag.clone());
+                    let onclick = Callback::from(move |_: MouseEvent| on_annotate.emit(EventChange::RemoveTag(remove.clone())));
+                    html! { <span class="tag-chip" data-testid="tag-chip">{ tag }<button {onclick} aria-label={format!("Remove tag {tag}")}>{ "×" }</button></span> }
+                }) }
+                <form onsubmit={add_tag}>
+                    <input data-testid="tag-input" aria-label="Add a tag" placeholder="add tag…" value={(*new_tag).clone()} oninput={on_tag_input} maxlength="40" />
+                </form>
+            </div>
+            <label class="event-note-label">{ "Note on this event" }
+                <textarea ref={note_ref} class="event-note" data-testid="event-note" rows="2" onblur={save_note}
+                    placeholder="What this event shows (searchable with note:)"></textarea>
+            </label>
+        </div>
     }
 }
 
@@ -110,6 +207,7 @@ pub fn detail(props: &DetailProps) -> Html {
                 }) }
                 { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd class={classes!(ioc(v))}>{ v }</dd></> }) }
             </dl>
+            <Annotate row={props.row} annotation={props.annotation.clone().unwrap_or_default()} on_annotate={props.on_annotate.clone()} />
             <div class="mark" data-testid="mark">
                 { for markable.into_iter().map(|(kind, label, value)| {
                     if is_marked(&value) {

@@ -4,8 +4,10 @@
 //! sees (and can edit) exactly which rows prove it; "why" unfolds the
 //! explanation, the entities, the supporting facts and any benign signals.
 
+use crate::case::{CaseAction, FindingVerdict, Verdict};
 use crate::detect::{Finding, FindingOrder, FindingSortKey, Severity};
-use crate::ui::format::minutes_utc;
+use crate::ui::format::{minutes_utc, now_ms};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -14,6 +16,9 @@ use yew::prelude::*;
 pub struct FindingsPanelProps {
     pub findings: Rc<Vec<Finding>>,
     pub on_open: Callback<String>,
+    /// The analyst's verdicts, by finding id.
+    pub verdicts: Rc<BTreeMap<String, FindingVerdict>>,
+    pub on_action: Callback<CaseAction>,
 }
 
 /// CSS class for a severity badge.
@@ -31,6 +36,9 @@ pub fn severity_class(severity: Severity) -> &'static str {
 pub struct FindingItemProps {
     pub finding: Finding,
     pub on_open: Callback<String>,
+    pub verdict: Option<Verdict>,
+    /// Confirming or dismissing the finding goes to the case.
+    pub on_action: Callback<CaseAction>,
 }
 
 /// One finding: a line that opens its rows, and its explanation on demand.
@@ -45,8 +53,21 @@ pub fn finding_item(props: &FindingItemProps) -> Html {
         Callback::from(move |_: MouseEvent| expanded.set(!*expanded))
     };
     let rows = f.rows.len();
+    // A second click on the verdict already given takes it back.
+    let judge = |verdict: Verdict| {
+        let (finding, on_action, current) = (f.clone(), props.on_action.clone(), props.verdict);
+        Callback::from(move |_: MouseEvent| {
+            let next = (current != Some(verdict)).then(|| FindingVerdict::new(&finding, verdict, now_ms()));
+            on_action.emit(CaseAction::SetFindingVerdict { id: finding.id.clone(), verdict: next });
+        })
+    };
+    let state_class = match props.verdict {
+        Some(Verdict::Confirmed) => Some("confirmed"),
+        Some(Verdict::Dismissed) => Some("dismissed"),
+        None => None,
+    };
     html! {
-        <li class="finding-item">
+        <li class={classes!("finding-item", state_class)} data-verdict={props.verdict.map(|v| v.label().to_lowercase())}>
             <div class="finding-line">
                 <button class="finding" data-testid="finding" onclick={open} title={format!("Show the {rows} evidence row(s) in the timeline")}>
                     <span class={classes!("sev", severity_class(f.severity))}>{ f.severity.label() }</span>
@@ -56,6 +77,12 @@ pub fn finding_item(props: &FindingItemProps) -> Html {
                 </button>
                 <button class="explain" data-testid="finding-why" aria-expanded={(*expanded).to_string()} onclick={toggle}
                     aria-label={format!("Why: {}", f.title)}>{ if *expanded { "▾ why" } else { "▸ why" } }</button>
+                <span class="verdict" role="group" aria-label="Verdict">
+                    <button data-testid="finding-confirm" aria-pressed={(props.verdict == Some(Verdict::Confirmed)).to_string()} onclick={judge(Verdict::Confirmed)}
+                        title="Confirm: part of the incident">{ "✓" }</button>
+                    <button data-testid="finding-dismiss" aria-pressed={(props.verdict == Some(Verdict::Dismissed)).to_string()} onclick={judge(Verdict::Dismissed)}
+                        title="Dismiss: looked at, not part of the incident">{ "✗" }</button>
+                </span>
             </div>
             if *expanded {
                 <div class="finding-why" data-testid="finding-explained">
@@ -94,8 +121,18 @@ const FLOORS: [(&str, &str, Option<Severity>); 4] = [
 pub fn findings_panel(props: &FindingsPanelProps) -> Html {
     // Info-level novelties are the background of every tenant: hidden until asked for.
     let order = use_state(|| FindingOrder { at_least: Some(Severity::Low), ..FindingOrder::default() });
-    let shown = order.apply(&props.findings);
-    let hidden = props.findings.len() - shown.len();
+    // Dismissed findings are out of the way unless asked for.
+    let show_dismissed = use_state(|| false);
+    let is_dismissed = |f: &Finding| props.verdicts.get(&f.id).is_some_and(|v| v.verdict == Verdict::Dismissed);
+    let ordered = order.apply(&props.findings);
+    let dismissed = ordered.iter().filter(|f| is_dismissed(f)).count();
+    let shown: Vec<&Finding> = ordered.into_iter().filter(|f| *show_dismissed || !is_dismissed(f)).collect();
+    let hidden = props.findings.len() - shown.len() - if *show_dismissed { 0 } else { dismissed };
+    let confirmed = props.findings.iter().filter(|f| props.verdicts.get(&f.id).is_some_and(|v| v.verdict == Verdict::Confirmed)).count();
+    let on_show_dismissed = {
+        let show_dismissed = show_dismissed.clone();
+        Callback::from(move |e: Event| show_dismissed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
+    };
     let notable = props.findings.iter().filter(|f| f.severity >= Severity::Medium).count();
     let sort_button = |key: FindingSortKey| {
         let active = order.key == key;
@@ -126,6 +163,7 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
         <details class="findings-panel" data-testid="findings" open={notable > 0}>
             <summary>
                 { format!("Findings: {} ({} medium or above)", props.findings.len(), notable) }
+                if confirmed > 0 { <span class="hint">{ format!(" · {confirmed} confirmed") }</span> }
                 if hidden > 0 { <span class="hint">{ format!(" · {hidden} below the severity floor hidden") }</span> }
             </summary>
             <div class="findings-tools">
@@ -136,12 +174,17 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
                         { for FLOORS.iter().map(|(value, label, _)| html! { <option value={*value} selected={*value == current_floor}>{ *label }</option> }) }
                     </select>
                 </label>
+                <label><input type="checkbox" data-testid="findings-show-dismissed" checked={*show_dismissed} onchange={on_show_dismissed} />
+                    { format!(" dismissed ({dismissed})") }</label>
             </div>
             if props.findings.is_empty() {
                 <p class="hint">{ "No findings for the loaded evidence and the current context." }</p>
             }
             <ul data-testid="findings-list">
-                { for shown.into_iter().map(|f| html! { <FindingItem key={f.id.clone()} finding={f.clone()} on_open={props.on_open.clone()} /> }) }
+                { for shown.into_iter().map(|f| html! {
+                    <FindingItem key={f.id.clone()} finding={f.clone()} on_open={props.on_open.clone()}
+                        verdict={props.verdicts.get(&f.id).map(|v| v.verdict)} on_action={props.on_action.clone()} />
+                }) }
             </ul>
         </details>
     }

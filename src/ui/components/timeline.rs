@@ -4,8 +4,10 @@
 //! drawn rows are set through the CSS object model after each render, not
 //! with style attributes, so the page's CSP can refuse inline styles.
 
+use crate::case::annotations::{TAG_BENIGN, TAG_MALICIOUS, TAG_NEEDS_REVIEW};
 use crate::model::Outcome;
-use crate::store::EventStore;
+use crate::store::{EventStore, RowAnnotation};
+use std::collections::BTreeMap;
 use crate::ui::format::{seconds, thousands};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,6 +31,8 @@ pub struct TimelineProps {
     pub on_select: Callback<u32>,
     /// Marked indicator values, lower-cased; cells holding one are highlighted.
     pub marked: Rc<Vec<String>>,
+    /// The analyst's bookmarks and tags, by row, shown in the first column.
+    pub annotations: Rc<BTreeMap<u32, RowAnnotation>>,
 }
 
 impl PartialEq for TimelineProps {
@@ -38,6 +42,7 @@ impl PartialEq for TimelineProps {
             && self.total == other.total
             && self.selected == other.selected
             && self.marked == other.marked
+            && Rc::ptr_eq(&self.annotations, &other.annotations)
     }
 }
 
@@ -142,6 +147,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         html! {
             <div key={row} data-testid="row" role="row" aria-selected={selected.to_string()} onclick={onclick}
                 class={classes!("tl-row", selected.then_some("selected"), (i % 2 == 1).then_some("odd"))}>
+                { mark_cell(props.annotations.get(&row)) }
                 <span class="c-time">{ seconds(store.time(row)) }</span>
                 <span class="c-source">{ store.source(row).key() }</span>
                 <span class="c-op" title={store.operation(row).to_string()}>{ store.operation(row) }</span>
@@ -180,7 +186,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 </span>
             </div>
             <div class="tl-head" role="row">
-                <span class="c-time">{ "Time (UTC)" }</span><span class="c-source">{ "Source" }</span><span class="c-op">{ "Operation" }</span>
+                <span class="c-mark" title="Bookmarks and tags">{ "★" }</span><span class="c-time">{ "Time (UTC)" }</span><span class="c-source">{ "Source" }</span><span class="c-op">{ "Operation" }</span>
                 <span class="c-actor">{ "Actor" }</span><span class="c-target">{ "Target" }</span><span class="c-ip">{ "IP" }</span>
                 <span class="c-country">{ "Ctry" }</span><span class="c-outcome">{ "Outcome" }</span><span class="c-app">{ "App" }</span>
             </div>
@@ -190,6 +196,30 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The row's bookmark and tags, as small badges (the title lists them all).
+fn mark_cell(annotation: Option<&RowAnnotation>) -> Html {
+    let Some(a) = annotation else { return html! { <span class="c-mark" /> } };
+    let mut title: Vec<String> = a.tags.clone();
+    if a.bookmarked {
+        title.insert(0, "bookmarked".into());
+    }
+    if !a.note.is_empty() {
+        title.push(format!("note: {}", a.note));
+    }
+    // One badge: the verdict-like tag if there is one, else any tag.
+    let badge = [(TAG_MALICIOUS, "M", "tag-malicious"), (TAG_BENIGN, "B", "tag-benign"), (TAG_NEEDS_REVIEW, "?", "tag-needs-review")]
+        .into_iter()
+        .find(|(tag, _, _)| a.tags.iter().any(|t| t == tag))
+        .map(|(_, letter, class)| (letter, class))
+        .or_else(|| (!a.tags.is_empty() || !a.note.is_empty()).then_some(("#", "tag-other")));
+    html! {
+        <span class="c-mark" title={title.join(", ")} data-testid="row-mark" aria-label={title.join(", ")}>
+            if a.bookmarked { <span class="mark-bookmark">{ "★" }</span> }
+            if let Some((letter, class)) = badge { <span class={classes!("tag-badge", class)}>{ letter }</span> }
+        </span>
     }
 }
 

@@ -2,6 +2,7 @@
 //! load the sample, start a new case.
 
 use crate::model::TimeMs;
+use crate::ui::theme::Theme;
 use crate::ui::format::{elapsed, minutes_utc, thousands};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -20,6 +21,19 @@ pub struct TopbarProps {
     pub on_new_case: Callback<()>,
     /// Save the case (checklist, notes, context, remediation) as a file.
     pub on_export: Callback<()>,
+    /// Save the incident report in this format.
+    pub on_report: Callback<ReportFormat>,
+    pub theme: Theme,
+    pub on_theme: Callback<Theme>,
+    /// Show the keyboard shortcuts.
+    pub on_help: Callback<()>,
+}
+
+/// The incident report's two renderings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
 }
 
 /// The bundled training incidents: folder under `samples/` and name.
@@ -80,6 +94,10 @@ pub fn topbar(props: &TopbarProps) -> Html {
     };
     let new_case = props.on_new_case.reform(|_: MouseEvent| ());
     let export = props.on_export.reform(|_: MouseEvent| ());
+    let report = |format: ReportFormat| props.on_report.reform(move |_: MouseEvent| format);
+    let next_theme = props.theme.next();
+    let theme = props.on_theme.reform(move |_: MouseEvent| next_theme);
+    let help = props.on_help.reform(|_: MouseEvent| ());
     html! {
         <header class="topbar">
             <h1 class="brand">{ "Loupe" }</h1>
@@ -97,7 +115,12 @@ pub fn topbar(props: &TopbarProps) -> Html {
                 </select>
                 <button data-testid="load-sample" onclick={sample} title="Load the chosen bundled training incident">{ "Load sample incident" }</button>
                 <button data-testid="export-case" onclick={export} title="Save the case as a file; open it on another machine to carry on (evidence files are matched by hash)">{ "Export case" }</button>
+                <button data-testid="report-md" onclick={report(ReportFormat::Markdown)} title="The incident report as Markdown: summary, accounts, tagged events, findings, indicators, changes, remediation, checklist">{ "Report .md" }</button>
+                <button data-testid="report-html" onclick={report(ReportFormat::Html)} title="The incident report as one printable HTML page">{ "Report .html" }</button>
                 <button data-testid="new-case" class="danger" onclick={new_case} title="Clear the checklist, notes and loaded evidence">{ "New case" }</button>
+                <button data-testid="theme" class="theme-toggle" onclick={theme} title={format!("{} (click for {})", props.theme.label(), next_theme.label().trim_start_matches("Theme: "))}
+                    aria-label={props.theme.label()}>{ match props.theme { Theme::Auto => "◐", Theme::Light => "☀", Theme::Dark => "☾" } }</button>
+                <button data-testid="shortcuts-help" onclick={help} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">{ "?" }</button>
             </div>
             <span class="event-count" data-testid="event-count">
                 { format!("{} events", thousands(props.event_count as u64)) }
