@@ -5,6 +5,7 @@
 pub mod case;
 pub mod detect;
 pub mod enrich;
+pub mod exercise;
 pub mod ingest;
 pub mod model;
 pub mod playbook;

@@ -226,7 +226,7 @@ fn unknown_attribute_is_an_error_with_position() {
     assert_eq!(err.position, 8);
     assert_eq!(
         err.message,
-        "unknown field 'usr'; known fields: user, actor, target, ip, op, country, city, asn, app, ua, source, outcome, file, after, before, time; \
+        "unknown field 'usr'; known fields: user, actor, target, ip, op, country, city, asn, app, ua, source, outcome, file, tag, note, after, before, time; \
          or an attribute of the loaded events: Category, ErrorCode, ItemCount, Param.ForwardTo, Param.Name, RiskLevelDuringSignIn, Subject"
     );
 }

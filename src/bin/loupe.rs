@@ -18,6 +18,8 @@
 //!                                         configuration changes rebuilt from the Entra audit log, ranked, as JSON
 //!   loupe sample --out DIR [--seed N] [--scenario NAME]
 //!                                         write a training incident (default: mailbox-takeover)
+//!   loupe score --key ANSWER_KEY.json --case CASE.json [FILE...]
+//!                                         an exercise's scorecard: the case's marks against the answer key, as JSON
 //!
 //! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
 //! events whose log has no location get one from it, marked with its source.
@@ -37,7 +39,8 @@ const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timelin
                      loupe report FILE... [--case CASE.json] [--format markdown|html] | loupe diff BASELINE... --current CURRENT... | \
                      loupe posture SNAPSHOT... [--case CASE.json] | \
                      loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | \
-                     loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | loupe sample --out DIR [--seed N] [--scenario NAME]";
+                     loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | loupe sample --out DIR [--seed N] [--scenario NAME] | \
+                     loupe score --key ANSWER_KEY.json --case CASE.json [FILE...]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Some("plan") => remediation_plan(&args[1..]),
         Some("report") => incident_report(&args[1..]),
         Some("sample") => sample(&args[1..]),
+        Some("score") => score(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -570,5 +574,33 @@ fn sample(args: &[String]) -> Result<(), String> {
         set.snapshots.current.len(),
         scenario.name()
     );
+    Ok(())
+}
+
+/// `loupe score --key ANSWER_KEY.json --case CASE.json [FILE...]`: score an
+/// exercise. The case's confirmed context, tagged events, finding verdicts,
+/// remediation done and hints are compared with the answer key; events and
+/// findings need the evidence files the case was worked on.
+fn score(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--key", "--case"])?;
+    let key_path = args.option("--key").ok_or_else(|| format!("score needs --key; {USAGE}"))?;
+    let case_path = args.option("--case").ok_or_else(|| format!("score needs --case; {USAGE}"))?;
+    let key = loupe::exercise::parse_key(&read_file(key_path)?).map_err(|e| format!("{key_path}: {e}"))?;
+    let text = String::from_utf8(read_file(case_path)?).map_err(|_| format!("{case_path} is not UTF-8 text"))?;
+    let case = loupe::case::from_json(text.trim_start_matches('\u{feff}')).map_err(|e| format!("{case_path}: {e}"))?;
+    let store = if args.files.is_empty() {
+        EventStore::new()
+    } else {
+        let (store, reports) = load(&args.files)?;
+        first_unreadable(&reports)?;
+        store
+    };
+    // The findings the analyst saw: from the case's context, or Loupe's suggestion.
+    let ctx = case.context.clone().unwrap_or_else(|| suggest_context(&store));
+    let findings = run_all(&store, &ctx);
+    let answers = loupe::exercise::gather(&case, &store, &findings);
+    let card = loupe::exercise::score(&key, &answers);
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&card).unwrap_or_default());
     Ok(())
 }

@@ -5,10 +5,12 @@
 pub mod annotations;
 pub mod bundle;
 mod clock;
+pub mod exercise;
 mod persist;
 
 pub use annotations::{EventAnnotation, EventChange, EventSummary, FindingVerdict, Verdict};
 pub use clock::{deadline, PhaseClock};
+pub use exercise::ExerciseState;
 pub use persist::{export_file_name, from_json, is_case_document, to_json, SCHEMA_VERSION};
 
 use crate::detect::Context;
@@ -108,6 +110,9 @@ pub struct Case {
     pub events: BTreeMap<String, EventAnnotation>,
     /// Findings the analyst confirmed or dismissed, by finding id.
     pub findings: BTreeMap<String, FindingVerdict>,
+    /// The training exercise being worked, if any (`exercise::score`
+    /// reads the marks above against its answer key).
+    pub exercise: Option<ExerciseState>,
     pub updated_at: Option<TimeMs>,
 }
 
@@ -136,6 +141,19 @@ pub enum CaseAction {
     /// Confirm or dismiss a finding; `None` takes the verdict back.
     SetFindingVerdict { id: String, verdict: Option<FindingVerdict> },
     SetFindingNote { id: String, note: String },
+    /// Start an exercise on a bundled training scenario (`folder` under
+    /// `samples/`). The investigation context becomes the trainee's own and
+    /// starts empty (suspects, indicators, window; the tuning is kept), so
+    /// only what they mark is scored. Starting again starts over.
+    StartExercise { scenario: String, folder: String },
+    /// Reveal the next hint of a playbook step that has `available` hints.
+    RevealHint { step: u8, available: u8 },
+    /// "Finish and score": record when (again on a later finish).
+    FinishExercise,
+    /// Back to work after a score: the scorecard is put away.
+    ResumeExercise,
+    /// Leave exercise mode; the marks stay in the case.
+    StopExercise,
     /// Replace the whole case with an imported one.
     Import(Box<Case>),
     /// Start over with an empty case.
@@ -204,6 +222,33 @@ impl Case {
                     verdict.note = note;
                 }
             }
+            CaseAction::StartExercise { scenario, folder } => {
+                let tuning = self.context.clone().unwrap_or_default();
+                self.context = Some(Context {
+                    suspect_accounts: Vec::new(),
+                    window: None,
+                    containment: None,
+                    indicators: Vec::new(),
+                    ..tuning
+                });
+                self.exercise = Some(ExerciseState::new(scenario, folder, now));
+            }
+            CaseAction::RevealHint { step, available } => {
+                if let (Some(exercise), Some(_)) = (self.exercise.as_mut(), playbook::step(step)) {
+                    exercise.reveal_hint(step, available);
+                }
+            }
+            CaseAction::FinishExercise => {
+                if let Some(exercise) = self.exercise.as_mut() {
+                    exercise.finished_at = Some(now);
+                }
+            }
+            CaseAction::ResumeExercise => {
+                if let Some(exercise) = self.exercise.as_mut() {
+                    exercise.finished_at = None;
+                }
+            }
+            CaseAction::StopExercise => self.exercise = None,
             CaseAction::Import(case) => *self = *case,
             CaseAction::Reset => *self = Case::default(),
         }
@@ -307,6 +352,35 @@ mod tests {
         assert!(case.findings.is_empty());
         case.apply(CaseAction::SetFindingNote { id: "f9".into(), note: "x".into() }, 5);
         assert!(case.findings.is_empty(), "a note needs a verdict first");
+    }
+
+    #[test]
+    fn an_exercise_starts_with_an_empty_context_and_counts_hints() {
+        let mut case = Case::default();
+        let marked = Context { suspect_accounts: vec!["ada@contoso.example".into()], travel_speed_kmh: 700.0, ..Context::default() };
+        case.apply(CaseAction::SetContext(Some(marked)), 1);
+        case.apply(CaseAction::RevealHint { step: 1, available: 3 }, 2);
+        assert_eq!(case.exercise, None, "no hints outside an exercise");
+        case.apply(CaseAction::StartExercise { scenario: "Mailbox takeover".into(), folder: String::new() }, 3);
+        let context = case.context.clone().unwrap();
+        assert!(context.suspect_accounts.is_empty(), "the trainee marks their own suspects");
+        assert_eq!(context.travel_speed_kmh, 700.0, "the tuning is kept");
+        for _ in 0..5 {
+            case.apply(CaseAction::RevealHint { step: 3, available: 2 }, 4);
+        }
+        case.apply(CaseAction::RevealHint { step: 1, available: 3 }, 5);
+        case.apply(CaseAction::RevealHint { step: 13, available: 3 }, 5);
+        case.apply(CaseAction::RevealHint { step: 4, available: 0 }, 5);
+        let exercise = case.exercise.clone().unwrap();
+        assert_eq!((exercise.hints_shown(3), exercise.hints_shown(1), exercise.hints_shown(4)), (2, 1, 0));
+        assert_eq!((exercise.hints_used(), exercise.started_at, exercise.finished_at), (3, 3, None));
+        case.apply(CaseAction::FinishExercise, 9);
+        assert_eq!(case.exercise.as_ref().and_then(|e| e.finished_at), Some(9));
+        assert_eq!(from_json(&to_json(&case)), Ok(case.clone()), "kept with the case");
+        case.apply(CaseAction::ResumeExercise, 9);
+        assert_eq!(case.exercise.as_ref().map(|e| (e.finished_at, e.hints_used())), Some((None, 3)));
+        case.apply(CaseAction::StopExercise, 10);
+        assert_eq!(case.exercise, None);
     }
 
     #[test]

@@ -23,7 +23,8 @@ use super::people::{self, App, User};
 use super::records::{AppCredential, AppSignIn, Evidence, Mfa, Modified, SignIn, Target};
 use super::rng::Rng;
 use super::world::{self, by_user, user_target, Net, World};
-use super::answer_key::ConfigChangeItem;
+use super::answer_key::{ConfigChangeItem, KeyMark, MarkKind};
+use super::FILE_AUDIT;
 use super::config::{self, Certificate, OwnApp, Secret, Tenant};
 use super::records::ConfigChange;
 use crate::detect::Severity;
@@ -344,9 +345,16 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
     let new_keys = [(fleet_new.as_str(), "Password", "telematics-2026")];
     let add = credentials_audit(world, &mut routine, rotation, owner, &owner_ip, owner.laptop.browser_ua, &fleet, &old_keys, &both);
     let rotation_audits = vec![add.id.clone()];
+    let rotation_why = "The app's owner rotating its secret from the usual address: the new secret replaced the old one within the hour, and the app switched to it. A secret added by its owner and the old one removed is maintenance, not a backdoor.";
+    ev.decoys.push(KeyMark::event(FILE_AUDIT, &add.id, 8, &format!("a client secret added to '{}'", fleet.name), rotation_why));
+    ev.decoys.push(
+        KeyMark::new(MarkKind::App, fleet.app_id.clone(), 8, format!("the app '{}'", fleet.name), "The tenant's own telematics integration: its secret was rotated by its owner the week before, and it signs in from the integration server all month.")
+            .also(fleet.name),
+    );
     ev.config.push((add.time, ConfigChange::AppSecrets { app_object_id: fleet.object_id.clone(), secrets: vec![(fleet_old.clone(), "telematics-2025".into(), 365), (fleet_new.clone(), "telematics-2026".into(), 365)] }));
     ev.audits.push(add);
     let remove = credentials_audit(world, &mut routine, rotation + 55 * MINUTE, owner, &owner_ip, owner.laptop.browser_ua, &fleet, &both, &new_keys);
+    ev.decoys.push(KeyMark::event(FILE_AUDIT, &remove.id, 8, &format!("the old client secret of '{}' removed", fleet.name), rotation_why));
     ev.config.push((remove.time, ConfigChange::AppSecrets { app_object_id: fleet.object_id.clone(), secrets: vec![(fleet_new.clone(), "telematics-2026".into(), 365)] }));
     let mut rotation_audits = rotation_audits;
     rotation_audits.push(remove.id.clone());
@@ -369,6 +377,8 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
     let admin_ip = usual_address(ev, admin, roles_at);
     let (auth_role_id, helpdesk_role_id, global_role_id) = (routine.guid(), routine.guid(), routine.guid());
     let a = role_audit(world, &mut routine, roles_at, "Add member to role", admin, &admin_ip, user_target(owner), AUTH_ADMIN, &auth_role_id);
+    let roles_why = "The Global Administrator moving the helpdesk lead from one role to another, from where she works, a week before the break-in: the same kind of record as the attacker's new Global Administrator, in an ordinary story.";
+    ev.decoys.push(KeyMark::event(FILE_AUDIT, &a.id, 10, &format!("{} made {}", owner.display_name, AUTH_ADMIN.name), roles_why));
     let assignment = format!("{}-1", c.base64ish(43));
     ev.config.push((a.time, ConfigChange::RoleAdded { assignment_id: assignment.clone(), principal_id: owner.id.clone(), template: AUTH_ADMIN.template.into() }));
     ev.config_notes.push(ConfigChangeItem::ordinary(
@@ -381,6 +391,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
     ));
     ev.audits.push(a);
     let a = role_audit(world, &mut routine, roles_at + 3 * MINUTE, "Remove member from role", admin, &admin_ip, user_target(owner), HELPDESK_ADMIN, &helpdesk_role_id);
+    ev.decoys.push(KeyMark::event(FILE_AUDIT, &a.id, 10, &format!("{} removed from {}", owner.display_name, HELPDESK_ADMIN.name), roles_why));
     ev.config.push((a.time, ConfigChange::RoleRemoved { principal_id: owner.id.clone(), template: HELPDESK_ADMIN.template.into() }));
     if let Some(old) = tenant.role_assignment_id(&owner.id, HELPDESK_ADMIN.template) {
         ev.config_notes.push(ConfigChangeItem::ordinary(

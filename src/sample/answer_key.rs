@@ -79,6 +79,98 @@ pub struct AnswerKey {
     /// whose last part the key does not fix (an inbox rule's name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remediation: Vec<String>,
+    /// How hard the scenario is to work as an exercise.
+    #[serde(default)]
+    pub difficulty: Difficulty,
+    /// What a trainee should mark as the attacker's (accounts, addresses,
+    /// apps, user agents, mail addresses), each with why it matters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<KeyMark>,
+    /// What looks suspicious and is not (the VPN user, travellers, an
+    /// admin-approved app, ordinary inbox rules…), each with why it is benign.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decoys: Vec<KeyMark>,
+    /// Hints per playbook step, from a gentle nudge to the answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<StepHints>,
+}
+
+/// How hard a training scenario is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Difficulty {
+    Beginner,
+    #[default]
+    Intermediate,
+    Advanced,
+}
+
+impl Difficulty {
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::Beginner => "Beginner",
+            Difficulty::Intermediate => "Intermediate",
+            Difficulty::Advanced => "Advanced",
+        }
+    }
+}
+
+/// What a marked value is, as the answer key names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    Account,
+    Ip,
+    App,
+    UserAgent,
+    EmailAddress,
+    Domain,
+    /// One record (`value` is its record id, `file` its file).
+    Event,
+}
+
+/// One value of the key: something to mark (in `marks`) or a decoy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMark {
+    pub kind: MarkKind,
+    /// UPN, address, app id, user agent, mail address, domain, record id.
+    pub value: String,
+    /// Other spellings that count as the same (an app's display name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
+    /// For an event: the file the record is in.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub file: String,
+    /// Playbook step where it shows (0 when none in particular).
+    #[serde(default)]
+    pub step: u8,
+    /// Short label.
+    pub what: String,
+    /// For a mark: why it matters; for a decoy: why it is benign.
+    pub why: String,
+}
+
+impl KeyMark {
+    pub fn new(kind: MarkKind, value: impl Into<String>, step: u8, what: impl Into<String>, why: impl Into<String>) -> KeyMark {
+        KeyMark { kind, value: value.into(), also: Vec::new(), file: String::new(), step, what: what.into(), why: why.into() }
+    }
+
+    /// A record that looks like the attacker's and is not.
+    pub fn event(file: &str, record_id: &str, step: u8, what: &str, why: &str) -> KeyMark {
+        KeyMark { file: file.into(), ..KeyMark::new(MarkKind::Event, record_id, step, what, why) }
+    }
+
+    pub fn also(mut self, other: impl Into<String>) -> KeyMark {
+        self.also.push(other.into());
+        self
+    }
+}
+
+/// The hints for one playbook step, gentlest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepHints {
+    pub step: u8,
+    pub hints: Vec<String>,
 }
 
 /// One object that differs between the configuration snapshots.
@@ -135,6 +227,11 @@ impl AnswerKey {
         } else {
             action_id == wanted
         }
+    }
+
+    /// The hints for `step` (empty when it has none).
+    pub fn hints_for(&self, step: u8) -> &[String] {
+        self.hints.iter().find(|h| h.step == step).map_or(&[], |h| h.hints.as_slice())
     }
 
     /// Items a playbook step should surface.

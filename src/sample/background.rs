@@ -6,7 +6,7 @@
 use super::clock::{self, DAYS, HOUR, MINUTE};
 use super::formats::ual::{self, Client, ConsentedApp, MailboxCall, MessageRef};
 use super::people::{self, User};
-use super::answer_key::ConfigChangeItem;
+use super::answer_key::{ConfigChangeItem, KeyMark, MarkKind};
 use super::config::{self, CaPolicy, Tenant};
 use super::records::{ConfigChange, Evidence, Initiator, Mfa, Modified, SignIn, SignInStatus, Target};
 use crate::detect::Severity;
@@ -359,6 +359,13 @@ fn new_starter(world: &World, r: &mut Rng, ev: &mut Evidence) {
         Severity::Low,
         vec![added_id, reg.id.clone()],
     ));
+    ev.decoys.push(KeyMark::event(
+        super::FILE_AUDIT,
+        &reg.id,
+        3,
+        &format!("{} registers the Authenticator app", hire.display_name),
+        "A new starter registering MFA on her first morning, from the office, days after the helpdesk created her account: the same audit record as the attacker's registration, in an ordinary story.",
+    ));
     ev.audits.push(reg);
     let mut all = world.audit(r, first_day + 40 * clock::SECOND, &corr, "User registered all required security info", "UserManagement", "Authentication Methods", "Add", by_user(hire, office_ip), vec![user_target(hire)]);
     all.result_reason = "User registered all required security info".into();
@@ -432,8 +439,27 @@ fn approved_app(world: &World, r: &mut Rng, ev: &mut Evidence) {
         &app.name,
         "the IT admin approved a scheduling tool for everyone, from the office",
         Severity::Medium,
-        vec![sp_audit_id, c.id.clone()],
+        vec![sp_audit_id.clone(), c.id.clone()],
     ));
+    for id in [&sp_audit_id, &grant_audit_id, &c.id] {
+        ev.decoys.push(KeyMark::event(
+            super::FILE_AUDIT,
+            id,
+            8,
+            &format!("admin consent to '{}'", app.name),
+            "The IT administrator approved a scheduling tool for everyone, from the office, with calendar-reading scopes only: an admin's decision, not a user tricked into consenting.",
+        ));
+    }
+    ev.decoys.push(
+        KeyMark::new(
+            MarkKind::App,
+            app.app_id.clone(),
+            8,
+            format!("the app '{}'", app.name),
+            "Approved by the IT administrator for the whole company from the office, with User.Read and Calendars.Read only: reviewed, not malicious.",
+        )
+        .also(app.name.clone()),
+    );
     ev.config_notes.push(ConfigChangeItem::ordinary(
         "oauth2PermissionGrant",
         &app.grant_id,
@@ -502,6 +528,14 @@ fn decoy_rules(world: &World, r: &mut Rng, ev: &mut Evidence) {
         let session = r.guid();
         let params: Vec<(&str, String)> = params;
         let call = MailboxCall { time: t, user, client: &client, session: &session };
-        ev.ual.push(ual::new_inbox_rule(&world.org, r, call, name, &params));
+        let rule = ual::new_inbox_rule(&world.org, r, call, name, &params);
+        ev.decoys.push(KeyMark::event(
+            super::FILE_UAL,
+            &rule.id,
+            9,
+            &format!("{}'s inbox rule '{name}'", user.display_name),
+            "The mailbox owner's own rule, made in Outlook on the web from the office: it only files mail into one of the mailbox's own folders, forwards nothing and deletes nothing.",
+        ));
+        ev.ual.push(rule);
     }
 }

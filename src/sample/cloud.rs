@@ -23,7 +23,7 @@
 //! stays byte for byte what it was.
 
 use super::admin::{self, AdminAttack};
-use super::answer_key::AnswerItem;
+use super::answer_key::{AnswerItem, KeyMark};
 use super::clock::{self, DAY, HOUR, MINUTE, SECOND};
 use super::formats::json::{Obj, J};
 use super::people::{self, User};
@@ -67,6 +67,8 @@ pub struct CloudLogs {
     pub items: Vec<AnswerItem>,
     pub remediation: Vec<String>,
     pub description: String,
+    /// Cloud records that look like the attacker's and are not.
+    pub decoys: Vec<KeyMark>,
 }
 
 /// Who made an Azure call.
@@ -423,7 +425,14 @@ pub fn generate(world: &World, attack: &AdminAttack, rng: &mut Rng, ev: &Evidenc
     let body = format!("{{\"sku\":{{\"name\":\"Standard_GRS\"}},\"kind\":\"StorageV2\",\"location\":\"{REGION}\",\"properties\":{{\"minimumTlsVersion\":\"TLS1_2\",\"allowBlobPublicAccess\":false,\"supportsHttpsTrafficOnly\":true}}}}");
     out.activity(&mut routine, t, &person(it, &it_ip_on(t), portal), "Microsoft.Storage/storageAccounts/write", "Create/Update Storage Account", &storage_id, "PUT", Some(body));
     let t = sftp_rotated - 4 * MINUTE;
-    out.vault(&mut routine, t, &person(it, &it_ip_on(t), portal), "SecretSet", "edi-sftp-password", &sftp_v2, it.laptop.browser_ua);
+    let set = out.vault(&mut routine, t, &person(it, &it_ip_on(t), portal), "SecretSet", "edi-sftp-password", &sftp_v2, it.laptop.browser_ua);
+    let mut decoys = vec![KeyMark::event(
+        FILE_KEY_VAULT,
+        &set,
+        11,
+        "the SFTP password changed in Key Vault by IT",
+        "IT staff rotating the gateway's SFTP password from their usual address, a week before the break-in; the gateway picks up the new version on its next read.",
+    )];
     let t = it_at(24, 15, &mut routine);
     let body = format!("{{\"location\":\"{REGION}\",\"properties\":{{\"hardwareProfile\":{{\"vmSize\":\"Standard_D8s_v5\"}}}}}}");
     out.activity(&mut routine, t, &person(it, &it_ip_on(t), portal), "Microsoft.Compute/virtualMachines/write", "Create or Update Virtual Machine", &vm_id(vms[1]), "PUT", Some(body));
@@ -471,7 +480,14 @@ pub fn generate(world: &World, attack: &AdminAttack, rng: &mut Rng, ev: &Evidenc
         if day == rotate_day {
             let t = at + 5 * MINUTE;
             let made = Obj::new().with("accessKey", Obj::new().with("userName", CI_USER).with("accessKeyId", ci_new.as_str()).with("status", "Active").with("createDate", aws_date(t)));
-            out.trail(&mut routine, t, &ci, "iam.amazonaws.com", "CreateAccessKey", "us-east-1", CI_HOST, CLI_UA, Obj::new().with("userName", CI_USER).into(), made.into(), false);
+            let id = out.trail(&mut routine, t, &ci, "iam.amazonaws.com", "CreateAccessKey", "us-east-1", CI_HOST, CLI_UA, Obj::new().with("userName", CI_USER).into(), made.into(), false);
+            decoys.push(KeyMark::event(
+                FILE_CLOUDTRAIL,
+                &id,
+                4,
+                "an access key created for the CI user",
+                "The CI user rotating its own key from the build server, then switching the old key off and deleting it: routine rotation, not a second key kept by an intruder.",
+            ));
             let ci_new_who = AwsWho::IamUser { name: CI_USER, id: ci_id.clone(), key: ci_new.clone() };
             let t = t + 20 * MINUTE;
             out.trail(&mut routine, t, &ci_new_who, "iam.amazonaws.com", "UpdateAccessKey", "us-east-1", CI_HOST, CLI_UA, Obj::new().with("userName", CI_USER).with("accessKeyId", ci_old.as_str()).with("status", "Inactive").into(), J::Null, false);
@@ -583,7 +599,7 @@ pub fn generate(world: &World, attack: &AdminAttack, rng: &mut Rng, ev: &Evidenc
         "In Azure the stolen identity builds the VM {vm_name}, lists the keys of {STORAGE} and reads two Key Vault secrets; in AWS (account {AWS_ACCOUNT}, signed in through Entra ID) it makes an access key for {EDI_USER}, which is tried from {server} the next day, and reads {SECRET_NAME}. \
          Cloud decoys: nightly deployments, Sunday patch restarts, the EDI gateway reading its secret, IT staff restarting and resizing VMs and rotating a secret, a CI user rotating its own key, and the admin's own console and firewall work before the break-in."
     );
-    CloudLogs { files: files(out.activity, out.vault, out.trail), items: out.items, remediation, description }
+    CloudLogs { files: files(out.activity, out.vault, out.trail), items: out.items, remediation, description, decoys }
 }
 
 fn files(mut activity: Vec<(i64, Obj)>, mut vault: Vec<(i64, Obj)>, mut trail: Vec<(i64, Obj)>) -> Vec<SampleFile> {

@@ -23,9 +23,10 @@ pub mod formats;
 mod people;
 mod records;
 mod rng;
+mod training;
 mod world;
 
-pub use answer_key::{AnswerItem, AnswerKey, ConfigChangeItem, MaliciousApp, Window};
+pub use answer_key::{AnswerItem, AnswerKey, ConfigChangeItem, Difficulty, KeyMark, MaliciousApp, MarkKind, StepHints, Window};
 
 use records::Evidence;
 use rng::Rng;
@@ -136,6 +137,7 @@ pub const DIR_CURRENT: &str = "current";
 struct Manifest<'a> {
     name: &'a str,
     description: &'a str,
+    difficulty: Difficulty,
     files: Vec<&'a str>,
     snapshots: ManifestSnapshots<'a>,
 }
@@ -170,6 +172,13 @@ pub fn generate_scenario(scenario: Scenario, seed: u64) -> SampleSet {
     let current = tenant.after(&evidence.config);
     set.snapshots = Snapshots { baseline: tenant.files(DIR_BASELINE), current: current.files(DIR_CURRENT) };
     set.answer_key.config_changes = config_changes(&tenant, &current, std::mem::take(&mut evidence.config_notes));
+    // The decoy records that made it into the month's export, then the
+    // scenario's own (its cloud logs), then the exercise's marks and hints.
+    let mut decoys = std::mem::take(&mut evidence.decoys);
+    decoys.retain(|d| d.kind != MarkKind::Event || evidence.has_record(&d.value));
+    decoys.append(&mut set.answer_key.decoys);
+    set.answer_key.decoys = decoys;
+    training::complete(scenario, &world, &mut set.answer_key);
     set
 }
 
@@ -274,6 +283,10 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evid
         accessed_mailboxes: Vec::new(),
         items: attack.items,
         config_changes: Vec::new(),
+        difficulty: Difficulty::default(),
+        marks: Vec::new(),
+        decoys: Vec::new(),
+        hints: Vec::new(),
         remediation: vec![
             format!("revoke_sessions:{}", attack.victim),
             format!("reset_password:{}", attack.victim),
@@ -309,6 +322,7 @@ fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evi
     let description = format!("{} {}", attack.description(world), cloud.description);
     let mut items = std::mem::take(&mut attack.items);
     items.extend(cloud.items);
+    let cloud_decoys = cloud.decoys;
     let victim = &attack.victim;
     let mut remediation = vec![
         format!("revoke_sessions:{victim}"),
@@ -341,6 +355,10 @@ fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evi
         items,
         config_changes: Vec::new(),
         remediation,
+        difficulty: Difficulty::default(),
+        marks: Vec::new(),
+        decoys: cloud_decoys,
+        hints: Vec::new(),
     };
     SampleSet { files, snapshots: Snapshots::default(), answer_key }
 }
@@ -354,6 +372,7 @@ impl SampleSet {
         let manifest = Manifest {
             name: &self.answer_key.scenario,
             description: &self.answer_key.description,
+            difficulty: self.answer_key.difficulty,
             files: self.files.iter().map(|f| f.name.as_str()).collect(),
             snapshots: ManifestSnapshots {
                 baseline: self.snapshots.baseline.iter().map(|f| f.name.as_str()).collect(),

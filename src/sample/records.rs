@@ -167,6 +167,8 @@ pub struct Evidence {
     pub config: Vec<(i64, ConfigChange)>,
     /// What the answer key says about those changes, one per object.
     pub config_notes: Vec<super::answer_key::ConfigChangeItem>,
+    /// Records made to look like an attack and not one (for the answer key).
+    pub decoys: Vec<super::answer_key::KeyMark>,
 }
 
 /// One change to the tenant's configuration, as the directory audit record
@@ -192,6 +194,14 @@ pub enum ConfigChange {
 }
 
 impl Evidence {
+    /// Whether a log record with this id was made (and kept).
+    pub fn has_record(&self, id: &str) -> bool {
+        self.interactive.iter().chain(&self.non_interactive).any(|s| s.request_id == id)
+            || self.service_principal.iter().any(|s| s.request_id == id)
+            || self.audits.iter().any(|a| a.id == id)
+            || self.ual.iter().any(|r| r.id == id)
+    }
+
     /// Drop what falls outside the exported 30 days (late workers on the
     /// last day, early birds on the first), as a dated export would.
     pub fn retain_window(&mut self) {

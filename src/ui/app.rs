@@ -42,6 +42,8 @@ pub fn app() -> Html {
     let query_error = use_state(|| None::<String>);
     let selected = use_state(|| None::<u32>);
     let dragging = use_state(|| false);
+    // The bundled training incident loaded in this session, for exercise mode.
+    let sample_folder = use_state(|| None::<&'static str>);
     let help_open = use_state(|| false);
     let theme = use_state(|| {
         let saved = Theme::restore();
@@ -145,8 +147,9 @@ pub fn app() -> Html {
         Callback::from(move |files: Vec<web_sys::File>| loader.load_files(files))
     };
     let on_sample = {
-        let (loader, case) = (loader.clone(), case.clone());
+        let (loader, case, sample_folder) = (loader.clone(), case.clone(), sample_folder.clone());
         Callback::from(move |folder: &'static str| {
+            sample_folder.set(Some(folder));
             // An untitled case takes the training scenario's name.
             let named = {
                 let case = case.clone();
@@ -467,6 +470,8 @@ pub fn app() -> Html {
                     }
                 </main>
                 <div class="side">
+                    <super::components::exercise::ExercisePanel sample_folder={(*sample_folder).map(AttrValue::Static)} case={case.case.clone()}
+                        store={store.clone()} generation={loads.generation} findings={findings.clone()} on_action={on_case_action.clone()} />
                     <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
                     <Checklist case={case.case.clone()} loaded={loaded_sources} now={*now} on_action={on_case_action}
                         findings={findings.clone()} on_open={apply_query.clone()}

@@ -341,3 +341,9 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(buffer).await.map_err(|_| format!("{url} could not be read"))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
+
+/// A file of a bundled training incident (`folder` as `load_sample` takes
+/// it), e.g. its `answer_key.json` for exercise mode.
+pub async fn fetch_sample_file(folder: &str, name: &str) -> Result<Vec<u8>, String> {
+    fetch_bytes(&format!("samples/{folder}{name}")).await
+}

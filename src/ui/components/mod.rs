@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod config_view;
 pub mod context_panel;
 pub mod detail;
+pub mod exercise;
 pub mod facets;
 pub mod files_panel;
 pub mod findings_panel;
