@@ -2,7 +2,8 @@
 # Installs what Loupe's build and tests need, idempotently, from the package
 # registries only (crates.io, npm, Debian). Usage: scripts/setup.sh web|browser
 #   web      wasm target, Trunk, wasm-bindgen-cli, wasm-opt (npm binaryen)
-#   browser  web + Debian's Chromium + playwright-core (never a downloaded browser)
+#   browser  web + Debian's Chromium and Firefox ESR, playwright-core and puppeteer-core
+#            (never a downloaded browser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,20 +32,21 @@ setup_web() {
 }
 
 setup_npm() {
-  # binaryen gives a wasm-opt newer than Debian's; playwright-core drives Chromium.
-  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -d tools/node_modules/playwright-core ]; then
-    say "installing npm tools (binaryen, playwright-core)"
+  # binaryen gives a wasm-opt newer than Debian's; playwright-core drives
+  # Chromium, puppeteer-core drives Firefox (the single file is tested in both).
+  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -d tools/node_modules/playwright-core ] || [ ! -d tools/node_modules/puppeteer-core ]; then
+    say "installing npm tools (binaryen, playwright-core, puppeteer-core)"
     (cd tools && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
 setup_browser() {
   setup_web
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian's chromium"
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/firefox-esr ]; then
+    say "installing Debian's chromium and firefox-esr"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium firefox-esr >/dev/null
   fi
 }
 
