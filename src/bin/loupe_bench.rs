@@ -426,6 +426,67 @@ fn load_streaming(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<
     (store, event_count)
 }
 
+/// What an analyst's case costs on a big store: 1,000 marked events found
+/// again (after every change of marks), a `tag:` query, the incident report,
+/// and the case + evidence bundle.
+fn case_figures(store: &EventStore, table: &mut Vec<(String, String)>) {
+    use loupe::case::annotations::{resolve, row_key};
+    use loupe::case::{Case, CaseAction, EventChange, EventSummary};
+    let mut case = Case::default();
+    let step = (store.len() / 1000).max(1);
+    for row in (0..store.len()).step_by(step).take(1000) {
+        let row = row as u32;
+        if let Some(key) = row_key(store, row) {
+            case.apply(CaseAction::AnnotateEvent { key, summary: EventSummary::of_row(store, row), change: EventChange::AddTag("malicious".into()) }, 0);
+        }
+    }
+    let (d, resolved) = median_of_5(|| resolve(&case.events, store));
+    table.push(("marks found again (1,000 tagged events)".into(), format!("{:.1} ms ({} resolved)", ms(d), resolved.len())));
+    let ctx = EvalContext { annotations: resolved, ..EvalContext::default() };
+    if let Ok(query) = parse("tag:malicious") {
+        let (d, rows) = median_of_5(|| store.filter(&query, &ctx).map(|r| r.len()).unwrap_or(0));
+        table.push(("query `tag:malicious`".into(), format!("{:.1} ms ({rows} rows)", ms(d))));
+    }
+    let context = loupe::detect::suggest_context(store);
+    let t = Instant::now();
+    let findings = loupe::detect::run_all(store, &context);
+    let detect_time = t.elapsed();
+    let plan = loupe::remediate::plan(store, &context, &findings);
+    let empty = loupe::tenant::Snapshot::new();
+    let t = Instant::now();
+    let (changes, changes_from) = loupe::report::incident::config_changes(&empty, &empty, store, &context);
+    let input = loupe::report::ReportInput {
+        case: &case,
+        context: &context,
+        findings: &findings,
+        plan: &plan,
+        contradictions: &[],
+        changes: &changes,
+        changes_from,
+        store,
+        generated_at: 0,
+    };
+    let doc = loupe::report::incident::build(&input);
+    let (markdown, html) = (loupe::report::to_markdown(&doc), loupe::report::to_html(&doc));
+    table.push((
+        "incident report (after detectors)".into(),
+        format!("{:.0} ms; Markdown {:.1} MB, HTML {:.1} MB; detectors {:.0} ms", ms(t.elapsed()), mb(markdown.len() as u64), mb(html.len() as u64), ms(detect_time)),
+    ));
+    let evidence: Vec<loupe::case::bundle::EvidenceText> =
+        store.files().iter().map(|f| loupe::case::bundle::EvidenceText { name: &f.report.file, sha256: &f.report.sha256, text: f.text.as_str() }).collect();
+    let text_bytes: usize = evidence.iter().map(|e| e.text.len()).sum();
+    if text_bytes > 0 {
+        let t = Instant::now();
+        match loupe::case::bundle::write(&case, &evidence) {
+            Ok(zip) => table.push((
+                "case + evidence bundle".into(),
+                format!("{:.1} s: {:.1} MB text to a {:.1} MB zip ({:.1} MB/s)", t.elapsed().as_secs_f64(), mb(text_bytes as u64), mb(zip.len() as u64), mb(text_bytes as u64) / t.elapsed().as_secs_f64().max(1e-9)),
+            )),
+            Err(why) => table.push(("case + evidence bundle".into(), why)),
+        }
+    }
+}
+
 fn say_synthetic(report: &IngestReport, rows: u64) {
     println!("ingest kept no events ({}).", report.headline());
     println!("The UAL parser is probably not merged yet: store and query figures below use {rows} synthetic events pushed directly.");
@@ -480,6 +541,8 @@ fn run(args: &Args) -> std::io::Result<()> {
     table.push(("facets (7 fields, all rows)".into(), format!("{:.1} ms", ms(d))));
     let (d, hist) = median_of_5(|| store.histogram(&all, 200));
     table.push(("histogram (all rows, ≤200 buckets)".into(), format!("{:.1} ms ({} buckets of {} min)", ms(d), hist.counts.len(), hist.bucket_ms / 60_000)));
+
+    case_figures(&store, &mut table);
 
     let width = table.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     println!();

@@ -1,8 +1,8 @@
 // Exercise mode on the bundled mailbox takeover: start, take a hint, mark
 // a suspect and addresses with the ordinary tools (context panel, the
-// detail's "Mark IP"), tag an event malicious where the detail offers
-// tags, finish, and read the scorecard: what was found, what was missed
-// and why it mattered, the decoy marked and why it is benign, hints used.
+// detail's "Mark IP"), tag the attacker's inbox rule malicious, finish,
+// and read the scorecard: what was found, what was missed and why it
+// mattered, the decoy marked and why it is benign, hints used.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,13 +58,11 @@ test('exercise: start, a hint, marks, finish and the scorecard', { timeout: TEST
     await page.locator(tid('add-indicator')).press('Enter');
     await page.locator(tid('indicators'), { hasText: VPN_IP }).waitFor();
 
-    // The inbox rule tagged malicious, if this build's detail offers tags.
+    // The inbox rule tagged malicious from the detail.
     await filter(page, 'op:New-InboxRule securemail-hub');
     await page.locator(tid('row')).first().click();
     await page.locator(tid('detail')).waitFor();
-    const tagMalicious = page.locator(`${tid('detail')} ${tid('tag-malicious')}`);
-    const tagged = (await tagMalicious.count()) > 0;
-    if (tagged) await tagMalicious.first().click();
+    await page.locator(`${tid('detail')} ${tid('tag-malicious')}`).click();
     // The detail lies over the right column: close it to reach the panel.
     await page.locator(`${tid('detail')} button.close`).click();
 
@@ -85,7 +83,7 @@ test('exercise: start, a hint, marks, finish and the scorecard', { timeout: TEST
     const decoy = ips.locator(tid('false-positive'));
     assert.match(await decoy.textContent(), /company VPN exit.*company's own VPN concentrator/);
     const rule = card.locator(tid('score-events')).locator('li', { hasText: 'inbox rule forwarding and deleting security mail' });
-    assert.match(await rule.getAttribute('data-testid'), tagged ? /found-item/ : /missed-item/);
+    assert.equal(await rule.getAttribute('data-testid'), 'found-item');
     assert.match(await rule.textContent(), /forwards mail/);
     await mkdir(artifactsDir, { recursive: true });
     await card.scrollIntoViewIfNeeded();
