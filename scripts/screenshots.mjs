@@ -1,6 +1,7 @@
 // The README's pictures, taken from the single-file build opened from disk
 // at 1280×800: the workbench on the training incident (light and dark),
-// and the remediation plan beside the configuration view.
+// the remediation plan beside the configuration view, and an exercise's
+// scorecard.
 // Usage: node scripts/screenshots.mjs   (after `make dist`; `make screenshots`)
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,6 +46,23 @@ try {
   await page.locator(tid('step-11')).scrollIntoViewIfNeeded().catch(() => {});
   await page.screenshot({ path: join(docs, 'remediation.png') });
   console.log('wrote docs/remediation.png');
+
+  // A trainee's first attempt: the victim and one address found, the VPN
+  // exit wrongly marked, one hint taken.
+  page.on('dialog', (d) => d.accept());
+  const panel = page.locator(tid('exercise'));
+  await panel.locator(tid('exercise-start')).click();
+  await panel.locator(tid('hint-step')).selectOption('1');
+  await panel.locator(tid('hint-next')).click();
+  for (const [field, value] of [['add-suspect', 'priya.raman@larkspurfreight.example'], ['add-indicator', '203.0.113.61'], ['add-indicator', '198.51.100.250']]) {
+    await page.locator(tid(field)).fill(value);
+    await page.locator(tid(field)).press('Enter');
+  }
+  await panel.locator(tid('exercise-finish')).click();
+  await panel.locator(tid('scorecard')).waitFor();
+  await panel.locator(tid('scorecard')).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(docs, 'exercise.png') });
+  console.log('wrote docs/exercise.png');
 } finally {
   await browser.close();
 }
