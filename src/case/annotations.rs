@@ -183,29 +183,65 @@ pub fn resolve(annotations: &BTreeMap<String, EventAnnotation>, store: &EventSto
         return BTreeMap::new();
     }
     // Each annotation's time narrows the search to a few rows (the time
-    // column is sorted), so no per-row key table is built.
+    // column is sorted). Should a time not match (a file read by a newer
+    // parser), one table of the loaded rows answers all such marks at once.
     let mut prefixes: HashMap<String, crate::store::FileId> = HashMap::new();
     for file in store.files() {
         prefixes.insert(file.report.sha256.get(..16).unwrap_or(&file.report.sha256).to_string(), file.id);
     }
     let mut rows = BTreeMap::new();
-    for (key, note) in annotations {
-        let Some(row) = find_row(store, &prefixes, key, note.summary.time) else { continue };
-        rows.insert(row, RowAnnotation { tags: note.tags.clone(), note: note.note.clone(), bookmarked: note.bookmarked });
+    let mut unplaced = Vec::new();
+    for (key, annotation) in annotations {
+        let Some(place) = parse_key(&prefixes, key) else { continue };
+        let first = store.first_row_at(annotation.summary.time);
+        let by_time = (first..store.len() as u32).take_while(|&r| store.time(r) == annotation.summary.time).find(|&r| place.is_row(store, r));
+        match by_time {
+            Some(row) => {
+                rows.insert(row, row_annotation(annotation));
+            }
+            None => unplaced.push((place, annotation)),
+        }
+    }
+    if !unplaced.is_empty() {
+        let table: HashMap<Place, u32> = (0..store.len() as u32).map(|r| (Place::of_row(store, r), r)).collect();
+        for (place, annotation) in unplaced {
+            if let Some(&row) = table.get(&place) {
+                rows.insert(row, row_annotation(annotation));
+            }
+        }
     }
     rows
 }
 
-fn find_row(store: &EventStore, prefixes: &HashMap<String, crate::store::FileId>, key: &str, time: TimeMs) -> Option<u32> {
+fn row_annotation(annotation: &EventAnnotation) -> RowAnnotation {
+    RowAnnotation { tags: annotation.tags.clone(), note: annotation.note.clone(), bookmarked: annotation.bookmarked }
+}
+
+/// Where a record sits among the loaded files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Place {
+    file: crate::store::FileId,
+    line: u32,
+    offset: u32,
+}
+
+impl Place {
+    fn of_row(store: &EventStore, row: u32) -> Place {
+        Place { file: store.file_of(row), line: store.line(row), offset: store.raw_span(row).start }
+    }
+
+    fn is_row(self, store: &EventStore, row: u32) -> bool {
+        Place::of_row(store, row) == self
+    }
+}
+
+/// The place a key names, if its file is loaded.
+fn parse_key(prefixes: &HashMap<String, crate::store::FileId>, key: &str) -> Option<Place> {
     let mut parts = key.split(':');
     let file = *prefixes.get(parts.next()?)?;
-    let line: u32 = parts.next()?.parse().ok()?;
-    let offset: u32 = parts.next()?.parse().ok()?;
-    let is_it = |row: u32| store.file_of(row) == file && store.line(row) == line && store.raw_span(row).start == offset;
-    let first = store.first_row_at(time);
-    let by_time = (first..store.len() as u32).take_while(|&r| store.time(r) == time).find(|&r| is_it(r));
-    // A time changed by a later parser fix: fall back to a full scan.
-    by_time.or_else(|| (0..store.len() as u32).find(|&r| is_it(r)))
+    let line = parts.next()?.parse().ok()?;
+    let offset = parts.next()?.parse().ok()?;
+    Some(Place { file, line, offset })
 }
 
 #[cfg(test)]
