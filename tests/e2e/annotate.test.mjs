@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { artifactsDir, loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { artifactsDir, exportFromMenu, loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 const HOSTILE_NOTE = '<img src=x onerror=alert(1)> =HYPERLINK("http://evil.example") | sends CFO mail out';
@@ -30,7 +30,7 @@ async function matches(page, text) {
 }
 
 async function saveDownload(page, button) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid(button)).click()]);
+  const download = await exportFromMenu(page, button);
   await mkdir(artifactsDir, { recursive: true });
   const file = join(artifactsDir, download.suggestedFilename());
   await download.saveAs(file);

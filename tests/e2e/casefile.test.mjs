@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { artifactsDir, loadSample, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { artifactsDir, exportFromMenu, loadSample, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -32,7 +32,7 @@ test('export the case, start a new one, import the file: the work comes back', {
     const dismissedTitle = await dismissed.locator('.title').textContent();
     await dismissed.locator(tid('finding-dismiss')).click();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-case')).click()]);
+    const download = await exportFromMenu(page, 'export-case');
     assert.match(download.suggestedFilename(), /^loupe-case-training-.*-\d{4}-\d{2}-\d{2}\.json$/);
     await mkdir(artifactsDir, { recursive: true });
     const saved = join(artifactsDir, download.suggestedFilename());
@@ -83,7 +83,7 @@ test('case + evidence bundle: one zip carries the case and the evidence; opening
     await page.keyboard.press('Escape');
     const events = await page.locator(tid('event-count')).textContent();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-bundle')).click()]);
+    const download = await exportFromMenu(page, 'export-bundle');
     assert.match(download.suggestedFilename(), /^loupe-bundle-.*\.zip$/);
     await mkdir(artifactsDir, { recursive: true });
     const saved = join(artifactsDir, download.suggestedFilename());

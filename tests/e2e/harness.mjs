@@ -247,3 +247,12 @@ export async function waitForFilesLoaded(page, minCards) {
   }, minCards);
   return numbersIn(await page.locator(tid('event-count')).textContent())[0];
 }
+
+/** Choose an item of the top bar's Export menu; resolves to its download.
+ *  The menu must close again once the choice is made. */
+export async function exportFromMenu(page, item) {
+  await page.locator(tid('export-menu-toggle')).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid(item)).click()]);
+  assert.equal(await page.locator(tid('export-menu')).evaluate((menu) => menu.open), false, 'the Export menu closes after a choice');
+  return download;
+}

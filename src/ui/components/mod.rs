@@ -6,6 +6,7 @@ pub mod config_view;
 pub mod context_panel;
 pub mod detail;
 pub mod exercise;
+pub mod export_menu;
 pub mod facets;
 pub mod files_panel;
 pub mod findings_panel;

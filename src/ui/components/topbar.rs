@@ -1,6 +1,7 @@
 //! The bar across the top: the case's name and incident clock, open files,
-//! load the sample, start a new case.
+//! load the sample, export the case or the report, start a new case.
 
+use super::export_menu::ExportMenu;
 use crate::model::TimeMs;
 use crate::ui::theme::Theme;
 use crate::ui::format::{elapsed, minutes_utc, thousands};
@@ -95,9 +96,6 @@ pub fn topbar(props: &TopbarProps) -> Html {
         })
     };
     let new_case = props.on_new_case.reform(|_: MouseEvent| ());
-    let export = props.on_export.reform(|_: MouseEvent| ());
-    let export_bundle = props.on_export_bundle.reform(|_: MouseEvent| ());
-    let report = |format: ReportFormat| props.on_report.reform(move |_: MouseEvent| format);
     let next_theme = props.theme.next();
     let theme = props.on_theme.reform(move |_: MouseEvent| next_theme);
     let help = props.on_help.reform(|_: MouseEvent| ());
@@ -117,10 +115,7 @@ pub fn topbar(props: &TopbarProps) -> Html {
                     { for SAMPLES.iter().enumerate().map(|(i, (_, name))| html! { <option value={i.to_string()} selected={i == *picked_sample}>{ *name }</option> }) }
                 </select>
                 <button data-testid="load-sample" onclick={sample} title="Load the chosen bundled training incident">{ "Load sample incident" }</button>
-                <button data-testid="export-case" onclick={export} title="Save the case as a file; open it on another machine to carry on (evidence files are matched by hash)">{ "Export case" }</button>
-                <button data-testid="export-bundle" onclick={export_bundle} title="Save the case and the loaded evidence as one .zip to hand over (opening it imports both)">{ "Case + evidence" }</button>
-                <button data-testid="report-md" onclick={report(ReportFormat::Markdown)} title="The incident report as Markdown: summary, accounts, tagged events, findings, indicators, changes, remediation, checklist">{ "Report .md" }</button>
-                <button data-testid="report-html" onclick={report(ReportFormat::Html)} title="The incident report as one printable HTML page">{ "Report .html" }</button>
+                <ExportMenu on_export={props.on_export.clone()} on_export_bundle={props.on_export_bundle.clone()} on_report={props.on_report.clone()} />
                 <button data-testid="new-case" class="danger" onclick={new_case} title="Clear the checklist, notes and loaded evidence">{ "New case" }</button>
                 <button data-testid="theme" class="theme-toggle" onclick={theme} title={format!("{} (click for {})", props.theme.label(), next_theme.label().trim_start_matches("Theme: "))}
                     aria-label={props.theme.label()}>{ match props.theme { Theme::Auto => "◐", Theme::Light => "☀", Theme::Dark => "☾" } }</button>
