@@ -3,7 +3,7 @@
 //! reported instead of silently replaced. Where the browser gives no storage
 //! or refuses to write (storage turned off, a private window, a full quota,
 //! some browsers on a page opened from disk), the analyst is told at start
-//! and after each change, and pointed at "Export case".
+//! and after each change, and pointed at Export ▸ Case file.
 
 use crate::case::{self, Case};
 
@@ -16,9 +16,9 @@ const UNREADABLE_KEY: &str = "loupe.case.unreadable";
 const PROBE_KEY: &str = "loupe.probe";
 
 const CANNOT_SAVE: &str = "This copy of Loupe cannot save the case in this browser (it gives this page no storage). \
-     Your work is lost on reload: use \"Export case\" to keep it.";
+     Your work is lost on reload: use Export ▸ Case file to keep it.";
 const SAVE_REFUSED: &str = "The browser refused to save the case (storage full or not allowed); \
-     changes since the last save are lost on reload. Use \"Export case\" to keep your work.";
+     changes since the last save are lost on reload. Use Export ▸ Case file to keep your work.";
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()

@@ -90,10 +90,10 @@ test('single file from disk: with no storage the page says the case cannot be sa
   await withApp(env, t, async ({ page }) => {
     const banner = page.locator('.banner[role="alert"]');
     await banner.waitFor();
-    assert.match(await banner.textContent(), /cannot save the case.*Export case/s);
+    assert.match(await banner.textContent(), /cannot save the case.*Export ▸ Case file/s);
     // The app still works; the message stays after a change.
     await page.locator(tid('step-status-1')).selectOption('in_progress');
-    assert.match(await banner.textContent(), /cannot save the case.*Export case/s);
+    assert.match(await banner.textContent(), /cannot save the case.*Export ▸ Case file/s);
     await loadSample(page);
   }, { ...fromDisk, initScript: noStorage });
 });
@@ -108,6 +108,6 @@ test('single file from disk: a storage that refuses writes is reported at start 
     await banner.waitFor();
     assert.match(await banner.textContent(), /cannot save the case/);
     await page.locator(tid('step-status-1')).selectOption('done');
-    await until(page, 'the refused save reported', () => /refused to save the case.*Export case/s.test(document.querySelector('.banner[role="alert"]')?.textContent || ''));
+    await until(page, 'the refused save reported', () => /refused to save the case.*Export ▸ Case file/s.test(document.querySelector('.banner[role="alert"]')?.textContent || ''));
   }, { ...fromDisk, initScript: refuseWrites });
 });
