@@ -241,3 +241,23 @@ fn ipdb_enriches_the_timeline_and_is_summarised() {
     assert!(!out.status.success());
     assert!(String::from_utf8(out.stderr).unwrap().contains("not an IP database"));
 }
+
+#[test]
+fn the_report_lists_the_evidence_files_it_was_given_with_their_hashes() {
+    let dir = sample_dir("report-files");
+    let files = sample_files(&dir);
+    let mut summary = vec!["summary"];
+    summary.extend(files.iter().map(String::as_str));
+    let reports: Vec<Value> = serde_json::from_slice(&loupe(&summary).stdout).unwrap();
+    let mut args = vec!["report"];
+    args.extend(files.iter().map(String::as_str));
+    let out = loupe(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(!report.contains("No evidence files"), "{report}");
+    for r in &reports {
+        let line = report.lines().find(|l| l.contains(r["sha256"].as_str().unwrap())).unwrap_or_else(|| panic!("no line for {r}"));
+        let name = Path::new(r["file"].as_str().unwrap()).file_name().unwrap().to_str().unwrap().replace('_', "\\_");
+        assert!(line.contains(&name), "{line} names {name}");
+    }
+}

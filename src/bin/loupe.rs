@@ -478,16 +478,21 @@ fn read_case(path: &str) -> Result<loupe::case::Case, String> {
 /// compared by `loupe diff`).
 fn incident_report(args: &[String]) -> Result<(), String> {
     let args = Args::parse(args, &["--case", "--format"])?;
-    let case = args.option("--case").map(read_case).transpose()?.unwrap_or_default();
+    let mut case = args.option("--case").map(read_case).transpose()?.unwrap_or_default();
     let (store, reports) = load(&args.files)?;
     first_unreadable(&reports)?;
+    let generated_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    // The files named on the command line are the report's evidence, as the
+    // files loaded in the app are, whatever the case file listed.
+    for report in &reports {
+        case.apply(loupe::case::CaseAction::FileLoaded(loupe::case::FileEntry::from_report(report, generated_at)), generated_at);
+    }
     let ctx = case.context.clone().unwrap_or_else(|| suggest_context(&store));
     let findings = run_all(&store, &ctx);
     let plan = loupe::remediate::plan(&store, &ctx, &findings);
     let contradictions = loupe::remediate::verify(&store, &ctx, &plan, &case.actions_done());
     let empty = loupe::tenant::Snapshot::new();
     let (changes, changes_from) = loupe::report::incident::config_changes(&empty, &empty, &store, &ctx);
-    let generated_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let input = loupe::report::ReportInput {
         case: &case,
         context: &ctx,

@@ -91,6 +91,21 @@ pub struct FileEntry {
     pub loaded_at: TimeMs,
 }
 
+impl FileEntry {
+    /// The manifest line for a file as its ingest report describes it.
+    pub fn from_report(report: &crate::ingest::IngestReport, loaded_at: TimeMs) -> FileEntry {
+        FileEntry {
+            name: report.file.clone(),
+            sha256: report.sha256.clone(),
+            bytes: report.bytes,
+            format: report.format.map(|f| f.label()).unwrap_or_default(),
+            rows_ok: report.rows_ok,
+            rows_rejected: report.rows_rejected,
+            loaded_at,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Case {

@@ -234,15 +234,7 @@ impl Loader {
             TimeoutFuture::new(0).await;
         }
         let (report, text) = job.finish();
-        let entry = FileEntry {
-            name: report.file.clone(),
-            sha256: report.sha256.clone(),
-            bytes: report.bytes,
-            format: report.format.map(|f| f.label()).unwrap_or_default(),
-            rows_ok: report.rows_ok,
-            rows_rejected: report.rows_rejected,
-            loaded_at: now_ms(),
-        };
+        let entry = FileEntry::from_report(&report, now_ms());
         self.store.borrow_mut().add_pending(report.clone(), text, pending);
         self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: true });
         self.case.dispatch(CaseAction::FileLoaded(entry));
