@@ -136,9 +136,17 @@ pub fn to_markdown(doc: &Doc) -> String {
 /// Styles of the printable page: inline, since the page must stand alone.
 const PAGE_STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;color:#111;background:#fff;margin:2rem auto;max-width:72rem;padding:0 1rem}\
 h1{font-size:1.6rem;border-bottom:2px solid #333}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #999}h3{font-size:1.05rem}\
-table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:12.5px}th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
-th{background:#eee}dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem}dt{font-weight:600}dd{margin:0}\
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:12.5px}th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}\
+th{background:#eee;white-space:nowrap}td.id{overflow-wrap:anywhere;font:11.5px ui-monospace,monospace}dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem}dt{font-weight:600}dd{margin:0}\
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}";
+
+/// One unbroken token too long for a narrow column (a SHA-256, an object id,
+/// a long account name): the page lets only these break anywhere. Breaking
+/// every cell anywhere let the table squeeze its short columns until words
+/// such as "Severity" and every timestamp were split letter by letter.
+fn is_long_identifier(cell: &str) -> bool {
+    cell.chars().count() > 32 && !cell.contains(char::is_whitespace)
+}
 
 /// A whole HTML page that needs nothing else: no script, no external
 /// resource, and a CSP that forbids both in case evidence text ever
@@ -183,7 +191,8 @@ pub fn to_html(doc: &Doc) -> String {
                 for row in rows {
                     out.push_str("<tr>");
                     for cell in row {
-                        let _ = write!(out, "<td>{}</td>", html_text(cell));
+                        let class = if is_long_identifier(cell) { " class=\"id\"" } else { "" };
+                        let _ = write!(out, "<td{class}>{}</td>", html_text(cell));
                     }
                     out.push_str("</tr>\n");
                 }
@@ -220,6 +229,18 @@ mod tests {
         assert!(page.contains("&quot;q&quot; &#39;a&#39;"));
         assert_eq!(page.matches("<script").count(), 0);
         assert!(page.contains("default-src 'none'"));
+    }
+
+    #[test]
+    fn only_long_unbroken_tokens_may_break_anywhere_in_a_table() {
+        let mut doc = Doc::default();
+        let sha = "1b969dc7ed9b6b3d6b3a58d5aa22a245cf5ced6048294b1431eec520cb65e018";
+        doc.table(&["Severity", "When", "SHA-256", "Finding"], vec![vec!["High".into(), "2026-02-24T02:41:17.000Z".into(), sha.into(), "a finding of several words that is longer than thirty-two".into()]]);
+        let page = to_html(&doc);
+        assert!(page.contains(&format!("<td class=\"id\">{sha}</td>")), "{page}");
+        assert!(page.contains("<td>High</td><td>2026-02-24T02:41:17.000Z</td>"), "short cells and timestamps keep their words: {page}");
+        assert!(page.contains("<td>a finding of several words"), "{page}");
+        assert!(page.contains("th{background:#eee;white-space:nowrap}"));
     }
 
     #[test]
