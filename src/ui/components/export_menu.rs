@@ -67,7 +67,9 @@ pub fn export_menu(props: &ExportMenuProps) -> Html {
     };
     html! {
         <details class="menu" ref={menu.clone()} data-testid="export-menu" onkeydown={escape}>
-            <summary data-testid="export-menu-toggle" title="Save the case, the case with its evidence, or the incident report">{ "Export ▾" }</summary>
+            <summary data-testid="export-menu-toggle" title="Save the case, the case with its evidence, or the incident report">
+                { "Export " }<span aria-hidden="true">{ "▾" }</span>
+            </summary>
             <div class="menu-items">
                 <button data-testid="export-case" onclick={item(props.on_export.clone())}
                     title="Save the case as a file; open it on another machine to carry on (evidence files are matched by hash)">{ "Case file (.json)" }</button>
