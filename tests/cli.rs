@@ -33,6 +33,11 @@ fn sample_dir(name: &str) -> SampleDir {
     SampleDir(dir)
 }
 
+/// `command` followed by every file, as the command line takes them.
+fn command_on<'a>(command: &'a str, files: &'a [String]) -> Vec<&'a str> {
+    std::iter::once(command).chain(files.iter().map(String::as_str)).collect()
+}
+
 fn sample_files(dir: &Path) -> Vec<String> {
     let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     manifest["files"].as_array().unwrap().iter().map(|f| dir.join(f.as_str().unwrap()).to_string_lossy().into_owned()).collect()
@@ -42,8 +47,7 @@ fn sample_files(dir: &Path) -> Vec<String> {
 fn summary_reports_every_sample_file() {
     let dir = sample_dir("summary");
     let files = sample_files(&dir);
-    let mut args = vec!["summary"];
-    args.extend(files.iter().map(String::as_str));
+    let args = command_on("summary", &files);
     let out = loupe(&args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let reports: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -62,8 +66,7 @@ fn summary_reports_every_sample_file() {
 fn timeline_filters_with_the_query_language() {
     let dir = sample_dir("timeline");
     let files = sample_files(&dir);
-    let mut args = vec!["timeline"];
-    args.extend(files.iter().map(String::as_str));
+    let mut args = command_on("timeline", &files);
     args.extend(["--query", "op:New-InboxRule"]);
     let out = loupe(&args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -116,8 +119,7 @@ fn findings_of(out: &Output) -> Vec<Value> {
 fn findings_carry_step_severity_entities_and_evidence_rows() {
     let dir = sample_dir("findings");
     let files = sample_files(&dir);
-    let mut args = vec!["findings"];
-    args.extend(files.iter().map(String::as_str));
+    let args = command_on("findings", &files);
     let findings = findings_of(&loupe(&args));
     assert!(!findings.is_empty());
     for f in &findings {
@@ -174,8 +176,7 @@ fn findings_follow_the_case_files_context() {
     let context_path = dir.join("context.json");
     std::fs::write(&context_path, serde_json::to_string(&context).unwrap()).unwrap();
 
-    let mut base = vec!["findings"];
-    base.extend(files.iter().map(String::as_str));
+    let base = command_on("findings", &files);
     let suggested = findings_of(&loupe(&base));
     assert!(!suggested.iter().any(|f| f["step"] == 2), "no containment time, so no step 2 finding");
 
@@ -246,11 +247,8 @@ fn ipdb_enriches_the_timeline_and_is_summarised() {
 fn the_report_lists_the_evidence_files_it_was_given_with_their_hashes() {
     let dir = sample_dir("report-files");
     let files = sample_files(&dir);
-    let mut summary = vec!["summary"];
-    summary.extend(files.iter().map(String::as_str));
-    let reports: Vec<Value> = serde_json::from_slice(&loupe(&summary).stdout).unwrap();
-    let mut args = vec!["report"];
-    args.extend(files.iter().map(String::as_str));
+    let reports: Vec<Value> = serde_json::from_slice(&loupe(&command_on("summary", &files)).stdout).unwrap();
+    let args = command_on("report", &files);
     let out = loupe(&args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report = String::from_utf8(out.stdout).unwrap();

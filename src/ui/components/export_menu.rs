@@ -35,7 +35,7 @@ pub fn export_menu(props: &ExportMenuProps) -> Html {
                     let Some(el) = menu.cast::<Element>() else { return };
                     let inside = e.target().and_then(|t| t.dyn_into::<Node>().ok()).is_some_and(|node| el.contains(Some(&node)));
                     if !inside {
-                        let _ = el.remove_attribute("open");
+                        close(&menu);
                     }
                 })
             });
