@@ -307,7 +307,7 @@ fn raw_record_and_event_of_a_json_file() {
     let span_of = |needle: &str| {
         let start = text.find(needle).unwrap();
         let end = start + text[start..].find('}').unwrap() + 1;
-        RawSpan::new(start, end)
+        RawSpan::new(start as u64, end as u64)
     };
     let mut first = event(&Spec {
         time: "2026-03-01T09:00:00Z",
@@ -346,7 +346,7 @@ fn raw_record_of_a_csv_row_expands_audit_data() {
     let text = "CreationDate,UserIds,Operations,AuditData\n3/1/2026 10:05:00 AM,alice@contoso.com,Send,\"{\"\"Id\"\":\"\"x1\"\",\"\"Operation\"\":\"\"Send\"\"}\"\n";
     let start = text.find("3/1/2026").unwrap();
     let mut e = ual().remove(1);
-    e.raw = RawSpan::new(start, text.len() - 1);
+    e.raw = RawSpan::new(start as u64, (text.len() - 1) as u64);
     let mut rep = report("ual.csv");
     rep.format = Some(Format { schema: Schema::UalSearchCsv, container: Container::Csv { delimiter: b',' } });
     let mut store = EventStore::new();

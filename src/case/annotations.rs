@@ -39,7 +39,7 @@ pub fn normalize_tag(text: &str) -> Option<String> {
 }
 
 /// Names an event across machines: `<first 16 hex of the file's SHA-256>:<line>:<byte offset>`.
-pub fn event_key(file_sha256: &str, line: u32, offset: u32) -> String {
+pub fn event_key(file_sha256: &str, line: u32, offset: u64) -> String {
     format!("{}:{line}:{offset}", file_sha256.get(..16).unwrap_or(file_sha256))
 }
 
@@ -222,7 +222,7 @@ fn row_annotation(annotation: &EventAnnotation) -> RowAnnotation {
 struct Place {
     file: crate::store::FileId,
     line: u32,
-    offset: u32,
+    offset: u64,
 }
 
 impl Place {

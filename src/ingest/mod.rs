@@ -361,7 +361,7 @@ impl FileIngest {
             match mapped {
                 Ok(mut event) => {
                     event.line = line;
-                    event.raw = crate::model::RawSpan::new(span.0, trim_record_end(&self.text, span.0, span.1));
+                    event.raw = crate::model::RawSpan::new(span.0 as u64, trim_record_end(&self.text, span.0, span.1) as u64);
                     if dedupe.first_time(event.source, &event.record_id) {
                         self.note_kept(&event);
                         out.push(event);

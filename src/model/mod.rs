@@ -114,25 +114,30 @@ impl Outcome {
     }
 }
 
-/// Where a record sits in the text of the file it came from, so the detail pane
-/// can always show the original. Offsets are bytes into the file's decoded
-/// UTF-8 text (see `ingest::text`).
+/// Where a record sits in the file it came from, so the detail pane, the
+/// exports and the bundle can read the original back on demand. Offsets are
+/// bytes of the file as loaded (of the unpacked stream for a gzip file); a
+/// `u64` because exports of several GB exist and wasm's `usize` is 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RawSpan {
-    pub start: u32,
+    pub start: u64,
     pub len: u32,
 }
 
 impl RawSpan {
-    pub fn new(start: usize, end: usize) -> RawSpan {
-        let start32 = u32::try_from(start).unwrap_or(u32::MAX);
+    pub fn new(start: u64, end: u64) -> RawSpan {
         let len = u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX);
-        RawSpan { start: start32, len }
+        RawSpan { start, len }
     }
 
-    /// The record's text, or `""` when the span does not fit the text.
+    pub fn end(self) -> u64 {
+        self.start + u64::from(self.len)
+    }
+
+    /// The record's text in a text whose offsets are the file's, or `""`
+    /// when the span does not fit the text.
     pub fn slice(self, text: &str) -> &str {
-        let start = self.start as usize;
+        let Ok(start) = usize::try_from(self.start) else { return "" };
         let end = start.saturating_add(self.len as usize);
         text.get(start..end).unwrap_or("")
     }

@@ -9,11 +9,11 @@
 //! | source, outcome (u8 each)      | 2     |
 //! | file (u16)                     | 2     |
 //! | line (u32)                     | 4     |
-//! | raw span (u32 start, u32 len)  | 8     |
+//! | raw span (u64 start, u32 len)  | 12    |
 //! | 8 text symbols (u32 each)      | 32    |
 //! | lat, lon (f32 each, NaN = none)| 8     |
 //! | attribute offset (u32)         | 4     |
-//! | **fixed total**                | **68**|
+//! | **fixed total**                | **72**|
 //!
 //! plus 8 bytes per attribute (key symbol, value symbol), plus the distinct
 //! strings (each kept once, with a lower-cased copy only when it has
@@ -106,7 +106,9 @@ pub struct EventStore {
     pub(super) outcome: Vec<u8>,
     pub(super) file: Vec<u16>,
     line: Vec<u32>,
-    raw: Vec<(u32, u32)>,
+    /// Each record's place in its file: start byte and length.
+    raw_start: Vec<u64>,
+    raw_len: Vec<u32>,
     pub(super) text: [SymColumn; 8],
     lat: Vec<f32>,
     lon: Vec<f32>,
@@ -196,7 +198,8 @@ impl EventStore {
         self.outcome.extend_from_slice(&rows.outcome);
         self.file.extend(std::iter::repeat(id.0).take(added));
         self.line.extend_from_slice(&rows.line);
-        self.raw.extend_from_slice(&rows.raw);
+        self.raw_start.extend_from_slice(&rows.raw_start);
+        self.raw_len.extend_from_slice(&rows.raw_len);
         self.lat.extend_from_slice(&rows.lat);
         self.lon.extend_from_slice(&rows.lon);
         for (mine, theirs) in self.text.iter_mut().zip(&rows.text) {
@@ -326,7 +329,8 @@ impl EventStore {
     }
 
     pub fn raw_span(&self, row: u32) -> RawSpan {
-        let (start, len) = self.raw.get(row as usize).copied().unwrap_or_default();
+        let start = self.raw_start.get(row as usize).copied().unwrap_or_default();
+        let len = self.raw_len.get(row as usize).copied().unwrap_or_default();
         RawSpan { start, len }
     }
 
@@ -380,7 +384,8 @@ impl EventStore {
             + self.outcome.capacity()
             + self.file.capacity() * 2
             + self.line.capacity() * 4
-            + self.raw.capacity() * 8
+            + self.raw_start.capacity() * 8
+            + self.raw_len.capacity() * 4
             + self.lat.capacity() * 4
             + self.lon.capacity() * 4
             + self.attrs.capacity() * 8
@@ -405,7 +410,8 @@ impl EventStore {
         self.outcome.reserve(extra);
         self.file.reserve(extra);
         self.line.reserve(extra);
-        self.raw.reserve(extra);
+        self.raw_start.reserve(extra);
+        self.raw_len.reserve(extra);
         self.lat.reserve(extra);
         self.lon.reserve(extra);
         self.attr_offsets.reserve(extra);
@@ -420,7 +426,8 @@ impl EventStore {
         self.outcome.push(outcome_index(event.outcome));
         self.file.push(file.0);
         self.line.push(event.line);
-        self.raw.push((event.raw.start, event.raw.len));
+        self.raw_start.push(event.raw.start);
+        self.raw_len.push(event.raw.len);
         for column in TextColumn::ALL {
             let col = &mut self.text[column.index()];
             let sym = col.dict.intern(column.of(&event));
@@ -488,7 +495,8 @@ impl EventStore {
         gather(&mut self.outcome, order);
         gather(&mut self.file, order);
         gather(&mut self.line, order);
-        gather(&mut self.raw, order);
+        gather(&mut self.raw_start, order);
+        gather(&mut self.raw_len, order);
         gather(&mut self.lat, order);
         gather(&mut self.lon, order);
         for col in &mut self.text {
