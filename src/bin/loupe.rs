@@ -26,7 +26,7 @@
 
 use loupe::detect::{run_all, suggest_context, Context};
 use loupe::enrich::{parse_database, DbReport, Enrichment};
-use loupe::ingest::{Deduper, FileIngest, IngestReport};
+use loupe::ingest::{Deduper, IngestReport};
 use loupe::model::format_utc;
 use loupe::sample::Scenario;
 use loupe::store::{query, EvalContext, EventStore, LocationSource, PendingFile};
@@ -122,20 +122,13 @@ fn load(paths: &[&str]) -> Result<(EventStore, Vec<IngestReport>), String> {
     let mut store = EventStore::new();
     let mut dedupe = Deduper::default();
     let mut reports = Vec::new();
+    let threads = loupe::ingest::stream::native::default_threads();
     for path in paths {
-        let bytes = read_file(path)?;
-        match FileIngest::open_owned(&file_name(path), bytes) {
-            Ok(mut job) => {
-                let (mut batch, mut pending) = (Vec::new(), PendingFile::new());
-                while job.step(BATCH, &mut dedupe, &mut batch) {
-                    pending.extend(batch.drain(..));
-                }
-                pending.extend(batch.drain(..));
-                let (report, text) = job.finish();
-                reports.push(report.clone());
-                store.add_pending(report, text, pending);
-            }
-            Err(report) => reports.push(*report),
+        let mut pending = PendingFile::new();
+        let (report, source) = loupe::ingest::stream::native::ingest_path(std::path::Path::new(path), &file_name(path), threads, &mut dedupe, |e| pending.push(e))?;
+        reports.push(report.clone());
+        if report.unreadable.is_none() {
+            store.add_pending(report, source, pending);
         }
     }
     Ok((store, reports))
@@ -168,8 +161,6 @@ fn add_enrichment(store: &EventStore, row: u32, obj: &mut serde_json::Map<String
     }
 }
 
-/// Records per ingest step: large enough to amortise, small enough to bound memory.
-const BATCH: usize = 8192;
 
 fn first_unreadable(reports: &[IngestReport]) -> Result<(), String> {
     match reports.iter().find_map(|r| r.unreadable.as_ref()) {

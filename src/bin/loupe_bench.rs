@@ -13,7 +13,7 @@
 //! seed) as `Search-UnifiedAuditLog | Export-Csv` writes it, and kept in
 //! `<dir>/ual_<N>.csv` so later runs reuse it.
 
-use loupe::ingest::{ingest_owned, Deduper, FileIngest, FileText, IngestReport};
+use loupe::ingest::{ingest_bytes, Deduper, FileSource, IngestReport};
 use loupe::model::{format_utc, Event, Outcome, Source, TimeMs};
 use loupe::store::{parse, EvalContext, EventStore, FacetField, PendingFile};
 use std::fs;
@@ -326,12 +326,14 @@ fn median_of_5<T>(mut run: impl FnMut() -> T) -> (Duration, T) {
 struct Args {
     rows: u64,
     dir: PathBuf,
-    /// Load through `FileIngest::step` + `PendingFile` instead of `ingest_bytes`.
+    /// Stream from disk on every core into a `PendingFile` instead of `ingest_bytes`.
     streaming: bool,
+    /// Parsing threads for `--streaming` (default: every core).
+    threads: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false };
+    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -340,9 +342,13 @@ fn parse_args() -> Result<Args, String> {
                 args.rows = v.replace('_', "").parse().map_err(|_| format!("--rows needs a number, not '{v}'"))?;
             }
             "--streaming" => args.streaming = true,
+            "--threads" => {
+                let v = it.next().ok_or("--threads needs a number")?;
+                args.threads = Some(v.parse().map_err(|_| format!("--threads needs a number, not '{v}'"))?);
+            }
             "--dir" => args.dir = PathBuf::from(it.next().ok_or("--dir needs a directory")?),
-            "-h" | "--help" => return Err("usage: loupe-bench [--rows N] [--dir bench-data] [--streaming]".into()),
-            other => return Err(format!("unknown argument '{other}'; usage: loupe-bench [--rows N] [--dir bench-data] [--streaming]")),
+            "-h" | "--help" => return Err("usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]]".into()),
+            other => return Err(format!("unknown argument '{other}'; usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]]")),
         }
     }
     Ok(args)
@@ -369,14 +375,15 @@ fn main() {
 fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
     let size = bytes.len() as u64;
     let t = Instant::now();
-    let (report, events, text) = ingest_owned(file_name, bytes, &mut Deduper::default());
+    let (report, events, text) = ingest_bytes(file_name, &bytes, &mut Deduper::default());
+    drop(bytes);
     let ingest_time = t.elapsed();
 
     let (report, text, events, synthetic) = if events.is_empty() {
         say_synthetic(&report, args.rows);
         let mut synthetic = Vec::with_capacity(args.rows as usize);
         generate_records(args.rows, |r| synthetic.push(r.event));
-        (IngestReport::new(file_name, b""), FileText::default(), synthetic, true)
+        (IngestReport::new(file_name, b""), FileSource::default(), synthetic, true)
     } else {
         push_ingest_figures(table, size, ingest_time, events.len(), &report);
         (report, text, events, false)
@@ -390,37 +397,35 @@ fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(Str
     (store, event_count)
 }
 
-/// Ingest batch by batch (`FileIngest::step`) into a `PendingFile`, as the
-/// browser does, then `add_pending`.
-fn load_streaming(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
-    let size = bytes.len() as u64;
+/// Stream the file from disk through the slice pipeline (every core
+/// parsing slices, as `loupe` does) into a `PendingFile`, then `add_pending`.
+fn load_streaming(args: &Args, path: &Path, file_name: &str, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
+    let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
     let mut pending = PendingFile::new();
-    let (report, text) = match FileIngest::open_owned(file_name, bytes) {
-        Ok(mut job) => {
-            let mut dedupe = Deduper::default();
-            let mut batch = Vec::with_capacity(4096);
-            while job.step(4096, &mut dedupe, &mut batch) {
-                pending.extend(batch.drain(..));
-            }
-            pending.extend(batch.drain(..));
-            job.finish()
+    let threads = args.threads.unwrap_or_else(loupe::ingest::stream::native::default_threads);
+    let (report, source) = match loupe::ingest::stream::native::ingest_path(path, file_name, threads, &mut Deduper::default(), |e| pending.push(e)) {
+        Ok(done) => done,
+        Err(why) => {
+            let mut report = IngestReport::new(file_name, b"");
+            report.unreadable = Some(why);
+            (report, FileSource::default())
         }
-        Err(report) => (*report, FileText::default()),
     };
     let ingest_time = t.elapsed();
-    let (report, text, synthetic) = if pending.is_empty() {
+    let (report, source, synthetic) = if pending.is_empty() {
         say_synthetic(&report, args.rows);
         generate_records(args.rows, |r| pending.push(r.event));
-        (IngestReport::new(file_name, b""), FileText::default(), true)
+        (IngestReport::new(file_name, b""), FileSource::default(), true)
     } else {
         push_ingest_figures(table, size, ingest_time, pending.len(), &report);
-        (report, text, false)
+        table.push(("ingest threads".into(), threads.to_string()));
+        (report, source, false)
     };
     let event_count = pending.len();
     let t = Instant::now();
     let mut store = EventStore::new();
-    store.add_pending(report, text, pending);
+    store.add_pending(report, source, pending);
     let label = if synthetic { "store merge (synthetic, add_pending)" } else { "store merge (add_pending)" };
     table.push((label.into(), format!("{:.0} ms for {} events", ms(t.elapsed()), event_count)));
     (store, event_count)
@@ -472,9 +477,10 @@ fn case_figures(store: &EventStore, table: &mut Vec<(String, String)>) {
         "incident report (after detectors)".into(),
         format!("{:.0} ms; Markdown {:.1} MB, HTML {:.1} MB; detectors {:.0} ms", ms(t.elapsed()), mb(markdown.len() as u64), mb(html.len() as u64), ms(detect_time)),
     ));
+    let wholes: Vec<_> = store.files().iter().map(|f| (f, f.source.original.whole().unwrap_or_default())).collect();
     let evidence: Vec<loupe::case::bundle::EvidenceText> =
-        store.files().iter().map(|f| loupe::case::bundle::EvidenceText { name: &f.report.file, sha256: &f.report.sha256, text: f.text.as_str() }).collect();
-    let text_bytes: usize = evidence.iter().map(|e| e.text.len()).sum();
+        wholes.iter().map(|(f, bytes)| loupe::case::bundle::EvidenceText { name: &f.report.file, sha256: &f.report.sha256, bytes }).collect();
+    let text_bytes: usize = evidence.iter().map(|e| e.bytes.len()).sum();
     if text_bytes > 0 {
         let t = Instant::now();
         match loupe::case::bundle::write(&case, &evidence) {
@@ -508,19 +514,19 @@ fn run(args: &Args) -> std::io::Result<()> {
         write_ual_csv(&path, args.rows)?;
         println!("generated {} in {:.1} s", path.display(), t.elapsed().as_secs_f64());
     }
-    let bytes = fs::read(&path)?;
-    let size = bytes.len() as u64;
+    let size = fs::metadata(&path)?.len();
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("ual.csv").to_string();
 
     let mut table: Vec<(String, String)> = Vec::new();
     table.push(("file size".into(), format!("{:.1} MB ({} rows)", mb(size), args.rows)));
 
-    let (store, event_count) = if args.streaming { load_streaming(args, &file_name, bytes, &mut table) } else { load_whole(args, &file_name, bytes, &mut table) };
+    let (store, event_count) = if args.streaming { load_streaming(args, &path, &file_name, &mut table) } else { load_whole(args, &file_name, fs::read(&path)?, &mut table) };
     let heap = store.heap_bytes() as u64;
     table.push(("store heap (columns+dicts)".into(), format!("{:.1} MB, {:.0} bytes/event", mb(heap), heap as f64 / event_count.max(1) as f64)));
     if let (Some(hwm), Some(rss)) = (proc_status_mb("VmHWM:"), proc_status_mb("VmRSS:")) {
         table.push(("peak memory (VmHWM)".into(), format!("{hwm:.0} MB")));
-        table.push(("resident after load (VmRSS)".into(), format!("{rss:.0} MB (file text {:.0} MB included)", mb(store.files().iter().map(|f| f.text.len() as u64).sum()))));
+        let in_memory: u64 = store.files().iter().filter_map(|f| match &f.source.original { loupe::ingest::Original::Bytes(b) => Some(b.len() as u64), _ => None }).sum();
+        table.push(("resident after load (VmRSS)".into(), format!("{rss:.0} MB (file bytes held in memory: {:.0} MB)", mb(in_memory))));
     }
 
     let ctx = EvalContext::default();

@@ -1,6 +1,6 @@
 //! The case with its evidence, as one `.zip` to hand to another responder:
-//! `case.json` (the case document), `evidence/…` (each file's text as Loupe
-//! read it: decoded to UTF-8 and, for gzipped exports, inflated) and
+//! `case.json` (the case document), `evidence/…` (each file's bytes as Loupe
+//! read them: the file itself, or for gzipped exports the unpacked text) and
 //! `bundle.json`, which names each evidence entry's original file and the
 //! original's SHA-256. Opening the bundle imports the case and loads the
 //! evidence under the original hashes, so marks and the file list line up.
@@ -36,11 +36,11 @@ struct Manifest {
     files: Vec<BundledFile>,
 }
 
-/// Evidence to put in a bundle: original name, original SHA-256, text.
+/// Evidence to put in a bundle: original name, original SHA-256, bytes.
 pub struct EvidenceText<'a> {
     pub name: &'a str,
     pub sha256: &'a str,
-    pub text: &'a str,
+    pub bytes: &'a [u8],
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -68,15 +68,15 @@ pub fn write(case: &Case, evidence: &[EvidenceText]) -> Result<Vec<u8>, String> 
     for (index, file) in evidence.iter().enumerate() {
         let entry = entry_name(index, file.name);
         zip.start_file(entry.as_str(), options).map_err(|e| fail(&e))?;
-        zip.write_all(file.text.as_bytes()).map_err(|e| fail(&e))?;
-        files.push(BundledFile { entry, name: file.name.to_string(), sha256: file.sha256.to_string(), stored_sha256: hex_sha256(file.text.as_bytes()) });
+        zip.write_all(file.bytes).map_err(|e| fail(&e))?;
+        files.push(BundledFile { entry, name: file.name.to_string(), sha256: file.sha256.to_string(), stored_sha256: hex_sha256(file.bytes) });
     }
     zip.start_file(CASE, options).map_err(|e| fail(&e))?;
     zip.write_all(persist::to_json(case).as_bytes()).map_err(|e| fail(&e))?;
     let manifest = Manifest {
         kind: KIND.into(),
         version: VERSION,
-        note: "evidence/ holds each file's text as Loupe read it (UTF-8, inflated); sha256 is the original file's, stored_sha256 the text's here.".into(),
+        note: "evidence/ holds each file as Loupe read it (gzip files unpacked); sha256 is the original file's, stored_sha256 the bytes' here.".into(),
         files,
     };
     zip.start_file(MANIFEST, options).map_err(|e| fail(&e))?;
@@ -142,8 +142,8 @@ mod tests {
     fn a_bundle_round_trips_the_case_and_the_evidence_under_the_original_hashes() {
         let case = Case { name: "IR-9".into(), notes: "see <b>".into(), ..Case::default() };
         let evidence = [
-            EvidenceText { name: "signins.csv", sha256: "aa11", text: "Date,User\n2026-03-01,ada\n" },
-            EvidenceText { name: "../../evil\\name?.json", sha256: "bb22", text: "[]" },
+            EvidenceText { name: "signins.csv", sha256: "aa11", bytes: b"Date,User\n2026-03-01,ada\n" },
+            EvidenceText { name: "../../evil\\name?.json", sha256: "bb22", bytes: b"[]" },
         ];
         let bytes = write(&case, &evidence).unwrap();
         assert!(is_bundle(&bytes));
@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(opened.case, case);
         assert_eq!(opened.files.len(), 2);
         assert_eq!(opened.files[0].0.sha256, "aa11");
-        assert_eq!(opened.files[0].1.as_deref(), Ok(evidence[0].text.as_bytes()));
+        assert_eq!(opened.files[0].1.as_deref(), Ok(evidence[0].bytes));
         assert_eq!(opened.files[1].0.entry, "evidence/002-_.._evil_name_.json", "no folder escapes the archive");
         assert_eq!(opened.files[1].0.name, "../../evil\\name?.json");
     }

@@ -5,16 +5,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// Text shared between the ingest job and its CSV reader.
-#[derive(Clone)]
-pub struct SharedText(pub super::FileText);
-
-impl AsRef<[u8]> for SharedText {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
 /// Where the header row starts and how fields are separated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dialect {
@@ -125,17 +115,9 @@ pub fn header_key(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
-/// A streaming reader over the records after the header row.
-pub fn reader(text: &super::FileText, dialect: Dialect) -> csv::Reader<std::io::Cursor<SharedText>> {
-    let mut cursor = std::io::Cursor::new(SharedText(text.clone()));
-    cursor.set_position(dialect.header_offset as u64);
-    csv::ReaderBuilder::new().delimiter(dialect.delimiter).flexible(true).has_headers(true).from_reader(cursor)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn skips_type_line_and_finds_semicolons() {
@@ -153,14 +135,5 @@ mod tests {
         assert_eq!(h.index(&["IPAddress"]), Some(1));
         assert_eq!(h.index(&["nope", "timegenerated"]), Some(2));
         assert_eq!(h.count_present(&["Date", "ip address", "missing"]), 2);
-    }
-
-    #[test]
-    fn reads_quoted_multiline_fields() {
-        let text = Arc::new("a,b\n\"x\ny\",2\n3,4\n".to_string());
-        let mut r = reader(&text, sniff_dialect(&text));
-        let rows: Vec<_> = r.records().map(|r| r.unwrap()).collect();
-        assert_eq!(&rows[0][0], "x\ny");
-        assert_eq!(rows[1].position().unwrap().line(), 4);
     }
 }

@@ -83,6 +83,30 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, encoding: Encoding) -> D
     Decoded { text, encoding, replaced }
 }
 
+/// The encoding of a file from its first bytes, and the length of its
+/// byte-order mark. `complete` says `head` is the whole file (otherwise a
+/// UTF-8 sequence cut at its end does not count against UTF-8). The same
+/// rules as `decode_owned`, for a file read piece by piece.
+pub fn sniff_encoding(head: &[u8], complete: bool) -> (Encoding, usize) {
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return (Encoding::Utf8Bom, 3);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return (Encoding::Utf16Le, 2);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return (Encoding::Utf16Be, 2);
+    }
+    if let Some(utf16) = looks_like_utf16_without_bom(head) {
+        return (utf16, 0);
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => (Encoding::Utf8, 0),
+        Err(e) if e.error_len().is_none() && !complete => (Encoding::Utf8, 0),
+        Err(_) => (Encoding::Windows1252, 0),
+    }
+}
+
 /// ASCII-heavy text in UTF-16 has a zero byte in every other position.
 fn looks_like_utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
@@ -102,7 +126,7 @@ fn looks_like_utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
 }
 
 /// Windows-1252 differs from Latin-1 only in 0x80..=0x9F.
-fn windows_1252_char(b: u8) -> char {
+pub(crate) fn windows_1252_char(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘', '’', '“',
         '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',

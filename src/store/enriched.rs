@@ -172,7 +172,7 @@ mod tests {
         let mut store = EventStore::new();
         store.add_file(
             IngestReport::default(),
-            Default::default(),
+            crate::ingest::FileSource::default(),
             vec![event(Source::SignIn, "203.0.113.9", "FR"), event(Source::UnifiedAudit, "203.0.113.9:51234", ""), event(Source::UnifiedAudit, "", "")],
         );
         assert_eq!(store.location(1), None, "nothing to go on before a database is loaded");
@@ -191,7 +191,7 @@ mod tests {
     fn files_added_after_the_database_are_enriched_too() {
         let mut store = EventStore::new();
         store.set_enrichment(enrichment());
-        store.add_file(IngestReport::default(), Default::default(), vec![event(Source::UnifiedAudit, "[::ffff:203.0.113.1]:443", "")]);
+        store.add_file(IngestReport::default(), crate::ingest::FileSource::default(), vec![event(Source::UnifiedAudit, "[::ffff:203.0.113.1]:443", "")]);
         assert_eq!(store.location(0).map(|l| l.city), Some("Amsterdam"));
         store.set_enrichment(Enrichment::new());
         assert_eq!(store.location(0), None);

@@ -26,7 +26,7 @@
 //! next `add_file` or `remove_file`.
 
 use super::interner::{Interner, EMPTY};
-use crate::ingest::{FileText, IngestReport};
+use crate::ingest::{FileSource, IngestReport};
 use crate::model::attr::RECORD_ID;
 use crate::model::{Event, Outcome, RawSpan, Source, TimeMs};
 use serde_json::Value;
@@ -35,13 +35,13 @@ use serde_json::Value;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u16);
 
-/// A file whose events are in the store: its ingest report and decoded text
-/// (the events' raw spans point into it).
+/// A file whose events are in the store: its ingest report and the way
+/// back to its records (the events' raw spans are byte ranges in it).
 #[derive(Clone, Debug)]
 pub struct LoadedFile {
     pub id: FileId,
     pub report: IngestReport,
-    pub text: FileText,
+    pub source: FileSource,
 }
 
 /// The interned text columns of an event.
@@ -154,9 +154,9 @@ impl EventStore {
 
     /// Add a file's events (in any order); rows are re-sorted by time, keeping
     /// earlier-loaded rows first among equal times.
-    pub fn add_file(&mut self, report: IngestReport, text: FileText, events: Vec<Event>) -> FileId {
+    pub fn add_file(&mut self, report: IngestReport, source: impl Into<FileSource>, events: Vec<Event>) -> FileId {
         let id = self.new_file_id();
-        self.files.push(LoadedFile { id, report, text });
+        self.files.push(LoadedFile { id, report, source: source.into() });
         if self.attr_offsets.is_empty() {
             self.attr_offsets.push(0);
         }
@@ -183,9 +183,9 @@ impl EventStore {
 
     /// Add a file whose events were gathered in a `PendingFile` while it was
     /// read; same result as `add_file` without holding every `Event` at once.
-    pub fn add_pending(&mut self, report: IngestReport, text: FileText, pending: PendingFile) -> FileId {
+    pub fn add_pending(&mut self, report: IngestReport, source: impl Into<FileSource>, pending: PendingFile) -> FileId {
         let id = self.new_file_id();
-        self.files.push(LoadedFile { id, report, text });
+        self.files.push(LoadedFile { id, report, source: source.into() });
         if self.attr_offsets.is_empty() {
             self.attr_offsets.push(0);
         }
@@ -358,16 +358,25 @@ impl EventStore {
         }
     }
 
-    /// The original record behind a row, as the detail pane shows it.
+    /// The original record behind a row, as the detail pane shows it;
+    /// `Null` when the core cannot reach the file's bytes (in the browser
+    /// the page reads them and calls `raw_record_from`).
     pub fn raw_record(&self, row: u32) -> Value {
         let Some(file) = self.file(self.file_of(row)) else { return Value::Null };
-        let raw = self.raw_span(row);
+        match file.source.original.read(self.raw_span(row)) {
+            Some(bytes) => self.raw_record_from(row, &bytes),
+            None => Value::Null,
+        }
+    }
+
+    /// The original record behind a row from its bytes (the row's
+    /// `raw_span` of its file).
+    pub fn raw_record_from(&self, row: u32, bytes: &[u8]) -> Value {
+        let Some(file) = self.file(self.file_of(row)) else { return Value::Null };
+        let text = file.source.decode(bytes);
         match file.report.format {
-            Some(format) => {
-                let event = Event { raw, ..Event::default() };
-                crate::ingest::raw_record(&file.text, format, &event)
-            }
-            None => Value::String(raw.slice(&file.text).to_string()),
+            Some(format) => crate::ingest::record_value(format, &file.source.header_line(), &text),
+            None => Value::String(text),
         }
     }
 

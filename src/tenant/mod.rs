@@ -70,7 +70,7 @@ pub fn looks_like_snapshot(name: &str, bytes: &[u8]) -> bool {
     let prefix = &bytes[..bytes.len().min(SNIFF_BYTES)];
     // Log layouts first: a Graph sign-in carries `userPrincipalName` and
     // would pass for a user object by shape alone.
-    if crate::ingest::FileIngest::open_owned(name, prefix.to_vec()).is_ok() {
+    if crate::ingest::recognise(name, prefix).is_ok() {
         return false;
     }
     let read = read::read_file(name, prefix);

@@ -1,0 +1,148 @@
+//! The command line's way through the slice pipeline: the file is read
+//! from disk in pieces on this thread while every core parses slices, and
+//! results are taken back in file order. Records are read back from the
+//! file by offset, so a file larger than memory can be loaded.
+
+use super::{parse_slice, FileAssembler, ParsePlan, SliceOutput, Splitter};
+use crate::ingest::{Deduper, FileSource, IngestReport, Original, ReadAt};
+use crate::model::Event;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+
+/// Bytes read from disk at a time.
+const READ_BYTES: usize = 8 << 20;
+/// Text per slice handed to a parsing thread.
+const SLICE_BYTES: usize = 4 << 20;
+
+/// Reads a file on disk by offset.
+struct FileOnDisk(PathBuf);
+
+impl ReadAt for FileOnDisk {
+    fn read_at(&self, start: u64, len: u32) -> Option<Vec<u8>> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(&self.0).ok()?;
+        file.seek(SeekFrom::Start(start)).ok()?;
+        let mut out = vec![0; len as usize];
+        file.read_exact(&mut out).ok()?;
+        Some(out)
+    }
+
+    fn read_all(&self) -> Option<Vec<u8>> {
+        std::fs::read(&self.0).ok()
+    }
+}
+
+/// Threads to parse with: every core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Read `path` through the slice pipeline with `threads` parsing threads;
+/// kept events go to `sink` in file order. Err only when the file cannot
+/// be opened or read from disk.
+pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut Deduper, sink: impl FnMut(Event)) -> Result<(IngestReport, FileSource), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (report, plan, unpacked) = ingest_reader(file, display_name, threads, dedupe, sink).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let original = match unpacked {
+        Some(bytes) => Original::Bytes(Arc::new(bytes)),
+        None => Original::Reader(Arc::new(FileOnDisk(path.to_path_buf()))),
+    };
+    Ok((report, FileSource::new(original, plan.as_ref())))
+}
+
+/// The pipeline over any reader. Returns the report, the plan (when the
+/// file was recognised) and a gzip file's unpacked bytes (when kept).
+pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, dedupe: &mut Deduper, mut sink: impl FnMut(Event)) -> std::io::Result<(IngestReport, Option<ParsePlan>, Option<Vec<u8>>)> {
+    let mut splitter = Splitter::new(display_name, SLICE_BYTES, None);
+    let threads = threads.max(1);
+    let (work_tx, work_rx) = mpsc::sync_channel::<super::Slice>(threads * 2);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = mpsc::channel::<SliceOutput>();
+    let plan_cell: Arc<Mutex<Option<ParsePlan>>> = Arc::new(Mutex::new(None));
+    let mut assembler: Option<FileAssembler> = None;
+    let mut waiting: BTreeMap<u32, SliceOutput> = BTreeMap::new();
+    let mut next = 0u32;
+    let mut absorb_ready = |assembler: &mut Option<FileAssembler>, waiting: &mut BTreeMap<u32, SliceOutput>, next: &mut u32, dedupe: &mut Deduper| {
+        while let Some(output) = waiting.remove(next) {
+            if let Some(a) = assembler.as_mut() {
+                a.absorb(output, dedupe, &mut sink);
+            }
+            *next += 1;
+        }
+    };
+    let outcome = std::thread::scope(|scope| -> std::io::Result<Result<(), Box<IngestReport>>> {
+        for _ in 0..threads {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            let plan_cell = Arc::clone(&plan_cell);
+            scope.spawn(move || {
+                let mut plan: Option<ParsePlan> = None;
+                loop {
+                    let slice = match work_rx.lock().map(|rx| rx.recv()) {
+                        Ok(Ok(slice)) => slice,
+                        _ => return,
+                    };
+                    if plan.is_none() {
+                        plan = plan_cell.lock().ok().and_then(|p| p.clone());
+                    }
+                    let Some(plan) = &plan else { return };
+                    if done_tx.send(parse_slice(plan, &slice)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut piece = vec![0u8; READ_BYTES];
+        let mut sent = 0u32;
+        let mut send = |slices: Vec<super::Slice>, splitter: &Splitter, assembler: &mut Option<FileAssembler>| {
+            if let (Some(plan), None) = (splitter.plan(), assembler.as_ref()) {
+                if let Ok(mut cell) = plan_cell.lock() {
+                    *cell = Some(plan.clone());
+                }
+                *assembler = Some(FileAssembler::new(plan));
+            }
+            for slice in slices {
+                sent += 1;
+                let _ = work_tx.send(slice);
+            }
+        };
+        loop {
+            let n = input.read(&mut piece)?;
+            if n == 0 {
+                break;
+            }
+            match splitter.push(&piece[..n]) {
+                Ok(slices) => send(slices, &splitter, &mut assembler),
+                Err(report) => return Ok(Err(report)),
+            }
+            while let Ok(output) = done_rx.try_recv() {
+                waiting.insert(output.index, output);
+            }
+            absorb_ready(&mut assembler, &mut waiting, &mut next, dedupe);
+        }
+        match splitter.finish() {
+            Ok(slices) => send(slices, &splitter, &mut assembler),
+            Err(report) => return Ok(Err(report)),
+        }
+        drop(work_tx);
+        for output in done_rx.iter() {
+            waiting.insert(output.index, output);
+            absorb_ready(&mut assembler, &mut waiting, &mut next, dedupe);
+        }
+        debug_assert_eq!(next, sent);
+        Ok(Ok(()))
+    })?;
+    if let Err(report) = outcome {
+        return Ok((*report, None, None));
+    }
+    let plan = splitter.plan().cloned();
+    let unpacked = splitter.take_unpacked();
+    let report = match assembler {
+        Some(a) => a.finish(splitter.into_report()),
+        None => splitter.into_report(),
+    };
+    Ok((report, plan, unpacked))
+}
