@@ -20,7 +20,7 @@ use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
 use crate::store::{parse, EvalContext, EventStore, FacetField, Query, Term, TermKind};
 use gloo::timers::callback::Interval;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -35,6 +35,8 @@ pub fn app() -> Html {
     let dedupe = use_mut_ref(Deduper::default);
     let next_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let first_live_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
+    let originals = use_memo((), |_| super::originals::Originals::default());
+    let cancelled = use_memo((), |_| Rc::new(RefCell::new(std::collections::HashSet::<u32>::new())));
     let loads = use_reducer(Loads::default);
     let case = use_reducer(CaseState::restore);
     let snapshots = use_reducer(super::state::Snapshots::default);
@@ -67,6 +69,8 @@ pub fn app() -> Html {
         loads: loads.dispatcher(),
         case: case.dispatcher(),
         snapshots: snapshots.dispatcher(),
+        originals: (*originals).clone(),
+        cancelled: (*cancelled).clone(),
     };
     // The detectors work from the confirmed context, or Loupe's suggestion.
     let suggested = {
@@ -173,25 +177,40 @@ pub fn app() -> Html {
         })
     };
     let on_export_bundle = {
-        let (case, store) = (case.clone(), store.clone());
+        let (case, store, originals) = (case.clone(), store.clone(), (*originals).clone());
         Callback::from(move |_| {
-            let store = store.borrow();
-            let evidence: Vec<crate::case::bundle::EvidenceText> = store
-                .files()
-                .iter()
-                .map(|f| crate::case::bundle::EvidenceText { name: &f.report.file, sha256: &f.report.sha256, text: f.text.as_str() })
-                .collect();
-            let today = crate::model::format_utc(now_ms()).get(..10).unwrap_or("").to_string();
-            let name = crate::case::export_file_name(&case.case, &today).replace("loupe-case-", "loupe-bundle-").replace(".json", ".zip");
-            let saved = crate::case::bundle::write(&case.case, &evidence).and_then(|bytes| super::download::save_bytes(&name, "application/zip", &bytes));
-            if let Err(why) = saved {
-                web_sys::console::warn_1(&format!("bundle failed: {why}").into());
-            }
+            let (case, store, originals) = (case.case.clone(), store.clone(), originals.clone());
+            // The files are read back from the page's File handles (or the
+            // bytes it holds for samples and unpacked gzip).
+            wasm_bindgen_futures::spawn_local(async move {
+                let files: Vec<(String, String, crate::ingest::Original, crate::store::FileId)> =
+                    store.borrow().files().iter().map(|f| (f.report.file.clone(), f.report.sha256.clone(), f.source.original.clone(), f.id)).collect();
+                let mut contents = Vec::new();
+                for (name, sha256, original, id) in files {
+                    let bytes = match original.whole() {
+                        Some(bytes) => Ok(bytes.into_owned()),
+                        None => originals.read_all(id).await.unwrap_or_else(|| Err("not open in this page".into())),
+                    };
+                    match bytes {
+                        Ok(bytes) => contents.push((name, sha256, bytes)),
+                        Err(why) => web_sys::console::warn_1(&format!("bundle: {name} left out: {why}").into()),
+                    }
+                }
+                let evidence: Vec<crate::case::bundle::EvidenceText> =
+                    contents.iter().map(|(name, sha256, bytes)| crate::case::bundle::EvidenceText { name, sha256, bytes }).collect();
+                let today = crate::model::format_utc(now_ms()).get(..10).unwrap_or("").to_string();
+                let name = crate::case::export_file_name(&case, &today).replace("loupe-case-", "loupe-bundle-").replace(".json", ".zip");
+                let saved = crate::case::bundle::write(&case, &evidence).and_then(|bytes| super::download::save_bytes(&name, "application/zip", &bytes));
+                if let Err(why) = saved {
+                    web_sys::console::warn_1(&format!("bundle failed: {why}").into());
+                }
+            });
         })
     };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
         let (next_id, first_live_id, snapshots) = ((*next_id).clone(), (*first_live_id).clone(), snapshots.dispatcher());
+        let originals = (*originals).clone();
         Callback::from(move |_| {
             if gloo::dialogs::confirm("Start a new case? The checklist, notes and loaded evidence in this browser will be cleared.") {
                 // Files still loading belong to the old case: drop them.
@@ -201,6 +220,7 @@ pub fn app() -> Html {
                 let mut fresh = EventStore::new();
                 fresh.set_enrichment(enrichment);
                 *store.borrow_mut() = fresh;
+                originals.clear();
                 *dedupe.borrow_mut() = Deduper::default();
                 loads.dispatch(LoadAction::Cleared);
                 snapshots.dispatch(super::state::SnapshotAction::Clear);
@@ -212,7 +232,14 @@ pub fn app() -> Html {
     };
     let on_remove_file = {
         let (store, dedupe, loads, case, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), selected.clone());
+        let (originals, cancel) = ((*originals).clone(), loader.clone());
         Callback::from(move |load: FileLoad| {
+            if matches!(load.stage, Stage::Reading | Stage::Parsing) {
+                // Cancel: the load stops at its next step and keeps nothing.
+                cancel.cancel(load.id);
+                loads.dispatch(LoadAction::Removed { id: load.id, unloaded: false });
+                return;
+            }
             let sha = load.report.as_ref().filter(|_| load.stage == Stage::Done).map(|r| r.sha256.clone());
             let Some(sha) = sha else {
                 loads.dispatch(LoadAction::Removed { id: load.id, unloaded: false });
@@ -223,6 +250,7 @@ pub fn app() -> Html {
                 let file = store.files().iter().find(|f| f.report.sha256 == sha).map(|f| f.id);
                 if let Some(file) = file {
                     store.remove_file(file);
+                    originals.remove(file);
                 }
                 // Forget the removed file's record ids, so opening it again
                 // does not count every record as a duplicate.
@@ -464,7 +492,7 @@ pub fn app() -> Html {
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
                     <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
                     if let Some(row) = *selected {
-                        <Detail store={store.clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()}
+                        <Detail store={store.clone()} originals={(*originals).clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()}
                             annotation={row_annotation(&case.case, row, &store.borrow())}
                             on_annotate={annotate_row.reform(move |change| (row, change))} />
                     }

@@ -1,16 +1,22 @@
-//! Getting evidence into the store without freezing the page: files are read
-//! in slices with progress, then parsed in short time slices that yield to
-//! the browser between them, so several files can load at once and the page
-//! keeps answering. (A Web Worker would free the main thread entirely; time
-//! slicing keeps the store in one place and is enough for exports of a few
-//! hundred MB.)
+//! Getting evidence into the store without freezing the page: an evidence
+//! file is streamed from its `File` a piece at a time through the core's
+//! slice pipeline (`ingest::stream`), parsed a slice at a time with a yield
+//! to the browser whenever a step has run for `STEP_MS`, so several files
+//! load at once, the page keeps answering, and no file's whole text is
+//! ever held in memory (originals are read back from the `File` on demand,
+//! see `originals`). Small whole-file kinds (case files, bundles, tenant
+//! snapshots, IP databases) are told by their first bytes and read whole.
 
 use super::format::now_ms;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
 use crate::enrich::DbParser;
-use crate::ingest::{hex, Deduper, FileIngest, IngestReport};
+use super::originals::{read_range, Originals};
+use crate::ingest::stream::{parse_slice, FileAssembler, ParsePlan, Slice, Splitter};
+use crate::ingest::{Deduper, FileSource, IngestReport, Original};
 use crate::store::{EventStore, PendingFile};
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
 use gloo::timers::future::TimeoutFuture;
 use serde::Deserialize;
 use std::cell::{Cell, RefCell};
@@ -23,8 +29,17 @@ use yew::{Callback, UseReducerDispatcher};
 const READ_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
 /// Parse for about this long before letting the browser paint and handle input.
 const PARSE_SLICE_MS: f64 = 25.0;
-/// Records per `FileIngest::step` call inside a time slice.
-const STEP_RECORDS: usize = 256;
+/// Bytes of a file read at once while streaming it.
+const STREAM_READ: f64 = 4.0 * 1024.0 * 1024.0;
+/// Bytes handed to the splitter at once: hashing and cutting 256 KiB stay
+/// well inside one step.
+const PUSH_BYTES: usize = 256 * 1024;
+/// Text per slice: parsing one in wasm takes a few milliseconds.
+const SLICE_BYTES: usize = 256 * 1024;
+/// Work this long, then yield to the browser.
+const STEP_MS: f64 = 20.0;
+/// Bytes of a picked file looked at to tell what it is.
+const HEAD_BYTES: f64 = 1024.0 * 1024.0;
 
 /// Everything a load needs, cheap to clone into each async task.
 #[derive(Clone)]
@@ -38,6 +53,10 @@ pub struct Loader {
     pub loads: UseReducerDispatcher<Loads>,
     pub case: UseReducerDispatcher<CaseState>,
     pub snapshots: UseReducerDispatcher<super::state::Snapshots>,
+    /// The opened files, to read records back from.
+    pub originals: Originals,
+    /// Loads the analyst cancelled.
+    pub cancelled: Rc<RefCell<HashSet<u32>>>,
 }
 
 impl PartialEq for Loader {
@@ -54,14 +73,32 @@ impl Loader {
         id
     }
 
-    /// Load files the analyst picked or dropped, all at once.
+    /// Stop a load in progress: it keeps nothing.
+    pub fn cancel(&self, id: u32) {
+        self.cancelled.borrow_mut().insert(id);
+    }
+
+    /// Load files the analyst picked or dropped, all at once. Evidence is
+    /// streamed; the small kinds read whole are told by their first bytes.
     pub fn load_files(&self, files: Vec<web_sys::File>) {
         for file in files {
             let loader = self.clone();
             spawn_local(async move {
                 let name = file.name();
                 let id = loader.start(&name);
-                match read_file(&file, |p| loader.loads.dispatch(LoadAction::Progress { id, stage: Stage::Reading, progress: p })).await {
+                let blob: web_sys::Blob = file.clone().into();
+                let head = match read_range(&blob, 0.0, blob.size().min(HEAD_BYTES)).await {
+                    Ok(head) => head,
+                    Err(why) => return loader.not_loaded(id, &name, &format!("{name}: {why}")),
+                };
+                let read_whole = crate::enrich::detect(&head).is_some()
+                    || head.windows(10).any(|w| w == b"loupe-case")
+                    || crate::tenant::archive::is_zip(&head)
+                    || crate::tenant::looks_like_snapshot(&name, &head);
+                if !read_whole {
+                    return loader.ingest_stream(id, &name, Input::Blob(blob), None).await;
+                }
+                match read_file(&file, |p| loader.progress(id, Stage::Reading, p, String::new())).await {
                     // Told apart by content, like evidence layouts.
                     Ok(bytes) if crate::enrich::detect(&bytes).is_some() => loader.load_database(id, &name, bytes).await,
                     Ok(bytes) if crate::case::is_case_document(&bytes) => loader.import_case(id, &name, &bytes),
@@ -73,6 +110,10 @@ impl Loader {
                 }
             });
         }
+    }
+
+    fn progress(&self, id: u32, stage: Stage, progress: f64, detail: String) {
+        self.loads.dispatch(LoadAction::Progress { id, stage, progress, detail });
     }
 
     /// Fetch a bundled training incident from `samples/{folder}` next to
@@ -195,50 +236,143 @@ impl Loader {
         self.ingest_as(id, name, bytes, None).await
     }
 
-    /// Ingest under a known SHA-256 (a bundled file keeps its original's),
-    /// or hash the bytes.
+    /// Ingest bytes already in memory (samples, bundle entries) under a
+    /// known SHA-256 (a bundled file keeps its original's), or hash them.
     async fn ingest_as(&self, id: u32, name: &str, bytes: Vec<u8>, known_sha256: Option<String>) {
-        let sha256 = match known_sha256 {
-            Some(sha) => Some(sha),
-            None => native_sha256(&bytes).await,
-        };
-        let mut job = match FileIngest::open_hashed(name, bytes, sha256) {
-            Ok(job) => job,
-            Err(report) => {
-                self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false });
-                return;
+        self.ingest_stream(id, name, Input::Bytes(Arc::new(bytes)), known_sha256).await
+    }
+
+    /// Stream a file through the slice pipeline into the store.
+    async fn ingest_stream(&self, id: u32, name: &str, input: Input, known_sha256: Option<String>) {
+        let size = input.size();
+        let mut splitter = Splitter::new(name, SLICE_BYTES, known_sha256);
+        let mut plan: Option<ParsePlan> = None;
+        let mut assembler: Option<FileAssembler> = None;
+        let mut pending = PendingFile::new();
+        let mut queue: VecDeque<Slice> = VecDeque::new();
+        let (started, mut step_started) = (js_sys::Date::now(), js_sys::Date::now());
+        let (mut offset, mut finished_reading) = (0.0, false);
+        loop {
+            if self.cancelled.borrow_mut().remove(&id) || id < self.first_live_id.get() {
+                return self.forget_partial_load();
             }
+            if plan.is_none() {
+                if let Some(p) = splitter.plan() {
+                    assembler = Some(FileAssembler::new(p));
+                    plan = Some(p.clone());
+                }
+            }
+            if let (Some(slice), Some(p), Some(a)) = (queue.front(), &plan, assembler.as_mut()) {
+                let output = parse_slice(p, slice);
+                queue.pop_front();
+                a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
+            } else if offset < size {
+                let end = (offset + STREAM_READ).min(size);
+                let bytes = match input.read(offset, end).await {
+                    Ok(bytes) => bytes,
+                    Err(why) => return self.not_loaded(id, name, &format!("{name}: {why}")),
+                };
+                offset = end;
+                for part in bytes.chunks(PUSH_BYTES) {
+                    match splitter.push(part) {
+                        Ok(slices) => queue.extend(slices),
+                        Err(report) => return self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false }),
+                    }
+                    self.pause_if_due(&mut step_started).await;
+                }
+                continue;
+            } else if !finished_reading {
+                finished_reading = true;
+                match splitter.finish() {
+                    Ok(slices) => queue.extend(slices),
+                    Err(report) => return self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false }),
+                }
+                continue;
+            } else {
+                break;
+            }
+            if js_sys::Date::now() - step_started > STEP_MS {
+                let events = assembler.as_ref().map_or(0, FileAssembler::rows_ok);
+                self.progress(id, Stage::Parsing, offset / size.max(1.0), progress_detail(offset, size, events, js_sys::Date::now() - started));
+                self.pause_if_due(&mut step_started).await;
+            }
+        }
+        let unpacked = splitter.take_unpacked();
+        let report = match assembler {
+            Some(a) => a.finish(splitter.into_report()),
+            None => splitter.into_report(),
         };
-        let sha = job.report().sha256.clone();
-        if self.store.borrow().files().iter().any(|f| f.report.sha256 == sha) {
-            let mut report = job.report().clone();
+        if self.store.borrow().files().iter().any(|f| f.report.sha256 == report.sha256) {
+            let mut report = report;
             report.unreadable = Some(format!("{name} is already loaded (same SHA-256); skipped so its events are not counted twice."));
+            self.forget_partial_load();
             self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: false });
             return;
         }
-        let (mut batch, mut pending) = (Vec::new(), PendingFile::new());
-        loop {
-            if id < self.first_live_id.get() {
-                return; // "New case" while this file was loading
-            }
-            let slice_start = js_sys::Date::now();
-            let mut more = true;
-            while more && js_sys::Date::now() - slice_start < PARSE_SLICE_MS {
-                more = job.step(STEP_RECORDS, &mut self.dedupe.borrow_mut(), &mut batch);
-                pending.extend(batch.drain(..));
-            }
-            self.loads.dispatch(LoadAction::Progress { id, stage: Stage::Parsing, progress: job.progress() });
-            if !more {
-                break;
-            }
-            TimeoutFuture::new(0).await;
-        }
-        let (report, text) = job.finish();
+        let (original, blob) = match (unpacked, input) {
+            (Some(bytes), _) => (Original::Bytes(Arc::new(bytes)), None),
+            (None, Input::Bytes(bytes)) => (Original::Bytes(bytes), None),
+            (None, Input::Blob(blob)) => (Original::Elsewhere, Some(blob)),
+        };
         let entry = FileEntry::from_report(&report, now_ms());
-        self.store.borrow_mut().add_pending(report.clone(), text, pending);
+        let file = self.store.borrow_mut().add_pending(report.clone(), FileSource::new(original, plan.as_ref()), pending);
+        if let Some(blob) = blob {
+            self.originals.insert(file, blob);
+        }
         self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: true });
         self.case.dispatch(CaseAction::FileLoaded(entry));
     }
+
+    /// Yield to the browser when the current step has run long enough.
+    async fn pause_if_due(&self, step_started: &mut f64) {
+        if js_sys::Date::now() - *step_started > STEP_MS {
+            TimeoutFuture::new(0).await;
+            *step_started = js_sys::Date::now();
+        }
+    }
+
+    /// A load that stops partway must leave nothing behind: its record ids
+    /// are forgotten (the store never saw its events).
+    fn forget_partial_load(&self) {
+        let store = self.store.borrow();
+        let mut fresh = Deduper::default();
+        for row in 0..store.len() as u32 {
+            fresh.first_time(store.source(row), store.record_id(row));
+        }
+        *self.dedupe.borrow_mut() = fresh;
+    }
+}
+
+/// Where an evidence file's bytes come from.
+enum Input {
+    /// A file the analyst opened: read a range at a time.
+    Blob(web_sys::Blob),
+    /// Bytes the page already holds (a sample, a bundle entry).
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Input {
+    fn size(&self) -> f64 {
+        match self {
+            Input::Blob(blob) => blob.size(),
+            Input::Bytes(bytes) => bytes.len() as f64,
+        }
+    }
+
+    async fn read(&self, start: f64, end: f64) -> Result<Vec<u8>, String> {
+        match self {
+            Input::Blob(blob) => read_range(blob, start, end).await,
+            Input::Bytes(bytes) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
+        }
+    }
+}
+
+/// "312 MB of 1.1 GB · 1,204,000 events · 38 MB/s · about 20 s left"
+fn progress_detail(read: f64, size: f64, events: u64, elapsed_ms: f64) -> String {
+    let mb = |b: f64| b / 1_048_576.0;
+    let rate = mb(read) / (elapsed_ms / 1000.0).max(0.001);
+    let left = if rate > 0.0 { (mb(size - read) / rate).ceil() } else { 0.0 };
+    format!("{:.0} MB of {:.0} MB · {} events · {:.0} MB/s · about {} s left", mb(read), mb(size), super::format::thousands(events), rate, left)
 }
 
 impl Loader {
@@ -256,7 +390,7 @@ impl Loader {
             while more && js_sys::Date::now() - slice_start < PARSE_SLICE_MS {
                 more = parser.step(DB_STEP_ROWS);
             }
-            self.loads.dispatch(LoadAction::Progress { id, stage: Stage::Parsing, progress: parser.progress() });
+            self.progress(id, Stage::Parsing, parser.progress(), String::new());
             if !more {
                 break;
             }
@@ -305,16 +439,6 @@ async fn read_file(file: &web_sys::File, progress: impl Fn(f64)) -> Result<Vec<u
         progress(offset / size);
     }
     Ok(bytes)
-}
-
-/// SHA-256 by the browser's own SubtleCrypto (about 20 s for 200 MB in wasm,
-/// well under a second natively, and it does not block the page). `None`
-/// where SubtleCrypto is missing (no secure context); the core then hashes.
-async fn native_sha256(bytes: &[u8]) -> Option<String> {
-    let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let promise = subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()?;
-    let digest = JsFuture::from(promise).await.ok()?;
-    Some(hex(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
 /// A file next to the page: from the page itself when it carries it (the

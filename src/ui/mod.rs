@@ -8,6 +8,7 @@ pub(crate) mod download;
 mod embedded;
 mod format;
 mod loader;
+mod originals;
 mod state;
 mod storage;
 mod shortcuts;

@@ -50,6 +50,8 @@ pub struct FileLoad {
     pub stage: Stage,
     /// 0.0 to 1.0 within the stage.
     pub progress: f64,
+    /// Bytes read, events, rate and time left, while streaming.
+    pub detail: String,
     pub report: Option<Rc<IngestReport>>,
 }
 
@@ -62,7 +64,7 @@ pub struct Loads {
 
 pub enum LoadAction {
     Started { id: u32, name: String },
-    Progress { id: u32, stage: Stage, progress: f64 },
+    Progress { id: u32, stage: Stage, progress: f64, detail: String },
     Finished { id: u32, report: Rc<IngestReport>, loaded: bool },
     /// A card was closed: its file unloaded from the store (`unloaded`), or
     /// a file that was not loaded dismissed.
@@ -81,11 +83,12 @@ impl Reducible for Loads {
     fn reduce(self: Rc<Self>, action: LoadAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            LoadAction::Started { id, name } => next.files.push(FileLoad { id, name, stage: Stage::Reading, progress: 0.0, report: None }),
-            LoadAction::Progress { id, stage, progress } => {
+            LoadAction::Started { id, name } => next.files.push(FileLoad { id, name, stage: Stage::Reading, progress: 0.0, detail: String::new(), report: None }),
+            LoadAction::Progress { id, stage, progress, detail } => {
                 if let Some(f) = next.files.iter_mut().find(|f| f.id == id) {
                     f.stage = stage;
                     f.progress = progress;
+                    f.detail = detail;
                 }
             }
             LoadAction::Finished { id, report, loaded } => {

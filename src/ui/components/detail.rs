@@ -6,6 +6,7 @@ use crate::case::{EventAnnotation, EventChange};
 use crate::detect::{Indicator, IndicatorKind};
 use crate::model::{attr, format_utc};
 use crate::store::EventStore;
+use crate::ui::originals::Originals;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -13,6 +14,8 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct DetailProps {
     pub store: Rc<RefCell<EventStore>>,
+    /// The opened files, to read the original record back from.
+    pub originals: Originals,
     pub generation: u64,
     pub row: u32,
     pub on_close: Callback<()>,
@@ -23,6 +26,12 @@ pub struct DetailProps {
     /// The analyst's bookmark, tags and note on this event.
     pub annotation: Option<EventAnnotation>,
     pub on_annotate: Callback<EventChange>,
+}
+
+/// A cell that lives as long as the component.
+#[hook]
+fn use_mut_ref_cell(initial: u64) -> Rc<std::cell::Cell<u64>> {
+    (*use_memo((), move |_| Rc::new(std::cell::Cell::new(initial)))).clone()
 }
 
 impl PartialEq for DetailProps {
@@ -137,13 +146,44 @@ struct Line {
 
 #[function_component(Detail)]
 pub fn detail(props: &DetailProps) -> Html {
+    // Records of opened files are read back from the File, asynchronously.
+    let read_back = use_state(|| None::<(u32, String)>);
+    let read_back_generation = use_mut_ref_cell(props.generation);
+    {
+        let (store, originals, read_back, generation_cell) = (props.store.clone(), props.originals.clone(), read_back.clone(), read_back_generation.clone());
+        use_effect_with((props.row, props.generation), move |&(row, generation)| {
+            let target = {
+                let store = store.borrow();
+                let file = store.file_of(row);
+                let reachable = store.file(file).is_some_and(|f| !matches!(f.source.original, crate::ingest::Original::Elsewhere));
+                (!reachable && (row as usize) < store.len()).then(|| (file, store.raw_span(row)))
+            };
+            if let Some((file, span)) = target {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = match originals.read(file, span).await {
+                        Ok(bytes) => serde_json::to_string_pretty(&store.borrow().raw_record_from(row, &bytes)).unwrap_or_default(),
+                        Err(why) => format!("The original record could not be read: {why}."),
+                    };
+                    generation_cell.set(generation);
+                    read_back.set(Some((row, text)));
+                });
+            }
+            || ()
+        });
+    }
     let store = props.store.borrow();
     if props.row as usize >= store.len() {
         return html! {};
     }
     let event = store.event(props.row);
     let file = store.file(store.file_of(props.row)).map(|f| f.report.file.clone()).unwrap_or_default();
-    let raw = serde_json::to_string_pretty(&store.raw_record(props.row)).unwrap_or_default();
+    let raw = match store.raw_record(props.row) {
+        serde_json::Value::Null => match &*read_back {
+            Some((row, text)) if *row == props.row && read_back_generation.get() == props.generation => text.clone(),
+            _ => "reading the original record from the file…".to_string(),
+        },
+        value => serde_json::to_string_pretty(&value).unwrap_or_default(),
+    };
     // The location the analyst sees: the log's own, or an IP database's
     // answer for the address, always with where it came from.
     let location = store.location(props.row);

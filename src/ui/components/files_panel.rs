@@ -45,6 +45,7 @@ fn file_card(load: &FileLoad, on_remove: &Callback<FileLoad>) -> Html {
     let busy = matches!(load.stage, Stage::Reading | Stage::Parsing);
     let (label, title) = match load.stage {
         Stage::Done => ("Unload", format!("Remove {} and its events from this case", load.name)),
+        Stage::Reading | Stage::Parsing => ("Cancel", format!("Stop loading {}; nothing of it is kept", load.name)),
         _ => ("Dismiss", format!("Remove this message about {}", load.name)),
     };
     let remove = {
@@ -60,13 +61,14 @@ fn file_card(load: &FileLoad, on_remove: &Callback<FileLoad>) -> Html {
         <div class="file-card" data-testid="file-card" key={load.id}>
             <div class="file-head">
                 <div class="file-name" title={load.name.clone()}>{ &load.name }</div>
-                if !busy {
-                    <button class="file-remove" data-testid="file-remove" onclick={remove} {title}>{ label }</button>
-                }
+                <button class="file-remove" data-testid={if busy { "file-cancel" } else { "file-remove" }} onclick={remove} {title}>{ label }</button>
             </div>
             if busy {
-                <div class="file-stage">{ format!("{stage} {:.0}%", load.progress * 100.0) }</div>
+                <div class="file-stage" data-testid="file-stage">{ format!("{stage} {:.0}%", load.progress * 100.0) }</div>
                 <progress class="file-progress" max="1" value={load.progress.to_string()} />
+                if !load.detail.is_empty() {
+                    <div class="file-rate" data-testid="file-rate">{ &load.detail }</div>
+                }
             }
             if let Some(report) = &load.report {
                 { report_details(report, load.stage) }
