@@ -1,0 +1,90 @@
+// Large exports stream from the File: the page answers while one loads, the
+// card shows what has been read, a cancelled load keeps nothing, and the
+// detail pane reads a record's original back from the file.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tid, numbersIn, until, waitForFilesLoaded, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+
+const env = useBrowser();
+
+/** A Search-UnifiedAuditLog export of `rows` records (about 560 bytes each). */
+async function writeUalExport(path, rows) {
+  const file = await open(path, 'w');
+  const start = Date.UTC(2026, 1, 1);
+  let chunk = '#TYPE Deserialized.Microsoft.Exchange.Data.ApplicationLogic.UnifiedAuditLogEvent\r\n'
+    + '"RunspaceId","RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState"\r\n';
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(start + (rows - i) * 1000);
+    const iso = t.toISOString().slice(0, 19);
+    const us = `${t.getUTCMonth() + 1}/${t.getUTCDate()}/${t.getUTCFullYear()} ${((t.getUTCHours() + 11) % 12) + 1}:${iso.slice(14, 19)} ${t.getUTCHours() < 12 ? 'AM' : 'PM'}`;
+    const id = `4f6c3b1e-2a7d-4e88-9c1f-${String(i).padStart(12, '0')}`;
+    const user = `user${i % 500}@contoso.com`;
+    const ip = `198.51.${(i >> 8) & 255}.${i & 255}`;
+    const audit = `{""CreationTime"":""${iso}"",""Id"":""${id}"",""Operation"":""MailItemsAccessed"",""OrganizationId"":""6b1c4f2e-8d3a-4c5b-9e7f-0a1b2c3d4e5f"",""RecordType"":50,""ResultStatus"":""Succeeded"",""UserKey"":""10032002A1B2C3D4"",""UserType"":0,""Version"":1,""Workload"":""Exchange"",""UserId"":""${user}"",""ClientIPAddress"":""${ip}"",""ClientInfoString"":""Client=REST;Client=RESTSystem;;""}`;
+    chunk += `"3c2d1e0f-9a8b-4c7d-6e5f-4a3b2c1d0e9f","ExchangeItemAggregated","${us}","${user}","MailItemsAccessed","${audit}","${i + 1}","${rows}","${id}","True","Unchanged"\r\n`;
+    if (chunk.length > 1 << 20) {
+      await file.write(chunk);
+      chunk = '';
+    }
+  }
+  await file.write(chunk);
+  await file.close();
+}
+
+test('a large export streams in: progress with rate, the page answers, the original is read back from the file', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const rows = 120_000;
+    const path = join(tmp, 'ual_big.csv');
+    await writeUalExport(path, rows);
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      // While it loads: the card says how far it is, and the query box takes typing.
+      const rate = await page.locator(tid('file-rate')).textContent();
+      assert.match(rate, /MB of \d+ MB · [\d,]+ events · \d+ MB\/s · about \d+ s left/);
+      await page.locator(tid('query')).fill('op:MailItemsAccessed');
+      assert.equal(await page.locator(tid('query')).inputValue(), 'op:MailItemsAccessed');
+      assert.ok(await page.locator(tid('file-cancel')).isVisible(), 'a loading file can be cancelled');
+      const count = await waitForFilesLoaded(page, 1);
+      assert.equal(count, rows);
+      assert.match(await page.locator(tid('file-rows')).textContent(), /120,000 rows kept · 0 rejected/);
+      await page.locator(tid('row')).first().click();
+      await until(page, 'the original record read back from the file', () => /CreationTime/.test(document.querySelector('[data-testid="raw-record"]')?.textContent || ''));
+      const raw = await page.locator(tid('raw-record')).textContent();
+      assert.match(raw, /"AuditData": \{/);
+      assert.match(raw, /"MailItemsAccessed"/);
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a cancelled load leaves nothing behind: loading the file again keeps every row', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const rows = 150_000;
+    const path = join(tmp, 'ual_cancel.csv');
+    await writeUalExport(path, rows);
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      await page.locator(tid('file-rate')).waitFor();
+      await page.locator(tid('file-cancel')).click();
+      await until(page, 'the cancelled card gone', () => document.querySelectorAll('[data-testid="file-card"]').length === 0);
+      assert.deepEqual(numbersIn(await page.locator(tid('event-count')).textContent())[0] || 0, 0, 'no events from the cancelled load');
+      // The same file again: none of its records counts as a duplicate of the cancelled load's.
+      await page.locator(tid('file-input')).setInputFiles([]);
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      const count = await waitForFilesLoaded(page, 1);
+      assert.equal(count, rows);
+      const kept = await page.locator(tid('file-rows')).textContent();
+      assert.match(kept, /150,000 rows kept · 0 rejected/);
+      assert.doesNotMatch(kept, /duplicate/);
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
