@@ -79,7 +79,12 @@ const start = `${glue.trimEnd()}
 }
 `;
 
-const dataBlocks = [`<script type="application/x-loupe-wasm" id="loupe-wasm">${wasm.toString('base64')}</script>`];
+// The glue's text once more, not run here: the parsing workers are made
+// from it (a blob: URL holding the glue and their message loop).
+const dataBlocks = [
+  `<script type="application/x-loupe-wasm" id="loupe-wasm">${wasm.toString('base64')}</script>`,
+  `<script type="application/x-loupe-glue" id="loupe-glue">${glue}</script>`,
+];
 let samplesRaw = 0;
 const samples = await filesUnder(join(dist, 'samples')).catch(() => []);
 if (samples.length === 0) fail(`${dist}/samples/ is empty: run make samples first`);
@@ -121,6 +126,7 @@ if (/<script\b[^>]*\bsrc=/i.test(html)) fail('index.html loads a script this scr
 const csp = [
   "default-src 'none'",
   `script-src ${sha256(start)} 'wasm-unsafe-eval'`,
+  'worker-src blob:',
   `style-src ${sha256(style)}`,
   'img-src data:',
   "connect-src 'none'",
@@ -141,7 +147,9 @@ html = html.replace(explanation, () => `<!--
     - script-src: only the one inline module below, by its SHA-256 (the
       wasm-bindgen glue and its start); 'wasm-unsafe-eval' lets it compile
       its own WebAssembly (no eval of JS text). The data blocks holding the
-      wasm and the sample files are never run.
+      wasm, the glue's text and the sample files are never run here.
+    - worker-src blob: the parsing workers, made in the page from the glue's
+      text; they are given the compiled module and fetch nothing.
     - style-src: only the inline stylesheet, by its SHA-256; no style
       attributes (run-time sizes go through the CSS object model).
     - connect-src 'none': nothing is fetched, not even from disk; the

@@ -3,7 +3,11 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    yew::Renderer::<loupe::ui::App>::new().render();
+    // The same module runs in the page and in its parsing workers; a
+    // worker has no window and only answers messages (ui::workers).
+    if web_sys::window().is_some() {
+        yew::Renderer::<loupe::ui::App>::new().render();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

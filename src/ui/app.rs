@@ -37,6 +37,11 @@ pub fn app() -> Html {
     let first_live_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let originals = use_memo((), |_| super::originals::Originals::default());
     let cancelled = use_memo((), |_| Rc::new(RefCell::new(std::collections::HashSet::<u32>::new())));
+    let pool = use_memo((), |_| {
+        let state = Rc::new(RefCell::new(super::loader::PoolState::default()));
+        super::loader::start_pool(state.clone());
+        state
+    });
     let loads = use_reducer(Loads::default);
     let case = use_reducer(CaseState::restore);
     let snapshots = use_reducer(super::state::Snapshots::default);
@@ -71,6 +76,7 @@ pub fn app() -> Html {
         snapshots: snapshots.dispatcher(),
         originals: (*originals).clone(),
         cancelled: (*cancelled).clone(),
+        pool: (*pool).clone(),
     };
     // The detectors work from the confirmed context, or Loupe's suggestion.
     let suggested = {

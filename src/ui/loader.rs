@@ -12,6 +12,9 @@ use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
 use crate::enrich::DbParser;
 use super::originals::{read_range, Originals};
+use super::workers::Pool;
+use std::future::Future;
+use std::pin::Pin;
 use crate::ingest::stream::{parse_slice, FileAssembler, ParsePlan, Slice, Splitter};
 use crate::ingest::{Deduper, FileSource, IngestReport, Original};
 use crate::store::{EventStore, PendingFile};
@@ -57,6 +60,32 @@ pub struct Loader {
     pub originals: Originals,
     /// Loads the analyst cancelled.
     pub cancelled: Rc<RefCell<HashSet<u32>>>,
+    /// The parsing workers, once started.
+    pub pool: Rc<RefCell<PoolState>>,
+}
+
+/// Whether slices can be parsed in workers.
+#[derive(Clone, Default)]
+pub enum PoolState {
+    #[default]
+    Starting,
+    Ready(Pool),
+    /// Workers could not start: parsing happens on the page's thread.
+    Unavailable(String),
+}
+
+/// Start the worker pool (once, when the app mounts).
+pub fn start_pool(state: Rc<RefCell<PoolState>>) {
+    spawn_local(async move {
+        let next = match Pool::start().await {
+            Ok(pool) => PoolState::Ready(pool),
+            Err(why) => {
+                web_sys::console::warn_1(&format!("Loupe parses on the page's thread: {why}").into());
+                PoolState::Unavailable(why)
+            }
+        };
+        *state.borrow_mut() = next;
+    });
 }
 
 impl PartialEq for Loader {
@@ -242,16 +271,29 @@ impl Loader {
         self.ingest_stream(id, name, Input::Bytes(Arc::new(bytes)), known_sha256).await
     }
 
-    /// Stream a file through the slice pipeline into the store.
+    /// Stream a file through the slice pipeline into the store: slices go
+    /// to the worker pool when there is one, else are parsed here in steps.
     async fn ingest_stream(&self, id: u32, name: &str, input: Input, known_sha256: Option<String>) {
+        while matches!(*self.pool.borrow(), PoolState::Starting) {
+            TimeoutFuture::new(20).await;
+        }
+        let (pool, why_not) = match &*self.pool.borrow() {
+            PoolState::Ready(pool) => (Some(pool.clone()), String::new()),
+            PoolState::Unavailable(why) => (None, format!(" · on the page's thread ({why})")),
+            PoolState::Starting => (None, String::new()),
+        };
+        let in_flight_limit = pool.as_ref().map_or(0, |p| p.size() * 3);
         let size = input.size();
         let mut splitter = Splitter::new(name, SLICE_BYTES, known_sha256);
         let mut plan: Option<ParsePlan> = None;
+        let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
         let mut pending = PendingFile::new();
         let mut queue: VecDeque<Slice> = VecDeque::new();
+        let mut in_flight: VecDeque<Pin<Box<dyn Future<Output = Result<crate::ingest::stream::SliceOutput, String>>>>> = VecDeque::new();
         let (started, mut step_started) = (js_sys::Date::now(), js_sys::Date::now());
         let (mut offset, mut finished_reading) = (0.0, false);
+        let workers = pool.as_ref().map_or(why_not, |p| format!(" · {} worker{}", p.size(), if p.size() == 1 { "" } else { "s" }));
         loop {
             if self.cancelled.borrow_mut().remove(&id) || id < self.first_live_id.get() {
                 return self.forget_partial_load();
@@ -259,14 +301,40 @@ impl Loader {
             if plan.is_none() {
                 if let Some(p) = splitter.plan() {
                     assembler = Some(FileAssembler::new(p));
+                    plan_json = crate::ingest::stream::wire::plan_to_json(p);
                     plan = Some(p.clone());
                 }
             }
-            if let (Some(slice), Some(p), Some(a)) = (queue.front(), &plan, assembler.as_mut()) {
+            let all_read = finished_reading && queue.is_empty();
+            if let (Some(pool), Some(_)) = (&pool, &plan) {
+                while in_flight.len() < in_flight_limit {
+                    let Some(slice) = queue.pop_front() else { break };
+                    in_flight.push_back(Box::pin(pool.parse(&plan_json, slice)));
+                }
+                if !in_flight.is_empty() && (in_flight.len() >= in_flight_limit || all_read) {
+                    let output = match in_flight.pop_front() {
+                        Some(job) => job.await,
+                        None => continue,
+                    };
+                    match (output, assembler.as_mut()) {
+                        (Ok(output), Some(a)) => a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e)),
+                        (Err(why), _) => {
+                            self.forget_partial_load();
+                            return self.not_loaded(id, name, &format!("{name}: parsing stopped: {why}"));
+                        }
+                        (Ok(_), None) => {}
+                    }
+                    self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started).await;
+                    continue;
+                }
+            } else if let (Some(slice), Some(p), Some(a)) = (queue.front(), &plan, assembler.as_mut()) {
                 let output = parse_slice(p, slice);
                 queue.pop_front();
                 a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
-            } else if offset < size {
+                self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started).await;
+                continue;
+            }
+            if offset < size {
                 let end = (offset + STREAM_READ).min(size);
                 let bytes = match input.read(offset, end).await {
                     Ok(bytes) => bytes,
@@ -280,21 +348,14 @@ impl Loader {
                     }
                     self.pause_if_due(&mut step_started).await;
                 }
-                continue;
             } else if !finished_reading {
                 finished_reading = true;
                 match splitter.finish() {
                     Ok(slices) => queue.extend(slices),
                     Err(report) => return self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false }),
                 }
-                continue;
-            } else {
+            } else if queue.is_empty() && in_flight.is_empty() {
                 break;
-            }
-            if js_sys::Date::now() - step_started > STEP_MS {
-                let events = assembler.as_ref().map_or(0, FileAssembler::rows_ok);
-                self.progress(id, Stage::Parsing, offset / size.max(1.0), progress_detail(offset, size, events, js_sys::Date::now() - started));
-                self.pause_if_due(&mut step_started).await;
             }
         }
         let unpacked = splitter.take_unpacked();
@@ -321,6 +382,17 @@ impl Loader {
         }
         self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: true });
         self.case.dispatch(CaseAction::FileLoaded(entry));
+    }
+
+    /// Show how far the load is, and yield, when the step has run long enough.
+    #[allow(clippy::too_many_arguments)]
+    async fn report_progress(&self, id: u32, offset: f64, size: f64, assembler: Option<&FileAssembler>, started: f64, workers: &str, step_started: &mut f64) {
+        if js_sys::Date::now() - *step_started > STEP_MS {
+            let events = assembler.map_or(0, FileAssembler::rows_ok);
+            let detail = progress_detail(offset, size, events, js_sys::Date::now() - started) + workers;
+            self.progress(id, Stage::Parsing, offset / size.max(1.0), detail);
+            self.pause_if_due(step_started).await;
+        }
     }
 
     /// Yield to the browser when the current step has run long enough.

@@ -9,6 +9,7 @@ mod embedded;
 mod format;
 mod loader;
 mod originals;
+pub mod workers;
 mod state;
 mod storage;
 mod shortcuts;

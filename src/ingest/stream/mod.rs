@@ -17,6 +17,7 @@ pub mod decode;
 mod json_bounds;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod wire;
 
 use super::csv_input::{self, Headers};
 use super::dates::{self, DateOrder, OrderGuess};

@@ -1,0 +1,204 @@
+//! Parsing off the page's thread: a pool of Web Workers, each running this
+//! same wasm module, parses slices (`ingest::stream::parse_slice`) and hands
+//! back the events as bytes (`ingest::stream::wire`), transferred, not copied.
+//!
+//! A worker is made from a `blob:` URL holding the wasm-bindgen glue and a
+//! few lines that answer messages, so the same code works served and in the
+//! single file opened from disk; the compiled `WebAssembly.Module` is posted
+//! to it, so nothing is fetched. The glue's text comes from the page: the
+//! single file carries it in a data block (`#loupe-glue`), the served build
+//! reads it from its own origin (the URL boot.js was given).
+//!
+//! Where workers cannot start (an old browser, a policy that forbids them),
+//! `Pool::start` says why and the loader parses on the page's thread.
+
+use crate::ingest::stream::{parse_slice, wire, ParsePlan, Slice, SliceOutput};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// What a worker runs: the glue's `initSync` with the posted module, then
+/// each message's slice through `loupe_parse_slice`.
+const WORKER_MAIN: &str = r#"
+self.onmessage = (event) => {
+  const m = event.data;
+  if (m.module) {
+    initSync({ module: m.module });
+    self.postMessage({ ready: true });
+    return;
+  }
+  try {
+    const out = loupe_parse_slice(m.plan, m.meta, m.text);
+    self.postMessage({ job: m.job, out }, [out.buffer]);
+  } catch (e) {
+    self.postMessage({ job: m.job, error: String(e) });
+  }
+};
+"#;
+
+thread_local! {
+    /// The plan of the file being parsed, decoded once per file.
+    static PLAN: RefCell<Option<(String, ParsePlan)>> = const { RefCell::new(None) };
+}
+
+/// Runs inside a worker: parse one slice, return its result as bytes.
+#[wasm_bindgen]
+pub fn loupe_parse_slice(plan: &str, meta: &str, text: Vec<u8>) -> Result<Vec<u8>, JsValue> {
+    let meta: wire::SliceMeta = serde_json::from_str(meta).map_err(|e| JsValue::from_str(&format!("bad slice: {e}")))?;
+    let text = String::from_utf8(text).map_err(|_| JsValue::from_str("slice text is not UTF-8"))?;
+    PLAN.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.as_ref().map(|(json, _)| json.as_str()) != Some(plan) {
+            let parsed = wire::plan_from_json(plan).map_err(|e| JsValue::from_str(&e))?;
+            *cached = Some((plan.to_string(), parsed));
+        }
+        let (_, parsed) = cached.as_ref().ok_or_else(|| JsValue::from_str("no plan"))?;
+        Ok(wire::output_to_bytes(&parse_slice(parsed, &meta.into_slice(text))))
+    })
+}
+
+/// Jobs sent and not yet answered, by job number: the promise's resolver.
+type Waiting = Rc<RefCell<HashMap<u32, (js_sys::Function, js_sys::Function)>>>;
+
+struct Member {
+    worker: web_sys::Worker,
+    busy: Rc<RefCell<u32>>,
+    /// Kept alive for as long as the worker answers.
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+/// The worker pool; cheap to clone.
+#[derive(Clone)]
+pub struct Pool {
+    members: Rc<Vec<Member>>,
+    waiting: Waiting,
+    next_job: Rc<RefCell<u32>>,
+}
+
+impl Pool {
+    /// `hardwareConcurrency − 1` workers (at least one), each ready.
+    pub async fn start() -> Result<Pool, String> {
+        let glue = glue_text().await?;
+        let source = format!("{glue}\n{WORKER_MAIN}");
+        let parts = Array::of1(&JsValue::from_str(&source));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "the worker script could not be made")?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the worker script has no URL")?;
+        let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0) as usize;
+        let count = cores.saturating_sub(1).max(1);
+        let waiting: Waiting = Rc::default();
+        let mut members = Vec::with_capacity(count);
+        let mut ready = Vec::with_capacity(count);
+        for _ in 0..count {
+            let options = web_sys::WorkerOptions::new();
+            options.set_type(web_sys::WorkerType::Module);
+            let worker = web_sys::Worker::new_with_options(&url, &options).map_err(|e| format!("a worker could not start ({e:?})"))?;
+            let busy = Rc::new(RefCell::new(0u32));
+            let (ready_tx, ready_promise) = resolver();
+            let ready_tx = Rc::new(RefCell::new(Some(ready_tx)));
+            let (waiting_in, busy_in) = (waiting.clone(), busy.clone());
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let data = event.data();
+                if Reflect::get(&data, &"ready".into()).is_ok_and(|v| v.is_truthy()) {
+                    if let Some((resolve, _)) = ready_tx.borrow_mut().take() {
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                    return;
+                }
+                let job = Reflect::get(&data, &"job".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
+                *busy_in.borrow_mut() -= 1;
+                if let Some((resolve, reject)) = waiting_in.borrow_mut().remove(&job) {
+                    match Reflect::get(&data, &"error".into()) {
+                        Ok(error) if !error.is_undefined() => drop(reject.call1(&JsValue::NULL, &error)),
+                        _ => drop(resolve.call1(&JsValue::NULL, &Reflect::get(&data, &"out".into()).unwrap_or(JsValue::NULL))),
+                    }
+                }
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            let init = Object::new();
+            Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).map_err(|_| "the module could not be posted")?;
+            worker.post_message(&init).map_err(|e| format!("the module could not be posted to a worker ({e:?})"))?;
+            ready.push(ready_promise);
+            members.push(Member { worker, busy, _on_message: on_message });
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
+        // A worker that cannot run the module never answers: give up after a while.
+        let all = js_sys::Promise::all(&ready.iter().collect::<Array>());
+        let timeout = js_sys::Promise::new(&mut |_, reject| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 15_000);
+            }
+        });
+        JsFuture::from(js_sys::Promise::race(&Array::of2(&all, &timeout))).await.map_err(|_| "the workers did not start".to_string())?;
+        Ok(Pool { members: Rc::new(members), waiting, next_job: Rc::default() })
+    }
+
+    pub fn size(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Parse a slice in the least busy worker.
+    pub fn parse(&self, plan_json: &str, slice: Slice) -> impl std::future::Future<Output = Result<SliceOutput, String>> {
+        let job = {
+            let mut next = self.next_job.borrow_mut();
+            *next = next.wrapping_add(1);
+            *next
+        };
+        let member = self.members.iter().min_by_key(|m| *m.busy.borrow());
+        let (tx, promise) = resolver();
+        let sent = member.ok_or("no worker".to_string()).and_then(|m| {
+            let message = Object::new();
+            let meta = serde_json::to_string(&wire::SliceMeta::of(&slice)).unwrap_or_default();
+            let text = Uint8Array::from(slice.text.as_bytes());
+            let set = |k: &str, v: &JsValue| Reflect::set(&message, &k.into(), v).map(|_| ());
+            set("job", &JsValue::from(job))
+                .and_then(|()| set("plan", &JsValue::from_str(plan_json)))
+                .and_then(|()| set("meta", &JsValue::from_str(&meta)))
+                .and_then(|()| set("text", &text))
+                .map_err(|_| "the slice could not be packed".to_string())?;
+            self.waiting.borrow_mut().insert(job, tx);
+            *m.busy.borrow_mut() += 1;
+            m.worker.post_message_with_transfer(&message, &Array::of1(&text.buffer())).map_err(|e| format!("a worker did not take the slice ({e:?})"))
+        });
+        async move {
+            sent?;
+            let out = JsFuture::from(promise).await.map_err(|e| format!("a worker failed: {}", e.as_string().unwrap_or_default()))?;
+            let bytes = out.dyn_into::<Uint8Array>().map_err(|_| "a worker answered with no bytes".to_string())?.to_vec();
+            wire::output_from_bytes(&bytes)
+        }
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// A promise and the functions that settle it.
+fn resolver() -> ((js_sys::Function, js_sys::Function), js_sys::Promise) {
+    let mut settle = None;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    (settle.unwrap_or_else(|| (js_sys::Function::new_no_args(""), js_sys::Function::new_no_args(""))), promise)
+}
+
+/// The wasm-bindgen glue's source: from the single file's data block, or
+/// read from this page's own origin.
+async fn glue_text() -> Result<String, String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    if let Some(block) = document.get_element_by_id("loupe-glue") {
+        return block.text_content().filter(|t| !t.is_empty()).ok_or_else(|| "the glue block is empty".to_string());
+    }
+    let tag = document.query_selector("script[data-loupe-js]").ok().flatten().ok_or("the page does not name its glue")?;
+    let url = tag.get_attribute("data-loupe-js").ok_or("the page does not name its glue")?;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(&url)).await.map_err(|_| "the glue could not be read")?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "the glue could not be read")?;
+    let text = JsFuture::from(response.text().map_err(|_| "the glue could not be read")?).await.map_err(|_| "the glue could not be read")?;
+    text.as_string().ok_or_else(|| "the glue could not be read".to_string())
+}
