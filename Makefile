@@ -54,8 +54,11 @@ setup-browser:
 clean:
 	rm -rf dist www/samples tests/e2e/artifacts
 
-# Figures in the browser: load a generated ~200 MB UAL export into the release build.
-BROWSER_BENCH_ROWS ?= 145000
+# Figures in the browser: load generated UAL exports (about 1 GB and 4 GB;
+# 1,390 bytes a row) into the release build, beside the native command line
+# on the same files. BROWSER_BENCH_ROWS="145000" for a quick run.
+BROWSER_BENCH_ROWS ?= 720000 2900000
 bench-browser: setup-browser dist
-	cargo run --release --bin loupe-bench -- --rows $(BROWSER_BENCH_ROWS) --streaming
-	node scripts/bench-browser.cjs dist bench-data/ual_$(BROWSER_BENCH_ROWS).csv
+	cargo build --release --bin loupe --bin loupe-bench
+	for rows in $(BROWSER_BENCH_ROWS); do target/release/loupe-bench --rows $$rows --generate-only || exit 1; done
+	node scripts/bench-browser.cjs dist $(foreach r,$(BROWSER_BENCH_ROWS),bench-data/ual_$(r).csv)

@@ -330,10 +330,12 @@ struct Args {
     streaming: bool,
     /// Parsing threads for `--streaming` (default: every core).
     threads: Option<usize>,
+    /// Only write the export (for the browser benchmark).
+    generate_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None };
+    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -342,6 +344,7 @@ fn parse_args() -> Result<Args, String> {
                 args.rows = v.replace('_', "").parse().map_err(|_| format!("--rows needs a number, not '{v}'"))?;
             }
             "--streaming" => args.streaming = true,
+            "--generate-only" => args.generate_only = true,
             "--threads" => {
                 let v = it.next().ok_or("--threads needs a number")?;
                 args.threads = Some(v.parse().map_err(|_| format!("--threads needs a number, not '{v}'"))?);
@@ -513,6 +516,9 @@ fn run(args: &Args) -> std::io::Result<()> {
         let t = Instant::now();
         write_ual_csv(&path, args.rows)?;
         println!("generated {} in {:.1} s", path.display(), t.elapsed().as_secs_f64());
+    }
+    if args.generate_only {
+        return Ok(());
     }
     let size = fs::metadata(&path)?.len();
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("ual.csv").to_string();
