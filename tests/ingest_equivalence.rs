@@ -11,7 +11,9 @@
 //! - `LOUPE_BLESS=1 cargo test --test ingest_equivalence` rewrites the
 //!   digests after an intended change of output.
 //! - `LOUPE_EQUIV_DUMP=DIR` also writes each file's events and report as
-//!   JSON lines into DIR, to diff two builds' output.
+//!   JSON lines into DIR, to diff two builds' output; with it,
+//!   `LOUPE_EQUIV_EXTRA=FILE[:FILE…]` dumps more files (not pinned), such
+//!   as a `loupe-bench` export.
 
 use loupe::ingest::{ingest_bytes, Deduper, IngestReport};
 use loupe::model::Event;
@@ -123,6 +125,14 @@ fn ingest_output_is_unchanged_event_by_event() {
     }
     let mut got = sample_digests(dump.as_deref());
     got.extend(fixture_digests(dump.as_deref()));
+    if let (Some(dir), Some(extra)) = (&dump, std::env::var_os("LOUPE_EQUIV_EXTRA")) {
+        for path in std::env::split_paths(&extra) {
+            let name = path.file_name().and_then(|n| n.to_str()).expect("file name").to_string();
+            let bytes = std::fs::read(&path).expect("extra file");
+            let (report, events, _) = ingest_bytes(&name, &bytes, &mut Deduper::default());
+            digest(format!("extra/{name}"), &report, &events, Some(dir));
+        }
+    }
 
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIGESTS);
     if std::env::var_os("LOUPE_BLESS").is_some() {
