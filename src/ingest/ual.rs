@@ -659,10 +659,14 @@ fn item_count(f: &dyn Fields) -> Option<u64> {
 /// `ResultStatus` as an outcome. Exchange cmdlets write True/False, other
 /// workloads Succeeded/Failed (and PartiallySucceeded: the change was made).
 fn outcome(status: &str) -> Outcome {
-    match status.trim().to_ascii_lowercase().as_str() {
-        "succeeded" | "success" | "true" | "partiallysucceeded" => Outcome::Success,
-        "failed" | "failure" | "false" => Outcome::Failure,
-        _ => Outcome::Unknown,
+    let status = status.trim();
+    let is = |word: &str| status.eq_ignore_ascii_case(word);
+    if is("succeeded") || is("success") || is("true") || is("partiallysucceeded") {
+        Outcome::Success
+    } else if is("failed") || is("failure") || is("false") {
+        Outcome::Failure
+    } else {
+        Outcome::Unknown
     }
 }
 
@@ -673,6 +677,11 @@ pub fn normalise_ip(raw: &str) -> String {
     let s = raw.trim();
     if s.is_empty() {
         return String::new();
+    }
+    // The usual case: an IPv4 address already in its one spelling (the
+    // parser refuses leading zeros, so what parses is written canonically).
+    if s.parse::<std::net::Ipv4Addr>().is_ok() {
+        return s.to_string();
     }
     let ip = s
         .parse::<IpAddr>()
@@ -695,7 +704,23 @@ fn parse_any_time(s: &str, ctx: &RowCtx) -> Option<TimeMs> {
         let end = inner.char_indices().skip(1).find(|(_, c)| *c == '+' || *c == '-').map_or(inner.len(), |(i, _)| i);
         return inner[..end].parse().ok();
     }
+    if let Some(ms) = plain_utc_seconds(t) {
+        return Some(ms);
+    }
     dates::parse_time(t, ctx.date_order)
+}
+
+/// `2026-03-01T16:05:06`, as AuditData writes CreationTime, read without
+/// chrono's format parser. Anything else, and anything out of range (a
+/// 30 February, a leap second), is left to `dates::parse_time`.
+fn plain_utc_seconds(t: &str) -> Option<TimeMs> {
+    let b = t.as_bytes();
+    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |at: usize, len: usize| b[at..at + len].iter().try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')));
+    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
+    Some(date.and_hms_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?)?.and_utc().timestamp_millis())
 }
 
 #[cfg(test)]
@@ -738,6 +763,35 @@ mod tests {
         assert_eq!(parse_any_time("/Date(1772381106000+0100)/", &ctx).map(format_utc).as_deref(), Some("2026-03-01T16:05:06.000Z"));
         assert_eq!(parse_any_time("2026-03-01T16:05:06", &ctx).map(format_utc).as_deref(), Some("2026-03-01T16:05:06.000Z"));
         assert_eq!(parse_any_time("/Date(soon)/", &ctx), None);
+    }
+
+    #[test]
+    fn plain_creation_times_read_as_the_general_parser_reads_them() {
+        for t in [
+            "2026-03-01T16:05:06",
+            "2024-02-29T23:59:59",
+            "0001-01-01T00:00:00",
+            "9999-12-31T23:59:59",
+            "2026-02-29T10:00:00",
+            "2026-13-01T10:00:00",
+            "2026-00-10T10:00:00",
+            "2026-03-01T24:00:00",
+            "2026-03-01T23:60:00",
+            "2026-03-01T23:59:60",
+            "2026-03-01 16:05:06",
+            "2026-03-01T16:05:0x",
+            "+026-03-01T16:05:06",
+            "2026-3-01T16:05:06Z",
+        ] {
+            // Where the shortcut answers, it answers as the general parser.
+            if let Some(ms) = plain_utc_seconds(t) {
+                assert_eq!(Some(ms), dates::parse_time(t, DateOrder::MonthFirst), "{t}");
+            }
+        }
+        let answered = ["2026-03-01T16:05:06", "2024-02-29T23:59:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59"];
+        assert!(answered.iter().all(|t| plain_utc_seconds(t).is_some()));
+        assert_eq!(normalise_ip("01.2.3.4"), "01.2.3.4");
+        assert_eq!(normalise_ip("198.51.100.7"), "198.51.100.7");
     }
 
     #[test]
