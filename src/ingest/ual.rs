@@ -935,7 +935,7 @@ mod tests {
             let file = set.file(crate::sample::FILE_UAL).expect("UAL export");
             let text = String::from_utf8(file.contents.clone()).unwrap();
             let dialect = crate::ingest::csv_input::sniff_dialect(&text);
-            let mut reader = csv::ReaderBuilder::new().from_reader(text[dialect.header_offset..].as_bytes());
+            let mut reader = csv::ReaderBuilder::new().from_reader(&text.as_bytes()[dialect.header_offset..]);
             let column = reader.headers().unwrap().iter().position(|h| h == "AuditData").unwrap();
             let mut rows = 0;
             for row in reader.records() {
