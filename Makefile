@@ -41,9 +41,12 @@ test-native:
 test-browser:
 	cd tests/e2e && NODE_PATH=$(CURDIR)/tools/node_modules node --test --test-reporter=spec
 
-# Figures, not pass/fail: ingest and query speed on a generated 1M-row UAL export.
+# Figures, not pass/fail: ingest (stage by stage) and query speed on a
+# generated 1M-row UAL export, then DuckDB and pandas on the same file
+# (scripts/bench_peers.py, when python3 has them; BENCH_FLAGS=--no-peers skips).
+BENCH_FLAGS ?=
 bench:
-	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS) --streaming
+	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS) --streaming $(BENCH_FLAGS)
 
 setup-web:
 	scripts/setup.sh web

@@ -12,8 +12,15 @@
 //! The export is generated deterministically (a hand-written PRNG, fixed
 //! seed) as `Search-UnifiedAuditLog | Export-Csv` writes it, and kept in
 //! `<dir>/ual_<N>.csv` so later runs reuse it.
+//!
+//! Ingest is also timed stage by stage on the same bytes (hash, decode,
+//! date-order scan, CSV records, records mapped to events), and then the
+//! same file is read by peers, DuckDB and pandas, through
+//! `scripts/bench_peers.py` when python3 has their modules (`--no-peers`
+//! skips them): each takes time, user, operation and IP out of every
+//! record's AuditData.
 
-use loupe::ingest::{ingest_bytes, Deduper, FileSource, IngestReport};
+use loupe::ingest::{csv_input, dates, ingest_bytes, text, Deduper, FileSource, IngestReport, RowCtx, Schema, SCHEMAS};
 use loupe::model::{format_utc, Event, Outcome, Source, TimeMs};
 use loupe::store::{parse, EvalContext, EventStore, FacetField, PendingFile};
 use std::fs;
@@ -332,10 +339,14 @@ struct Args {
     threads: Option<usize>,
     /// Only write the export (for the browser benchmark).
     generate_only: bool,
+    /// Run DuckDB and pandas on the same file (when python3 has them).
+    peers: bool,
 }
 
+const USAGE: &str = "usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]] [--no-peers] [--generate-only]";
+
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false };
+    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false, peers: true };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -349,9 +360,10 @@ fn parse_args() -> Result<Args, String> {
                 let v = it.next().ok_or("--threads needs a number")?;
                 args.threads = Some(v.parse().map_err(|_| format!("--threads needs a number, not '{v}'"))?);
             }
+            "--no-peers" => args.peers = false,
             "--dir" => args.dir = PathBuf::from(it.next().ok_or("--dir needs a directory")?),
-            "-h" | "--help" => return Err("usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]]".into()),
-            other => return Err(format!("unknown argument '{other}'; usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]]")),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument '{other}'; {USAGE}")),
         }
     }
     Ok(args)
@@ -375,7 +387,7 @@ fn main() {
 }
 
 /// Ingest with `ingest_bytes` (every `Event` owned at once), then `add_file`.
-fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
+fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(String, String)>) -> (EventStore, usize, Duration) {
     let size = bytes.len() as u64;
     let t = Instant::now();
     let (report, events, text) = ingest_bytes(file_name, &bytes, &mut Deduper::default());
@@ -397,12 +409,12 @@ fn load_whole(args: &Args, file_name: &str, bytes: Vec<u8>, table: &mut Vec<(Str
     store.add_file(report, text, events);
     let label = if synthetic { "store build (synthetic, add_file)" } else { "store build (add_file)" };
     table.push((label.into(), format!("{:.0} ms for {} events", ms(t.elapsed()), event_count)));
-    (store, event_count)
+    (store, event_count, ingest_time)
 }
 
 /// Stream the file from disk through the slice pipeline (every core
 /// parsing slices, as `loupe` does) into a `PendingFile`, then `add_pending`.
-fn load_streaming(args: &Args, path: &Path, file_name: &str, table: &mut Vec<(String, String)>) -> (EventStore, usize) {
+fn load_streaming(args: &Args, path: &Path, file_name: &str, table: &mut Vec<(String, String)>) -> (EventStore, usize, Duration) {
     let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
     let mut pending = PendingFile::new();
@@ -431,7 +443,86 @@ fn load_streaming(args: &Args, path: &Path, file_name: &str, table: &mut Vec<(St
     store.add_pending(report, source, pending);
     let label = if synthetic { "store merge (synthetic, add_pending)" } else { "store merge (add_pending)" };
     table.push((label.into(), format!("{:.0} ms for {} events", ms(t.elapsed()), event_count)));
-    (store, event_count)
+    (store, event_count, ingest_time)
+}
+
+/// Ingest stage by stage, each on its own over the file's bytes: what the
+/// whole-file ingest spends where. `None` when the file is not a
+/// Search-UnifiedAuditLog CSV.
+fn stage_figures(file_name: &str, bytes: &[u8], table: &mut Vec<(String, String)>) -> Option<()> {
+    let size = mb(bytes.len() as u64);
+    let rate = |d: Duration| format!("{:.3} s ({:.0} MB/s)", d.as_secs_f64(), size / d.as_secs_f64().max(1e-9));
+    let t = Instant::now();
+    let report = IngestReport::new(file_name, bytes);
+    table.push(("  stage: SHA-256 of the file".into(), rate(t.elapsed())));
+    drop(report);
+    let copy = bytes.to_vec();
+    let t = Instant::now();
+    let decoded = text::decode_owned(copy);
+    table.push(("  stage: decode (UTF-8 check)".into(), rate(t.elapsed())));
+    let text = decoded.text;
+    let t = Instant::now();
+    let guess = dates::infer_order_in_text(&text);
+    table.push(("  stage: day/month order scan".into(), rate(t.elapsed())));
+
+    let dialect = csv_input::sniff_dialect(&text);
+    let reader = || csv::ReaderBuilder::new().delimiter(dialect.delimiter).flexible(true).from_reader(text[dialect.header_offset..].as_bytes());
+    let t = Instant::now();
+    let mut reader_a = reader();
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    while reader_a.read_record(&mut record).ok()? {
+        rows += 1;
+    }
+    let csv_time = t.elapsed();
+    table.push(("  stage: CSV records (csv crate)".into(), format!("{} for {rows} rows", rate(csv_time))));
+
+    let def = SCHEMAS.iter().flat_map(|defs| defs.iter()).find(|d| d.schema == Schema::UalSearchCsv)?;
+    let ctx = RowCtx::new(guess.order);
+    let t = Instant::now();
+    let mut reader = reader();
+    let headers = csv_input::Headers::new(reader.headers().ok()?.iter());
+    let mut kept = 0u64;
+    while reader.read_record(&mut record).ok()? {
+        kept += u64::from((def.from_csv)(&headers, &record, &ctx).is_ok());
+    }
+    let mapped = t.elapsed();
+    table.push((
+        "  stage: CSV records + UAL mapper".into(),
+        format!("{}; mapper alone {:.3} s, {:.2} µs/record ({kept} events)", rate(mapped), mapped.saturating_sub(csv_time).as_secs_f64(), mapped.saturating_sub(csv_time).as_secs_f64() * 1e6 / rows.max(1) as f64),
+    ));
+    Some(())
+}
+
+/// One peer's figure from `scripts/bench_peers.py`.
+struct Peer {
+    name: String,
+    seconds: Option<f64>,
+    note: String,
+}
+
+/// DuckDB and pandas on `path`, if python3 and their modules are there.
+fn peer_figures(path: &Path) -> Vec<Peer> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_peers.py");
+    let output = match std::process::Command::new("python3").arg(&script).arg(path).output() {
+        Ok(out) => out,
+        Err(e) => return vec![Peer { name: "peers".into(), seconds: None, note: format!("not run: python3 not available ({e})") }],
+    };
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("").to_string();
+        return vec![Peer { name: "peers".into(), seconds: None, note: format!("{} failed: {why}", script.display()) }];
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|v| {
+            let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            match v.get("seconds").and_then(|s| s.as_f64()) {
+                Some(seconds) => Peer { name: text("peer"), seconds: Some(seconds), note: format!("{} rows; {}", v.get("rows").and_then(|r| r.as_u64()).unwrap_or(0), text("how")) },
+                None => Peer { name: text("peer"), seconds: None, note: format!("skipped: {}", text("skipped")) },
+            }
+        })
+        .collect()
 }
 
 /// What an analyst's case costs on a big store: 1,000 marked events found
@@ -522,11 +613,23 @@ fn run(args: &Args) -> std::io::Result<()> {
     }
     let size = fs::metadata(&path)?.len();
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("ual.csv").to_string();
-
     let mut table: Vec<(String, String)> = Vec::new();
-    table.push(("file size".into(), format!("{:.1} MB ({} rows)", mb(size), args.rows)));
+    // Ingest stages first, on their own copy of the bytes, freed before the load.
+    {
+        let t = Instant::now();
+        let bytes = fs::read(&path)?;
+        let read_time = t.elapsed();
+        table.push(("  stage: read the file".into(), format!("{:.3} s ({:.0} MB/s)", read_time.as_secs_f64(), mb(bytes.len() as u64) / read_time.as_secs_f64().max(1e-9))));
+        if stage_figures(&file_name, &bytes, &mut table).is_none() {
+            table.push(("  stages".into(), "not timed: the file is no Search-UnifiedAuditLog CSV".into()));
+        }
+    }
 
-    let (store, event_count) = if args.streaming { load_streaming(args, &path, &file_name, &mut table) } else { load_whole(args, &file_name, fs::read(&path)?, &mut table) };
+    let t = Instant::now();
+    let (store, event_count, ingest_time) = if args.streaming { load_streaming(args, &path, &file_name, &mut table) } else { load_whole(args, &file_name, fs::read(&path)?, &mut table) };
+    let loupe_secs = if args.streaming { ingest_time.as_secs_f64() } else { t.elapsed().as_secs_f64() };
+    table.insert(0, ("file size".into(), format!("{:.1} MB ({} rows)", mb(size), args.rows)));
+    table.push(("Loupe: read + ingest".into(), format!("{loupe_secs:.2} s ({:.1} MB/s)", mb(size) / loupe_secs.max(1e-9))));
     let heap = store.heap_bytes() as u64;
     table.push(("store heap (columns+dicts)".into(), format!("{:.1} MB, {:.0} bytes/event", mb(heap), heap as f64 / event_count.max(1) as f64)));
     if let (Some(hwm), Some(rss)) = (proc_status_mb("VmHWM:"), proc_status_mb("VmRSS:")) {
@@ -555,6 +658,23 @@ fn run(args: &Args) -> std::io::Result<()> {
     table.push(("histogram (all rows, ≤200 buckets)".into(), format!("{:.1} ms ({} buckets of {} min)", ms(d), hist.counts.len(), hist.bucket_ms / 60_000)));
 
     case_figures(&store, &mut table);
+    drop(store);
+
+    if args.peers {
+        for peer in peer_figures(&path) {
+            let value = match peer.seconds {
+                Some(secs) => format!(
+                    "{secs:.2} s ({:.1} MB/s); Loupe is {:.2}× {}'s speed ({})",
+                    mb(size) / secs.max(1e-9),
+                    secs / loupe_secs.max(1e-9),
+                    peer.name,
+                    peer.note
+                ),
+                None => peer.note,
+            };
+            table.push((format!("peer: {}", peer.name), value));
+        }
+    }
 
     let width = table.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     println!();

@@ -207,6 +207,14 @@ pub fn infer_order_in_text(text: &str) -> OrderGuess {
     let (mut day_first, mut month_first, mut saw) = (0u64, 0u64, false);
     let mut i = 0;
     while i < bytes.len() {
+        // Eight bytes at a time past text with no separator, which is most of it.
+        if let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
+            if !has_byte(word, b'/') && !has_byte(word, b'.') {
+                i += 8;
+                continue;
+            }
+        }
         let b = bytes[i];
         if (b == b'/' || b == b'.') && i > 0 {
             if let Some((a, m, next)) = locale_date_at(bytes, i) {
@@ -224,6 +232,15 @@ pub fn infer_order_in_text(text: &str) -> OrderGuess {
     }
     let order = if day_first > month_first { DateOrder::DayFirst } else { DateOrder::MonthFirst };
     OrderGuess { order, ambiguous: day_first == 0 && month_first == 0, saw_locale_dates: saw }
+}
+
+/// Whether any of the eight bytes of `word` is `byte` (the classic
+/// "has zero byte" test on `word ^ byte…`; exact, no false positives).
+fn has_byte(word: u64, byte: u8) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ (LOW * u64::from(byte));
+    (x.wrapping_sub(LOW) & !x & HIGH) != 0
 }
 
 /// At a separator `sep` at `i`, match `D{1,2} sep D{1,2} sep DDDD` around it.
@@ -275,5 +292,58 @@ mod text_tests {
         assert_eq!((g.order, g.ambiguous), (DateOrder::DayFirst, false));
         let g = infer_order_in_text("version 1.2.3, ip 10.1.2.3, 2026-03-01, Chrome 96.0.4664,Windows10, 14.03.2026");
         assert!(!g.saw_locale_dates);
+    }
+
+    #[test]
+    fn word_at_a_time_scan_finds_every_date_the_byte_scan_finds() {
+        // Dates at every offset against the 8-byte words, next to each
+        // other, after separators that are no date, and at the very end.
+        for pad in 0..17 {
+            let lead = "x".repeat(pad);
+            let text = format!("{lead}3/14/2026 4:05 PM, 1.2.3 a/b 13/1/2026 16:05\n14.03.2026 16:05,{lead}3/1/2026 4:05");
+            let g = infer_order_in_text(&text);
+            assert!(g.saw_locale_dates, "{text}");
+            assert_eq!((g.order, g.ambiguous), (DateOrder::DayFirst, false), "{text}");
+        }
+        // Random text made of the pieces dates are made of, against the
+        // byte-by-byte scan.
+        let bytewise = |bytes: &[u8]| {
+            let (mut day_first, mut month_first, mut saw, mut i) = (0, 0, false, 0);
+            while i < bytes.len() {
+                if (bytes[i] == b'/' || bytes[i] == b'.') && i > 0 {
+                    if let Some((a, m, next)) = locale_date_at(bytes, i) {
+                        saw = true;
+                        day_first += u32::from(a > 12 && m <= 12);
+                        month_first += u32::from(m > 12 && a <= 12);
+                        i = next;
+                        continue;
+                    }
+                }
+                i += 1;
+            }
+            (day_first > month_first, day_first == 0 && month_first == 0, saw)
+        };
+        let tokens = ["3/14/2026", "14.03.2026", "1/1/2026", "13/1/2026", "2/3/20260", " ", " 4:05", ", 16:05", "T16:05", "x", "1.2.3", "/", ".", "\n", "7", "2026"];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut with_dates = 0;
+        for _ in 0..3000 {
+            let text: String = (0..24)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    tokens[(state % tokens.len() as u64) as usize]
+                })
+                .collect();
+            let g = infer_order_in_text(&text);
+            assert_eq!((g.order == DateOrder::DayFirst, g.ambiguous, g.saw_locale_dates), bytewise(text.as_bytes()), "{text}");
+            with_dates += usize::from(g.saw_locale_dates);
+        }
+        assert!(with_dates > 30, "{with_dates} texts with dates");
+        for word in [0u64, u64::MAX, 0x2f2f_2f2f_2f2f_2f2f, 0x8080_8080_8080_802e] {
+            for byte in [b'/', b'.', 0x80, 0xff] {
+                assert_eq!(has_byte(word, byte), word.to_le_bytes().contains(&byte), "{word:x} {byte:x}");
+            }
+        }
     }
 }
