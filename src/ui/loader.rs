@@ -41,6 +41,9 @@ const PUSH_BYTES: usize = 256 * 1024;
 const SLICE_BYTES: usize = 256 * 1024;
 /// Work this long, then yield to the browser.
 const STEP_MS: f64 = 20.0;
+/// Wasm memory cannot pass 4 GiB, and adding a file's events to the store
+/// needs room beside them: a load stops once the module's memory passes this.
+const MEMORY_STOP_BYTES: f64 = 2.6 * 1024.0 * 1024.0 * 1024.0;
 /// Bytes of a picked file looked at to tell what it is.
 const HEAD_BYTES: f64 = 1024.0 * 1024.0;
 
@@ -293,6 +296,8 @@ impl Loader {
         let mut in_flight: VecDeque<Pin<Box<dyn Future<Output = Result<crate::ingest::stream::SliceOutput, String>>>>> = VecDeque::new();
         let (started, mut step_started) = (js_sys::Date::now(), js_sys::Date::now());
         let (mut offset, mut finished_reading) = (0.0, false);
+        let memory_stop = memory_stop_bytes();
+        let mut stopped_at: Option<f64> = None;
         let workers = pool.as_ref().map_or(why_not, |p| format!(" · {} worker{}", p.size(), if p.size() == 1 { "" } else { "s" }));
         loop {
             if self.cancelled.borrow_mut().remove(&id) || id < self.first_live_id.get() {
@@ -324,6 +329,10 @@ impl Loader {
                         }
                         (Ok(_), None) => {}
                     }
+                    if wasm_memory_bytes() > memory_stop {
+                        stopped_at = Some(offset);
+                        break;
+                    }
                     self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started).await;
                     continue;
                 }
@@ -331,6 +340,10 @@ impl Loader {
                 let output = parse_slice(p, slice);
                 queue.pop_front();
                 a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
+                if wasm_memory_bytes() > memory_stop {
+                    stopped_at = Some(offset);
+                    break;
+                }
                 self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started).await;
                 continue;
             }
@@ -359,10 +372,18 @@ impl Loader {
             }
         }
         let unpacked = splitter.take_unpacked();
-        let report = match assembler {
-            Some(a) => a.finish(splitter.into_report()),
-            None => splitter.into_report(),
+        let splitter_report = if stopped_at.is_some() { splitter.stop_early() } else { splitter.into_report() };
+        let mut report = match assembler {
+            Some(a) => a.finish(splitter_report),
+            None => splitter_report,
         };
+        if let Some(read) = stopped_at {
+            let mb = |b: f64| (b / 1_048_576.0).round();
+            report.notes.insert(0, format!(
+                "Stopped after {} MB of {} MB ({} events kept): this browser tab cannot hold more of this export. The events loaded so far are usable. For the rest, load a narrower export (fewer days or accounts) or use the command line (loupe summary / timeline / findings), which streams files of any size. The SHA-256 shown is of the part read.",
+                mb(read), mb(size), report.rows_ok
+            ));
+        }
         if self.store.borrow().files().iter().any(|f| f.report.sha256 == report.sha256) {
             let mut report = report;
             report.unreadable = Some(format!("{name} is already loaded (same SHA-256); skipped so its events are not counted twice."));
@@ -413,6 +434,23 @@ impl Loader {
         }
         *self.dedupe.borrow_mut() = fresh;
     }
+}
+
+/// Bytes of wasm memory in use (it only grows).
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| js_sys::ArrayBuffer::from(m.buffer()).byte_length() as f64)
+        .unwrap_or(0.0)
+}
+
+/// The memory at which a load stops; a test may lower it through
+/// `window.__loupeMemoryStopBytes` to see the stop without a 4 GB file.
+fn memory_stop_bytes() -> f64 {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"__loupeMemoryStopBytes".into()).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(MEMORY_STOP_BYTES)
 }
 
 /// Where an evidence file's bytes come from.

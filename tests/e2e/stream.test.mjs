@@ -88,3 +88,31 @@ test('a cancelled load leaves nothing behind: loading the file again keeps every
     await rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('a file past what the tab can hold stops with its message; what was loaded and the rest of the case keep working', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const path = join(tmp, 'ual_too_big.csv');
+    await writeUalExport(path, 60_000);
+    // A stop point the page has already passed: the load stops after its first parsed slice.
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      const kept = await waitForFilesLoaded(page, 1);
+      assert.ok(kept > 0 && kept < 60_000, `some events kept, not all (${kept})`);
+      const notes = await page.locator('.file-notes').textContent();
+      assert.match(notes, /Stopped after \d+ MB of \d+ MB \([\d,]+ events kept\): this browser tab cannot hold more/);
+      assert.match(notes, /command line/);
+      // What was loaded is usable, and another file still loads.
+      await page.locator(tid('query')).fill('op:MailItemsAccessed');
+      await page.locator(tid('query')).press('Enter');
+      await until(page, 'the filter applied', () => /^[\d,]+ of /.test(document.querySelector('[data-testid="match-count"]')?.textContent || ''));
+      await page.evaluate(() => { window.__loupeMemoryStopBytes = 4 * 1024 ** 3; });
+      await page.locator(tid('file-input')).setInputFiles([join(process.cwd(), '../fixtures/signin_portal_interactive.csv')]);
+      await waitForFilesLoaded(page, 2);
+      const cards = await page.locator(tid('file-rows')).allTextContents();
+      assert.ok(cards.some((c) => /\b4 rows kept\b/.test(c)), cards.join(' | '));
+    }, { initScript: () => { window.__loupeMemoryStopBytes = 1; } });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});

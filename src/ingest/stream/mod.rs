@@ -387,6 +387,16 @@ impl Splitter {
         Ok(slices)
     }
 
+    /// Stop reading partway (the tab cannot hold more): the report of the
+    /// part read, its SHA-256 that of the bytes seen so far.
+    pub fn stop_early(mut self) -> IngestReport {
+        if let Some(h) = self.hasher.take() {
+            self.report.sha256 = hex(&h.finalize());
+        }
+        self.report.bytes = self.bytes_in;
+        self.report
+    }
+
     /// The report with everything the splitter knows (hash, size, format,
     /// file-level notes, rows it could not find records in).
     pub fn into_report(self) -> IngestReport {
