@@ -61,7 +61,7 @@ pub fn split_records(text: &str) -> Split {
     split
 }
 
-fn describe(b: u8) -> String {
+pub(crate) fn describe(b: u8) -> String {
     if b.is_ascii_graphic() {
         format!("'{}'", char::from(b))
     } else {

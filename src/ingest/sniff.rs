@@ -178,10 +178,3 @@ pub(super) fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
     ];
     MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, what)| *what)
 }
-
-impl super::json_split::Split {
-    /// The first few records' text, for recognising the layout.
-    pub fn spans_sample<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
-        self.records.iter().take(5).map(move |r| &text[r.start..r.end])
-    }
-}

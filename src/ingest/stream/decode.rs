@@ -66,7 +66,7 @@ impl StreamDecoder {
             self.replaced += n as u64;
             match self.encoding {
                 Encoding::Utf16Le | Encoding::Utf16Be => out.push(char::REPLACEMENT_CHARACTER),
-                _ => out.extend(std::iter::repeat('?').take(n)),
+                _ => out.extend(std::iter::repeat_n('?', n)),
             }
         }
     }
@@ -98,7 +98,7 @@ impl StreamDecoder {
                         }
                         Some(bad) => {
                             self.replaced += bad as u64;
-                            out.extend(std::iter::repeat('?').take(bad));
+                            out.extend(std::iter::repeat_n('?', bad));
                             bytes = &bytes[good + bad..];
                         }
                     }

@@ -7,7 +7,7 @@
 //! Only the structure is followed (strings, brackets, the keys of objects
 //! that may be page wrappers); each record's syntax is its parser's job.
 
-use crate::ingest::json_split::SplitError;
+use crate::ingest::json_split::{describe, SplitError};
 
 /// Keys whose array holds the records of a page wrapper.
 const WRAPPER_KEYS: [&[u8]; 5] = [b"value", b"Records", b"records", b"Events", b"entries"];
@@ -299,14 +299,6 @@ impl JsonBounds {
 
 fn cut_off(line: u32) -> String {
     format!("record starting on line {line} is cut off: the file ends inside it (truncated?)")
-}
-
-fn describe(b: u8) -> String {
-    if b.is_ascii_graphic() {
-        format!("'{}'", char::from(b))
-    } else {
-        format!("byte 0x{b:02X}")
-    }
 }
 
 #[cfg(test)]

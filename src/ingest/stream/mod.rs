@@ -517,7 +517,7 @@ impl Splitter {
             }
         } else {
             let dialect = csv_input::sniff_dialect(&text);
-            let mut reader = csv::ReaderBuilder::new().delimiter(dialect.delimiter).flexible(true).has_headers(false).from_reader(text[dialect.header_offset..].as_bytes());
+            let mut reader = csv::ReaderBuilder::new().delimiter(dialect.delimiter).flexible(true).has_headers(false).from_reader(&text.as_bytes()[dialect.header_offset..]);
             let mut header = csv::StringRecord::new();
             match reader.read_record(&mut header) {
                 Ok(true) => {}
