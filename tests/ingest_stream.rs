@@ -75,7 +75,7 @@ fn json_array_graph_pages_and_ndjson() {
 
 #[test]
 fn utf16_split_inside_code_units_and_pairs() {
-    let text = String::from_utf8(fixture("ual_search_export.csv")).unwrap().replace("Operation", "Operation");
+    let text = String::from_utf8(fixture("ual_search_export.csv")).unwrap();
     let text = text.replacen("contoso", "cöntoso 𝄞", 1);
     let mut bytes = vec![0xFF, 0xFE];
     for unit in text.encode_utf16() {
@@ -84,7 +84,7 @@ fn utf16_split_inside_code_units_and_pairs() {
     same_at_every_cut("ual_utf16.csv", &bytes);
     let (_, events, source) = ingest_bytes("ual_utf16.csv", &bytes, &mut Deduper::default());
     let first = source.record_text(events[0].raw).unwrap();
-    assert!(first.starts_with('"') && first.contains("AuditData") == false, "the original record is read back from UTF-16 bytes: {first}");
+    assert!(first.starts_with('"') && !first.contains("AuditData"), "the original record is read back from UTF-16 bytes: {first}");
 }
 
 #[test]
