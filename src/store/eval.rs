@@ -6,9 +6,10 @@
 //! binary search on the sorted time column. Terms then run one after the
 //! other, cheapest first, each over the rows the previous ones kept.
 
+use super::attrs::{AttrValue, ByteSet, ScanPlan};
 use super::enriched::parse_ip_loosely;
 use super::event_store::{outcome_index, source_index, EventStore, TextColumn};
-use super::interner::{Interner, SymSet, EMPTY};
+use super::interner::{lowered, Interner, SymSet, EMPTY};
 use super::query::{parse_cidr, Field, Query, QueryError, TermKind, KNOWN_FIELDS};
 use crate::model::{Outcome, Source, TimeMs};
 use std::collections::{BTreeMap, HashSet};
@@ -63,6 +64,16 @@ impl Pattern {
             Pattern::Prefix(lower)
         } else {
             Pattern::Exact(lower)
+        }
+    }
+
+    /// Texts a matching text must contain, when the pattern says
+    /// (`None`: an address pattern, which reads the text as an address).
+    fn needs(&self) -> Option<&[String]> {
+        match self {
+            Pattern::Substring(p) | Pattern::Exact(p) | Pattern::Prefix(p) => Some(std::slice::from_ref(p)),
+            Pattern::Glob(parts) => Some(parts),
+            Pattern::Network(..) => None,
         }
     }
 
@@ -145,7 +156,40 @@ enum Test {
 struct AttrTest {
     /// `None`: any key.
     keys: Option<SymSet>,
+    /// Matching symbols of the value dictionary.
     values: SymSet,
+    /// Which templates match and which holes to read.
+    plan: ScanPlan,
+    /// How a value a row keeps as text matches.
+    text: TextMatch,
+}
+
+/// How an attribute value kept as text (not in the dictionary) matches:
+/// lower-cased as the dictionary's are, and never when empty.
+enum TextMatch {
+    Patterns(Vec<Pattern>),
+    Among(HashSet<String>),
+}
+
+impl TextMatch {
+    fn matches(&self, text: &str) -> bool {
+        if text.is_empty() {
+            return false;
+        }
+        let lower = lowered(text);
+        match self {
+            TextMatch::Patterns(patterns) => patterns.iter().any(|p| p.matches(&lower)),
+            TextMatch::Among(wanted) => wanted.contains(lower.as_ref()),
+        }
+    }
+
+    /// Whether a text made of these bytes (lower-cased) could match.
+    fn may_match(&self, bytes: &ByteSet) -> bool {
+        match self {
+            TextMatch::Patterns(patterns) => patterns.iter().any(|p| p.needs().is_none_or(|needed| needed.iter().all(|n| bytes.has_all(n.as_bytes())))),
+            TextMatch::Among(wanted) => wanted.iter().any(|w| bytes.has_all(w.as_bytes())),
+        }
+    }
 }
 
 impl EventStore {
@@ -184,25 +228,25 @@ impl EventStore {
                 }
                 Test::Source(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.source[r]) != 0),
                 Test::Outcome(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.outcome[r]) != 0),
-                Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&self.file[r])),
+                Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&(self.file.at(r) as u16))),
                 Test::Time(start, end) => narrow(&mut rows, lo, hi, *negated, |r| (*start..*end).contains(&self.time[r])),
                 Test::Located { column, set, ips } => {
                     let (values, ip) = (&self.text[*column].rows, &self.text[TextColumn::Ip.index()].rows);
-                    narrow(&mut rows, lo, hi, *negated, |r| set.contains(values[r]) || (ips.contains(ip[r]) && !self.log_has_location(r)))
+                    narrow(&mut rows, lo, hi, *negated, |r| set.contains(values.at(r)) || (ips.contains(ip.at(r)) && !self.log_has_location(r)))
                 }
                 Test::Ips(ips) => {
                     let ip = &self.text[TextColumn::Ip.index()].rows;
-                    narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip[r]))
+                    narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip.at(r)))
                 }
                 Test::Rows(wanted) => narrow(&mut rows, lo, hi, *negated, |r| wanted.binary_search(&(r as u32)).is_ok()),
                 Test::Text { columns, attrs } => match (columns.as_slice(), attrs) {
                     ([(col, set)], None) => {
                         let syms = &self.text[*col].rows;
-                        narrow(&mut rows, lo, hi, *negated, |r| set.contains(syms[r]))
+                        narrow(&mut rows, lo, hi, *negated, |r| set.contains(syms.at(r)))
                     }
-                    (_, None) => narrow(&mut rows, lo, hi, *negated, |r| columns.iter().any(|(c, set)| set.contains(self.text[*c].rows[r]))),
+                    (_, None) => narrow(&mut rows, lo, hi, *negated, |r| columns.iter().any(|(c, set)| set.contains(self.text[*c].rows.at(r)))),
                     (_, Some(attr)) => narrow(&mut rows, lo, hi, *negated, |r| {
-                        columns.iter().any(|(c, set)| set.contains(self.text[*c].rows[r])) || self.attr_matches(r as u32, attr)
+                        columns.iter().any(|(c, set)| set.contains(self.text[*c].rows.at(r))) || self.attr_matches(r as u32, attr)
                     }),
                 },
             }
@@ -233,7 +277,19 @@ impl EventStore {
     }
 
     fn attr_matches(&self, row: u32, test: &AttrTest) -> bool {
-        self.attr_syms(row).iter().any(|&(k, v)| test.values.contains(v) && key_allowed(test.keys.as_ref(), k))
+        self.attrs.row_matches(row as usize, &test.plan, |_, v| match v {
+            AttrValue::Sym(sym) => test.values.contains(sym),
+            AttrValue::Text(text) => test.text.matches(text),
+        })
+    }
+
+    fn attr_test(&self, keys: Option<SymSet>, values: SymSet, text: TextMatch) -> AttrTest {
+        let plan = self.attrs.scan_plan(
+            |k, v| values.contains(v) && key_allowed(keys.as_ref(), k),
+            |k| !values.is_empty() && key_allowed(keys.as_ref(), k),
+            |k, bytes| key_allowed(keys.as_ref(), k) && text.may_match(bytes),
+        );
+        AttrTest { keys, values, plan, text }
     }
 
     fn column_sets(&self, columns: &[TextColumn], patterns: &[Pattern]) -> Vec<(usize, SymSet)> {
@@ -246,7 +302,7 @@ impl EventStore {
 
     fn compile(&self, kind: &TermKind, position: usize, ctx: &EvalContext) -> Result<Test, QueryError> {
         let text_test = |columns: Vec<(usize, SymSet)>, attrs: Option<AttrTest>| {
-            let attrs = attrs.filter(|a| !a.values.is_empty() && !a.keys.as_ref().is_some_and(SymSet::is_empty));
+            let attrs = attrs.filter(|a| (!a.values.is_empty() || self.attrs.has_text()) && !a.keys.as_ref().is_some_and(SymSet::is_empty));
             if columns.is_empty() && attrs.is_none() {
                 Test::Always(false)
             } else {
@@ -256,8 +312,9 @@ impl EventStore {
         Ok(match kind {
             TermKind::Text(values) => {
                 let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
-                let attrs = AttrTest { keys: None, values: matching_symbols(&self.attr_values, &patterns) };
-                text_test(self.column_sets(&TextColumn::ALL, &patterns), Some(attrs))
+                let columns = self.column_sets(&TextColumn::ALL, &patterns);
+                let values = matching_symbols(&self.attrs.values, &patterns);
+                text_test(columns, Some(self.attr_test(None, values, TextMatch::Patterns(patterns))))
             }
             TermKind::Ioc => {
                 let wanted: HashSet<String> = ctx.indicators.iter().map(|i| i.trim().to_lowercase()).filter(|i| !i.is_empty()).collect();
@@ -270,7 +327,8 @@ impl EventStore {
                 };
                 let cols = [TextColumn::Ip, TextColumn::Actor, TextColumn::Target, TextColumn::UserAgent, TextColumn::App];
                 let columns = cols.iter().map(|c| (c.index(), in_set(&self.text[c.index()].dict))).filter(|(_, s)| !s.is_empty()).collect();
-                text_test(columns, Some(AttrTest { keys: None, values: in_set(&self.attr_values) }))
+                let values = in_set(&self.attrs.values);
+                text_test(columns, Some(self.attr_test(None, values, TextMatch::Among(wanted))))
             }
             TermKind::Bookmarked => annotated_rows(ctx, |a| a.bookmarked),
             TermKind::Match { field: Field::Tag, values } => {
@@ -325,13 +383,14 @@ impl EventStore {
                 }
                 Field::Attr(key) => {
                     let key_lower = key.to_lowercase();
-                    let mut keys = SymSet::with_capacity(self.attr_keys.len());
-                    self.attr_keys.iter_lower().filter(|(s, k)| *s != EMPTY && *k == key_lower).for_each(|(s, _)| keys.insert(s));
+                    let mut keys = SymSet::with_capacity(self.attrs.keys.len());
+                    self.attrs.keys.iter_lower().filter(|(s, k)| *s != EMPTY && *k == key_lower).for_each(|(s, _)| keys.insert(s));
                     if keys.is_empty() {
                         return Err(self.unknown_field(key, position));
                     }
                     let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
-                    text_test(Vec::new(), Some(AttrTest { keys: Some(keys), values: matching_symbols(&self.attr_values, &patterns) }))
+                    let values = matching_symbols(&self.attrs.values, &patterns);
+                    text_test(Vec::new(), Some(self.attr_test(Some(keys), values, TextMatch::Patterns(patterns))))
                 }
                 _ => {
                     let columns: &[TextColumn] = match field {
