@@ -8,27 +8,32 @@
 //!
 //! - a template is stored once and shared by every row that has the same
 //!   keys and the same values outside the holes;
-//! - a row is a byte string: its template's number, then each hole's value
+//! - a row is a string: its template's number, then each hole's value
 //!   as a symbol of the shared value dictionary (for values that recur, such
 //!   as a mailbox or a site), or as the text itself (for values that are
 //!   each row's own, such as record ids: there a dictionary entry and its
 //!   hash slot would cost more than the text).
 //!
 //! How a key's values are kept is learnt as rows arrive. A key starts with
-//! its values in the template (`Few`); past `few_limit` distinct values they
-//! go into holes as symbols (`Varied`); when at least nine in ten of a
-//! key's values are new, as text (`Unique`), and back to symbols if they
-//! start to recur. The record id is `Unique` from the start. Only new rows
-//! follow a change, so one key's values may be kept differently in
-//! different rows: what a row reads back is the same either way.
+//! its values in the template (`Few`); past `few_limit` distinct values (16,
+//! fewer when templates multiply) they go into holes as symbols (`Varied`);
+//! when, after 1,024 of them, all but one in a hundred were new, as text
+//! (`Unique`), and back to symbols for good if they start to recur. The
+//! record id is `Unique` from the start. Only new rows follow a change, so
+//! one key's values may be kept differently in different rows: what a row
+//! reads back, and what a query matches, is the same either way.
 //!
-//! Rows' byte strings are self-delimiting, so a row only needs where its
+//! Rows' strings are self-delimiting, so a row only needs where its
 //! string starts: re-sorting rows moves these starts, not the bytes.
+//!
+//! Queries match dictionary values once per query and text values per row
+//! (`scan_plan`, `row_matches`); each key keeps the set of bytes its text
+//! values hold, so a search for `invoice` never reads a record id.
 
 use super::interner::{hash_bytes, lowered, Interner, EMPTY};
 use crate::model::attr::RECORD_ID;
 
-/// Template value slot of a hole whose value is a symbol (LEB128 in the row).
+/// Template value slot of a hole whose value is a symbol (a number in the row).
 const HOLE_SYM: u32 = u32::MAX;
 /// Template value slot of a hole whose value is text (length, then bytes).
 const HOLE_TEXT: u32 = u32::MAX - 1;
@@ -146,9 +151,12 @@ pub(super) struct Attrs {
     pub(super) values: Interner,
     stats: Vec<KeyStats>,
     templates: Templates,
-    /// Where row `r`'s byte string starts in `data`.
+    /// Where row `r`'s string starts in `data`.
     starts: Vec<u32>,
-    data: Vec<u8>,
+    /// The rows' strings: numbers in `write_varint`'s ASCII form and
+    /// values' text, so that a value is read back without checking it is
+    /// UTF-8.
+    data: String,
     few_limit: usize,
     /// Template count at which the template pressure is next checked.
     pressure_at: usize,
@@ -157,7 +165,7 @@ pub(super) struct Attrs {
     /// Whether any row holds a value as text.
     has_text: bool,
     scratch: Vec<(u32, u32)>,
-    scratch_data: Vec<u8>,
+    scratch_data: String,
 }
 
 impl Default for Attrs {
@@ -168,13 +176,13 @@ impl Default for Attrs {
             stats: vec![KeyStats::new("")],
             templates: Templates::new(),
             starts: Vec::new(),
-            data: Vec::new(),
+            data: String::new(),
             few_limit: FEW_LIMIT,
             pressure_at: TEMPLATES_BEFORE_PRESSURE,
             recent: Vec::new(),
             has_text: false,
             scratch: Vec::new(),
-            scratch_data: Vec::new(),
+            scratch_data: String::new(),
         }
     }
 }
@@ -203,7 +211,7 @@ impl Attrs {
         }
         let start = self.data.len();
         write_varint(&mut self.data, template);
-        self.data.extend_from_slice(&self.scratch_data);
+        self.data.push_str(&self.scratch_data);
         self.starts.push(offset(start));
     }
 
@@ -214,7 +222,7 @@ impl Attrs {
         if stats.class == Class::Unique {
             self.has_text = true;
             write_varint(&mut self.scratch_data, offset(value.len()));
-            self.scratch_data.extend_from_slice(value.as_bytes());
+            self.scratch_data.push_str(value);
             stats.text_bytes.add_lowered(value);
             if !stats.settled {
                 watch_repeats(stats, &mut self.recent, value);
@@ -265,12 +273,12 @@ impl Attrs {
         AttrRow { pairs: self.templates.get(template).iter(), data }
     }
 
-    /// Row `r`'s template and the bytes of its holes.
-    fn row_parts(&self, r: usize) -> (u32, &[u8]) {
-        let data = self.starts.get(r).and_then(|&s| self.data.get(s as usize..)).unwrap_or(&[]);
+    /// Row `r`'s template and the string of its holes.
+    fn row_parts(&self, r: usize) -> (u32, &str) {
+        let data = self.starts.get(r).and_then(|&s| self.data.get(s as usize..)).unwrap_or("");
         match read_varint(data) {
-            Some((template, used)) => (template, data.get(used..).unwrap_or(&[])),
-            None => (0, &[]),
+            Some((template, used)) => (template, data.get(used..).unwrap_or("")),
+            None => (0, ""),
         }
     }
 
@@ -282,10 +290,19 @@ impl Attrs {
         }
     }
 
-    /// One attribute's value (key matched exactly).
+    /// One attribute's value (key matched exactly). Only the holes before
+    /// it are read, and those only as far as to skip them.
     pub(super) fn get(&self, r: usize, key: &str) -> Option<&str> {
         let key = self.keys.get(key)?;
-        self.row(r).find(|&(k, _)| k == key).map(|(_, v)| self.text(v))
+        let (template, mut data) = self.row_parts(r);
+        let pairs = self.templates.get(template);
+        let at = pairs.iter().position(|&(k, _)| k == key)?;
+        for &(_, slot) in &pairs[..at] {
+            data = skip_hole(slot, data)?;
+        }
+        let mut row = AttrRow { pairs: [].iter(), data };
+        let value = row.hole(pairs[at].1)?;
+        Some(self.text(value))
     }
 
     /// What to look at for a query: `pair` tells a (key, symbol) pair that
@@ -321,7 +338,7 @@ impl Attrs {
             match slot {
                 HOLE_SYM => {
                     let Some((sym, used)) = read_varint(data) else { return false };
-                    data = data.get(used..).unwrap_or(&[]);
+                    data = data.get(used..).unwrap_or("");
                     if plan.sym_keys.get(k as usize).copied().unwrap_or(false) && hole(k, AttrValue::Sym(sym)) {
                         return true;
                     }
@@ -330,12 +347,12 @@ impl Attrs {
                     let Some((len, used)) = read_varint(data) else { return false };
                     let end = used + len as usize;
                     if plan.text_keys.get(k as usize).copied().unwrap_or(false) {
-                        let text = data.get(used..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
+                        let text = data.get(used..end).unwrap_or("");
                         if hole(k, AttrValue::Text(text)) {
                             return true;
                         }
                     }
-                    data = data.get(end..).unwrap_or(&[]);
+                    data = data.get(end..).unwrap_or("");
                 }
                 _ => {}
             }
@@ -349,7 +366,7 @@ impl Attrs {
         self.has_text
     }
 
-    /// Keep the rows listed, in the order listed. Their bytes stay where
+    /// Keep the rows listed, in the order listed. Their strings stay where
     /// they are (see `compact`).
     pub(super) fn gather(&mut self, order: &[u32]) {
         self.starts = order.iter().map(|&r| self.starts[r as usize]).collect();
@@ -357,12 +374,12 @@ impl Attrs {
 
     /// Rewrite the bytes in row order, dropping those of rows no longer kept.
     pub(super) fn compact(&mut self) {
-        let mut data = Vec::with_capacity(self.data.len());
+        let mut data = String::with_capacity(self.data.len());
         for start in &mut self.starts {
             let from = *start as usize;
-            let len = row_len(&self.templates, self.data.get(from..).unwrap_or(&[]));
+            let len = row_len(&self.templates, self.data.get(from..).unwrap_or(""));
             *start = offset(data.len());
-            data.extend_from_slice(self.data.get(from..from + len).unwrap_or(&[]));
+            data.push_str(self.data.get(from..from + len).unwrap_or(""));
         }
         self.data = data;
     }
@@ -415,7 +432,7 @@ impl Attrs {
                     Some(AttrValue::Sym(sym)) => write_varint(&mut self.data, value(sym)),
                     Some(AttrValue::Text(text)) => {
                         write_varint(&mut self.data, offset(text.len()));
-                        self.data.extend_from_slice(text.as_bytes());
+                        self.data.push_str(text);
                     }
                     None => break,
                 }
@@ -432,7 +449,7 @@ impl Attrs {
         self.starts.shrink_to_fit();
         self.data.shrink_to_fit();
         self.scratch = Vec::new();
-        self.scratch_data = Vec::new();
+        self.scratch_data = String::new();
     }
 
     pub(super) fn reserve(&mut self, rows: usize) {
@@ -484,7 +501,7 @@ fn watch_repeats(stats: &mut KeyStats, recent: &mut Vec<u32>, value: &str) {
 /// A row's attributes as (key symbol, value), decoded as they are read.
 pub(super) struct AttrRow<'a> {
     pairs: std::slice::Iter<'a, (u32, u32)>,
-    data: &'a [u8],
+    data: &'a str,
 }
 
 impl<'a> AttrRow<'a> {
@@ -500,7 +517,7 @@ impl<'a> AttrRow<'a> {
             HOLE_TEXT => {
                 let (len, used) = read_varint(self.data)?;
                 let end = used + len as usize;
-                let text = std::str::from_utf8(self.data.get(used..end)?).ok()?;
+                let text = self.data.get(used..end)?;
                 self.data = self.data.get(end..)?;
                 Some(AttrValue::Text(text))
             }
@@ -518,16 +535,31 @@ impl<'a> Iterator for AttrRow<'a> {
     }
 }
 
-/// Length of the row byte string at the start of `data`.
-fn row_len(templates: &Templates, data: &[u8]) -> usize {
+/// `data` after the value of a template slot (nothing for a slot that is
+/// not a hole).
+#[inline]
+fn skip_hole(slot: u32, data: &str) -> Option<&str> {
+    match slot {
+        HOLE_SYM => data.get(read_varint(data)?.1..),
+        HOLE_TEXT => {
+            let (len, used) = read_varint(data)?;
+            data.get(used + len as usize..)
+        }
+        _ => Some(data),
+    }
+}
+
+/// Length of the row string at the start of `data`.
+fn row_len(templates: &Templates, data: &str) -> usize {
     let Some((template, used)) = read_varint(data) else { return 0 };
-    let mut row = AttrRow { pairs: templates.get(template).iter(), data: data.get(used..).unwrap_or(&[]) };
-    while let Some(&(_, slot)) = row.pairs.next() {
-        if row.hole(slot).is_none() {
-            break;
+    let mut rest = data.get(used..).unwrap_or("");
+    for &(_, slot) in templates.get(template) {
+        match skip_hole(slot, rest) {
+            Some(after) => rest = after,
+            None => break,
         }
     }
-    data.len() - row.data.len()
+    data.len() - rest.len()
 }
 
 /// The distinct attribute lists, holes included, each with a number.
@@ -629,21 +661,23 @@ pub(super) fn remap_symbols(from: &Interner, into: &mut Interner) -> Vec<u32> {
     (0..from.len() as u32).map(|s| into.intern(from.resolve(s))).collect()
 }
 
-fn write_varint(out: &mut Vec<u8>, mut n: u32) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
+/// Append `n` in ASCII: six bits a byte, low bits first, 0x40 set on
+/// every byte but the last (values below 64 take one byte, below 4,096 two).
+fn write_varint(out: &mut String, mut n: u32) {
+    while n >= 0x40 {
+        out.push(char::from((n & 0x3f) as u8 | 0x40));
+        n >>= 6;
     }
-    out.push(n as u8);
+    out.push(char::from(n as u8));
 }
 
-/// A LEB128 number at the start of `data`, and the bytes it took.
+/// A `write_varint` number at the start of `data`, and the bytes it took.
 #[inline]
-fn read_varint(data: &[u8]) -> Option<(u32, usize)> {
+fn read_varint(data: &str) -> Option<(u32, usize)> {
     let mut n = 0u32;
-    for (i, &byte) in data.iter().enumerate().take(5) {
-        n |= u32::from(byte & 0x7f) << (7 * i);
-        if byte < 0x80 {
+    for (i, &byte) in data.as_bytes().iter().enumerate().take(6) {
+        n |= u32::from(byte & 0x3f) << (6 * i);
+        if byte & 0x40 == 0 {
             return Some((n, i + 1));
         }
     }
@@ -806,11 +840,12 @@ mod tests {
 
     #[test]
     fn varints() {
-        for n in [0u32, 1, 127, 128, 300, 16_383, 16_384, u32::MAX] {
-            let mut out = Vec::new();
+        for n in [0u32, 1, 63, 64, 127, 128, 4095, 4096, 300_000, u32::MAX] {
+            let mut out = String::new();
             write_varint(&mut out, n);
-            assert_eq!(read_varint(&out), Some((n, out.len())));
+            assert!(out.is_ascii());
+            assert_eq!(read_varint(&out), Some((n, out.len())), "{n}");
         }
-        assert_eq!(read_varint(&[0x80, 0x80]), None);
+        assert_eq!((read_varint("@@"), read_varint("")), (None, None));
     }
 }

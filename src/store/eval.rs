@@ -239,16 +239,22 @@ impl EventStore {
                     narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip.at(r)))
                 }
                 Test::Rows(wanted) => narrow(&mut rows, lo, hi, *negated, |r| wanted.binary_search(&(r as u32)).is_ok()),
-                Test::Text { columns, attrs } => match (columns.as_slice(), attrs) {
-                    ([(col, set)], None) => {
-                        let syms = &self.text[*col].rows;
-                        narrow(&mut rows, lo, hi, *negated, |r| set.contains(syms.at(r)))
+                Test::Text { columns, attrs: None } if columns.len() == 1 => {
+                    let (column, set) = &columns[0];
+                    let symbols = &self.text[*column].rows;
+                    let keep = |sym: u32| set.contains(sym) != *negated;
+                    rows = Some(match rows.take() {
+                        None => symbols.select(lo..hi, keep),
+                        Some(kept) => symbols.select(kept.into_iter().map(|r| r as usize), keep),
+                    });
+                }
+                Test::Text { columns, attrs } => {
+                    let hits = self.column_hits(columns, rows.as_deref(), lo, hi);
+                    match attrs {
+                        None => narrow_marked(&mut rows, lo, hi, *negated, &hits, |_| false),
+                        Some(attr) => narrow_marked(&mut rows, lo, hi, *negated, &hits, |r| self.attr_matches(r as u32, attr)),
                     }
-                    (_, None) => narrow(&mut rows, lo, hi, *negated, |r| columns.iter().any(|(c, set)| set.contains(self.text[*c].rows.at(r)))),
-                    (_, Some(attr)) => narrow(&mut rows, lo, hi, *negated, |r| {
-                        columns.iter().any(|(c, set)| set.contains(self.text[*c].rows.at(r))) || self.attr_matches(r as u32, attr)
-                    }),
-                },
+                }
             }
         }
         Ok(rows.unwrap_or_else(|| (lo as u32..hi as u32).collect()))
@@ -274,6 +280,28 @@ impl EventStore {
             Test::Rows(wanted) => (0, wanted.len() as f64 / self.len().max(1) as f64),
         };
         (class, if *negated { 1.0 - kept } else { kept })
+    }
+
+    /// For each candidate row (`rows`, or `lo..hi` before any test ran):
+    /// whether one of `columns` holds a symbol of that column's set. Column
+    /// by column, so each loop reads one column in its own width.
+    fn column_hits(&self, columns: &[(usize, SymSet)], rows: Option<&[u32]>, lo: usize, hi: usize) -> Vec<bool> {
+        let mut hits = vec![false; rows.map_or(hi - lo, <[u32]>::len)];
+        for (column, set) in columns {
+            let mark = |i: usize, sym: u32| {
+                if set.contains(sym) {
+                    if let Some(hit) = hits.get_mut(i) {
+                        *hit = true;
+                    }
+                }
+            };
+            let symbols = &self.text[*column].rows;
+            match rows {
+                None => symbols.each(lo..hi, mark),
+                Some(kept) => symbols.each(kept.iter().map(|&r| r as usize), mark),
+            }
+        }
+        hits
     }
 
     fn attr_matches(&self, row: u32, test: &AttrTest) -> bool {
@@ -437,6 +465,22 @@ fn key_allowed(keys: Option<&SymSet>, sym: u32) -> bool {
     match keys {
         None => true,
         Some(set) => set.contains(sym),
+    }
+}
+
+/// `narrow` for a test worked out partly beforehand: candidate `i` passes
+/// when `hits[i]` or `test(row)`.
+fn narrow_marked(rows: &mut Option<Vec<u32>>, lo: usize, hi: usize, negated: bool, hits: &[bool], test: impl Fn(usize) -> bool) {
+    let passes = |i: usize, r: usize| hits.get(i).copied().unwrap_or(false) || test(r);
+    match rows {
+        Some(kept) => {
+            let mut i = 0;
+            kept.retain(|&r| {
+                i += 1;
+                passes(i - 1, r as usize) != negated
+            });
+        }
+        None => *rows = Some((lo..hi).enumerate().filter(|&(i, r)| passes(i, r) != negated).map(|(_, r)| r as u32).collect()),
     }
 }
 

@@ -87,6 +87,30 @@ impl Packed {
         }
     }
 
+    /// Call `f(n, value)` for the `n`th of `rows`, with the width matched
+    /// once rather than per row (rows must be valid).
+    #[inline]
+    pub(super) fn each(&self, rows: impl Iterator<Item = usize>, mut f: impl FnMut(usize, u32)) {
+        match self {
+            Packed::Zero(_) => rows.enumerate().for_each(|(n, _)| f(n, 0)),
+            Packed::U8(v) => rows.enumerate().for_each(|(n, r)| f(n, u32::from(v[r]))),
+            Packed::U16(v) => rows.enumerate().for_each(|(n, r)| f(n, u32::from(v[r]))),
+            Packed::U32(v) => rows.enumerate().for_each(|(n, r)| f(n, v[r])),
+        }
+    }
+
+    /// The rows of `rows` whose value passes `keep`, in order (rows must
+    /// be valid).
+    #[inline]
+    pub(super) fn select(&self, rows: impl Iterator<Item = usize>, keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        match self {
+            Packed::Zero(_) => rows.filter(|_| keep(0)).map(|r| r as u32).collect(),
+            Packed::U8(v) => rows.filter(|&r| keep(u32::from(v[r]))).map(|r| r as u32).collect(),
+            Packed::U16(v) => rows.filter(|&r| keep(u32::from(v[r]))).map(|r| r as u32).collect(),
+            Packed::U32(v) => rows.filter(|&r| keep(v[r])).map(|r| r as u32).collect(),
+        }
+    }
+
     pub(super) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.len()).map(move |i| self.at(i))
     }
@@ -189,6 +213,25 @@ mod tests {
             let expected: Vec<u32> = order.iter().map(|&r| values[r as usize]).collect();
             assert_eq!(c.iter().collect::<Vec<_>>(), expected, "gathered, max {max}");
         }
+    }
+
+    #[test]
+    fn each_visits_the_rows_given() {
+        for column in [Packed::Zero(5), Packed::filled(9, 5), Packed::filled(900, 5), Packed::filled(90_000, 5)] {
+            let mut seen = Vec::new();
+            column.each([4, 0, 2].into_iter(), |n, v| seen.push((n, v)));
+            let v = column.at(0);
+            assert_eq!(seen, vec![(0, v), (1, v), (2, v)]);
+        }
+    }
+
+    #[test]
+    fn select_keeps_rows_by_value() {
+        let mut column = Packed::default();
+        column.extend([0, 5, 300, 5, 0]);
+        assert_eq!(column.select(0..5, |v| v == 5), vec![1, 3]);
+        assert_eq!(column.select([4, 2, 0].into_iter(), |v| v != 5), vec![4, 2, 0]);
+        assert_eq!(Packed::Zero(3).select(0..3, |v| v == 0), vec![0, 1, 2]);
     }
 
     #[test]
