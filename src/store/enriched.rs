@@ -92,8 +92,13 @@ impl EventStore {
         }
     }
 
+    /// The IP column's dictionary was replaced: its answers no longer hold.
+    pub(super) fn forget_ip_answers(&mut self) {
+        self.ip_answers.answers.clear();
+    }
+
     fn ip_answer(&self, row: u32) -> Answer {
-        let sym = self.text[TextColumn::Ip.index()].rows.get(row as usize).copied().unwrap_or(EMPTY);
+        let sym = self.text[TextColumn::Ip.index()].rows.get(row as usize).unwrap_or(EMPTY);
         self.ip_answers.answers.get(sym as usize).copied().unwrap_or_default()
     }
 

@@ -6,9 +6,10 @@
 //! binary search on the sorted time column. Terms then run one after the
 //! other, cheapest first, each over the rows the previous ones kept.
 
+use super::attrs::{AttrValue, ByteSet, ScanPlan};
 use super::enriched::parse_ip_loosely;
 use super::event_store::{outcome_index, source_index, EventStore, TextColumn};
-use super::interner::{Interner, SymSet, EMPTY};
+use super::interner::{lowered, Interner, SymSet, EMPTY};
 use super::query::{parse_cidr, Field, Query, QueryError, TermKind, KNOWN_FIELDS};
 use crate::model::{Outcome, Source, TimeMs};
 use std::collections::{BTreeMap, HashSet};
@@ -63,6 +64,16 @@ impl Pattern {
             Pattern::Prefix(lower)
         } else {
             Pattern::Exact(lower)
+        }
+    }
+
+    /// Texts a matching text must contain, when the pattern says
+    /// (`None`: an address pattern, which reads the text as an address).
+    fn needs(&self) -> Option<&[String]> {
+        match self {
+            Pattern::Substring(p) | Pattern::Exact(p) | Pattern::Prefix(p) => Some(std::slice::from_ref(p)),
+            Pattern::Glob(parts) => Some(parts),
+            Pattern::Network(..) => None,
         }
     }
 
@@ -145,7 +156,40 @@ enum Test {
 struct AttrTest {
     /// `None`: any key.
     keys: Option<SymSet>,
+    /// Matching symbols of the value dictionary.
     values: SymSet,
+    /// Which templates match and which holes to read.
+    plan: ScanPlan,
+    /// How a value a row keeps as text matches.
+    text: TextMatch,
+}
+
+/// How an attribute value kept as text (not in the dictionary) matches:
+/// lower-cased as the dictionary's are, and never when empty.
+enum TextMatch {
+    Patterns(Vec<Pattern>),
+    Among(HashSet<String>),
+}
+
+impl TextMatch {
+    fn matches(&self, text: &str) -> bool {
+        if text.is_empty() {
+            return false;
+        }
+        let lower = lowered(text);
+        match self {
+            TextMatch::Patterns(patterns) => patterns.iter().any(|p| p.matches(&lower)),
+            TextMatch::Among(wanted) => wanted.contains(lower.as_ref()),
+        }
+    }
+
+    /// Whether a text made of these bytes (lower-cased) could match.
+    fn may_match(&self, bytes: &ByteSet) -> bool {
+        match self {
+            TextMatch::Patterns(patterns) => patterns.iter().any(|p| p.needs().is_none_or(|needed| needed.iter().all(|n| bytes.has_all(n.as_bytes())))),
+            TextMatch::Among(wanted) => wanted.iter().any(|w| bytes.has_all(w.as_bytes())),
+        }
+    }
 }
 
 impl EventStore {
@@ -184,27 +228,33 @@ impl EventStore {
                 }
                 Test::Source(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.source[r]) != 0),
                 Test::Outcome(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.outcome[r]) != 0),
-                Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&self.file[r])),
+                Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&(self.file.at(r) as u16))),
                 Test::Time(start, end) => narrow(&mut rows, lo, hi, *negated, |r| (*start..*end).contains(&self.time[r])),
                 Test::Located { column, set, ips } => {
                     let (values, ip) = (&self.text[*column].rows, &self.text[TextColumn::Ip.index()].rows);
-                    narrow(&mut rows, lo, hi, *negated, |r| set.contains(values[r]) || (ips.contains(ip[r]) && !self.log_has_location(r)))
+                    narrow(&mut rows, lo, hi, *negated, |r| set.contains(values.at(r)) || (ips.contains(ip.at(r)) && !self.log_has_location(r)))
                 }
                 Test::Ips(ips) => {
                     let ip = &self.text[TextColumn::Ip.index()].rows;
-                    narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip[r]))
+                    narrow(&mut rows, lo, hi, *negated, |r| ips.contains(ip.at(r)))
                 }
                 Test::Rows(wanted) => narrow(&mut rows, lo, hi, *negated, |r| wanted.binary_search(&(r as u32)).is_ok()),
-                Test::Text { columns, attrs } => match (columns.as_slice(), attrs) {
-                    ([(col, set)], None) => {
-                        let syms = &self.text[*col].rows;
-                        narrow(&mut rows, lo, hi, *negated, |r| set.contains(syms[r]))
+                Test::Text { columns, attrs: None } if columns.len() == 1 => {
+                    let (column, set) = &columns[0];
+                    let symbols = &self.text[*column].rows;
+                    let keep = |sym: u32| set.contains(sym) != *negated;
+                    rows = Some(match rows.take() {
+                        None => symbols.select(lo..hi, keep),
+                        Some(kept) => symbols.select(kept.into_iter().map(|r| r as usize), keep),
+                    });
+                }
+                Test::Text { columns, attrs } => {
+                    let hits = self.column_hits(columns, rows.as_deref(), lo, hi);
+                    match attrs {
+                        None => narrow_marked(&mut rows, lo, hi, *negated, &hits, |_| false),
+                        Some(attr) => narrow_marked(&mut rows, lo, hi, *negated, &hits, |r| self.attr_matches(r as u32, attr)),
                     }
-                    (_, None) => narrow(&mut rows, lo, hi, *negated, |r| columns.iter().any(|(c, set)| set.contains(self.text[*c].rows[r]))),
-                    (_, Some(attr)) => narrow(&mut rows, lo, hi, *negated, |r| {
-                        columns.iter().any(|(c, set)| set.contains(self.text[*c].rows[r])) || self.attr_matches(r as u32, attr)
-                    }),
-                },
+                }
             }
         }
         Ok(rows.unwrap_or_else(|| (lo as u32..hi as u32).collect()))
@@ -232,8 +282,42 @@ impl EventStore {
         (class, if *negated { 1.0 - kept } else { kept })
     }
 
+    /// For each candidate row (`rows`, or `lo..hi` before any test ran):
+    /// whether one of `columns` holds a symbol of that column's set. Column
+    /// by column, so each loop reads one column in its own width.
+    fn column_hits(&self, columns: &[(usize, SymSet)], rows: Option<&[u32]>, lo: usize, hi: usize) -> Vec<bool> {
+        let mut hits = vec![false; rows.map_or(hi - lo, <[u32]>::len)];
+        for (column, set) in columns {
+            let mark = |i: usize, sym: u32| {
+                if set.contains(sym) {
+                    if let Some(hit) = hits.get_mut(i) {
+                        *hit = true;
+                    }
+                }
+            };
+            let symbols = &self.text[*column].rows;
+            match rows {
+                None => symbols.each(lo..hi, mark),
+                Some(kept) => symbols.each(kept.iter().map(|&r| r as usize), mark),
+            }
+        }
+        hits
+    }
+
     fn attr_matches(&self, row: u32, test: &AttrTest) -> bool {
-        self.attr_syms(row).iter().any(|&(k, v)| test.values.contains(v) && key_allowed(test.keys.as_ref(), k))
+        self.attrs.row_matches(row as usize, &test.plan, |_, v| match v {
+            AttrValue::Sym(sym) => test.values.contains(sym),
+            AttrValue::Text(text) => test.text.matches(text),
+        })
+    }
+
+    fn attr_test(&self, keys: Option<SymSet>, values: SymSet, text: TextMatch) -> AttrTest {
+        let plan = self.attrs.scan_plan(
+            |k, v| values.contains(v) && key_allowed(keys.as_ref(), k),
+            |k| !values.is_empty() && key_allowed(keys.as_ref(), k),
+            |k, bytes| key_allowed(keys.as_ref(), k) && text.may_match(bytes),
+        );
+        AttrTest { keys, values, plan, text }
     }
 
     fn column_sets(&self, columns: &[TextColumn], patterns: &[Pattern]) -> Vec<(usize, SymSet)> {
@@ -246,7 +330,7 @@ impl EventStore {
 
     fn compile(&self, kind: &TermKind, position: usize, ctx: &EvalContext) -> Result<Test, QueryError> {
         let text_test = |columns: Vec<(usize, SymSet)>, attrs: Option<AttrTest>| {
-            let attrs = attrs.filter(|a| !a.values.is_empty() && !a.keys.as_ref().is_some_and(SymSet::is_empty));
+            let attrs = attrs.filter(|a| (!a.values.is_empty() || self.attrs.has_text()) && !a.keys.as_ref().is_some_and(SymSet::is_empty));
             if columns.is_empty() && attrs.is_none() {
                 Test::Always(false)
             } else {
@@ -256,8 +340,9 @@ impl EventStore {
         Ok(match kind {
             TermKind::Text(values) => {
                 let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
-                let attrs = AttrTest { keys: None, values: matching_symbols(&self.attr_values, &patterns) };
-                text_test(self.column_sets(&TextColumn::ALL, &patterns), Some(attrs))
+                let columns = self.column_sets(&TextColumn::ALL, &patterns);
+                let values = matching_symbols(&self.attrs.values, &patterns);
+                text_test(columns, Some(self.attr_test(None, values, TextMatch::Patterns(patterns))))
             }
             TermKind::Ioc => {
                 let wanted: HashSet<String> = ctx.indicators.iter().map(|i| i.trim().to_lowercase()).filter(|i| !i.is_empty()).collect();
@@ -270,7 +355,8 @@ impl EventStore {
                 };
                 let cols = [TextColumn::Ip, TextColumn::Actor, TextColumn::Target, TextColumn::UserAgent, TextColumn::App];
                 let columns = cols.iter().map(|c| (c.index(), in_set(&self.text[c.index()].dict))).filter(|(_, s)| !s.is_empty()).collect();
-                text_test(columns, Some(AttrTest { keys: None, values: in_set(&self.attr_values) }))
+                let values = in_set(&self.attrs.values);
+                text_test(columns, Some(self.attr_test(None, values, TextMatch::Among(wanted))))
             }
             TermKind::Bookmarked => annotated_rows(ctx, |a| a.bookmarked),
             TermKind::Match { field: Field::Tag, values } => {
@@ -325,13 +411,14 @@ impl EventStore {
                 }
                 Field::Attr(key) => {
                     let key_lower = key.to_lowercase();
-                    let mut keys = SymSet::with_capacity(self.attr_keys.len());
-                    self.attr_keys.iter_lower().filter(|(s, k)| *s != EMPTY && *k == key_lower).for_each(|(s, _)| keys.insert(s));
+                    let mut keys = SymSet::with_capacity(self.attrs.keys.len());
+                    self.attrs.keys.iter_lower().filter(|(s, k)| *s != EMPTY && *k == key_lower).for_each(|(s, _)| keys.insert(s));
                     if keys.is_empty() {
                         return Err(self.unknown_field(key, position));
                     }
                     let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::general(v)).collect();
-                    text_test(Vec::new(), Some(AttrTest { keys: Some(keys), values: matching_symbols(&self.attr_values, &patterns) }))
+                    let values = matching_symbols(&self.attrs.values, &patterns);
+                    text_test(Vec::new(), Some(self.attr_test(Some(keys), values, TextMatch::Patterns(patterns))))
                 }
                 _ => {
                     let columns: &[TextColumn] = match field {
@@ -378,6 +465,22 @@ fn key_allowed(keys: Option<&SymSet>, sym: u32) -> bool {
     match keys {
         None => true,
         Some(set) => set.contains(sym),
+    }
+}
+
+/// `narrow` for a test worked out partly beforehand: candidate `i` passes
+/// when `hits[i]` or `test(row)`.
+fn narrow_marked(rows: &mut Option<Vec<u32>>, lo: usize, hi: usize, negated: bool, hits: &[bool], test: impl Fn(usize) -> bool) {
+    let passes = |i: usize, r: usize| hits.get(i).copied().unwrap_or(false) || test(r);
+    match rows {
+        Some(kept) => {
+            let mut i = 0;
+            kept.retain(|&r| {
+                i += 1;
+                passes(i - 1, r as usize) != negated
+            });
+        }
+        None => *rows = Some((lo..hi).enumerate().filter(|&(i, r)| passes(i, r) != negated).map(|(_, r)| r as u32).collect()),
     }
 }
 

@@ -25,7 +25,9 @@
 //! Row ids handed out are positions in time order (`u32`), valid until the
 //! next `add_file` or `remove_file`.
 
+use super::attrs::{remap_symbols, Attrs};
 use super::interner::{Interner, EMPTY};
+use super::packed::Packed;
 use crate::ingest::{FileSource, IngestReport};
 use crate::model::attr::RECORD_ID;
 use crate::model::{Event, Outcome, RawSpan, Source, TimeMs};
@@ -90,8 +92,76 @@ impl TextColumn {
 /// One interned column: a symbol per row and the dictionary behind them.
 #[derive(Clone, Debug, Default)]
 pub(super) struct SymColumn {
-    pub(super) rows: Vec<u32>,
+    pub(super) rows: Packed,
     pub(super) dict: Interner,
+}
+
+/// Latitude and longitude per row (NaN where the log gave none), or no
+/// vectors at all while no row has coordinates, as in most logs.
+#[derive(Clone, Debug, Default)]
+struct Geo {
+    lat: Vec<f32>,
+    lon: Vec<f32>,
+}
+
+impl Geo {
+    /// Add row number `row`.
+    fn push(&mut self, row: usize, geo: Option<(f64, f64)>) {
+        match geo {
+            Some((lat, lon)) => {
+                self.fill_to(row);
+                self.lat.push(lat as f32);
+                self.lon.push(lon as f32);
+            }
+            None if !self.lat.is_empty() => {
+                self.lat.push(f32::NAN);
+                self.lon.push(f32::NAN);
+            }
+            None => {}
+        }
+    }
+
+    /// Materialise NaN rows up to `rows` (the vectors exist from now on).
+    fn fill_to(&mut self, rows: usize) {
+        if self.lat.len() < rows {
+            self.lat.resize(rows, f32::NAN);
+            self.lon.resize(rows, f32::NAN);
+        }
+    }
+
+    /// Coordinates of a row, NaN where there are none.
+    fn get(&self, row: usize) -> (f32, f32) {
+        (self.lat.get(row).copied().unwrap_or(f32::NAN), self.lon.get(row).copied().unwrap_or(f32::NAN))
+    }
+
+    /// Append `other`'s `added` rows after our `rows` rows.
+    fn append(&mut self, rows: usize, other: Geo, added: usize) {
+        if other.lat.is_empty() {
+            if !self.lat.is_empty() {
+                self.fill_to(rows + added);
+            }
+            return;
+        }
+        self.fill_to(rows);
+        self.lat.extend_from_slice(&other.lat);
+        self.lon.extend_from_slice(&other.lon);
+    }
+
+    fn gather(&mut self, order: &[u32]) {
+        if !self.lat.is_empty() {
+            gather(&mut self.lat, order);
+            gather(&mut self.lon, order);
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.lat.shrink_to_fit();
+        self.lon.shrink_to_fit();
+    }
+
+    fn heap_bytes(&self) -> usize {
+        (self.lat.capacity() + self.lon.capacity()) * 4
+    }
 }
 
 /// The loaded events, columnar and sorted by time.
@@ -104,20 +174,18 @@ pub struct EventStore {
     pub(super) source: Vec<u8>,
     /// Index into `Outcome::ALL`.
     pub(super) outcome: Vec<u8>,
-    pub(super) file: Vec<u16>,
-    line: Vec<u32>,
-    /// Each record's place in its file: start byte and length.
-    raw_start: Vec<u64>,
-    raw_len: Vec<u32>,
+    /// `FileId` numbers.
+    pub(super) file: Packed,
+    line: Packed,
+    /// Each record's place in its file: start byte (low 32 bits, and the
+    /// high bits, zero below 4 GiB) and length.
+    raw_start: Vec<u32>,
+    raw_start_high: Packed,
+    raw_len: Packed,
     pub(super) text: [SymColumn; 8],
-    lat: Vec<f32>,
-    lon: Vec<f32>,
-    pub(super) attr_keys: Interner,
-    pub(super) attr_values: Interner,
-    /// Every row's attributes, row after row, as (key symbol, value symbol).
-    pub(super) attrs: Vec<(u32, u32)>,
-    /// Row `r`'s attributes are `attrs[attr_offsets[r]..attr_offsets[r + 1]]`.
-    pub(super) attr_offsets: Vec<u32>,
+    geo: Geo,
+    /// Every row's attributes (see `attrs`).
+    pub(super) attrs: Attrs,
     /// IP databases and their answer per distinct address (`enriched`).
     pub(super) ip_answers: super::enriched::IpAnswers,
 }
@@ -132,7 +200,7 @@ pub(super) fn outcome_index(outcome: Outcome) -> u8 {
 
 impl EventStore {
     pub fn new() -> EventStore {
-        EventStore { attr_offsets: vec![0], ..EventStore::default() }
+        EventStore::default()
     }
 
     /// Number of events.
@@ -157,9 +225,6 @@ impl EventStore {
     pub fn add_file(&mut self, report: IngestReport, source: impl Into<FileSource>, events: Vec<Event>) -> FileId {
         let id = self.new_file_id();
         self.files.push(LoadedFile { id, report, source: source.into() });
-        if self.attr_offsets.is_empty() {
-            self.attr_offsets.push(0);
-        }
         let old_len = self.len();
         self.reserve(events.len());
         for event in events {
@@ -173,10 +238,18 @@ impl EventStore {
 
     /// Loads happen rarely and the store then lives long: trim growth slack.
     fn shrink_to_fit(&mut self) {
+        self.time.shrink_to_fit();
+        self.source.shrink_to_fit();
+        self.outcome.shrink_to_fit();
+        self.file.shrink_to_fit();
+        self.line.shrink_to_fit();
+        self.raw_start.shrink_to_fit();
+        self.raw_start_high.shrink_to_fit();
+        self.raw_len.shrink_to_fit();
+        self.geo.shrink_to_fit();
         self.attrs.shrink_to_fit();
-        self.attr_keys.shrink_to_fit();
-        self.attr_values.shrink_to_fit();
         for col in &mut self.text {
+            col.rows.shrink_to_fit();
             col.dict.shrink_to_fit();
         }
     }
@@ -186,35 +259,44 @@ impl EventStore {
     pub fn add_pending(&mut self, report: IngestReport, source: impl Into<FileSource>, pending: PendingFile) -> FileId {
         let id = self.new_file_id();
         self.files.push(LoadedFile { id, report, source: source.into() });
-        if self.attr_offsets.is_empty() {
-            self.attr_offsets.push(0);
-        }
         let old_len = self.len();
-        let rows = pending.rows;
-        let added = rows.len();
-        self.reserve(added);
-        self.time.extend_from_slice(&rows.time);
-        self.source.extend_from_slice(&rows.source);
-        self.outcome.extend_from_slice(&rows.outcome);
-        self.file.extend(std::iter::repeat(id.0).take(added));
-        self.line.extend_from_slice(&rows.line);
-        self.raw_start.extend_from_slice(&rows.raw_start);
-        self.raw_len.extend_from_slice(&rows.raw_len);
-        self.lat.extend_from_slice(&rows.lat);
-        self.lon.extend_from_slice(&rows.lon);
-        for (mine, theirs) in self.text.iter_mut().zip(&rows.text) {
-            let remap = remap_symbols(&theirs.dict, &mut mine.dict);
-            mine.rows.extend(theirs.rows.iter().map(|&s| remap.get(s as usize).copied().unwrap_or(EMPTY)));
-        }
-        let keys = remap_symbols(&rows.attr_keys, &mut self.attr_keys);
-        let values = remap_symbols(&rows.attr_values, &mut self.attr_values);
-        let base = self.attrs.len() as u32;
-        self.attrs.extend(rows.attrs.iter().map(|&(k, v)| (keys.get(k as usize).copied().unwrap_or(EMPTY), values.get(v as usize).copied().unwrap_or(EMPTY))));
-        self.attr_offsets.extend(rows.attr_offsets.iter().skip(1).map(|&o| base + o));
+        self.append_rows(pending.rows, id);
         self.restore_time_order(old_len);
         self.shrink_to_fit();
         self.refresh_ip_answers();
         id
+    }
+
+    /// Append the rows gathered in `rows` (a `PendingFile`'s) as file `file`.
+    fn append_rows(&mut self, rows: EventStore, file: FileId) {
+        let added = rows.len();
+        if self.is_empty() {
+            // Nothing here refers to our dictionaries: take the columns as
+            // they are instead of copying and re-numbering them.
+            let EventStore { time, source, outcome, line, raw_start, raw_start_high, raw_len, text, geo, attrs, .. } = rows;
+            (self.time, self.source, self.outcome, self.line) = (time, source, outcome, line);
+            (self.raw_start, self.raw_start_high, self.raw_len) = (raw_start, raw_start_high, raw_len);
+            (self.text, self.geo, self.attrs) = (text, geo, attrs);
+            self.file = Packed::filled(u32::from(file.0), added);
+            self.forget_ip_answers();
+            return;
+        }
+        let old_len = self.len();
+        self.reserve(added);
+        self.time.extend_from_slice(&rows.time);
+        self.source.extend_from_slice(&rows.source);
+        self.outcome.extend_from_slice(&rows.outcome);
+        self.file.extend(std::iter::repeat_n(u32::from(file.0), added));
+        self.line.extend(rows.line.iter());
+        self.raw_start.extend_from_slice(&rows.raw_start);
+        self.raw_start_high.extend(rows.raw_start_high.iter());
+        self.raw_len.extend(rows.raw_len.iter());
+        self.geo.append(old_len, rows.geo, added);
+        for (mine, theirs) in self.text.iter_mut().zip(&rows.text) {
+            let remap = remap_symbols(&theirs.dict, &mut mine.dict);
+            mine.rows.extend(theirs.rows.iter().map(|s| remap.get(s as usize).copied().unwrap_or(EMPTY)));
+        }
+        self.attrs.append(rows.attrs);
     }
 
     /// Drop a file and its rows.
@@ -223,8 +305,9 @@ impl EventStore {
             return;
         }
         self.files.retain(|f| f.id != id);
-        let keep: Vec<u32> = (0..self.len() as u32).filter(|&r| self.file.get(r as usize) != Some(&id.0)).collect();
+        let keep: Vec<u32> = (0..self.len() as u32).filter(|&r| self.file.get(r as usize) != Some(u32::from(id.0))).collect();
         self.apply_order(&keep);
+        self.attrs.compact();
     }
 
     /// Earliest and latest event time.
@@ -252,7 +335,7 @@ impl EventStore {
     /// A text column's value for a row (`""` when the log did not say).
     pub fn text(&self, row: u32, column: TextColumn) -> &str {
         let col = &self.text[column.index()];
-        col.dict.resolve(col.rows.get(row as usize).copied().unwrap_or(EMPTY))
+        col.dict.resolve(col.rows.get(row as usize).unwrap_or(EMPTY))
     }
 
     pub fn operation(&self, row: u32) -> &str {
@@ -289,49 +372,44 @@ impl EventStore {
 
     /// Whether the log itself placed the row (country, city or coordinates).
     pub(super) fn log_has_location(&self, row: usize) -> bool {
-        let col = |c: TextColumn| self.text[c.index()].rows.get(row).copied().unwrap_or(EMPTY);
-        col(TextColumn::Country) != EMPTY || col(TextColumn::City) != EMPTY || self.lat.get(row).is_some_and(|l| !l.is_nan())
+        let col = |c: TextColumn| self.text[c.index()].rows.get(row).unwrap_or(EMPTY);
+        col(TextColumn::Country) != EMPTY || col(TextColumn::City) != EMPTY || !self.geo.get(row).0.is_nan()
     }
 
     /// Latitude and longitude, where the log gave them.
     pub fn geo(&self, row: u32) -> Option<(f64, f64)> {
-        let lat = *self.lat.get(row as usize)?;
-        let lon = *self.lon.get(row as usize)?;
+        if row as usize >= self.len() {
+            return None;
+        }
+        let (lat, lon) = self.geo.get(row as usize);
         (!lat.is_nan() && !lon.is_nan()).then_some((f64::from(lat), f64::from(lon)))
     }
 
     /// The row's attributes in the order the parser kept them.
     pub fn attrs(&self, row: u32) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.attr_syms(row).iter().map(move |&(k, v)| (self.attr_keys.resolve(k), self.attr_values.resolve(v)))
+        self.attrs.row(row as usize).map(move |(k, v)| (self.attrs.keys.resolve(k), self.attrs.text(v)))
     }
 
     /// One attribute's value (key matched exactly).
     pub fn attr(&self, row: u32, key: &str) -> Option<&str> {
-        let key = self.attr_keys.get(key)?;
-        self.attr_syms(row).iter().find(|(k, _)| *k == key).map(|&(_, v)| self.attr_values.resolve(v))
-    }
-
-    pub(super) fn attr_syms(&self, row: u32) -> &[(u32, u32)] {
-        let r = row as usize;
-        match (self.attr_offsets.get(r), self.attr_offsets.get(r + 1)) {
-            (Some(&start), Some(&end)) => self.attrs.get(start as usize..end as usize).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.attrs.get(row as usize, key)
     }
 
     pub fn file_of(&self, row: u32) -> FileId {
-        FileId(self.file.get(row as usize).copied().unwrap_or_default())
+        FileId(self.file.get(row as usize).unwrap_or_default() as u16)
     }
 
     /// 1-based line of the record in its file.
     pub fn line(&self, row: u32) -> u32 {
-        self.line.get(row as usize).copied().unwrap_or_default()
+        self.line.get(row as usize).unwrap_or_default()
     }
 
     pub fn raw_span(&self, row: u32) -> RawSpan {
-        let start = self.raw_start.get(row as usize).copied().unwrap_or_default();
-        let len = self.raw_len.get(row as usize).copied().unwrap_or_default();
-        RawSpan { start, len }
+        let row = row as usize;
+        let low = self.raw_start.get(row).copied().unwrap_or_default();
+        let high = self.raw_start_high.get(row).unwrap_or_default();
+        let len = self.raw_len.get(row).unwrap_or_default();
+        RawSpan { start: u64::from(high) << 32 | u64::from(low), len }
     }
 
     /// The event as an owned `Event`. `source_time` is not stored; the raw
@@ -382,25 +460,34 @@ impl EventStore {
 
     /// Distinct attribute keys of the loaded events (in first-seen order).
     pub fn attr_key_names(&self) -> impl Iterator<Item = &str> + '_ {
-        (1..self.attr_keys.len() as u32).map(move |k| self.attr_keys.resolve(k))
+        (1..self.attrs.keys.len() as u32).map(move |k| self.attrs.keys.resolve(k))
     }
 
     /// Approximate heap bytes held by the columns and dictionaries (the
     /// files' texts not included).
     pub fn heap_bytes(&self) -> usize {
-        let fixed = self.time.capacity() * 8
-            + self.source.capacity()
-            + self.outcome.capacity()
-            + self.file.capacity() * 2
-            + self.line.capacity() * 4
-            + self.raw_start.capacity() * 8
-            + self.raw_len.capacity() * 4
-            + self.lat.capacity() * 4
-            + self.lon.capacity() * 4
-            + self.attrs.capacity() * 8
-            + self.attr_offsets.capacity() * 4;
-        let columns: usize = self.text.iter().map(|c| c.rows.capacity() * 4 + c.dict.heap_bytes()).sum();
-        fixed + columns + self.attr_keys.heap_bytes() + self.attr_values.heap_bytes() + self.ip_answers_heap_bytes()
+        self.heap_breakdown().iter().map(|(_, bytes)| bytes).sum()
+    }
+
+    /// `heap_bytes` part by part (columns, dictionaries), largest first.
+    pub fn heap_breakdown(&self) -> Vec<(String, usize)> {
+        let mut parts: Vec<(String, usize)> = vec![
+            ("time".into(), self.time.capacity() * 8),
+            ("source, outcome".into(), self.source.capacity() + self.outcome.capacity()),
+            ("file".into(), self.file.heap_bytes()),
+            ("line".into(), self.line.heap_bytes()),
+            ("raw span".into(), self.raw_start.capacity() * 4 + self.raw_start_high.heap_bytes() + self.raw_len.heap_bytes()),
+            ("lat, lon".into(), self.geo.heap_bytes()),
+            ("IP answers".into(), self.ip_answers_heap_bytes()),
+        ];
+        parts.extend(self.attrs.heap_parts().iter().map(|&(name, bytes)| (name.to_string(), bytes)));
+        for column in TextColumn::ALL {
+            let col = &self.text[column.index()];
+            parts.push((format!("{column:?} column"), col.rows.heap_bytes()));
+            parts.push((format!("{column:?} dict ({} strings)", col.dict.len()), col.dict.heap_bytes()));
+        }
+        parts.sort_by_key(|part| std::cmp::Reverse(part.1));
+        parts
     }
 
     fn new_file_id(&mut self) -> FileId {
@@ -420,45 +507,35 @@ impl EventStore {
         self.file.reserve(extra);
         self.line.reserve(extra);
         self.raw_start.reserve(extra);
+        self.raw_start_high.reserve(extra);
         self.raw_len.reserve(extra);
-        self.lat.reserve(extra);
-        self.lon.reserve(extra);
-        self.attr_offsets.reserve(extra);
+        self.attrs.reserve(extra);
         for col in &mut self.text {
             col.rows.reserve(extra);
         }
     }
 
     fn push_event(&mut self, file: FileId, event: Event) {
+        let row = self.len();
         self.time.push(event.time);
         self.source.push(source_index(event.source));
         self.outcome.push(outcome_index(event.outcome));
-        self.file.push(file.0);
+        self.file.push(u32::from(file.0));
         self.line.push(event.line);
-        self.raw_start.push(event.raw.start);
+        self.raw_start.push(event.raw.start as u32);
+        self.raw_start_high.push((event.raw.start >> 32) as u32);
         self.raw_len.push(event.raw.len);
         for column in TextColumn::ALL {
             let col = &mut self.text[column.index()];
             let sym = col.dict.intern(column.of(&event));
             col.rows.push(sym);
         }
-        let (lat, lon) = event.geo.map_or((f32::NAN, f32::NAN), |(a, b)| (a as f32, b as f32));
-        self.lat.push(lat);
-        self.lon.push(lon);
-        for (key, value) in &event.attrs {
-            let k = self.attr_keys.intern(key);
-            let v = self.attr_values.intern(value);
-            self.attrs.push((k, v));
-        }
+        self.geo.push(row, event.geo);
         // The record's own id (UAL `Id`, sign-in request id, audit id) is how
         // findings, bookmarks and answer keys name an event across reloads;
         // kept as an attribute so it is also searchable (`RecordId:…`).
-        if !event.record_id.is_empty() {
-            let k = self.attr_keys.intern(RECORD_ID);
-            let v = self.attr_values.intern(&event.record_id);
-            self.attrs.push((k, v));
-        }
-        self.attr_offsets.push(self.attrs.len() as u32);
+        let record_id = (!event.record_id.is_empty()).then_some((RECORD_ID, event.record_id.as_str()));
+        self.attrs.push_row(event.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(record_id));
     }
 
     /// The record's own id as the log gives it, or `""`.
@@ -469,14 +546,15 @@ impl EventStore {
     /// Rows before `old_len` are sorted; sort the rest and merge them in.
     fn restore_time_order(&mut self, old_len: usize) {
         let total = self.len();
-        let mut added: Vec<u32> = (old_len as u32..total as u32).collect();
-        added.sort_by_key(|&r| self.time[r as usize]);
-        let already_sorted = added.iter().enumerate().all(|(i, &r)| r as usize == old_len + i);
-        let appends = match added.first() {
-            Some(&r) if old_len > 0 => self.time[old_len - 1] <= self.time[r as usize],
-            _ => true,
+        let added = self.time.get(old_len..).map(time_order).unwrap_or_default();
+        let appends = old_len == 0 || self.time.get(old_len - 1..old_len + 1).is_none_or(|t| t[0] <= t[1]);
+        let added: Vec<u32> = match added {
+            None if appends => return,
+            None => (old_len as u32..total as u32).collect(),
+            Some(order) => order.into_iter().map(|r| r + old_len as u32).collect(),
         };
-        if already_sorted && appends {
+        if old_len == 0 {
+            self.apply_order(&added);
             return;
         }
         let mut order = Vec::with_capacity(total);
@@ -498,29 +576,46 @@ impl EventStore {
     }
 
     /// Keep the rows listed, in the order listed (a permutation or a subset).
+    /// The attributes' bytes stay where they are.
     fn apply_order(&mut self, order: &[u32]) {
         gather(&mut self.time, order);
         gather(&mut self.source, order);
         gather(&mut self.outcome, order);
-        gather(&mut self.file, order);
-        gather(&mut self.line, order);
+        self.file.gather(order);
+        self.line.gather(order);
         gather(&mut self.raw_start, order);
-        gather(&mut self.raw_len, order);
-        gather(&mut self.lat, order);
-        gather(&mut self.lon, order);
+        self.raw_start_high.gather(order);
+        self.raw_len.gather(order);
+        self.geo.gather(order);
         for col in &mut self.text {
-            gather(&mut col.rows, order);
+            col.rows.gather(order);
         }
-        let mut attrs = Vec::with_capacity(self.attrs.len());
-        let mut offsets = Vec::with_capacity(order.len() + 1);
-        offsets.push(0);
-        for &row in order {
-            attrs.extend_from_slice(self.attr_syms(row));
-            offsets.push(attrs.len() as u32);
-        }
-        self.attrs = attrs;
-        self.attr_offsets = offsets;
+        self.attrs.gather(order);
     }
+}
+
+/// The stable sort by time of `times` (positions), or `None` when they are
+/// already in order. Exports that list the newest first are put in order
+/// without sorting: runs of equal times are taken from the back, each kept
+/// in its own order.
+fn time_order(times: &[TimeMs]) -> Option<Vec<u32>> {
+    if times.windows(2).all(|w| w[0] <= w[1]) {
+        return None;
+    }
+    let mut order = Vec::with_capacity(times.len());
+    if times.windows(2).all(|w| w[0] >= w[1]) {
+        let mut end = times.len();
+        while end > 0 {
+            let time = times[end - 1];
+            let start = times[..end].iter().rposition(|&t| t != time).map_or(0, |i| i + 1);
+            order.extend(start as u32..end as u32);
+            end = start;
+        }
+    } else {
+        order.extend(0..times.len() as u32);
+        order.sort_by_key(|&r| times[r as usize]);
+    }
+    Some(order)
 }
 
 /// A file's events, interned as they arrive (see `EventStore::add_pending`).
@@ -561,13 +656,166 @@ impl PendingFile {
     }
 }
 
-/// For each symbol of `from`, its symbol in `into` (interning as needed).
-fn remap_symbols(from: &Interner, into: &mut Interner) -> Vec<u32> {
-    (0..from.len() as u32).map(|s| into.intern(from.resolve(s))).collect()
-}
-
 /// `column = order.map(|row| column[row])`; `order` holds valid rows.
 fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
     let reordered: Vec<T> = order.iter().map(|&r| column[r as usize]).collect();
     *column = reordered;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{parse, EvalContext};
+
+    /// A tiny PRNG so the events are the same every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n.max(1)
+        }
+    }
+
+    /// `n` events of file number `file`, newest first (as a UAL export),
+    /// with equal times, coordinates only in file 1, record offsets past
+    /// 4 GiB in file 2, values shared by many rows, by some, and by none.
+    fn events(file: u64, n: u64) -> Vec<Event> {
+        let mut rng = Rng(file * 7919 + 1);
+        (0..n)
+            .map(|i| {
+                let mut event = Event {
+                    time: 1_000_000 - (i as i64 / 3) * 10 - rng.below(2) as i64,
+                    source: Source::ALL[rng.below(Source::ALL.len() as u64) as usize],
+                    outcome: Outcome::ALL[rng.below(Outcome::ALL.len() as u64) as usize],
+                    operation: ["MailItemsAccessed", "Send", "FileAccessed"][rng.below(3) as usize].into(),
+                    actor: format!("User{}@Contoso.com", rng.below(40)),
+                    target: format!("https://contoso/Docs/File{}.PDF", rng.below(3000)),
+                    ip: format!("203.0.113.{}", rng.below(300)),
+                    country: if i % 5 == 0 { "NL".into() } else { String::new() },
+                    user_agent: "Mozilla/5.0".into(),
+                    line: i as u32 + 2,
+                    raw: RawSpan { start: i * 1000 + if file == 2 { 5 << 32 } else { 0 }, len: (i * 37 % 90_000) as u32 },
+                    record_id: if i % 50 == 7 { String::new() } else { format!("{file:x}{i:07x}-rec-{:x}", rng.below(1 << 30)) },
+                    geo: (file == 1 && i % 4 == 0).then_some((52.37, 4.89)),
+                    ..Event::default()
+                };
+                event.set_attr("Workload", ["Exchange", "OneDrive"][rng.below(2) as usize]);
+                event.set_attr("MailboxOwnerUPN", format!("user{}@contoso.com", rng.below(500)));
+                event.set_attr("SessionId", format!("S{i}-{}", rng.below(1 << 20)));
+                if i % 3 == 0 {
+                    event.set_attr("ObjectId", format!("Ünïcode Folder\\Item{}", rng.below(20_000)));
+                }
+                if i % 7 == 0 {
+                    event.set_attr("Param.Name", ["Invoices", "RSS"][rng.below(2) as usize]);
+                }
+                event
+            })
+            .collect()
+    }
+
+    /// The store's view of a row, as an `Event` with the fields it keeps.
+    fn row(store: &EventStore, r: u32) -> (Event, FileId) {
+        let mut event = store.event(r);
+        event.attrs = store.attrs(r).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        (event, store.file_of(r))
+    }
+
+    /// What the store should hold: every file's events, stably by time.
+    fn expected(files: &[(FileId, Vec<Event>)]) -> Vec<(Event, FileId)> {
+        let mut all: Vec<(Event, FileId)> = files
+            .iter()
+            .flat_map(|(id, events)| {
+                events.iter().map(move |e| {
+                    let mut e = e.clone();
+                    e.geo = e.geo.map(|(a, b)| (f64::from(a as f32), f64::from(b as f32)));
+                    e.source_time = String::new();
+                    if !e.record_id.is_empty() {
+                        e.attrs.push((RECORD_ID.into(), e.record_id.clone()));
+                    }
+                    (e, *id)
+                })
+            })
+            .collect();
+        all.sort_by_key(|(e, _)| e.time);
+        all
+    }
+
+    fn check(store: &EventStore, files: &[(FileId, Vec<Event>)]) {
+        let want = expected(files);
+        assert_eq!(store.len(), want.len());
+        for (r, want) in want.iter().enumerate() {
+            assert_eq!(&row(store, r as u32), want, "row {r}");
+        }
+    }
+
+    /// Rows whose text columns or attribute values contain `needle`
+    /// (lower-cased), worked out the slow way.
+    fn naive_search(store: &EventStore, needle: &str) -> Vec<u32> {
+        let contains = |text: &str| !text.is_empty() && text.to_lowercase().contains(needle);
+        (0..store.len() as u32)
+            .filter(|&r| TextColumn::ALL.iter().any(|&c| contains(store.text(r, c))) || store.attrs(r).any(|(_, v)| contains(v)))
+            .collect()
+    }
+
+    #[test]
+    fn holds_what_was_loaded_through_every_path() {
+        let files: Vec<Vec<Event>> = (0..3).map(|f| events(f, 4000)).collect();
+        let mut direct = EventStore::new();
+        let mut pending_store = EventStore::new();
+        let mut loaded = Vec::new();
+        for events in &files {
+            let id = direct.add_file(IngestReport::default(), FileSource::default(), events.clone());
+            let mut pending = PendingFile::new();
+            pending.extend(events.iter().cloned());
+            assert_eq!(pending_store.add_pending(IngestReport::default(), FileSource::default(), pending), id);
+            loaded.push((id, events.clone()));
+            check(&direct, &loaded);
+            check(&pending_store, &loaded);
+        }
+        assert!(matches!(direct.raw_start_high, Packed::U8(_)), "offsets past 4 GiB keep their high bits");
+
+        for needle in ["invoices", "ünïcode folder\\item12", "rec-1", "user7", "s59", "zzz"] {
+            let query = parse(needle).expect("query");
+            let want = naive_search(&direct, needle);
+            for store in [&direct, &pending_store] {
+                let got = store.filter(&query, &EvalContext::default()).unwrap_or_default();
+                assert!(got == want, "{needle}: {} rows, expected {}", got.len(), want.len());
+            }
+        }
+        let record = direct.record_id(100).to_string();
+        let by_id = direct.filter(&parse(&format!("RecordId:{record}")).expect("query"), &EvalContext::default()).unwrap_or_default();
+        assert_eq!(by_id, vec![100]);
+        let ioc = EvalContext { indicators: vec![record.to_uppercase()], ..EvalContext::default() };
+        assert_eq!(direct.filter(&parse("ioc").expect("query"), &ioc).ok(), Some(vec![100]));
+
+        for mut store in [direct, pending_store] {
+            let mut loaded = loaded.clone();
+            let (removed, _) = loaded.remove(1);
+            store.remove_file(removed);
+            check(&store, &loaded);
+            let again = store.add_file(IngestReport::default(), FileSource::default(), files[1].clone());
+            loaded.push((again, files[1].clone()));
+            check(&store, &loaded);
+        }
+    }
+
+    #[test]
+    fn newest_first_with_equal_times_keeps_file_order_among_equals() {
+        assert_eq!(time_order(&[1, 2, 2, 3]), None);
+        assert_eq!(time_order(&[3, 2, 2, 1]), Some(vec![3, 1, 2, 0]));
+        assert_eq!(time_order(&[2, 2, 1, 1, 1]), Some(vec![2, 3, 4, 0, 1]));
+        assert_eq!(time_order(&[2, 3, 1, 3]), Some(vec![2, 0, 1, 3]));
+        assert_eq!(time_order(&[]), None);
+    }
+
+    #[test]
+    fn rows_cost_what_the_table_says() {
+        let mut pending = PendingFile::new();
+        pending.extend(events(0, 20_000));
+        let mut store = EventStore::new();
+        store.add_pending(IngestReport::default(), FileSource::default(), pending);
+        let per_row = store.heap_bytes() / store.len();
+        assert!(per_row < 120, "{per_row} bytes per row: {:?}", store.heap_breakdown());
+    }
 }

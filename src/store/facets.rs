@@ -76,7 +76,7 @@ impl EventStore {
                 let col = &self.text[column.index()];
                 let mut by_symbol = vec![0u32; col.dict.len()];
                 for &row in rows {
-                    if let Some(n) = col.rows.get(row as usize).and_then(|&sym| by_symbol.get_mut(sym as usize)) {
+                    if let Some(n) = col.rows.get(row as usize).and_then(|sym| by_symbol.get_mut(sym as usize)) {
                         *n += 1;
                     }
                 }

@@ -3,6 +3,8 @@
 //! allocation per string), and a lower-cased copy is cached (only for texts
 //! that change when lower-cased) so query matching never lower-cases per row.
 
+use std::borrow::Cow;
+
 /// Symbol of the empty string; every interner starts with it.
 pub const EMPTY: u32 = 0;
 
@@ -49,6 +51,9 @@ impl Interner {
 
     /// The symbol for `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
+        if s.is_empty() && !self.spans.is_empty() {
+            return EMPTY;
+        }
         let hash = hash_bytes(s.as_bytes());
         let mask = self.table.len() - 1;
         let mut slot = (hash as usize) & mask;
@@ -67,12 +72,13 @@ impl Interner {
         let start = self.text.len() as u32;
         self.text.push_str(s);
         self.spans.push((start, self.text.len() as u32));
-        if s.chars().any(char::is_uppercase) {
-            let lower_start = self.lower.len() as u32;
-            self.lower.push_str(&s.to_lowercase());
-            self.lower_spans.push((lower_start | IN_LOWER, self.lower.len() as u32));
-        } else {
-            self.lower_spans.push((start, self.text.len() as u32));
+        match lowered(s) {
+            Cow::Owned(lower) => {
+                let lower_start = self.lower.len() as u32;
+                self.lower.push_str(&lower);
+                self.lower_spans.push((lower_start | IN_LOWER, self.lower.len() as u32));
+            }
+            Cow::Borrowed(_) => self.lower_spans.push((start, self.text.len() as u32)),
         }
         if let Some(entry) = self.table.get_mut(slot) {
             *entry = sym;
@@ -148,10 +154,27 @@ impl Interner {
     }
 }
 
+/// `s` lower-cased as query matching sees it: as it is unless it has a
+/// capital.
+pub(super) fn lowered(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        // The same answer without decoding characters.
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        }
+    } else if s.chars().any(char::is_uppercase) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// A fast non-cryptographic hash (word-at-a-time multiply-rotate with a
 /// final avalanche); the table's inputs are evidence strings, not attacker
 /// controlled keys in a long-lived server, so flooding is not a concern.
-fn hash_bytes(bytes: &[u8]) -> u64 {
+pub(super) fn hash_bytes(bytes: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
@@ -231,6 +254,16 @@ mod tests {
         assert_eq!(i.get("bob"), Some(b));
         assert_eq!(i.get("carol"), None);
         assert_eq!(i.resolve(99), "");
+    }
+
+    #[test]
+    fn lowered_only_when_there_are_capitals() {
+        assert!(matches!(lowered("alice@contoso.com"), Cow::Borrowed(_)));
+        assert_eq!(lowered("Alice@Contoso.COM"), "alice@contoso.com");
+        assert_eq!(lowered("ÉCOLE Straße"), "école straße");
+        assert!(matches!(lowered("école"), Cow::Borrowed(_)));
+        // A title-case letter is not a capital: kept as it is, as before.
+        assert!(matches!(lowered("ǅ"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -3,18 +3,23 @@
 //! - `event_store`: `EventStore`, the loaded events column by column in time
 //!   order, with the files they came from.
 //! - `interner`: the string dictionaries behind the text columns.
+//! - `packed`: integer columns in the fewest bytes their values need.
+//! - `attrs`: every row's attributes, as shared templates and each row's
+//!   own values.
 //! - `query`: the query language (parse, canonical text, edit helpers).
 //! - `eval`: running a query over the store (`EventStore::filter`).
 //! - `facets`, `histogram`: summaries of a set of rows for the timeline.
 //! - `enriched`: locations and networks from loaded IP databases, per
 //!   distinct address, beside (never over) the logs' own.
 
+mod attrs;
 mod enriched;
 mod eval;
 mod event_store;
 mod facets;
 mod histogram;
 pub mod interner;
+mod packed;
 pub mod query;
 
 pub use enriched::{Location, LocationSource};

@@ -1,0 +1,249 @@
+//! `Packed`: a column of small unsigned integers, each kept in the fewest
+//! bytes that hold the largest value so far. A column that has only held
+//! zeros costs nothing; one byte per row up to 255, two up to 65,535, else
+//! four. Widening rewrites the column once, so a column is widened at most
+//! three times over its life.
+//!
+//! The store keeps its interned text columns this way (a column with a few
+//! hundred distinct strings costs one or two bytes per row, a column the
+//! log never fills costs none), and the file, line and record length.
+
+/// Unsigned integers in the narrowest width that holds them all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Packed {
+    /// This many zeros.
+    Zero(usize),
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Default for Packed {
+    fn default() -> Self {
+        Packed::Zero(0)
+    }
+}
+
+impl Packed {
+    /// `len` copies of `value`.
+    pub(super) fn filled(value: u32, len: usize) -> Packed {
+        let mut column = Packed::Zero(0);
+        column.widen_for(value);
+        match &mut column {
+            Packed::Zero(n) => *n = len,
+            Packed::U8(v) => v.resize(len, value as u8),
+            Packed::U16(v) => v.resize(len, value as u16),
+            Packed::U32(v) => v.resize(len, value),
+        }
+        column
+    }
+
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Packed::Zero(n) => *n,
+            Packed::U8(v) => v.len(),
+            Packed::U16(v) => v.len(),
+            Packed::U32(v) => v.len(),
+        }
+    }
+
+    pub(super) fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            Packed::Zero(n) => (i < *n).then_some(0),
+            Packed::U8(v) => v.get(i).map(|&x| u32::from(x)),
+            Packed::U16(v) => v.get(i).map(|&x| u32::from(x)),
+            Packed::U32(v) => v.get(i).copied(),
+        }
+    }
+
+    /// The value at `i`, which must be a valid row (like slice indexing).
+    #[inline]
+    pub(super) fn at(&self, i: usize) -> u32 {
+        match self {
+            Packed::Zero(n) => {
+                assert!(i < *n, "row {i} out of {n}");
+                0
+            }
+            Packed::U8(v) => u32::from(v[i]),
+            Packed::U16(v) => u32::from(v[i]),
+            Packed::U32(v) => v[i],
+        }
+    }
+
+    pub(super) fn push(&mut self, value: u32) {
+        self.widen_for(value);
+        match self {
+            Packed::Zero(n) => *n += 1,
+            Packed::U8(v) => v.push(value as u8),
+            Packed::U16(v) => v.push(value as u16),
+            Packed::U32(v) => v.push(value),
+        }
+    }
+
+    /// Append every value of `values`.
+    pub(super) fn extend(&mut self, values: impl IntoIterator<Item = u32>) {
+        for value in values {
+            self.push(value);
+        }
+    }
+
+    /// Call `f(n, value)` for the `n`th of `rows`, with the width matched
+    /// once rather than per row (rows must be valid).
+    #[inline]
+    pub(super) fn each(&self, rows: impl Iterator<Item = usize>, mut f: impl FnMut(usize, u32)) {
+        match self {
+            Packed::Zero(_) => rows.enumerate().for_each(|(n, _)| f(n, 0)),
+            Packed::U8(v) => rows.enumerate().for_each(|(n, r)| f(n, u32::from(v[r]))),
+            Packed::U16(v) => rows.enumerate().for_each(|(n, r)| f(n, u32::from(v[r]))),
+            Packed::U32(v) => rows.enumerate().for_each(|(n, r)| f(n, v[r])),
+        }
+    }
+
+    /// The rows of `rows` whose value passes `keep`, in order (rows must
+    /// be valid).
+    #[inline]
+    pub(super) fn select(&self, rows: impl Iterator<Item = usize>, keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        match self {
+            Packed::Zero(_) => rows.filter(|_| keep(0)).map(|r| r as u32).collect(),
+            Packed::U8(v) => rows.filter(|&r| keep(u32::from(v[r]))).map(|r| r as u32).collect(),
+            Packed::U16(v) => rows.filter(|&r| keep(u32::from(v[r]))).map(|r| r as u32).collect(),
+            Packed::U32(v) => rows.filter(|&r| keep(v[r])).map(|r| r as u32).collect(),
+        }
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).map(move |i| self.at(i))
+    }
+
+    /// Keep the rows listed, in the order listed.
+    pub(super) fn gather(&mut self, order: &[u32]) {
+        fn pick<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&r| v[r as usize]).collect()
+        }
+        *self = match self {
+            Packed::Zero(_) => Packed::Zero(order.len()),
+            Packed::U8(v) => Packed::U8(pick(v, order)),
+            Packed::U16(v) => Packed::U16(pick(v, order)),
+            Packed::U32(v) => Packed::U32(pick(v, order)),
+        };
+    }
+
+    pub(super) fn reserve(&mut self, extra: usize) {
+        match self {
+            Packed::Zero(_) => {}
+            Packed::U8(v) => v.reserve(extra),
+            Packed::U16(v) => v.reserve(extra),
+            Packed::U32(v) => v.reserve(extra),
+        }
+    }
+
+    pub(super) fn shrink_to_fit(&mut self) {
+        match self {
+            Packed::Zero(_) => {}
+            Packed::U8(v) => v.shrink_to_fit(),
+            Packed::U16(v) => v.shrink_to_fit(),
+            Packed::U32(v) => v.shrink_to_fit(),
+        }
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        match self {
+            Packed::Zero(_) => 0,
+            Packed::U8(v) => v.capacity(),
+            Packed::U16(v) => v.capacity() * 2,
+            Packed::U32(v) => v.capacity() * 4,
+        }
+    }
+
+    /// Rewrite the column in a width that holds `value`, if it does not yet.
+    fn widen_for(&mut self, value: u32) {
+        let needed = match value {
+            0 => 0,
+            1..=0xff => 1,
+            0x100..=0xffff => 2,
+            _ => 4,
+        };
+        let width = match self {
+            Packed::Zero(_) => 0,
+            Packed::U8(_) => 1,
+            Packed::U16(_) => 2,
+            Packed::U32(_) => 4,
+        };
+        if needed <= width {
+            return;
+        }
+        let len = self.len();
+        let old = std::mem::take(self);
+        let values = (0..len).map(|i| old.at(i));
+        *self = match needed {
+            1 => Packed::U8(values.map(|x| x as u8).collect()),
+            2 => Packed::U16(values.map(|x| x as u16).collect()),
+            _ => Packed::U32(values.collect()),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_free_and_widens_only_as_needed() {
+        let mut c = Packed::default();
+        c.extend([0, 0, 0]);
+        assert_eq!((c.len(), c.heap_bytes()), (3, 0));
+        c.push(200);
+        assert!(matches!(c, Packed::U8(_)));
+        c.push(70_000);
+        assert!(matches!(c, Packed::U32(_)), "skips a width that would not hold the value");
+        c.push(1);
+        assert_eq!(c.iter().collect::<Vec<_>>(), vec![0, 0, 0, 200, 70_000, 1]);
+        assert_eq!((c.get(4), c.get(6)), (Some(70_000), None));
+    }
+
+    #[test]
+    fn every_width_keeps_its_values() {
+        for max in [0u32, 9, 300, 65_535, 65_536, u32::MAX] {
+            let values: Vec<u32> = (0..1000u32).map(|i| if i % 7 == 3 { max } else { i % 5 * (max / 5) }).collect();
+            let mut c = Packed::default();
+            c.extend(values.iter().copied());
+            assert_eq!(c.iter().collect::<Vec<_>>(), values, "max {max}");
+            let order: Vec<u32> = (0..1000u32).rev().step_by(3).collect();
+            c.gather(&order);
+            let expected: Vec<u32> = order.iter().map(|&r| values[r as usize]).collect();
+            assert_eq!(c.iter().collect::<Vec<_>>(), expected, "gathered, max {max}");
+        }
+    }
+
+    #[test]
+    fn each_visits_the_rows_given() {
+        for column in [Packed::Zero(5), Packed::filled(9, 5), Packed::filled(900, 5), Packed::filled(90_000, 5)] {
+            let mut seen = Vec::new();
+            column.each([4, 0, 2].into_iter(), |n, v| seen.push((n, v)));
+            let v = column.at(0);
+            assert_eq!(seen, vec![(0, v), (1, v), (2, v)]);
+        }
+    }
+
+    #[test]
+    fn select_keeps_rows_by_value() {
+        let mut column = Packed::default();
+        column.extend([0, 5, 300, 5, 0]);
+        assert_eq!(column.select(0..5, |v| v == 5), vec![1, 3]);
+        assert_eq!(column.select([4, 2, 0].into_iter(), |v| v != 5), vec![4, 2, 0]);
+        assert_eq!(Packed::Zero(3).select(0..3, |v| v == 0), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn filled_columns() {
+        assert_eq!(Packed::filled(0, 4), Packed::Zero(4));
+        assert_eq!(Packed::filled(7, 3), Packed::U8(vec![7, 7, 7]));
+        assert_eq!(Packed::filled(300, 2).iter().collect::<Vec<_>>(), vec![300, 300]);
+    }
+
+    #[test]
+    #[should_panic]
+    fn at_checks_the_row_even_for_zeros() {
+        Packed::Zero(2).at(2);
+    }
+}
