@@ -285,18 +285,9 @@ impl Splitter {
         self.plan.as_ref()
     }
 
-    /// The report so far (format, encoding, notes about the file as a whole).
-    pub fn report(&self) -> &IngestReport {
-        &self.report
-    }
-
     /// The unpacked text of a gzip file, when small enough to keep.
     pub fn take_unpacked(&mut self) -> Option<Vec<u8>> {
         self.gunzip.as_mut().and_then(|g| g.kept.take())
-    }
-
-    pub fn is_gzip(&self) -> bool {
-        self.gunzip.is_some()
     }
 
     /// Feed the next piece of the file; returns the slices it completed.
