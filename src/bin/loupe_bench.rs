@@ -546,10 +546,13 @@ fn case_figures(store: &EventStore, table: &mut Vec<(String, String)>) {
         let (d, rows) = median_of_5(|| store.filter(&query, &ctx).map(|r| r.len()).unwrap_or(0));
         table.push(("query `tag:malicious`".into(), format!("{:.1} ms ({rows} rows)", ms(d))));
     }
+    let t = Instant::now();
     let context = loupe::detect::suggest_context(store);
+    let suggest_time = t.elapsed();
     let t = Instant::now();
     let findings = loupe::detect::run_all(store, &context);
     let detect_time = t.elapsed();
+    table.push(analysis_costs(store, &context, suggest_time));
     let plan = loupe::remediate::plan(store, &context, &findings);
     let empty = loupe::tenant::Snapshot::new();
     let t = Instant::now();
@@ -632,6 +635,9 @@ fn run(args: &Args) -> std::io::Result<()> {
     table.push(("Loupe: read + ingest".into(), format!("{loupe_secs:.2} s ({:.1} MB/s)", mb(size) / loupe_secs.max(1e-9))));
     let heap = store.heap_bytes() as u64;
     table.push(("store heap (columns+dicts)".into(), format!("{:.1} MB, {:.0} bytes/event", mb(heap), heap as f64 / event_count.max(1) as f64)));
+    let per_event = |bytes: usize| bytes as f64 / event_count.max(1) as f64;
+    let parts: Vec<String> = store.heap_breakdown().into_iter().filter(|(_, b)| per_event(*b) >= 0.5).map(|(name, b)| format!("{name} {:.1}", per_event(b))).collect();
+    table.push(("  bytes/event by part".into(), parts.join(", ")));
     if let (Some(hwm), Some(rss)) = (proc_status_mb("VmHWM:"), proc_status_mb("VmRSS:")) {
         table.push(("peak memory (VmHWM)".into(), format!("{hwm:.0} MB")));
         let in_memory: u64 = store.files().iter().filter_map(|f| match &f.source.original { loupe::ingest::Original::Bytes(b) => Some(b.len() as u64), _ => None }).sum();
@@ -682,4 +688,22 @@ fn run(args: &Args) -> std::io::Result<()> {
         println!("{key:<width$}  {value}");
     }
     Ok(())
+}
+
+/// What the page recomputes after a load, piece by piece, slowest first:
+/// each is one main-thread task today, so the slowest bounds the page's
+/// longest pause after a load.
+fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, suggest: std::time::Duration) -> (String, String) {
+    let ctx = context.clone().with_sane_tuning();
+    let t = Instant::now();
+    let history = loupe::detect::History::new(store, &ctx);
+    let mut costs = vec![("suggest_context".to_string(), suggest), ("history".to_string(), t.elapsed())];
+    for detector in loupe::detect::DETECTORS {
+        let t = Instant::now();
+        let _ = (detector.run)(store, &ctx, &history);
+        costs.push((detector.id.to_string(), t.elapsed()));
+    }
+    costs.sort_by(|a, b| b.1.cmp(&a.1));
+    let listed: Vec<String> = costs.iter().take(8).map(|(name, d)| format!("{name} {:.0}", ms(*d))).collect();
+    ("  analysis by part (ms), slowest first".into(), listed.join(", "))
 }
