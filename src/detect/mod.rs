@@ -118,11 +118,23 @@ pub fn detector(id: &str) -> Option<&'static DetectorDef> {
 /// their first evidence, then by id (so the order is the same every run).
 /// The accounts' history is worked out once and shared by the detectors.
 pub fn run_all(store: &EventStore, ctx: &Context) -> Vec<Finding> {
-    let tuned = ctx.clone().with_sane_tuning();
-    let ctx = &tuned;
+    let ctx = &detection_context(ctx);
     let history = History::new(store, ctx);
     let mut findings: Vec<Finding> = DETECTORS.iter().flat_map(|d| (d.run)(store, ctx, &history)).collect();
+    order_findings(&mut findings);
+    findings
+}
+
+/// The context the detectors run with: the analyst's, with tuning values
+/// brought into range. Whoever runs the detectors one by one (the page,
+/// between paints) starts here, as `run_all` does.
+pub fn detection_context(ctx: &Context) -> Context {
+    ctx.clone().with_sane_tuning()
+}
+
+/// Findings in their one order: most severe first, then by time of first
+/// evidence, then by id.
+pub fn order_findings(findings: &mut [Finding]) {
     let order = FindingOrder::default();
     findings.sort_by(|a, b| order.compare(a, b));
-    findings
 }

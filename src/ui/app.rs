@@ -15,7 +15,8 @@ use super::theme::Theme;
 use crate::case::annotations::{resolve, row_key};
 use crate::case::{CaseAction, EventChange, EventSummary, StepStatus};
 use crate::enrich::DbReport;
-use crate::detect::{run_all, suggest_context, Context, Indicator, IndicatorKind};
+use crate::detect::{Context, Indicator, IndicatorKind};
+use super::analysis::{use_analysis, StoreGate};
 use crate::ingest::Deduper;
 use crate::model::{Source, TimeMs};
 use crate::store::{parse, EvalContext, EventStore, FacetField, Query, Term, TermKind};
@@ -37,6 +38,7 @@ pub fn app() -> Html {
     let first_live_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let originals = use_memo((), |_| super::originals::Originals::default());
     let cancelled = use_memo((), |_| Rc::new(RefCell::new(std::collections::HashSet::<u32>::new())));
+    let gate = use_memo((), |_| StoreGate::default());
     let pool = use_memo((), |_| {
         let state = Rc::new(RefCell::new(super::loader::PoolState::default()));
         super::loader::start_pool(state.clone());
@@ -77,18 +79,14 @@ pub fn app() -> Html {
         originals: (*originals).clone(),
         cancelled: (*cancelled).clone(),
         pool: (*pool).clone(),
+        gate: (*gate).clone(),
     };
-    // The detectors work from the confirmed context, or Loupe's suggestion.
-    let suggested = {
-        let store = store.clone();
-        use_memo(loads.generation, move |_| suggest_context(&store.borrow()))
-    };
-    let context: Context = case.case.context.clone().unwrap_or_else(|| (*suggested).clone());
+    // The detectors work from the confirmed context, or Loupe's suggestion,
+    // in steps after each change (see `analysis`).
+    let analysis = use_analysis(store.clone(), (*gate).clone(), loads.generation, case.case.context.clone());
+    let context: Context = case.case.context.clone().unwrap_or_else(|| (*analysis.suggested).clone());
     let indicators: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
-    let findings = {
-        let store = store.clone();
-        use_memo((loads.generation, context.clone()), move |(_, ctx)| run_all(&store.borrow(), ctx))
-    };
+    let findings = analysis.findings.clone();
     // The remediation plan follows the findings; done actions are checked
     // against the evidence whenever either changes.
     let plan = {
@@ -215,30 +213,34 @@ pub fn app() -> Html {
     };
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
+        let gate = (*gate).clone();
         let (next_id, first_live_id, snapshots) = ((*next_id).clone(), (*first_live_id).clone(), snapshots.dispatcher());
         let originals = (*originals).clone();
         Callback::from(move |_| {
             if gloo::dialogs::confirm("Start a new case? The checklist, notes and loaded evidence in this browser will be cleared.") {
                 // Files still loading belong to the old case: drop them.
                 first_live_id.set(next_id.get());
-                // IP databases are reference data, not this case's evidence: keep them.
-                let enrichment = store.borrow().enrichment().clone();
-                let mut fresh = EventStore::new();
-                fresh.set_enrichment(enrichment);
-                *store.borrow_mut() = fresh;
-                originals.clear();
-                *dedupe.borrow_mut() = Deduper::default();
-                loads.dispatch(LoadAction::Cleared);
-                snapshots.dispatch(super::state::SnapshotAction::Clear);
-                case.dispatch(CaseAction::Reset);
-                applied.set(String::new());
-                selected.set(None);
+                let (originals, dedupe, loads, snapshots, case, applied, selected) =
+                    (originals.clone(), dedupe.clone(), loads.clone(), snapshots.clone(), case.clone(), applied.clone(), selected.clone());
+                gate.change_soon(store.clone(), move |store| {
+                    // IP databases are reference data, not this case's evidence: keep them.
+                    let mut fresh = EventStore::new();
+                    fresh.set_enrichment(store.enrichment().clone());
+                    *store = fresh;
+                    originals.clear();
+                    *dedupe.borrow_mut() = Deduper::default();
+                    loads.dispatch(LoadAction::Cleared);
+                    snapshots.dispatch(super::state::SnapshotAction::Clear);
+                    case.dispatch(CaseAction::Reset);
+                    applied.set(String::new());
+                    selected.set(None);
+                });
             }
         })
     };
     let on_remove_file = {
         let (store, dedupe, loads, case, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), selected.clone());
-        let (originals, cancel) = ((*originals).clone(), loader.clone());
+        let (originals, cancel, gate) = ((*originals).clone(), loader.clone(), (*gate).clone());
         Callback::from(move |load: FileLoad| {
             if matches!(load.stage, Stage::Reading | Stage::Parsing) {
                 // Cancel: the load stops at its next step and keeps nothing.
@@ -251,8 +253,8 @@ pub fn app() -> Html {
                 loads.dispatch(LoadAction::Removed { id: load.id, unloaded: false });
                 return;
             };
-            {
-                let mut store = store.borrow_mut();
+            let (originals, dedupe, selected, loads, case) = (originals.clone(), dedupe.clone(), selected.clone(), loads.clone(), case.clone());
+            gate.change_soon(store.clone(), move |store| {
                 let file = store.files().iter().find(|f| f.report.sha256 == sha).map(|f| f.id);
                 if let Some(file) = file {
                     store.remove_file(file);
@@ -265,19 +267,22 @@ pub fn app() -> Html {
                     fresh.first_time(store.source(row), store.record_id(row));
                 }
                 *dedupe.borrow_mut() = fresh;
-            }
-            selected.set(None);
-            loads.dispatch(LoadAction::Removed { id: load.id, unloaded: true });
-            case.dispatch(CaseAction::FileRemoved { sha256: sha });
+                selected.set(None);
+                loads.dispatch(LoadAction::Removed { id: load.id, unloaded: true });
+                case.dispatch(CaseAction::FileRemoved { sha256: sha });
+            });
         })
     };
     let on_remove_database = {
-        let (store, loads) = (store.clone(), loads.clone());
+        let (store, loads, gate) = (store.clone(), loads.clone(), (*gate).clone());
         Callback::from(move |name: String| {
             let mut enrichment = store.borrow().enrichment().clone();
             if enrichment.remove(&name) {
-                store.borrow_mut().set_enrichment(enrichment);
-                loads.dispatch(LoadAction::DatabasesChanged { finished_load: None });
+                let loads = loads.clone();
+                gate.change_soon(store.clone(), move |store| {
+                    store.set_enrichment(enrichment);
+                    loads.dispatch(LoadAction::DatabasesChanged { finished_load: None });
+                });
             }
         })
     };
@@ -488,7 +493,7 @@ pub fn app() -> Html {
                 <FilesPanel loads={loads.files.clone()} {missing} on_remove={on_remove_file} {databases} {on_remove_database} />
                 <main class="workspace">
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
-                    <FindingsPanel findings={findings.clone()} on_open={apply_query.clone()} verdicts={Rc::new(case.case.findings.clone())} on_action={on_case_action.clone()} />
+                    <FindingsPanel findings={findings.clone()} analysing={analysis.busy} on_open={apply_query.clone()} verdicts={Rc::new(case.case.findings.clone())} on_action={on_case_action.clone()} />
                     <super::components::config_view::ConfigView files={Rc::new(snapshots.files.clone())} snapshots_generation={snapshots.generation}
                         store={store.clone()} generation={loads.generation} context={context.clone()}
                         on_role={{ let d = snapshots.dispatcher(); Callback::from(move |(id, role)| d.dispatch(super::state::SnapshotAction::SetRole { id, role })) }}

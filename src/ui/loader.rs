@@ -7,6 +7,7 @@
 //! see `originals`). Small whole-file kinds (case files, bundles, tenant
 //! snapshots, IP databases) are told by their first bytes and read whole.
 
+use super::analysis::StoreGate;
 use super::format::now_ms;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
@@ -65,6 +66,8 @@ pub struct Loader {
     pub cancelled: Rc<RefCell<HashSet<u32>>>,
     /// The parsing workers, once started.
     pub pool: Rc<RefCell<PoolState>>,
+    /// Every change of the store goes through here (see `analysis`).
+    pub gate: StoreGate,
 }
 
 /// Whether slices can be parsed in workers.
@@ -397,7 +400,8 @@ impl Loader {
             (None, Input::Blob(blob)) => (Original::Elsewhere, Some(blob)),
         };
         let entry = FileEntry::from_report(&report, now_ms());
-        let file = self.store.borrow_mut().add_pending(report.clone(), FileSource::new(original, plan.as_ref()), pending);
+        let source = FileSource::new(original, plan.as_ref());
+        let file = self.gate.change(&self.store, |store| store.add_pending(report.clone(), source, pending)).await;
         if let Some(blob) = blob {
             self.originals.insert(file, blob);
         }
@@ -509,7 +513,7 @@ impl Loader {
         let database = parser.finish();
         let mut enrichment = self.store.borrow().enrichment().clone();
         enrichment.add(database);
-        self.store.borrow_mut().set_enrichment(enrichment);
+        self.gate.change(&self.store, |store| store.set_enrichment(enrichment)).await;
         self.loads.dispatch(LoadAction::DatabasesChanged { finished_load: Some(id) });
     }
 }

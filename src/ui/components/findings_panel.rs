@@ -19,6 +19,9 @@ pub struct FindingsPanelProps {
     /// The analyst's verdicts, by finding id.
     pub verdicts: Rc<BTreeMap<String, FindingVerdict>>,
     pub on_action: Callback<CaseAction>,
+    /// The detectors are running on changed evidence or context.
+    #[prop_or_default]
+    pub analysing: bool,
 }
 
 /// CSS class for a severity badge.
@@ -165,6 +168,7 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
                 { format!("Findings: {} ({} medium or above)", props.findings.len(), notable) }
                 if confirmed > 0 { <span class="hint">{ format!(" · {confirmed} confirmed") }</span> }
                 if hidden > 0 { <span class="hint">{ format!(" · {hidden} below the severity floor hidden") }</span> }
+                if props.analysing { <span class="hint" role="status" data-testid="findings-analysing">{ " · analysing…" }</span> }
             </summary>
             <div class="findings-tools">
                 <span>{ "Sort by" }</span>
@@ -177,7 +181,7 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
                 <label><input type="checkbox" data-testid="findings-show-dismissed" checked={*show_dismissed} onchange={on_show_dismissed} />
                     { format!(" dismissed ({dismissed})") }</label>
             </div>
-            if props.findings.is_empty() {
+            if props.findings.is_empty() && !props.analysing {
                 <p class="hint">{ "No findings for the loaded evidence and the current context." }</p>
             }
             <ul data-testid="findings-list">
