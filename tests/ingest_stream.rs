@@ -127,3 +127,39 @@ fn a_runaway_quote_is_given_up_on_not_held_forever() {
     let report = splitter.into_report();
     assert!(report.errors.iter().any(|e| e.reason.contains("not closed")), "{:?}", report.errors);
 }
+
+/// Day/month order is decided from the file's first MB; a later slice whose
+/// dates only read the other way gets a note in the file's report. Only
+/// the dates the mapper reads count (not URLs or version numbers).
+#[test]
+fn dates_that_contradict_the_order_decided_at_the_start_are_reported() {
+    let text = String::from_utf8(fixture("signin_sentinel_semicolon_de.csv")).expect("UTF-8 fixture");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    let day_first_row = lines.find(|l| l.contains(";14.3.2026, 09:00:00.000;")).expect("a row dated 14.3.2026");
+    let month_first_row = day_first_row.replace("14.3.2026", "3.14.2026");
+    let mut file = format!("{header}\n");
+    let mut rows = 0;
+    while file.len() < 3 << 20 {
+        file.push_str(day_first_row);
+        file.push('\n');
+        rows += 1;
+    }
+    let contradiction_line = rows + 2;
+    // More than a slice of them, so that some slice reads month-first only.
+    for _ in 0..400 {
+        file.push_str(&month_first_row);
+        file.push('\n');
+    }
+    // Read as the page reads, in pieces, so that slices are cut as it cuts them.
+    let pieces = |len: usize| (1..len / (128 << 10)).map(|i| i * (128 << 10)).collect::<Vec<_>>();
+    let (report, _) = read_in_pieces("signins_de.csv", file.as_bytes(), &pieces(file.len()), 256 << 10);
+    let note = report.notes.iter().find(|n| n.starts_with("Locale dates from line")).unwrap_or_else(|| panic!("no note in {:?}", report.notes));
+    let line: usize = note.trim_start_matches("Locale dates from line ").split(' ').next().and_then(|n| n.parse().ok()).expect("a line number");
+    assert!(line > 1 && line <= contradiction_line, "{note} (the first month-first row is line {contradiction_line})");
+    assert!(note.contains("month/day"), "{note}");
+    // The same rows all day-first: no note.
+    let consistent = format!("{header}\n{}", format!("{day_first_row}\n").repeat(rows + 400));
+    let (report, _) = read_in_pieces("signins_de.csv", consistent.as_bytes(), &pieces(consistent.len()), 256 << 10);
+    assert!(!report.notes.iter().any(|n| n.starts_with("Locale dates from line")), "{:?}", report.notes);
+}

@@ -101,7 +101,7 @@ impl Audit {
         if self.time_text.is_empty() {
             return Err(format!("no time: {} is empty", self.time_field));
         }
-        let Some(time) = dates::parse_time(&self.time_text, ctx.date_order) else {
+        let Some(time) = ctx.parse_time(&self.time_text) else {
             return Err(format!("no usable time in {} '{}'", self.time_field, self.time_text));
         };
         if self.activity.is_empty() {

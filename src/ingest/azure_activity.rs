@@ -91,7 +91,7 @@ impl Activity {
         if self.time_text.is_empty() {
             return Err(format!("no time: {} is empty", self.time_field));
         }
-        let Some(time) = self.time.or_else(|| dates::parse_time(&self.time_text, ctx.date_order)) else {
+        let Some(time) = self.time.or_else(|| ctx.parse_time(&self.time_text)) else {
             return Err(format!("no usable time in {} '{}'", self.time_field, self.time_text));
         };
         let operation = if self.operation.is_empty() { self.operation_display.clone() } else { self.operation };
@@ -359,7 +359,7 @@ mod portal {
         let get = |names: &[&str]| headers.get(row, names).to_string();
         // The first time column that reads as a time: `Time` may be relative ("2 hours ago").
         let times: Vec<(&'static str, String)> = TIME_COLUMNS.iter().map(|c| (*c, get(&[c]))).filter(|(_, v)| !v.is_empty()).collect();
-        let parsed = times.iter().find_map(|(c, v)| parse_browser_date(v).or_else(|| dates::parse_time(v, ctx.date_order)).map(|t| (*c, v.clone(), t)));
+        let parsed = times.iter().find_map(|(c, v)| parse_browser_date(v).or_else(|| ctx.parse_time(v)).map(|t| (*c, v.clone(), t)));
         let (time_field, time_text, time) = match (parsed, times.first()) {
             (Some((c, v, t)), _) => (c, v, Some(t)),
             (None, Some((c, v))) => (*c, v.clone(), None),

@@ -81,7 +81,7 @@ pub fn map_event(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String
     if time_text.is_empty() {
         return Err("no time: eventTime is empty".into());
     }
-    let Some(time) = dates::parse_time(&time_text, ctx.date_order) else {
+    let Some(time) = ctx.parse_time(&time_text) else {
         return Err(format!("no usable time in eventTime '{time_text}'"));
     };
     let name = f.text(&["eventName"]);
@@ -260,7 +260,7 @@ mod lookup {
         let time = match f.json("EventTime") {
             // The SDKs write epoch seconds.
             Some(Value::Number(n)) => n.as_f64().map(|s| (s * 1000.0) as i64),
-            _ => dates::parse_time(&time_text, ctx.date_order),
+            _ => ctx.parse_time(&time_text),
         };
         if time_text.is_empty() {
             return Err("no time: EventTime is empty".into());

@@ -46,22 +46,40 @@ pub fn is_iso(s: &str) -> bool {
 
 /// Look at every locale date of a column and decide day/month order.
 pub fn infer_order<'a>(values: impl IntoIterator<Item = &'a str>) -> OrderGuess {
-    let (mut day_first, mut month_first, mut saw) = (0u32, 0u32, false);
-    for v in values {
-        if is_iso(v) {
-            continue;
+    let mut evidence = DateEvidence::default();
+    values.into_iter().for_each(|v| evidence.add(v));
+    evidence.guess()
+}
+
+/// Day/month evidence gathered one date at a time: how many locale dates
+/// only read as day first, how many only as month first, and whether any
+/// locale date was seen at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateEvidence {
+    day_first: u32,
+    month_first: u32,
+    saw_locale_dates: bool,
+}
+
+impl DateEvidence {
+    pub fn add(&mut self, value: &str) {
+        if is_iso(value) {
+            return;
         }
-        if let Some((a, b, _)) = date_fields(v.trim().split([' ', 'T', ',']).next().unwrap_or("")) {
-            saw = true;
+        if let Some((a, b, _)) = date_fields(value.trim().split([' ', 'T', ',']).next().unwrap_or("")) {
+            self.saw_locale_dates = true;
             if a > 12 && b <= 12 {
-                day_first += 1;
+                self.day_first = self.day_first.saturating_add(1);
             } else if b > 12 && a <= 12 {
-                month_first += 1;
+                self.month_first = self.month_first.saturating_add(1);
             }
         }
     }
-    let order = if day_first > month_first { DateOrder::DayFirst } else { DateOrder::MonthFirst };
-    OrderGuess { order, ambiguous: day_first == 0 && month_first == 0, saw_locale_dates: saw }
+
+    pub fn guess(&self) -> OrderGuess {
+        let order = if self.day_first > self.month_first { DateOrder::DayFirst } else { DateOrder::MonthFirst };
+        OrderGuess { order, ambiguous: self.day_first == 0 && self.month_first == 0, saw_locale_dates: self.saw_locale_dates }
+    }
 }
 
 fn parse_iso(s: &str) -> Option<TimeMs> {

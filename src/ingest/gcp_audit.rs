@@ -56,7 +56,7 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
     if time_text.is_empty() {
         return Err(format!("no time: {time_field} is empty"));
     }
-    let Some(time) = dates::parse_time(&time_text, ctx.date_order) else {
+    let Some(time) = ctx.parse_time(&time_text) else {
         return Err(format!("no usable time in {time_field} '{time_text}'"));
     };
     let payload = match f.json("protoPayload") {

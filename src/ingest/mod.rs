@@ -33,7 +33,7 @@ pub use original::{FileSource, Original, ReadAt};
 pub use report::{hex, IngestReport, RowIssue, MAX_LISTED_ISSUES};
 pub use sniff::{layout_score, Container, Format, Schema, SchemaDef, SCHEMAS};
 
-use crate::model::{Event, Source};
+use crate::model::{Event, Source, TimeMs};
 use csv_input::Headers;
 use dates::DateOrder;
 use serde_json::{Map, Value};
@@ -53,11 +53,31 @@ pub struct RowCtx {
     pub file_name: String,
     warnings: RefCell<Vec<String>>,
     file_notes: RefCell<Vec<String>>,
+    /// Day/month evidence of the locale dates parsed through `parse_time`.
+    dates_seen: std::cell::Cell<dates::DateEvidence>,
 }
 
 impl RowCtx {
     pub fn new(date_order: DateOrder) -> RowCtx {
-        RowCtx { date_order, file_name: String::new(), warnings: RefCell::default(), file_notes: RefCell::default() }
+        RowCtx { date_order, file_name: String::new(), warnings: RefCell::default(), file_notes: RefCell::default(), dates_seen: Default::default() }
+    }
+
+    /// A record's time, in the file's day/month order. Locale dates are
+    /// also counted as evidence of that order, so a slice read far from the
+    /// start can tell when its dates contradict it (`dates_seen`).
+    pub fn parse_time(&self, text: &str) -> Option<TimeMs> {
+        let time = dates::parse_time(text, self.date_order);
+        if !dates::is_iso(text.trim().trim_matches('"').trim()) {
+            let mut seen = self.dates_seen.get();
+            seen.add(text.trim().trim_matches('"'));
+            self.dates_seen.set(seen);
+        }
+        time
+    }
+
+    /// What the locale dates parsed so far say about day/month order.
+    pub fn dates_seen(&self) -> dates::OrderGuess {
+        self.dates_seen.get().guess()
     }
 
     /// Say something about the whole file once, however many records trigger

@@ -189,7 +189,7 @@ impl SignIn {
         if self.time_text.is_empty() {
             return Err(format!("no time: {} is empty", self.time_field));
         }
-        let Some(time) = dates::parse_time(&self.time_text, ctx.date_order) else {
+        let Some(time) = ctx.parse_time(&self.time_text) else {
             return Err(format!("no usable time in {} '{}'", self.time_field, self.time_text));
         };
         let actor = [&self.upn, &self.user_display_name, &self.service_principal_name].into_iter().find(|s| !s.is_empty()).cloned().unwrap_or_default();

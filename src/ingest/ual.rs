@@ -707,7 +707,7 @@ fn parse_any_time(s: &str, ctx: &RowCtx) -> Option<TimeMs> {
     if let Some(ms) = plain_utc_seconds(t) {
         return Some(ms);
     }
-    dates::parse_time(t, ctx.date_order)
+    ctx.parse_time(t)
 }
 
 /// `2026-03-01T16:05:06`, as AuditData writes CreationTime, read without

@@ -101,8 +101,6 @@ pub fn parse_slice(plan: &ParsePlan, slice: &Slice) -> SliceOutput {
     let mut ctx = RowCtx::new(plan.date_order);
     ctx.file_name = plan.file_name.clone();
     let mut out = SliceOutput { index: slice.index, first_line: slice.first_line, ..SliceOutput::default() };
-    let guess = dates::infer_order_in_text(&slice.text);
-    out.dates = guess.saw_locale_dates.then_some(guess);
     let mut offsets = OffsetMap::new(plan.encoding, &slice.text, slice.base);
     let mut keep = |line: u32, start: usize, end: usize, mapped: Result<Event, String>, ctx: &RowCtx, out: &mut SliceOutput| {
         for w in ctx.take_warnings() {
@@ -162,6 +160,10 @@ pub fn parse_slice(plan: &ParsePlan, slice: &Slice) -> SliceOutput {
         }
     }
     out.notes = std::mem::take(&mut ctx.file_notes.borrow_mut());
+    // Only the dates the mappers read count: a slice's URLs and version
+    // numbers say nothing about day/month order.
+    let guess = ctx.dates_seen();
+    out.dates = guess.saw_locale_dates.then_some(guess);
     out
 }
 
