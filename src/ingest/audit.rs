@@ -19,7 +19,7 @@
 use super::csv_input::Headers;
 use super::signin::record::{self, CsvRecord, Fields, JsonRecord};
 use super::ual::normalise_ip;
-use super::{dates, json_text, layout_score, value_text, RowCtx, Schema, SchemaDef};
+use super::{json_text, layout_score, value_text, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source};
 use serde_json::{json, Map, Value};
 

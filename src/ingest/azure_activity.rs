@@ -25,7 +25,7 @@
 use super::csv_input::Headers;
 use super::signin::record::{self, CsvRecord, Fields, JsonRecord};
 use super::ual::normalise_ip;
-use super::{dates, layout_score, value_text, RowCtx, Schema, SchemaDef};
+use super::{layout_score, value_text, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source, TimeMs};
 use chrono::DateTime;
 use serde_json::{Map, Value};

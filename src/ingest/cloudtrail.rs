@@ -23,7 +23,7 @@
 use super::csv_input::Headers;
 use super::signin::record::{self, CsvRecord, Fields, JsonRecord};
 use super::ual::normalise_ip;
-use super::{dates, layout_score, text_at as at, RowCtx, Schema, SchemaDef};
+use super::{layout_score, text_at as at, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source};
 use serde_json::{Map, Value};
 

@@ -23,7 +23,7 @@
 
 use super::csv_input::Headers;
 use super::ual::normalise_ip;
-use super::{dates, layout_score, RowCtx, Schema, SchemaDef};
+use super::{layout_score, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source};
 use record::{CsvRecord, Fields, JsonRecord};
 use serde_json::{Map, Value};

@@ -17,7 +17,7 @@
 //! only finds the record's time and hands its fields to one mapper.
 
 use super::csv_input::{header_key, Headers};
-use super::{dates, json_path, json_text, nested_json, value_text, RowCtx, Schema, SchemaDef};
+use super::{json_path, json_text, nested_json, value_text, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source, TimeMs};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -726,7 +726,7 @@ fn plain_utc_seconds(t: &str) -> Option<TimeMs> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::dates::DateOrder;
+    use crate::ingest::dates::{self, DateOrder};
     use crate::model::format_utc;
     use serde_json::json;
 
