@@ -117,6 +117,7 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
     let Ok(store) = store.try_borrow() else { return };
     let mut step_started = js_sys::Date::now();
     let suggested = suggest_context(&store);
+    note_if_slow("suggest_context", step_started);
     let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
     let history = History::new(&store, &ctx);
     let mut findings = Vec::new();
@@ -128,7 +129,9 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
             }
             step_started = js_sys::Date::now();
         }
+        let started = js_sys::Date::now();
         findings.extend((detector.run)(&store, &ctx, &history));
+        note_if_slow(detector.id, started);
     }
     order_findings(&mut findings);
     if !gate.is_current(run) {
@@ -136,3 +139,14 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
     }
     shown.set(Analysis { generation, suggested: Rc::new(suggested), findings: Rc::new(findings), busy: false });
 }
+
+/// Tell the console (and `make bench-browser`) which step held the page up.
+pub fn note_if_slow(step: &str, started: f64) {
+    let took = js_sys::Date::now() - started;
+    if took > SLOW_STEP_MS {
+        web_sys::console::debug_1(&format!("loupe: slow step {step}: {took:.0} ms").into());
+    }
+}
+
+/// A step this long shows as a long task (the browser's own threshold).
+const SLOW_STEP_MS: f64 = 50.0;

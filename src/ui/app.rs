@@ -91,24 +91,42 @@ pub fn app() -> Html {
     // against the evidence whenever either changes.
     let plan = {
         let store = store.clone();
-        use_memo((loads.generation, context.clone(), findings.clone()), move |(_, ctx, findings)| crate::remediate::plan(&store.borrow(), ctx, findings))
+        use_memo((loads.generation, context.clone(), findings.clone()), move |(_, ctx, findings)| {
+            let started = js_sys::Date::now();
+            let plan = crate::remediate::plan(&store.borrow(), ctx, findings);
+            super::analysis::note_if_slow("remediation plan", started);
+            plan
+        })
     };
     let contradictions = {
         let store = store.clone();
         let done = case.case.actions_done();
         let plan: Rc<crate::remediate::Plan> = plan.clone();
-        use_memo((loads.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| crate::remediate::verify(&store.borrow(), ctx, plan, done))
+        use_memo((loads.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| {
+            let started = js_sys::Date::now();
+            let contradictions = crate::remediate::verify(&store.borrow(), ctx, plan, done);
+            super::analysis::note_if_slow("remediation check", started);
+            contradictions
+        })
     };
     // The analyst's event marks on the rows now loaded (by file hash and place).
     let annotations = {
         let store = store.clone();
-        use_memo((loads.generation, case.case.events.clone()), move |(_, events)| resolve(events, &store.borrow()))
+        use_memo((loads.generation, case.case.events.clone()), move |(_, events)| {
+            let started = js_sys::Date::now();
+            let resolved = resolve(events, &store.borrow());
+            super::analysis::note_if_slow("marks found again", started);
+            resolved
+        })
     };
     let eval_context = EvalContext { indicators: indicators.clone(), annotations: (*annotations).clone() };
     let timeline = {
         let store = store.clone();
         use_memo((loads.generation, (*applied).clone(), indicators.clone(), annotations.clone()), move |(_, query, iocs, annotations)| {
-            view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() })
+            let started = js_sys::Date::now();
+            let view = view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() });
+            super::analysis::note_if_slow("timeline query, facets, histogram", started);
+            view
         })
     };
 

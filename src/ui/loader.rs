@@ -401,7 +401,15 @@ impl Loader {
         };
         let entry = FileEntry::from_report(&report, now_ms());
         let source = FileSource::new(original, plan.as_ref());
-        let file = self.gate.change(&self.store, |store| store.add_pending(report.clone(), source, pending)).await;
+        let file = self
+            .gate
+            .change(&self.store, |store| {
+                let started = js_sys::Date::now();
+                let file = store.add_pending(report.clone(), source, pending);
+                super::analysis::note_if_slow("store add_pending", started);
+                file
+            })
+            .await;
         if let Some(blob) = blob {
             self.originals.insert(file, blob);
         }
