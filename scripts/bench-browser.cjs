@@ -129,6 +129,7 @@ async function benchOne(browser, port, csvFile) {
     console.log(`findings shown after     ${findingsShown === null ? 'never' : findingsShown.toFixed(1) + ' s'}`);
     console.log(`main thread blocked      longest ${tasks.length ? tasks[0].toFixed(0) : 0} ms; ${tasks.length} tasks over 50 ms`);
     if (slowSteps.length) console.log(`steps over 50 ms         ${slowSteps.join('; ')}`);
+    if (process.env.LOUPE_BENCH_VERBOSE) console.log(`long tasks (ms at start) ${taskEntries.map(([d, at]) => `${d.toFixed(0)} at ${at.toFixed(0)}`).join(', ')}`);
     console.log(`browser memory           peak ${peakMemory.toFixed(0)} MB, all Chromium processes (${baseMemory.toFixed(0)} MB before the load)`);
     console.log('');
     await page.close();

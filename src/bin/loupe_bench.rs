@@ -703,6 +703,13 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, suggest:
         let _ = (detector.run)(store, &ctx, &history);
         costs.push((detector.id.to_string(), t.elapsed()));
     }
+    let t = Instant::now();
+    let _ = loupe::remediate::plan(store, context, &[]);
+    costs.push(("remediation plan".to_string(), t.elapsed()));
+    let empty = loupe::tenant::Snapshot::new();
+    let t = Instant::now();
+    let _ = loupe::report::incident::config_changes(&empty, &empty, store, context);
+    costs.push(("configuration changes".to_string(), t.elapsed()));
     costs.sort_by(|a, b| b.1.cmp(&a.1));
     let listed: Vec<String> = costs.iter().take(8).map(|(name, d)| format!("{name} {:.0}", ms(*d))).collect();
     ("  analysis by part (ms), slowest first".into(), listed.join(", "))

@@ -2,7 +2,7 @@
 //! happens here; components render what the core computed and send actions.
 //! The DOM follows the contract the browser tests rely on (`data-testid`s).
 
-mod analysis;
+pub(crate) mod analysis;
 mod app;
 mod components;
 pub(crate) mod download;

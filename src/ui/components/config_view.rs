@@ -85,7 +85,12 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
     // evidence or the context change, not on every redraw (a filter click).
     let analysis = {
         let (files, store) = (props.files.clone(), props.store.clone());
-        use_memo((props.snapshots_generation, props.generation, props.context.clone()), move |(_, _, context)| analyse(&files, &store.borrow(), context))
+        use_memo((props.snapshots_generation, props.generation, props.context.clone()), move |(_, _, context)| {
+            let started = js_sys::Date::now();
+            let analysis = analyse(&files, &store.borrow(), context);
+            crate::ui::analysis::note_if_slow("configuration changes and apps", started);
+            analysis
+        })
     };
     let Analysis { changes, changes_from, apps, checks } = &*analysis;
     let serious = changes.iter().filter(|c| c.change.risk >= Severity::High).count();

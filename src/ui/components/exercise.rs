@@ -65,7 +65,9 @@ pub fn exercise_panel(props: &ExerciseProps) -> Html {
     let body = match &running {
         None => intro(props, &key, folder),
         Some(state) if state.finished_at.is_some() => {
+            let started = js_sys::Date::now();
             let answers = exercise::gather(&props.case, &props.store.borrow(), &props.findings);
+            crate::ui::analysis::note_if_slow("exercise answers", started);
             scorecard(props, &exercise::score(&key, &answers), state)
         }
         Some(state) => working(props, &key, state, hint_step),

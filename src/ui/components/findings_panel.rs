@@ -6,6 +6,7 @@
 
 use crate::case::{CaseAction, FindingVerdict, Verdict};
 use crate::detect::{Finding, FindingOrder, FindingSortKey, Severity};
+use super::show_more::{use_list_limit, ShowMore};
 use crate::ui::format::{minutes_utc, now_ms};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -126,6 +127,7 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
     let order = use_state(|| FindingOrder { at_least: Some(Severity::Low), ..FindingOrder::default() });
     // Dismissed findings are out of the way unless asked for.
     let show_dismissed = use_state(|| false);
+    let (limit, on_more) = use_list_limit();
     let is_dismissed = |f: &Finding| props.verdicts.get(&f.id).is_some_and(|v| v.verdict == Verdict::Dismissed);
     let ordered = order.apply(&props.findings);
     let dismissed = ordered.iter().filter(|f| is_dismissed(f)).count();
@@ -185,11 +187,12 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
                 <p class="hint">{ "No findings for the loaded evidence and the current context." }</p>
             }
             <ul data-testid="findings-list">
-                { for shown.into_iter().map(|f| html! {
-                    <FindingItem key={f.id.clone()} finding={f.clone()} on_open={props.on_open.clone()}
+                { for shown.iter().take(limit).map(|f| html! {
+                    <FindingItem key={f.id.clone()} finding={(*f).clone()} on_open={props.on_open.clone()}
                         verdict={props.verdicts.get(&f.id).map(|v| v.verdict)} on_action={props.on_action.clone()} />
                 }) }
             </ul>
+            <ShowMore hidden={shown.len().saturating_sub(limit)} {on_more} testid="findings-more" />
         </details>
     }
 }

@@ -13,5 +13,6 @@ pub mod findings_panel;
 pub mod histogram;
 pub mod query_bar;
 pub mod remediation;
+pub mod show_more;
 pub mod timeline;
 pub mod topbar;

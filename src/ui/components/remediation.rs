@@ -3,6 +3,7 @@
 //! records when, a note, and a warning when later evidence contradicts an
 //! action marked done.
 
+use super::show_more::{use_list_limit, ShowMore};
 use crate::case::{ActionProgress, CaseAction};
 use crate::remediate::{Action, Contradiction, Plan};
 use crate::ui::format::{datetime_local, parse_datetime_local};
@@ -25,6 +26,7 @@ pub struct RemediationProps {
 #[function_component(Remediation)]
 pub fn remediation(props: &RemediationProps) -> Html {
     let mine: Vec<&Action> = props.plan.for_step(props.step).collect();
+    let (limit, on_more) = use_list_limit();
     if mine.is_empty() {
         return html! {};
     }
@@ -34,12 +36,13 @@ pub fn remediation(props: &RemediationProps) -> Html {
             { for props.plan.notes.iter().filter(|_| props.step == 2).map(|n| html! { <p class="hint">{ n }</p> }) }
             <div class="counts" data-testid={format!("remediation-progress-{}", props.step)}>{ format!("Remediation: {done}/{} actions done", mine.len()) }</div>
             <ul>
-                { for mine.into_iter().map(|a| html! {
-                    <ActionItem key={a.id.clone()} action={a.clone()} progress={props.progress.get(&a.id).cloned().unwrap_or_default()}
+                { for mine.iter().take(limit).map(|a| html! {
+                    <ActionItem key={a.id.clone()} action={(*a).clone()} progress={props.progress.get(&a.id).cloned().unwrap_or_default()}
                         contradiction={props.contradictions.iter().find(|c| c.action == a.id).cloned()}
                         on_action={props.on_action.clone()} on_open={props.on_open.clone()} />
                 }) }
             </ul>
+            <ShowMore hidden={mine.len().saturating_sub(limit)} {on_more} testid={format!("remediation-more-{}", props.step)} />
         </div>
     }
 }
