@@ -4,7 +4,7 @@
 //! folders, and match words about security or payments. One finding per
 //! rule change.
 
-use super::facts::{is_ual, op_is};
+use super::facts::{is_ual, rows_with_op};
 use super::mailflow::{external_domains, mail_rule, MailRule};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
@@ -36,8 +36,8 @@ pub fn severity_of(rule: &MailRule) -> Severity {
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let tenant = history.tenant_domains();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
-        if !is_ual(store, row) || !op_is(store, row, &RULE_OPS) {
+    for row in rows_with_op(store, &RULE_OPS) {
+        if !is_ual(store, row) {
             continue;
         }
         let rule = mail_rule(store, row, tenant);

@@ -3,7 +3,7 @@
 //! that redirect or copy mail (`New-TransportRule` / `Set-TransportRule`).
 //! One finding per change.
 
-use super::facts::{is_ual, op_is, param};
+use super::facts::{is_ual, op_is, param, rows_with_op};
 use super::mailflow::{external_domains, mail_rule};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
@@ -22,7 +22,7 @@ const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Ena
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let tenant = history.tenant_domains();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    for row in rows_with_op(store, &[&TRANSPORT_OPS[..], &MAILBOX_OPS].concat()) {
         if !is_ual(store, row) {
             continue;
         }

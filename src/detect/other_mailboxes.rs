@@ -5,8 +5,8 @@
 use super::facts::{account_key, attr_text, is_ual};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Source};
-use crate::store::{EventStore, Field};
-use std::collections::BTreeMap;
+use crate::store::{AttrRef, EventStore, Field, TextColumn};
+use std::collections::{BTreeMap, HashMap};
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "scope.other_mailboxes",
@@ -27,28 +27,7 @@ fn onedrive_key(upn: &str) -> String {
 }
 
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
-    // (actor, owner, is mailbox) -> rows
-    let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
-        if !is_ual(store, row) {
-            continue;
-        }
-        let actor = store.actor(row);
-        if !actor.contains('@') {
-            continue;
-        }
-        let owner = attr_text(store, row, attr::MAILBOX_OWNER);
-        if !owner.is_empty() && !owner.eq_ignore_ascii_case(actor) {
-            groups.entry((account_key(actor), owner.to_lowercase(), true)).or_default().push(row);
-            continue;
-        }
-        let url = [attr_text(store, row, attr::SITE_URL), store.target(row)].into_iter().find_map(onedrive_owner);
-        if let Some(site_owner) = url {
-            if !site_owner.eq_ignore_ascii_case(&onedrive_key(actor)) {
-                groups.entry((account_key(actor), site_owner.to_lowercase(), false)).or_default().push(row);
-            }
-        }
-    }
+    let groups = access_by_owner(store);
     let mut findings = Vec::new();
     for ((_, owner, mailbox), rows) in groups {
         let Some(&first) = rows.first() else { continue };
@@ -82,6 +61,73 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
         findings.extend(b.build(store));
     }
     findings
+}
+
+/// (actor, owner, is mailbox) -> rows, for UAL rows whose mailbox owner,
+/// or else whose OneDrive, is not the actor's; keys lower-cased. What text
+/// tells is worked out once per distinct actor, site and target, and rows
+/// are first grouped by the store's texts, without allocating.
+fn access_by_owner(store: &EventStore) -> BTreeMap<(String, String, bool), Vec<u32>> {
+    let owner_key = store.attr_key(attr::MAILBOX_OWNER);
+    let site_key = store.attr_key(attr::SITE_URL);
+    let mut actors = PerId::new(store.text_id_count(TextColumn::Actor));
+    let mut targets = PerId::new(store.text_id_count(TextColumn::Target));
+    let mut sites = PerId::new(if site_key.is_some() { store.shared_attr_count() } else { 0 });
+    // (actor id, owner as the row has it, is mailbox) -> rows
+    let mut found: HashMap<(u32, &str, bool), Vec<u32>> = HashMap::new();
+    for row in 0..store.len() as u32 {
+        if !is_ual(store, row) {
+            continue;
+        }
+        let actor_id = store.text_id(row, TextColumn::Actor);
+        let actor = store.text_of_id(TextColumn::Actor, actor_id);
+        let Some(actor_onedrive) = actors.get(actor_id, || actor.contains('@').then(|| onedrive_key(actor))) else { continue };
+        let owner = owner_key.as_ref().and_then(|key| store.attr_at(row, key)).map_or("", str::trim);
+        if !owner.is_empty() && !owner.eq_ignore_ascii_case(actor) {
+            found.entry((actor_id, owner, true)).or_default().push(row);
+            continue;
+        }
+        let site = match site_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
+            Some(AttrRef::Shared(id)) => *sites.get(id, || onedrive_owner(store.shared_attr_text(id).trim())),
+            Some(AttrRef::Text(url)) => onedrive_owner(url.trim()),
+            None => None,
+        };
+        let target_id = store.text_id(row, TextColumn::Target);
+        let url = site.or_else(|| *targets.get(target_id, || onedrive_owner(store.text_of_id(TextColumn::Target, target_id))));
+        if let Some(site_owner) = url {
+            if !site_owner.eq_ignore_ascii_case(actor_onedrive) {
+                found.entry((actor_id, site_owner, false)).or_default().push(row);
+            }
+        }
+    }
+    let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
+    for ((actor_id, owner, mailbox), rows) in found {
+        let actor = store.text_of_id(TextColumn::Actor, actor_id);
+        groups.entry((account_key(actor), owner.to_lowercase(), mailbox)).or_default().extend(rows);
+    }
+    // Actors or owners differing only in case were found apart.
+    groups.values_mut().for_each(|rows| rows.sort_unstable());
+    groups
+}
+
+/// A value worked out at most once per number, on first use.
+struct PerId<T> {
+    known: Vec<Option<T>>,
+}
+
+impl<T> PerId<T> {
+    fn new(ids: usize) -> PerId<T> {
+        PerId { known: std::iter::repeat_with(|| None).take(ids).collect() }
+    }
+
+    /// The value for `id`, from `work_out` the first time.
+    fn get(&mut self, id: u32, work_out: impl FnOnce() -> T) -> &T {
+        let i = id as usize;
+        if i >= self.known.len() {
+            self.known.resize_with(i + 1, || None);
+        }
+        self.known[i].get_or_insert_with(work_out)
+    }
 }
 
 #[cfg(test)]
