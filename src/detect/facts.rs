@@ -242,7 +242,7 @@ fn first_time(seen: &mut [[bool; 2]], id: u32, signin: bool) -> bool {
 /// text that is not an address.
 pub fn upn_domain(text: &str) -> Option<String> {
     let text = text.trim().trim_start_matches("smtp:").trim_start_matches("SMTP:");
-    if text.to_ascii_lowercase().contains("#ext#") {
+    if text.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b"#ext#")) {
         return None;
     }
     let (local, domain) = text.rsplit_once('@')?;
@@ -259,7 +259,7 @@ fn is_consumer_domain(domain: &str) -> bool {
 /// Whether `domain` is one of `tenant` or a subdomain of one.
 pub fn is_internal_domain(domain: &str, tenant: &BTreeSet<String>) -> bool {
     let domain = domain.to_ascii_lowercase();
-    tenant.iter().any(|t| domain == *t || domain.ends_with(&format!(".{t}")))
+    tenant.iter().any(|t| domain == *t || domain.strip_suffix(t.as_str()).is_some_and(|rest| rest.ends_with('.')))
 }
 
 /// Email addresses in free text (rule parameters, forwarding targets).

@@ -463,6 +463,11 @@ impl EventStore {
         self.attrs.values.resolve(id)
     }
 
+    /// The `AttrRef::Shared` number of a text, if some row shares it.
+    pub fn shared_attr_id(&self, text: &str) -> Option<u32> {
+        self.attrs.values.get(text)
+    }
+
     /// How many `AttrRef::Shared` numbers there are (they run from 0).
     pub fn shared_attr_count(&self) -> usize {
         self.attrs.values.len()
@@ -942,6 +947,7 @@ mod tests {
                 let got = match store.attr_ref_at(r, &key) {
                     Some(AttrRef::Shared(id)) => {
                         shared += 1;
+                        assert_eq!(store.shared_attr_id(store.shared_attr_text(id)), Some(id));
                         Some(store.shared_attr_text(id))
                     }
                     Some(AttrRef::Text(text)) => {
