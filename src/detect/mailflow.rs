@@ -81,9 +81,14 @@ fn is_true(value: &str) -> bool {
 
 /// The rule a UAL row creates or changes.
 pub fn mail_rule(store: &EventStore, row: u32, tenant: &BTreeSet<String>) -> MailRule {
+    mail_rule_of(&params(store, row), tenant)
+}
+
+/// The rule a UAL row's parameters (`facts::params`) create or change.
+pub fn mail_rule_of(params: &[(&str, &str)], tenant: &BTreeSet<String>) -> MailRule {
     let mut rule = MailRule::default();
     let mut recipients: Vec<String> = Vec::new();
-    for (name, value) in params(store, row) {
+    for &(name, value) in params {
         let lower_name = name.to_ascii_lowercase();
         let condition = lower_name.contains("words") || lower_name.contains("condition") || lower_name.starts_with("subject") || lower_name.starts_with("body");
         // Only rule actions and conditions are read lower-cased.
