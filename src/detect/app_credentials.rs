@@ -2,7 +2,7 @@
 //! service principals, which let whoever holds them act as the app without
 //! any user. One finding per record.
 
-use super::facts::{changes, is_audit, is_ual, op_is, routine_change};
+use super::facts::{changes, is_audit, is_ual, op_is, routine_change, rows_with_op};
 use super::oauth_apps::app_name;
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
@@ -24,7 +24,8 @@ pub const CREDENTIAL_OPS: [&str; 4] = [
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    let candidates = rows_with_op(store, &[&["Update application", "Update service principal"][..], &CREDENTIAL_OPS].concat());
+    for row in candidates {
         if !(is_audit(store, row) || is_ual(store, row)) {
             continue;
         }

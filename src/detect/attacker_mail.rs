@@ -4,7 +4,7 @@
 //! phishing or payment fraud sent in the victim's name reaches colleagues
 //! and partners who trust it. One finding per sending account.
 
-use super::facts::{account_key, is_ual, op_is};
+use super::facts::{account_key, is_ual, rows_with_op};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
@@ -21,8 +21,8 @@ const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];
 
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
-        if !is_ual(store, row) || !op_is(store, row, &SEND_OPS) {
+    for row in rows_with_op(store, &SEND_OPS) {
+        if !is_ual(store, row) {
             continue;
         }
         let app_id = store.attr(row, attr::APP_ID).unwrap_or("");

@@ -4,7 +4,7 @@
 //! it). Weakening these switches off the controls that would stop the
 //! attacker. One finding per change.
 
-use super::facts::{changes, is_audit, is_ual, op_is};
+use super::facts::{changes, is_audit, is_ual, op_is, rows_with_op};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 use serde_json::Value;
@@ -62,7 +62,7 @@ fn trust_widened(old: Option<&str>, new: &str) -> Option<String> {
 
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    for row in rows_with_op(store, &[ADD, UPDATE, DELETE].concat()) {
         if !(is_audit(store, row) || is_ual(store, row)) {
             continue;
         }

@@ -3,7 +3,7 @@
 //! distances, and how familiar an address is to an account.
 
 use crate::model::{attr, Outcome, Source, TimeMs};
-use crate::store::EventStore;
+use crate::store::{AttrRef, EventStore, TextColumn};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -52,8 +52,20 @@ pub fn is_ual(store: &EventStore, row: u32) -> bool {
 /// Operation equal to one of `names`, ignoring case and the full stop the
 /// UAL puts after Entra activity names (`Reset user password.`).
 pub fn op_is(store: &EventStore, row: u32, names: &[&str]) -> bool {
-    let op = store.operation(row).trim().trim_end_matches('.');
+    op_named(store.operation(row), names)
+}
+
+/// Whether an operation's text is one of `names` (see `op_is`).
+fn op_named(op: &str, names: &[&str]) -> bool {
+    let op = op.trim().trim_end_matches('.');
     names.iter().any(|n| n.eq_ignore_ascii_case(op))
+}
+
+/// The rows `op_is(store, row, names)` holds for, in order. Detectors of a
+/// few operations start from these rather than test every row: the
+/// operation dictionary is matched once and rows compare numbers.
+pub fn rows_with_op(store: &EventStore, names: &[&str]) -> Vec<u32> {
+    store.rows_matching(&store.text_match(TextColumn::Operation, |op| op_named(op, names)))
 }
 
 /// The account an audit row is about: its target when that is an account,
@@ -174,19 +186,15 @@ pub fn additional_details(store: &EventStore, row: u32) -> Vec<(String, String)>
 pub fn tenant_domains(store: &EventStore) -> BTreeSet<String> {
     let mut from_audit: BTreeSet<String> = BTreeSet::new();
     let mut from_signin: BTreeSet<String> = BTreeSet::new();
-    let mut seen: HashSet<(bool, &str)> = HashSet::new();
-    for row in 0..store.len() as u32 {
-        let signin = is_signin(store, row);
-        for text in [store.actor(row), attr_text(store, row, attr::MAILBOX_OWNER)] {
-            if text.is_empty() || !seen.insert((signin, text)) {
-                continue;
-            }
-            if let Some(domain) = upn_domain(text).filter(|d| !is_consumer_domain(d)) {
-                if signin {
-                    from_signin.insert(domain);
-                } else {
-                    from_audit.insert(domain);
-                }
+    for (signin, text) in accounts_by_signin(store) {
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(domain) = upn_domain(text).filter(|d| !is_consumer_domain(d)) {
+            if signin {
+                from_signin.insert(domain);
+            } else {
+                from_audit.insert(domain);
             }
         }
     }
@@ -197,11 +205,44 @@ pub fn tenant_domains(store: &EventStore) -> BTreeSet<String> {
     }
 }
 
+/// The distinct (is a sign-in row, text) of every row's actor and mailbox
+/// owner. Values the store numbers are told apart by number, so most rows
+/// cost a few array look-ups and no hashing of text.
+fn accounts_by_signin(store: &EventStore) -> Vec<(bool, &str)> {
+    let owner_key = store.attr_key(attr::MAILBOX_OWNER);
+    let mut actor_seen = vec![[false; 2]; store.text_id_count(TextColumn::Actor)];
+    let mut owner_seen = vec![[false; 2]; if owner_key.is_some() { store.shared_attr_count() } else { 0 }];
+    let mut owner_texts: HashSet<(bool, &str)> = HashSet::new();
+    let mut found = Vec::new();
+    for row in 0..store.len() as u32 {
+        let signin = is_signin(store, row);
+        let actor = store.text_id(row, TextColumn::Actor);
+        if first_time(&mut actor_seen, actor, signin) {
+            found.push((signin, store.text_of_id(TextColumn::Actor, actor)));
+        }
+        match owner_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
+            Some(AttrRef::Shared(id)) if first_time(&mut owner_seen, id, signin) => found.push((signin, store.shared_attr_text(id).trim())),
+            Some(AttrRef::Text(text)) if owner_texts.insert((signin, text.trim())) => found.push((signin, text.trim())),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether number `id` is met for the first time on this side (sign-in
+/// rows or not), marking it met.
+fn first_time(seen: &mut [[bool; 2]], id: u32, signin: bool) -> bool {
+    match seen.get_mut(id as usize).and_then(|s| s.get_mut(usize::from(signin))) {
+        Some(seen) => !std::mem::replace(seen, true),
+        None => false,
+    }
+}
+
 /// The domain of a UPN or address, lower-cased; `None` for guests and
 /// text that is not an address.
 pub fn upn_domain(text: &str) -> Option<String> {
     let text = text.trim().trim_start_matches("smtp:").trim_start_matches("SMTP:");
-    if text.to_ascii_lowercase().contains("#ext#") {
+    if text.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b"#ext#")) {
         return None;
     }
     let (local, domain) = text.rsplit_once('@')?;
@@ -218,7 +259,7 @@ fn is_consumer_domain(domain: &str) -> bool {
 /// Whether `domain` is one of `tenant` or a subdomain of one.
 pub fn is_internal_domain(domain: &str, tenant: &BTreeSet<String>) -> bool {
     let domain = domain.to_ascii_lowercase();
-    tenant.iter().any(|t| domain == *t || domain.ends_with(&format!(".{t}")))
+    tenant.iter().any(|t| domain == *t || domain.strip_suffix(t.as_str()).is_some_and(|rest| rest.ends_with('.')))
 }
 
 /// Email addresses in free text (rule parameters, forwarding targets).

@@ -6,6 +6,7 @@ use crate::model::{Source, TimeMs};
 use crate::store::{EventStore, Field, Query, Term, TermKind};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::fmt::Write;
 
 /// How urgently a finding needs the analyst. Ordered: `Info < … < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -220,5 +221,9 @@ fn evidence_hash(store: &EventStore, rows: &[u32]) -> String {
             hasher.update([0u8]);
         }
     }
-    hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let mut id = String::with_capacity(16);
+    for b in hasher.finalize().iter().take(8) {
+        let _ = write!(id, "{b:02x}");
+    }
+    id
 }

@@ -4,8 +4,8 @@
 //! folders, and match words about security or payments. One finding per
 //! rule change.
 
-use super::facts::{is_ual, op_is};
-use super::mailflow::{external_domains, mail_rule, MailRule};
+use super::facts::{is_ual, rows_with_op};
+use super::mailflow::{external_domains, mail_rule_of, MailRule};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
@@ -34,13 +34,15 @@ pub fn severity_of(rule: &MailRule) -> Severity {
 }
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
-    let tenant = history.tenant_domains();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
-        if !is_ual(store, row) || !op_is(store, row, &RULE_OPS) {
+    for row in rows_with_op(store, &RULE_OPS) {
+        if !is_ual(store, row) {
             continue;
         }
-        let rule = mail_rule(store, row, tenant);
+        // Worked out once a rule is met: a scan of every row.
+        let tenant = history.tenant_domains();
+        let params = super::facts::params(store, row);
+        let rule = mail_rule_of(&params, tenant);
         let mut severity = severity_of(&rule);
         let actor = store.actor(row);
         if severity >= Severity::Medium && (ctx.is_suspect(actor) && ctx.in_window(store.time(row)) || ctx.is_indicator_ip(store.ip(row))) {
@@ -75,7 +77,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         if !rule.recipients.is_empty() && rule.external.is_empty() {
             b = b.benign(format!("every recipient is inside the tenant ({})", tenant.iter().cloned().collect::<Vec<_>>().join(", ")));
         }
-        for (name, value) in super::facts::params(store, row) {
+        for (name, value) in params {
             b = b.detail(format!("{name}: {value}"));
         }
         findings.extend(b.build(store));

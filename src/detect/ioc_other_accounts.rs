@@ -7,7 +7,7 @@ use super::cloud::Identities;
 use super::facts::{account_key, is_signin};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Outcome};
-use crate::store::{EventStore, Field};
+use crate::store::{EventStore, Field, TextColumn};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const DEF: DetectorDef = DetectorDef {
@@ -29,9 +29,11 @@ fn person(store: &EventStore, row: u32) -> &str {
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let ids = Identities::new(store, ctx);
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
+    // Addresses are judged once each; most rows then fail on a number.
+    let marked = store.text_match(TextColumn::Ip, |ip| ctx.is_indicator_ip(ip));
+    for row in store.rows_matching(&marked) {
         let actor = store.actor(row);
-        if actor.is_empty() || !ctx.is_indicator_ip(store.ip(row)) {
+        if actor.is_empty() {
             continue;
         }
         // A suspect under another name (an AWS role session ARN, an Azure

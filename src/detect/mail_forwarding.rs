@@ -3,8 +3,8 @@
 //! that redirect or copy mail (`New-TransportRule` / `Set-TransportRule`).
 //! One finding per change.
 
-use super::facts::{is_ual, op_is, param};
-use super::mailflow::{external_domains, mail_rule};
+use super::facts::{is_ual, op_is, param, rows_with_op};
+use super::mailflow::{external_domains, mail_rule_of};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
@@ -20,9 +20,8 @@ const MAILBOX_OPS: [&str; 1] = ["Set-Mailbox"];
 const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Enable-TransportRule"];
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
-    let tenant = history.tenant_domains();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    for row in rows_with_op(store, &[&TRANSPORT_OPS[..], &MAILBOX_OPS].concat()) {
         if !is_ual(store, row) {
             continue;
         }
@@ -30,7 +29,10 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         if !transport && !op_is(store, row, &MAILBOX_OPS) {
             continue;
         }
-        let rule = mail_rule(store, row, tenant);
+        // Worked out once a rule is met: a scan of every row.
+        let tenant = history.tenant_domains();
+        let params = super::facts::params(store, row);
+        let rule = mail_rule_of(&params, tenant);
         if rule.recipients.is_empty() {
             continue;
         }
@@ -78,7 +80,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         if !external {
             b = b.benign("forwarding stays inside the tenant's own domains");
         }
-        for (name, value) in super::facts::params(store, row) {
+        for (name, value) in params {
             b = b.detail(format!("{name}: {value}"));
         }
         findings.extend(b.build(store));

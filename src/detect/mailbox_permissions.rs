@@ -2,7 +2,7 @@
 //! `Add-RecipientPermission`, folder permissions), which let another
 //! account read or send as the mailbox. One finding per grant.
 
-use super::facts::{is_ual, op_is, param, routine_change};
+use super::facts::{is_ual, param, routine_change, rows_with_op};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
@@ -19,8 +19,8 @@ const GRANT_OPS: [&str; 5] = ["Add-MailboxPermission", "Add-RecipientPermission"
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
-        if !is_ual(store, row) || !op_is(store, row, &GRANT_OPS) {
+    for row in rows_with_op(store, &GRANT_OPS) {
+        if !is_ual(store, row) {
             continue;
         }
         let actor = store.actor(row);

@@ -81,11 +81,18 @@ fn is_true(value: &str) -> bool {
 
 /// The rule a UAL row creates or changes.
 pub fn mail_rule(store: &EventStore, row: u32, tenant: &BTreeSet<String>) -> MailRule {
+    mail_rule_of(&params(store, row), tenant)
+}
+
+/// The rule a UAL row's parameters (`facts::params`) create or change.
+pub fn mail_rule_of(params: &[(&str, &str)], tenant: &BTreeSet<String>) -> MailRule {
     let mut rule = MailRule::default();
     let mut recipients: Vec<String> = Vec::new();
-    for (name, value) in params(store, row) {
+    for &(name, value) in params {
         let lower_name = name.to_ascii_lowercase();
-        let lower_value = value.to_lowercase();
+        let condition = lower_name.contains("words") || lower_name.contains("condition") || lower_name.starts_with("subject") || lower_name.starts_with("body");
+        // Only rule actions and conditions are read lower-cased.
+        let lower_value = if condition || lower_name == "ruleactions" { value.to_lowercase() } else { String::new() };
         if RECIPIENT_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name)) {
             let found = email_addresses(value);
             if found.is_empty() && !value.trim().is_empty() && !is_true(value) && !value.trim().eq_ignore_ascii_case("false") {
@@ -115,7 +122,6 @@ pub fn mail_rule(store: &EventStore, row: u32, tenant: &BTreeSet<String>) -> Mai
             }
             _ => {}
         }
-        let condition = lower_name.contains("words") || lower_name.contains("condition") || lower_name.starts_with("subject") || lower_name.starts_with("body");
         if condition {
             for word in lower_value.split(|c: char| !c.is_alphanumeric() && c != '-') {
                 if let Some(k) = KEYWORDS.iter().find(|k| word.starts_with(*k)) {

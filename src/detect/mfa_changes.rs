@@ -2,7 +2,7 @@
 //! deleted by the user or an admin, and `Update user` changes to the
 //! StrongAuthentication* properties. One finding per change.
 
-use super::facts::{changes, is_audit, is_ual, op_is, subject_account, when, DAY_MS};
+use super::facts::{changes, is_audit, is_ual, op_is, rows_with_op, subject_account, when, DAY_MS};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
@@ -35,7 +35,8 @@ const LINK_MS: i64 = DAY_MS;
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    let candidates = rows_with_op(store, &[&["Update user"][..], &SECURITY_INFO_OPS, &MFA_OFF_OPS].concat());
+    for row in candidates {
         if !is_audit(store, row) && !is_ual(store, row) {
             continue;
         }

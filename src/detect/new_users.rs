@@ -2,7 +2,7 @@
 //! one given a role soon after, is a way back in that outlives the first
 //! compromise. One finding per new account.
 
-use super::facts::{is_audit, is_ual, op_is};
+use super::facts::{is_audit, is_ual, rows_with_op};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
@@ -17,8 +17,8 @@ const NEW_USER_OPS: [&str; 3] = ["Add user", "Invite external user", "Redeem ext
 
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
-        if !(is_audit(store, row) || is_ual(store, row)) || !op_is(store, row, &NEW_USER_OPS) {
+    for row in rows_with_op(store, &NEW_USER_OPS) {
+        if !(is_audit(store, row) || is_ual(store, row)) {
             continue;
         }
         let actor = store.actor(row);

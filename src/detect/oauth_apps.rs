@@ -3,7 +3,7 @@
 //! registrations, with the permissions they got ranked by risk. One finding
 //! per record.
 
-use super::facts::{additional_details, changes, is_audit, is_ual, op_is};
+use super::facts::{additional_details, changes, is_audit, is_ual, op_is, rows_with_op};
 use super::scopes::{scopes, Scope};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
 use crate::model::attr;
@@ -22,7 +22,7 @@ const NEW_APP_OPS: [&str; 2] = ["Add service principal", "Add application"];
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    for row in rows_with_op(store, &[&GRANT_OPS[..], &NEW_APP_OPS].concat()) {
         if !(is_audit(store, row) || is_ual(store, row)) {
             continue;
         }

@@ -3,7 +3,7 @@
 //! compromise window, may be the attacker locking the owner out. One
 //! finding per change.
 
-use super::facts::{is_audit, is_ual, op_is, subject_account};
+use super::facts::{is_audit, is_ual, op_is, rows_with_op, subject_account};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
@@ -27,8 +27,8 @@ const PASSWORD_OPS: [&str; 7] = [
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
-        if !(is_audit(store, row) || is_ual(store, row)) || !op_is(store, row, &PASSWORD_OPS) {
+    for row in rows_with_op(store, &PASSWORD_OPS) {
+        if !(is_audit(store, row) || is_ual(store, row)) {
             continue;
         }
         // Progress records of the self-service flow are steps, not changes.

@@ -2,7 +2,7 @@
 //! to a privileged role is how an attacker turns one account into the
 //! tenant. One finding per change.
 
-use super::facts::{changes, is_audit, is_ual, op_is, routine_change};
+use super::facts::{changes, is_audit, is_ual, op_is, routine_change, rows_with_op};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::store::{EventStore, Field};
 
@@ -54,7 +54,7 @@ pub fn role_name(store: &EventStore, row: u32) -> String {
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();
     let mut findings = Vec::new();
-    for row in 0..store.len() as u32 {
+    for row in rows_with_op(store, &[&ADD_OPS[..], &REMOVE_OPS].concat()) {
         if !(is_audit(store, row) || is_ual(store, row)) {
             continue;
         }

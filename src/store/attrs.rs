@@ -305,6 +305,54 @@ impl Attrs {
         Some(self.text(value))
     }
 
+    /// Where `key`'s value is in each template, so that reading it from a
+    /// row needs neither the key's hash nor a search of the row's pairs;
+    /// `None` when no row has the key.
+    pub(super) fn key_places(&self, key: &str) -> Option<KeyPlaces> {
+        let key = self.keys.get(key)?;
+        let places = (0..self.templates.len() as u32).map(|t| place_in(self.templates.get(t), key)).collect();
+        Some(KeyPlaces { key, places })
+    }
+
+    /// Row `r`'s value for a resolved key: the same as `get` with its name.
+    #[inline]
+    pub(super) fn get_at(&self, r: usize, key: &KeyPlaces) -> Option<&str> {
+        self.value_at(r, key).map(|value| self.text(value))
+    }
+
+    /// Row `r`'s value for a resolved key, as the row holds it.
+    #[inline]
+    pub(super) fn value_at(&self, r: usize, key: &KeyPlaces) -> Option<AttrValue<'_>> {
+        let (template, data) = self.row_parts(r);
+        let place = match key.places.get(template as usize) {
+            Some(&place) => place,
+            None => place_in(self.templates.get(template), key.key),
+        };
+        let at = match place {
+            Place::Absent => return None,
+            Place::Fixed(sym) => return Some(AttrValue::Sym(sym)),
+            Place::Hole(at) => at as usize,
+        };
+        let pairs = self.templates.get(template);
+        let mut data = data;
+        for &(_, slot) in pairs.get(..at)? {
+            data = skip_hole(slot, data)?;
+        }
+        let mut row = AttrRow { pairs: [].iter(), data };
+        row.hole(pairs.get(at)?.1)
+    }
+
+    /// Whether row `r`'s template has the resolved key (reads only the
+    /// template number).
+    #[inline]
+    pub(super) fn has_key(&self, r: usize, key: &KeyPlaces) -> bool {
+        let (template, _) = self.row_parts(r);
+        match key.places.get(template as usize) {
+            Some(&place) => place != Place::Absent,
+            None => place_in(self.templates.get(template), key.key) != Place::Absent,
+        }
+    }
+
     /// What to look at for a query: `pair` tells a (key, symbol) pair that
     /// matches, `sym_key` a key whose symbols may match, `text_key` a key
     /// whose text values may match, given the bytes they hold.
@@ -470,6 +518,35 @@ impl Attrs {
             ("attr value dict", self.values.heap_bytes()),
             ("attr keys and stats", other),
         ]
+    }
+}
+
+/// A key resolved against the templates (see `Attrs::key_places`).
+#[derive(Clone, Debug)]
+pub(super) struct KeyPlaces {
+    key: u32,
+    /// By template number.
+    places: Vec<Place>,
+}
+
+/// Where a key's value is in one template: the first pair with the key,
+/// as `Attrs::get` finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Absent,
+    /// The value is the template's own (a symbol of `Attrs::values`).
+    Fixed(u32),
+    /// The value is in a hole: the pair's position in the template.
+    Hole(u32),
+}
+
+fn place_in(pairs: &[(u32, u32)], key: u32) -> Place {
+    match pairs.iter().position(|&(k, _)| k == key) {
+        None => Place::Absent,
+        Some(at) => match pairs[at].1 {
+            slot if slot >= HOLE_TEXT => Place::Hole(at as u32),
+            sym => Place::Fixed(sym),
+        },
     }
 }
 

@@ -25,13 +25,52 @@
 //! Row ids handed out are positions in time order (`u32`), valid until the
 //! next `add_file` or `remove_file`.
 
-use super::attrs::{remap_symbols, Attrs};
+use super::attrs::{remap_symbols, AttrValue, Attrs, KeyPlaces};
 use super::interner::{Interner, EMPTY};
 use super::packed::Packed;
 use crate::ingest::{FileSource, IngestReport};
 use crate::model::attr::RECORD_ID;
 use crate::model::{Event, Outcome, RawSpan, Source, TimeMs};
 use serde_json::Value;
+use std::marker::PhantomData;
+
+/// An attribute key resolved by `EventStore::attr_key`: where its value
+/// sits in each of the store's attribute templates. It borrows the store,
+/// which therefore cannot change while it is held.
+#[derive(Clone, Debug)]
+pub struct AttrKey<'s> {
+    places: KeyPlaces,
+    _store: PhantomData<&'s EventStore>,
+}
+
+/// An attribute value as the store keeps it (`EventStore::attr_ref_at`).
+/// One text may be `Shared` in some rows and `Text` in others: compare
+/// texts, not variants; a number only ever stands for one text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AttrRef<'s> {
+    /// A value shared between rows, by number (`shared_attr_text`).
+    Shared(u32),
+    /// A value the store keeps as each row's own text.
+    Text(&'s str),
+}
+
+/// A test of a text column's values, run once per distinct value by
+/// `EventStore::text_match`. It borrows the store, like `AttrKey`.
+#[derive(Clone, Debug)]
+pub struct TextMatch<'s> {
+    column: TextColumn,
+    /// By symbol of the column's dictionary.
+    hits: Vec<bool>,
+    any: bool,
+    _store: PhantomData<&'s EventStore>,
+}
+
+impl TextMatch<'_> {
+    /// Whether some value of the column passed (else no row can match).
+    pub fn any(&self) -> bool {
+        self.any
+    }
+}
 
 /// Identifies a loaded file for as long as it stays loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -393,6 +432,96 @@ impl EventStore {
     /// One attribute's value (key matched exactly).
     pub fn attr(&self, row: u32, key: &str) -> Option<&str> {
         self.attrs.get(row as usize, key)
+    }
+
+    /// An attribute key resolved once, for reading it from many rows with
+    /// `attr_at` (no hashing of the name nor search of the row's keys per
+    /// row); `None` when no row has the key.
+    pub fn attr_key(&self, name: &str) -> Option<AttrKey<'_>> {
+        Some(AttrKey { places: self.attrs.key_places(name)?, _store: PhantomData })
+    }
+
+    /// `attr(row, name)` for the key `key` resolved by this store.
+    #[inline]
+    pub fn attr_at(&self, row: u32, key: &AttrKey<'_>) -> Option<&str> {
+        self.attrs.get_at(row as usize, &key.places)
+    }
+
+    /// `attr_at`, with values the store shares between rows given by
+    /// number, so that callers can work something out once per distinct
+    /// value (see `AttrRef`).
+    #[inline]
+    pub fn attr_ref_at(&self, row: u32, key: &AttrKey<'_>) -> Option<AttrRef<'_>> {
+        Some(match self.attrs.value_at(row as usize, &key.places)? {
+            AttrValue::Sym(sym) => AttrRef::Shared(sym),
+            AttrValue::Text(text) => AttrRef::Text(text),
+        })
+    }
+
+    /// The text of an `AttrRef::Shared` value.
+    pub fn shared_attr_text(&self, id: u32) -> &str {
+        self.attrs.values.resolve(id)
+    }
+
+    /// The `AttrRef::Shared` number of a text, if some row shares it.
+    pub fn shared_attr_id(&self, text: &str) -> Option<u32> {
+        self.attrs.values.get(text)
+    }
+
+    /// How many `AttrRef::Shared` numbers there are (they run from 0).
+    pub fn shared_attr_count(&self) -> usize {
+        self.attrs.values.len()
+    }
+
+    /// The number standing for a row's value in a text column: rows with
+    /// equal values have equal numbers, which run from 0 to
+    /// `text_id_count` (and change when the store does). For working
+    /// something out once per distinct value.
+    #[inline]
+    pub fn text_id(&self, row: u32, column: TextColumn) -> u32 {
+        self.text[column.index()].rows.get(row as usize).unwrap_or(EMPTY)
+    }
+
+    pub fn text_id_count(&self, column: TextColumn) -> usize {
+        self.text[column.index()].dict.len()
+    }
+
+    /// The text a `text_id` stands for.
+    pub fn text_of_id(&self, column: TextColumn, id: u32) -> &str {
+        self.text[column.index()].dict.resolve(id)
+    }
+
+    /// Whether the row has the attribute at all (as `attr(row, name).is_some()`),
+    /// told by the row's template alone.
+    #[inline]
+    pub fn has_attr(&self, row: u32, key: &AttrKey<'_>) -> bool {
+        self.attrs.has_key(row as usize, &key.places)
+    }
+
+    /// Which distinct values of a text column pass `test`, worked out once
+    /// per value, for filtering rows by comparing numbers (`text_matches`,
+    /// `rows_matching`).
+    pub fn text_match(&self, column: TextColumn, test: impl Fn(&str) -> bool) -> TextMatch<'_> {
+        let dict = &self.text[column.index()].dict;
+        let hits: Vec<bool> = (0..dict.len() as u32).map(|sym| test(dict.resolve(sym))).collect();
+        let any = hits.contains(&true);
+        TextMatch { column, hits, any, _store: PhantomData }
+    }
+
+    /// Whether the row's value passed the `text_match` test.
+    #[inline]
+    pub fn text_matches(&self, row: u32, matched: &TextMatch<'_>) -> bool {
+        let rows = &self.text[matched.column.index()].rows;
+        rows.get(row as usize).and_then(|sym| matched.hits.get(sym as usize)).copied().unwrap_or(false)
+    }
+
+    /// The rows whose value passed the `text_match` test, in order.
+    pub fn rows_matching(&self, matched: &TextMatch<'_>) -> Vec<u32> {
+        if !matched.any {
+            return Vec::new();
+        }
+        let rows = &self.text[matched.column.index()].rows;
+        rows.select(0..self.len(), |sym| matched.hits.get(sym as usize).copied().unwrap_or(false))
     }
 
     pub fn file_of(&self, row: u32) -> FileId {
@@ -798,6 +927,74 @@ mod tests {
             loaded.push((again, files[1].clone()));
             check(&store, &loaded);
         }
+    }
+
+    /// Every way of reading attributes and text columns by resolved key or
+    /// number agrees with `attr` and `text`, on every row and key.
+    fn check_resolved_reads(store: &EventStore) {
+        let mut names: Vec<&str> = store.attr_key_names().collect();
+        names.push("NoSuchKey");
+        let (mut shared, mut own) = (0, 0);
+        for name in names {
+            let Some(key) = store.attr_key(name) else {
+                assert!((0..store.len() as u32).all(|r| store.attr(r, name).is_none()), "{name}");
+                continue;
+            };
+            for r in 0..store.len() as u32 {
+                let want = store.attr(r, name);
+                assert_eq!(store.attr_at(r, &key), want, "row {r} key {name}");
+                assert_eq!(store.has_attr(r, &key), want.is_some(), "row {r} key {name}");
+                let got = match store.attr_ref_at(r, &key) {
+                    Some(AttrRef::Shared(id)) => {
+                        shared += 1;
+                        assert_eq!(store.shared_attr_id(store.shared_attr_text(id)), Some(id));
+                        Some(store.shared_attr_text(id))
+                    }
+                    Some(AttrRef::Text(text)) => {
+                        own += 1;
+                        Some(text)
+                    }
+                    None => None,
+                };
+                assert_eq!(got, want, "row {r} key {name}");
+            }
+        }
+        assert!(shared > 0 && own > 0, "values kept both ways: {shared} shared, {own} own");
+        for column in TextColumn::ALL {
+            let user = store.text_match(column, |text| text.starts_with("User1"));
+            let want: Vec<u32> = (0..store.len() as u32).filter(|&r| store.text(r, column).starts_with("User1")).collect();
+            assert_eq!(store.rows_matching(&user), want, "{column:?}");
+            assert_eq!(user.any(), !want.is_empty());
+            for r in 0..store.len() as u32 {
+                assert_eq!(store.text_matches(r, &user), want.binary_search(&r).is_ok());
+                let id = store.text_id(r, column);
+                assert!((id as usize) < store.text_id_count(column));
+                assert_eq!(store.text_of_id(column, id), store.text(r, column));
+            }
+        }
+    }
+
+    #[test]
+    fn resolved_keys_and_numbers_read_what_attr_and_text_read() {
+        let files: Vec<Vec<Event>> = (0..3).map(|f| events(f, 3000)).collect();
+        let mut direct = EventStore::new();
+        let mut pending_store = EventStore::new();
+        let mut ids = Vec::new();
+        for events in &files {
+            ids.push(direct.add_file(IngestReport::default(), FileSource::default(), events.clone()));
+            let mut pending = PendingFile::new();
+            pending.extend(events.iter().cloned());
+            pending_store.add_pending(IngestReport::default(), FileSource::default(), pending);
+            check_resolved_reads(&direct);
+            check_resolved_reads(&pending_store);
+        }
+        for mut store in [direct, pending_store] {
+            store.remove_file(ids[1]);
+            check_resolved_reads(&store);
+            store.add_file(IngestReport::default(), FileSource::default(), files[1].clone());
+            check_resolved_reads(&store);
+        }
+        assert!(EventStore::new().attr_key("Workload").is_none());
     }
 
     #[test]

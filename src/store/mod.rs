@@ -24,7 +24,7 @@ pub mod query;
 
 pub use enriched::{Location, LocationSource};
 pub use eval::{EvalContext, RowAnnotation};
-pub use event_store::{EventStore, FileId, LoadedFile, PendingFile, TextColumn};
+pub use event_store::{AttrKey, AttrRef, EventStore, FileId, LoadedFile, PendingFile, TextColumn, TextMatch};
 pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram};
 pub use query::{parse, Field, Query, QueryError, Term, TermKind};
