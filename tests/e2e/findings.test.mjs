@@ -3,7 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSample, numbersIn, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -121,4 +124,46 @@ test('edit the context by hand: add a suspect and raise the travel speed', { tim
     assert.equal(await page.locator(tid('travel-speed')).inputValue(), '50000');
     assert.equal(await page.locator(tid('corporate-ranges')).inputValue(), '192.0.2.0/24');
   });
+});
+
+/** A Search-UnifiedAuditLog export with `rules` inbox rules, each by another
+ * user, each forwarding outside the tenant: one finding and one remediation
+ * action per rule. */
+async function writeManyRulesExport(path, rules) {
+  let text = '"RunspaceId","RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState"\r\n';
+  const start = Date.UTC(2026, 1, 1);
+  for (let i = 0; i < rules; i++) {
+    const iso = new Date(start + i * 60_000).toISOString().slice(0, 19);
+    const id = `7d0c9a44-1b2e-4c3d-8e9f-${String(i).padStart(12, '0')}`;
+    const user = `user${i}@contoso.com`;
+    const audit = `{""CreationTime"":""${iso}"",""Id"":""${id}"",""Operation"":""New-InboxRule"",""RecordType"":1,""ResultStatus"":""True"",""UserKey"":""1003200${i}"",""UserType"":0,""Version"":1,""Workload"":""Exchange"",""UserId"":""${user}"",""ClientIP"":""203.0.113.${i % 250}"",""ObjectId"":""${user}\\\\Invoices"",""Parameters"":[{""Name"":""Name"",""Value"":""Invoices""},{""Name"":""ForwardTo"",""Value"":""drop${i}@evil.example""},{""Name"":""DeleteMessage"",""Value"":""True""}]}`;
+    text += `"3c2d1e0f-9a8b-4c7d-6e5f-4a3b2c1d0e9f","ExchangeAdmin","${iso}","${user}","New-InboxRule","${audit}","${i + 1}","${rules}","${id}","True","Unchanged"\r\n`;
+  }
+  await writeFile(path, text);
+}
+
+test('hundreds of findings: worked out after the load, drawn a hundred at a time', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const path = join(tmp, 'ual_rules.csv');
+    await writeManyRulesExport(path, 250);
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      await waitForFilesLoaded(page, 1);
+      await until(page, 'the analysis finished', () => !document.querySelector('[data-testid="findings-analysing"]'));
+      const summary = await page.locator(`${tid('findings')} summary`).textContent();
+      assert.ok(numbersIn(summary)[0] >= 250, summary);
+      const items = () => page.locator(`${tid('findings-list')} > li`).count();
+      assert.equal(await items(), 100, 'a first page of findings');
+      const more = page.locator(tid('findings-more'));
+      assert.match(await more.textContent(), /^Show 100 more \(\d+ not shown\)$/);
+      await more.click();
+      assert.equal(await items(), 200);
+      await more.click();
+      assert.equal(await items(), numbersIn(summary)[0] - Number(/(\d+) below the severity floor/.exec(summary)?.[1] || 0));
+      assert.equal(await more.count(), 0, 'nothing left to show');
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 });
