@@ -306,6 +306,37 @@ impl EventStore {
         id
     }
 
+    /// Add more rows to a file already in the store: a file still loading
+    /// shows its rows as they come, in parts (see `ui::loader`).
+    pub fn extend_file(&mut self, id: FileId, pending: PendingFile) {
+        if pending.is_empty() || !self.files.iter().any(|f| f.id == id) {
+            return;
+        }
+        let old_len = self.len();
+        self.append_rows(pending.rows, id);
+        self.restore_time_order(old_len);
+        self.shrink_to_fit();
+        self.refresh_ip_answers();
+    }
+
+    /// Drop every file and row (a new case), keeping the IP databases,
+    /// which are reference data. File ids are not reused: a load still
+    /// under way for the old case must not take a new file for its own.
+    pub fn clear_evidence(&mut self) {
+        let mut fresh = EventStore { next_file: self.next_file, ..EventStore::new() };
+        fresh.set_enrichment(self.enrichment().clone());
+        *self = fresh;
+    }
+
+    /// What is known of a file once it has been read to the end: its
+    /// report and where its bytes are.
+    pub fn finish_file(&mut self, id: FileId, report: IngestReport, source: impl Into<FileSource>) {
+        if let Some(file) = self.files.iter_mut().find(|f| f.id == id) {
+            file.report = report;
+            file.source = source.into();
+        }
+    }
+
     /// Append the rows gathered in `rows` (a `PendingFile`'s) as file `file`.
     fn append_rows(&mut self, rows: EventStore, file: FileId) {
         let added = rows.len();
@@ -888,19 +919,45 @@ mod tests {
     }
 
     #[test]
+    fn a_new_case_empties_the_store_without_reusing_file_ids() {
+        let mut store = EventStore::new();
+        let first = store.add_file(IngestReport::default(), FileSource::default(), events(0, 50));
+        store.clear_evidence();
+        assert!(store.is_empty() && store.files().is_empty());
+        let second = store.add_file(IngestReport::default(), FileSource::default(), events(1, 50));
+        assert_ne!(first, second, "a load of the old case still holds {first:?}");
+        store.remove_file(first);
+        assert_eq!(store.len(), 50, "removing the old case's file leaves the new one alone");
+    }
+
+    #[test]
     fn holds_what_was_loaded_through_every_path() {
         let files: Vec<Vec<Event>> = (0..3).map(|f| events(f, 4000)).collect();
         let mut direct = EventStore::new();
         let mut pending_store = EventStore::new();
+        // Each file in three parts, as a file still loading shows its rows.
+        let mut parts_store = EventStore::new();
         let mut loaded = Vec::new();
         for events in &files {
             let id = direct.add_file(IngestReport::default(), FileSource::default(), events.clone());
             let mut pending = PendingFile::new();
             pending.extend(events.iter().cloned());
             assert_eq!(pending_store.add_pending(IngestReport::default(), FileSource::default(), pending), id);
+            let mut parts = events.chunks(events.len() / 3 + 1).map(|part| {
+                let mut pending = PendingFile::new();
+                pending.extend(part.iter().cloned());
+                pending
+            });
+            let first = parts.next().expect("a first part");
+            assert_eq!(parts_store.add_pending(IngestReport::default(), FileSource::default(), first), id);
+            parts.for_each(|part| parts_store.extend_file(id, part));
+            let report = IngestReport { rows_ok: events.len() as u64, ..IngestReport::default() };
+            parts_store.finish_file(id, report.clone(), FileSource::default());
+            assert_eq!(parts_store.file(id).map(|f| &f.report), Some(&report));
             loaded.push((id, events.clone()));
             check(&direct, &loaded);
             check(&pending_store, &loaded);
+            check(&parts_store, &loaded);
         }
         assert!(matches!(direct.raw_start_high, Packed::U8(_)), "offsets past 4 GiB keep their high bits");
 

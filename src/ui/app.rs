@@ -241,10 +241,7 @@ pub fn app() -> Html {
                 let (originals, dedupe, loads, snapshots, case, applied, selected) =
                     (originals.clone(), dedupe.clone(), loads.clone(), snapshots.clone(), case.clone(), applied.clone(), selected.clone());
                 gate.change_soon(store.clone(), move |store| {
-                    // IP databases are reference data, not this case's evidence: keep them.
-                    let mut fresh = EventStore::new();
-                    fresh.set_enrichment(store.enrichment().clone());
-                    *store = fresh;
+                    store.clear_evidence();
                     originals.clear();
                     *dedupe.borrow_mut() = Deduper::default();
                     loads.dispatch(LoadAction::Cleared);

@@ -18,7 +18,7 @@ use std::future::Future;
 use std::pin::Pin;
 use crate::ingest::stream::{parse_slice, FileAssembler, ParsePlan, Slice, Splitter};
 use crate::ingest::{Deduper, FileSource, IngestReport, Original};
-use crate::store::{EventStore, PendingFile};
+use crate::store::{EventStore, FileId, PendingFile};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use gloo::timers::future::TimeoutFuture;
@@ -295,6 +295,8 @@ impl Loader {
         let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
         let mut pending = PendingFile::new();
+        // The rows already in the store while the rest loads.
+        let mut shown = ShownSoFar::default();
         let mut queue: VecDeque<Slice> = VecDeque::new();
         let mut in_flight: VecDeque<Pin<Box<dyn Future<Output = Result<crate::ingest::stream::SliceOutput, String>>>>> = VecDeque::new();
         let (started, mut step_started) = (js_sys::Date::now(), js_sys::Date::now());
@@ -304,7 +306,7 @@ impl Loader {
         let workers = pool.as_ref().map_or(why_not, |p| format!(" · {} worker{}", p.size(), if p.size() == 1 { "" } else { "s" }));
         loop {
             if self.cancelled.borrow_mut().remove(&id) || id < self.first_live_id.get() {
-                return self.forget_partial_load();
+                return self.forget_partial_load(shown.file).await;
             }
             if plan.is_none() {
                 if let Some(p) = splitter.plan() {
@@ -327,11 +329,12 @@ impl Loader {
                     match (output, assembler.as_mut()) {
                         (Ok(output), Some(a)) => a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e)),
                         (Err(why), _) => {
-                            self.forget_partial_load();
+                            self.forget_partial_load(shown.file).await;
                             return self.not_loaded(id, name, &format!("{name}: parsing stopped: {why}"));
                         }
                         (Ok(_), None) => {}
                     }
+                    self.show_rows_so_far(name, &mut shown, &mut pending).await;
                     if wasm_memory_bytes() > memory_stop {
                         stopped_at = Some(offset);
                         break;
@@ -343,6 +346,7 @@ impl Loader {
                 let output = parse_slice(p, slice);
                 queue.pop_front();
                 a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
+                self.show_rows_so_far(name, &mut shown, &mut pending).await;
                 if wasm_memory_bytes() > memory_stop {
                     stopped_at = Some(offset);
                     break;
@@ -390,7 +394,7 @@ impl Loader {
         if self.store.borrow().files().iter().any(|f| f.report.sha256 == report.sha256) {
             let mut report = report;
             report.unreadable = Some(format!("{name} is already loaded (same SHA-256); skipped so its events are not counted twice."));
-            self.forget_partial_load();
+            self.forget_partial_load(shown.file).await;
             self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(report), loaded: false });
             return;
         }
@@ -405,7 +409,14 @@ impl Loader {
             .gate
             .change(&self.store, |store| {
                 let started = js_sys::Date::now();
-                let file = store.add_pending(report.clone(), source, pending);
+                let file = match shown.file {
+                    Some(file) => {
+                        store.extend_file(file, pending);
+                        store.finish_file(file, report.clone(), source);
+                        file
+                    }
+                    None => store.add_pending(report.clone(), source, pending),
+                };
                 super::analysis::note_if_slow("store add_pending", started);
                 file
             })
@@ -436,9 +447,37 @@ impl Loader {
         }
     }
 
-    /// A load that stops partway must leave nothing behind: its record ids
-    /// are forgotten (the store never saw its events).
-    fn forget_partial_load(&self) {
+    /// Put the rows read so far into the store, so that the analyst works
+    /// with them while the rest loads. Each part is as large as all the
+    /// parts before it: the store re-sorts on each, so a file of n rows
+    /// costs about log2(n / FIRST_ROWS_SHOWN) re-sorts.
+    async fn show_rows_so_far(&self, name: &str, shown: &mut ShownSoFar, pending: &mut PendingFile) {
+        if pending.len() < FIRST_ROWS_SHOWN.max(shown.rows) {
+            return;
+        }
+        let part = std::mem::replace(pending, PendingFile::new());
+        let rows = part.len();
+        let file = match shown.file {
+            Some(file) => {
+                self.gate.change(&self.store, |store| store.extend_file(file, part)).await;
+                file
+            }
+            None => {
+                let report = IngestReport { file: name.to_string(), ..IngestReport::default() };
+                self.gate.change(&self.store, |store| store.add_pending(report, FileSource::default(), part)).await
+            }
+        };
+        *shown = ShownSoFar { file: Some(file), rows: shown.rows + rows };
+        self.loads.dispatch(LoadAction::RowsShown);
+    }
+
+    /// A load that stops partway must leave nothing behind: rows already
+    /// shown leave the store, and its record ids are forgotten.
+    async fn forget_partial_load(&self, shown: Option<FileId>) {
+        if let Some(file) = shown {
+            self.gate.change(&self.store, |store| store.remove_file(file)).await;
+            self.loads.dispatch(LoadAction::RowsShown);
+        }
         let store = self.store.borrow();
         let mut fresh = Deduper::default();
         for row in 0..store.len() as u32 {
@@ -446,6 +485,17 @@ impl Loader {
         }
         *self.dedupe.borrow_mut() = fresh;
     }
+}
+
+/// Rows a loading file shows before the rest has been read: a first part
+/// soon, then parts as large as all before them.
+const FIRST_ROWS_SHOWN: usize = 20_000;
+
+/// A loading file's rows already in the store.
+#[derive(Default)]
+struct ShownSoFar {
+    file: Option<FileId>,
+    rows: usize,
 }
 
 /// Bytes of wasm memory in use (it only grows).

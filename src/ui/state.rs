@@ -71,6 +71,9 @@ pub enum LoadAction {
     Removed { id: u32, unloaded: bool },
     /// The store was emptied (new case).
     Cleared,
+    /// A loading file's rows read so far went into the store (or left it,
+    /// when its load stopped).
+    RowsShown,
     /// An IP database finished loading (its progress card goes; the files
     /// panel lists it from the store) or one was unloaded: every row's
     /// location may have changed.
@@ -111,6 +114,7 @@ impl Reducible for Loads {
                 next.files.clear();
                 next.generation += 1;
             }
+            LoadAction::RowsShown => next.generation += 1,
             LoadAction::DatabasesChanged { finished_load } => {
                 next.files.retain(|f| Some(f.id) != finished_load);
                 next.generation += 1;

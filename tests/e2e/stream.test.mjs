@@ -74,7 +74,8 @@ test('a cancelled load leaves nothing behind: loading the file again keeps every
       await page.locator(tid('file-rate')).waitFor();
       await page.locator(tid('file-cancel')).click();
       await until(page, 'the cancelled card gone', () => document.querySelectorAll('[data-testid="file-card"]').length === 0);
-      assert.deepEqual(numbersIn(await page.locator(tid('event-count')).textContent())[0] || 0, 0, 'no events from the cancelled load');
+      // Rows it had shown while loading leave the store at its next step.
+      await until(page, 'no events from the cancelled load', () => !/[1-9]/.test(document.querySelector('[data-testid="event-count"]')?.textContent || ''));
       // The same file again: none of its records counts as a duplicate of the cancelled load's.
       await page.locator(tid('file-input')).setInputFiles([]);
       await page.locator(tid('file-input')).setInputFiles([path]);
