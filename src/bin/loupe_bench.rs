@@ -553,7 +553,10 @@ fn case_figures(store: &EventStore, table: &mut Vec<(String, String)>) {
     let findings = loupe::detect::run_all(store, &context);
     let detect_time = t.elapsed();
     table.push(analysis_costs(store, &context, suggest_time));
+    let t = Instant::now();
     let plan = loupe::remediate::plan(store, &context, &findings);
+    let actionable = findings.iter().filter(|f| f.severity >= loupe::detect::Severity::Medium).count();
+    table.push(("  analysis after load: remediation plan with the findings".into(), format!("{:.1} ms ({} findings, {actionable} at Medium or above; {} actions)", ms(t.elapsed()), findings.len(), plan.actions.len())));
     let empty = loupe::tenant::Snapshot::new();
     let t = Instant::now();
     let (changes, changes_from) = loupe::report::incident::config_changes(&empty, &empty, store, &context);
