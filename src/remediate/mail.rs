@@ -9,16 +9,19 @@ use crate::detect::facts::{op_is, param, tenant_domains};
 use crate::detect::mailflow::mail_rule;
 use crate::detect::{Context, Finding};
 use crate::store::EventStore;
+use std::collections::BTreeSet;
 
 const INBOX_RULE_OPS: [&str; 4] = ["New-InboxRule", "Set-InboxRule", "UpdateInboxRules", "Enable-InboxRule"];
 const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Enable-TransportRule"];
 
 pub fn actions(store: &EventStore, _ctx: &Context, findings: &[Finding]) -> Vec<Action> {
-    let tenant = tenant_domains(store);
+    // The tenant's domains take a pass over every row: worked out only once
+    // a rule finding needs them, not for a plan without one.
+    let mut tenant: Option<BTreeSet<String>> = None;
     let mut out = Vec::new();
     for f in actionable(findings, "mail.inbox_rule").chain(actionable(findings, "mail.forwarding")) {
         for &row in &f.rows {
-            let rule = mail_rule(store, row, &tenant);
+            let rule = mail_rule(store, row, tenant.get_or_insert_with(|| tenant_domains(store)));
             if op_is(store, row, &INBOX_RULE_OPS) {
                 let mailbox = rule_mailbox(store, row);
                 if mailbox.is_empty() {

@@ -14,6 +14,7 @@ use super::kind::ObjectKind;
 use super::object::{canonical_id, TenantObject};
 use super::permissions::{application_risk, delegated_risk, known_permission, split_scopes};
 use super::snapshot::Snapshot;
+use crate::detect::facts::{is_audit, is_ual, rows_with_op};
 use crate::detect::scopes::scopes as permissions_in_row;
 use crate::detect::{Context, Severity};
 use crate::model::{attr, format_utc, parse_rfc3339_utc, TimeMs};
@@ -396,13 +397,11 @@ impl Builder {
         // Rows of one operation share a correlation id: a grant row names the
         // API, the consent or creation row beside it names the app.
         let mut by_correlation: BTreeMap<String, (Option<String>, Option<String>, String)> = BTreeMap::new();
-        let mut rows: Vec<u32> = Vec::new();
-        for row in 0..store.len() as u32 {
-            let all = [&CONSENT[..], &GRANT[..], &ROLE[..], &CREATE[..], &CHANGE[..]].concat();
-            if !is_audit_op(store, row, &all) {
-                continue;
-            }
-            rows.push(row);
+        // The operation names are matched once against the store's
+        // dictionary; only rows of these operations are read further.
+        let all = [&CONSENT[..], &GRANT[..], &ROLE[..], &CREATE[..], &CHANGE[..]].concat();
+        let rows: Vec<u32> = rows_with_op(store, &all).into_iter().filter(|&row| is_audit(store, row) || is_ual(store, row)).collect();
+        for &row in &rows {
             if is_audit_op(store, row, &CONSENT) || is_audit_op(store, row, &CREATE) {
                 if let Some(corr) = store.attr(row, attr::CORRELATION_ID).filter(|c| !c.is_empty()) {
                     let changes = target_changes(store, row);

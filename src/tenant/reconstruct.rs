@@ -19,7 +19,7 @@ use super::normalize::{from_powershell, is_powershell_shaped};
 use super::object::{canonical_id, TenantObject};
 use super::rules::Risk;
 use super::snapshot::Snapshot;
-use crate::detect::facts::op_is;
+use crate::detect::facts::{op_is, rows_with_op};
 use crate::detect::{Context, Severity};
 use crate::model::{attr, format_utc, Source, TimeMs};
 use crate::store::EventStore;
@@ -73,7 +73,11 @@ pub fn reconstruct(store: &EventStore, snapshot: Option<&Snapshot>, context: Opt
     let mut names = Snapshot::new();
     // (row, old, new, a risk the values alone cannot give)
     let mut pending: Vec<Pending> = Vec::new();
-    for row in 0..store.len() as u32 {
+    // Only rows of the operations below can build a version: the names are
+    // matched once against the store's dictionary, and the modified
+    // properties are parsed for those rows alone.
+    let any_op = [&CA_OPS[..], &LOCATION_OPS[..], &CREDENTIAL_OPS[..], &ROLE_ADD_OPS[..], &DOMAIN_OPS[..], &AUTH_METHOD_OPS[..]].concat();
+    for row in rows_with_op(store, &any_op) {
         let source = store.source(row);
         // The UAL repeats Entra records; read it only when the Entra log is absent.
         if !(source == Source::DirectoryAudit || (!has_entra && source == Source::UnifiedAudit)) {
