@@ -96,9 +96,15 @@ pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation:
             let run = gate.start_run();
             // Findings of an older generation name rows that have moved:
             // they go. With the same rows, the old ones stay until the new
-            // ones are ready.
+            // ones are ready. The suggested context names accounts and
+            // addresses, not rows: it stays until the new one is ready, so
+            // the context panel and the timeline's marks do not flicker.
             let previous = (*shown).clone();
-            let kept = if previous.generation == *generation { previous } else { Analysis { generation: *generation, ..Analysis::default() } };
+            let kept = if previous.generation == *generation {
+                previous
+            } else {
+                Analysis { generation: *generation, suggested: previous.suggested, ..Analysis::default() }
+            };
             shown.set(Analysis { busy: true, ..kept });
             spawn_local(analyse(store, gate, run, *generation, confirmed.clone(), shown));
         });
