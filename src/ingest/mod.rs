@@ -66,13 +66,10 @@ impl RowCtx {
     /// also counted as evidence of that order, so a slice read far from the
     /// start can tell when its dates contradict it (`dates_seen`).
     pub fn parse_time(&self, text: &str) -> Option<TimeMs> {
-        let time = dates::parse_time(text, self.date_order);
-        if !dates::is_iso(text.trim().trim_matches('"').trim()) {
-            let mut seen = self.dates_seen.get();
-            seen.add(text.trim().trim_matches('"'));
-            self.dates_seen.set(seen);
-        }
-        time
+        let mut seen = self.dates_seen.get();
+        seen.add(text.trim().trim_matches('"'));
+        self.dates_seen.set(seen);
+        dates::parse_time(text, self.date_order)
     }
 
     /// What the locale dates parsed so far say about day/month order.
