@@ -135,15 +135,22 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
             }
             step_started = js_sys::Date::now();
         }
-        let started = js_sys::Date::now();
-        findings.extend((detector.run)(&store, &ctx, &history));
-        note_if_slow(detector.id, started);
+        findings.extend(timed(detector.id, || (detector.run)(&store, &ctx, &history)));
     }
     order_findings(&mut findings);
     if !gate.is_current(run) {
         return;
     }
     shown.set(Analysis { generation, suggested: Rc::new(suggested), findings: Rc::new(findings), busy: false });
+}
+
+/// Do `work`, naming it on the console when it held the page up (see
+/// `note_if_slow`).
+pub fn timed<T>(step: &str, work: impl FnOnce() -> T) -> T {
+    let started = js_sys::Date::now();
+    let result = work();
+    note_if_slow(step, started);
+    result
 }
 
 /// Tell the console (and `make bench-browser`) which step held the page up.

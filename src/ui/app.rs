@@ -92,10 +92,7 @@ pub fn app() -> Html {
     let plan = {
         let store = store.clone();
         use_memo((loads.generation, context.clone(), findings.clone()), move |(_, ctx, findings)| {
-            let started = js_sys::Date::now();
-            let plan = crate::remediate::plan(&store.borrow(), ctx, findings);
-            super::analysis::note_if_slow("remediation plan", started);
-            plan
+            super::analysis::timed("remediation plan", || crate::remediate::plan(&store.borrow(), ctx, findings))
         })
     };
     let contradictions = {
@@ -103,30 +100,21 @@ pub fn app() -> Html {
         let done = case.case.actions_done();
         let plan: Rc<crate::remediate::Plan> = plan.clone();
         use_memo((loads.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| {
-            let started = js_sys::Date::now();
-            let contradictions = crate::remediate::verify(&store.borrow(), ctx, plan, done);
-            super::analysis::note_if_slow("remediation check", started);
-            contradictions
+            super::analysis::timed("remediation check", || crate::remediate::verify(&store.borrow(), ctx, plan, done))
         })
     };
     // The analyst's event marks on the rows now loaded (by file hash and place).
     let annotations = {
         let store = store.clone();
         use_memo((loads.generation, case.case.events.clone()), move |(_, events)| {
-            let started = js_sys::Date::now();
-            let resolved = resolve(events, &store.borrow());
-            super::analysis::note_if_slow("marks found again", started);
-            resolved
+            super::analysis::timed("marks found again", || resolve(events, &store.borrow()))
         })
     };
     let eval_context = EvalContext { indicators: indicators.clone(), annotations: (*annotations).clone() };
     let timeline = {
         let store = store.clone();
         use_memo((loads.generation, (*applied).clone(), indicators.clone(), annotations.clone()), move |(_, query, iocs, annotations)| {
-            let started = js_sys::Date::now();
-            let view = view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() });
-            super::analysis::note_if_slow("timeline query, facets, histogram", started);
-            view
+            super::analysis::timed("timeline query, facets, histogram", || view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() }))
         })
     };
 

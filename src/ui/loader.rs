@@ -408,17 +408,14 @@ impl Loader {
         let file = self
             .gate
             .change(&self.store, |store| {
-                let started = js_sys::Date::now();
-                let file = match shown.file {
+                super::analysis::timed("store takes the file", || match shown.file {
                     Some(file) => {
                         store.extend_file(file, pending);
                         store.finish_file(file, report.clone(), source);
                         file
                     }
                     None => store.add_pending(report.clone(), source, pending),
-                };
-                super::analysis::note_if_slow("store add_pending", started);
-                file
+                })
             })
             .await;
         if let Some(blob) = blob {

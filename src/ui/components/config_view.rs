@@ -86,10 +86,7 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
     let analysis = {
         let (files, store) = (props.files.clone(), props.store.clone());
         use_memo((props.snapshots_generation, props.generation, props.context.clone()), move |(_, _, context)| {
-            let started = js_sys::Date::now();
-            let analysis = analyse(&files, &store.borrow(), context);
-            crate::ui::analysis::note_if_slow("configuration changes and apps", started);
-            analysis
+            crate::ui::analysis::timed("configuration changes and apps", || analyse(&files, &store.borrow(), context))
         })
     };
     let Analysis { changes, changes_from, apps, checks } = &*analysis;

@@ -65,9 +65,7 @@ pub fn exercise_panel(props: &ExerciseProps) -> Html {
     let body = match &running {
         None => intro(props, &key, folder),
         Some(state) if state.finished_at.is_some() => {
-            let started = js_sys::Date::now();
-            let answers = exercise::gather(&props.case, &props.store.borrow(), &props.findings);
-            crate::ui::analysis::note_if_slow("exercise answers", started);
+            let answers = crate::ui::analysis::timed("exercise answers", || exercise::gather(&props.case, &props.store.borrow(), &props.findings));
             scorecard(props, &exercise::score(&key, &answers), state)
         }
         Some(state) => working(props, &key, state, hint_step),
