@@ -74,6 +74,9 @@ async function benchOne(browser, port, csvFile) {
     // The app names each step that held the main thread over 50 ms.
     const slowSteps = [];
     page.on('console', (m) => { if (m.text().startsWith('loupe: slow step')) slowSteps.push(m.text().replace('loupe: slow step ', '')); });
+    // And where the load's time went, thread by thread.
+    const timings = [];
+    page.on('console', (m) => { if (m.text().startsWith('loupe: load timings')) timings.push(m.text().replace(/^loupe: load timings [^:]*: /, '')); });
     page.on('crash', () => console.log('the page crashed'));
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector('[data-testid=file-input]', { state: 'attached' });
@@ -86,6 +89,8 @@ async function benchOne(browser, port, csvFile) {
     const baseMemory = browserMemoryMb();
     let peakMemory = baseMemory;
     const sampler = setInterval(() => { peakMemory = Math.max(peakMemory, browserMemoryMb()); }, 250);
+    // LOUPE_BENCH_TRACE=file.json: a Chromium trace of the load (every thread).
+    if (process.env.LOUPE_BENCH_TRACE) await browser.startTracing(page, { path: process.env.LOUPE_BENCH_TRACE, categories: (process.env.LOUPE_BENCH_TRACE_CATEGORIES || 'devtools.timeline,disabled-by-default-devtools.timeline').split(',') });
     const started = Date.now();
     await page.setInputFiles('[data-testid=file-input]', csvFile);
     let firstRows = null;
@@ -105,6 +110,7 @@ async function benchOne(browser, port, csvFile) {
       await new Promise((r) => setTimeout(r, 250));
     }
     const seconds = (Date.now() - started) / 1000;
+    if (process.env.LOUPE_BENCH_TRACE) await browser.stopTracing();
     // Then the findings, worked out in steps after the load.
     let findingsShown = null;
     for (;;) {
@@ -128,6 +134,7 @@ async function benchOne(browser, port, csvFile) {
     console.log(`first rows shown after   ${firstRows === null ? 'never' : firstRows.toFixed(1) + ' s'}`);
     console.log(`findings shown after     ${findingsShown === null ? 'never' : findingsShown.toFixed(1) + ' s'}`);
     console.log(`main thread blocked      longest ${tasks.length ? tasks[0].toFixed(0) : 0} ms; ${tasks.length} tasks over 50 ms`);
+    for (const t of timings) console.log(`where the time went      ${t}`);
     if (slowSteps.length) console.log(`steps over 50 ms         ${slowSteps.join('; ')}`);
     if (process.env.LOUPE_BENCH_VERBOSE) console.log(`long tasks (ms at start) ${taskEntries.map(([d, at]) => `${d.toFixed(0)} at ${at.toFixed(0)}`).join(', ')}`);
     console.log(`browser memory           peak ${peakMemory.toFixed(0)} MB, all Chromium processes (${baseMemory.toFixed(0)} MB before the load)`);

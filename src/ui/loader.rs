@@ -13,7 +13,7 @@ use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
 use crate::enrich::DbParser;
 use super::originals::{read_range, Originals};
-use super::workers::Pool;
+use super::workers::{now, Pool};
 use std::future::Future;
 use std::pin::Pin;
 use crate::ingest::stream::{parse_slice, FileAssembler, ParsePlan, Slice, Splitter};
@@ -38,8 +38,18 @@ const STREAM_READ: f64 = 4.0 * 1024.0 * 1024.0;
 /// Bytes handed to the splitter at once: hashing and cutting 256 KiB stay
 /// well inside one step.
 const PUSH_BYTES: usize = 256 * 1024;
-/// Text per slice: parsing one in wasm takes a few milliseconds.
-const SLICE_BYTES: usize = 256 * 1024;
+/// Text per slice: parsing one in a worker takes about 15 ms, taking its
+/// events in here a few.
+const SLICE_BYTES: usize = 1024 * 1024;
+/// Slices handed to each worker ahead of its answers.
+const SLICES_PER_WORKER: usize = 4;
+/// Read the next piece of the file while less text than this waits to be
+/// handed to a worker.
+const READ_AHEAD_BYTES: usize = 4 * 1024 * 1024;
+/// Files larger than this are hashed in a worker of their own.
+const HASH_IN_WORKER_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+/// Show a loading file's progress this often.
+const PROGRESS_EVERY_MS: f64 = 250.0;
 /// Work this long, then yield to the browser.
 const STEP_MS: f64 = 20.0;
 /// Wasm memory cannot pass 4 GiB, and adding a file's events to the store
@@ -288,9 +298,18 @@ impl Loader {
             PoolState::Unavailable(why) => (None, format!(" · on the page's thread ({why})")),
             PoolState::Starting => (None, String::new()),
         };
-        let in_flight_limit = pool.as_ref().map_or(0, |p| p.size() * 3);
+        // Enough slices per worker that it never waits while the page reads
+        // and splits the next piece of the file.
+        let in_flight_limit = pool.as_ref().map_or(0, |p| p.size() * SLICES_PER_WORKER);
         let size = input.size();
-        let mut splitter = Splitter::new(name, SLICE_BYTES, known_sha256);
+        // A large file is hashed by a worker of its own, reading the File
+        // itself: hashing here would take the page's thread a second per 150 MB.
+        let hashing = match (&input, &pool, &known_sha256) {
+            (Input::Blob(blob), Some(pool), None) if size > HASH_IN_WORKER_BYTES => pool.hash_file(blob).ok(),
+            _ => None,
+        };
+        let splitter_hash = if hashing.is_some() { Some(String::new()) } else { known_sha256 };
+        let mut splitter = Splitter::new(name, SLICE_BYTES, splitter_hash);
         let mut plan: Option<ParsePlan> = None;
         let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
@@ -298,13 +317,17 @@ impl Loader {
         // The rows already in the store while the rest loads.
         let mut shown = ShownSoFar::default();
         let mut queue: VecDeque<Slice> = VecDeque::new();
-        let mut in_flight: VecDeque<Pin<Box<dyn Future<Output = Result<crate::ingest::stream::SliceOutput, String>>>>> = VecDeque::new();
+        let mut in_flight: VecDeque<Pending<Result<super::workers::Parsed, String>>> = VecDeque::new();
+        // The next piece of the file, read while the workers parse.
+        let mut reading: Option<Pending<Result<Vec<u8>, String>>> = None;
         let (started, mut step_started) = (js_sys::Date::now(), js_sys::Date::now());
         let (mut offset, mut finished_reading) = (0.0, false);
         let memory_stop = memory_stop_bytes();
         let mut stopped_at: Option<f64> = None;
         let workers = pool.as_ref().map_or(why_not, |p| format!(" · {} worker{}", p.size(), if p.size() == 1 { "" } else { "s" }));
-        loop {
+        let mut times = LoadTimes::default();
+        let times_started = now();
+        'load: loop {
             if self.cancelled.borrow_mut().remove(&id) || id < self.first_live_id.get() {
                 return self.forget_partial_load(shown.file).await;
             }
@@ -315,68 +338,92 @@ impl Loader {
                     plan = Some(p.clone());
                 }
             }
-            let all_read = finished_reading && queue.is_empty();
-            if let (Some(pool), Some(_)) = (&pool, &plan) {
-                while in_flight.len() < in_flight_limit {
-                    let Some(slice) = queue.pop_front() else { break };
-                    in_flight.push_back(Box::pin(pool.parse(&plan_json, slice)));
+            // Slices the workers have finished, in file order.
+            while let Some(result) = in_flight.front_mut().and_then(Pending::take_if_ready) {
+                in_flight.pop_front();
+                let parsed = match result {
+                    Ok(parsed) => parsed,
+                    Err(why) => {
+                        self.forget_partial_load(shown.file).await;
+                        return self.not_loaded(id, name, &format!("{name}: parsing stopped: {why}"));
+                    }
+                };
+                (times.worker, times.unpack) = (times.worker + parsed.worker_ms, times.unpack + parsed.unpack_ms);
+                let absorbing = now();
+                if let Some(a) = assembler.as_mut() {
+                    a.absorb(parsed.output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
                 }
-                if !in_flight.is_empty() && (in_flight.len() >= in_flight_limit || all_read) {
-                    let output = match in_flight.pop_front() {
-                        Some(job) => job.await,
-                        None => continue,
-                    };
-                    match (output, assembler.as_mut()) {
-                        (Ok(output), Some(a)) => a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e)),
-                        (Err(why), _) => {
-                            self.forget_partial_load(shown.file).await;
-                            return self.not_loaded(id, name, &format!("{name}: parsing stopped: {why}"));
-                        }
-                        (Ok(_), None) => {}
+                times.absorb += now() - absorbing;
+                if self.after_slice(name, &mut shown, &mut pending, &mut times, memory_stop).await {
+                    stopped_at = Some(offset);
+                    break 'load;
+                }
+                self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started, &mut times).await;
+            }
+            match (&pool, &plan, assembler.as_mut()) {
+                (Some(pool), Some(_), _) => {
+                    while in_flight.len() < in_flight_limit {
+                        let Some(slice) = queue.pop_front() else { break };
+                        in_flight.push_back(Pending::new(pool.parse(&plan_json, slice)));
                     }
-                    self.show_rows_so_far(name, &mut shown, &mut pending).await;
-                    if wasm_memory_bytes() > memory_stop {
+                }
+                // No workers: parse one slice here, then see to the rest.
+                (None, Some(p), Some(a)) if !queue.is_empty() => {
+                    if let Some(slice) = queue.pop_front() {
+                        let parsing = now();
+                        a.absorb(parse_slice(p, &slice), &mut self.dedupe.borrow_mut(), |e| pending.push(e));
+                        times.absorb += now() - parsing;
+                    }
+                    if self.after_slice(name, &mut shown, &mut pending, &mut times, memory_stop).await {
                         stopped_at = Some(offset);
-                        break;
+                        break 'load;
                     }
-                    self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started).await;
+                    self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started, &mut times).await;
                     continue;
                 }
-            } else if let (Some(slice), Some(p), Some(a)) = (queue.front(), &plan, assembler.as_mut()) {
-                let output = parse_slice(p, slice);
-                queue.pop_front();
-                a.absorb(output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
-                self.show_rows_so_far(name, &mut shown, &mut pending).await;
-                if wasm_memory_bytes() > memory_stop {
-                    stopped_at = Some(offset);
-                    break;
-                }
-                self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started).await;
-                continue;
+                _ => {}
             }
-            if offset < size {
+            // Keep a read going while little text waits for the workers.
+            let waiting_text: usize = queue.iter().map(|s| s.text.len()).sum();
+            if reading.is_none() && offset < size && waiting_text < READ_AHEAD_BYTES {
                 let end = (offset + STREAM_READ).min(size);
-                let bytes = match input.read(offset, end).await {
+                reading = Some(Pending::new(input.read(offset, end)));
+                offset = end;
+            }
+            if let Some(read) = reading.as_mut().and_then(Pending::take_if_ready) {
+                reading = None;
+                let bytes = match read {
                     Ok(bytes) => bytes,
                     Err(why) => return self.not_loaded(id, name, &format!("{name}: {why}")),
                 };
-                offset = end;
                 for part in bytes.chunks(PUSH_BYTES) {
-                    match splitter.push(part) {
+                    let splitting = now();
+                    let pushed = splitter.push(part);
+                    times.split += now() - splitting;
+                    match pushed {
                         Ok(slices) => queue.extend(slices),
                         Err(report) => return self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false }),
                     }
-                    self.pause_if_due(&mut step_started).await;
+                    self.pause_if_due(&mut step_started, &mut times).await;
                 }
-            } else if !finished_reading {
+                continue;
+            }
+            if reading.is_none() && offset >= size && !finished_reading {
                 finished_reading = true;
                 match splitter.finish() {
                     Ok(slices) => queue.extend(slices),
                     Err(report) => return self.loads.dispatch(LoadAction::Finished { id, report: Rc::new(*report), loaded: false }),
                 }
-            } else if queue.is_empty() && in_flight.is_empty() {
+                continue;
+            }
+            if finished_reading && queue.is_empty() && in_flight.is_empty() {
                 break;
             }
+            // Nothing to do until a worker answers or the read completes.
+            let waited = now();
+            Pending::first_of(in_flight.front_mut(), reading.as_mut()).await;
+            times.waiting += now() - waited;
+            step_started = js_sys::Date::now();
         }
         let unpacked = splitter.take_unpacked();
         let splitter_report = if stopped_at.is_some() { splitter.stop_early() } else { splitter.into_report() };
@@ -384,10 +431,19 @@ impl Loader {
             Some(a) => a.finish(splitter_report),
             None => splitter_report,
         };
+        let hashed = if hashing.is_some() { "of the whole file" } else { "of the part read" };
+        if let Some(job) = hashing {
+            let waited = now();
+            match job.result().await {
+                Ok(sha256) => report.sha256 = sha256,
+                Err(why) => report.notes.push(format!("The file's SHA-256 could not be computed ({why}).")),
+            }
+            times.hash_wait = now() - waited;
+        }
         if let Some(read) = stopped_at {
             let mb = |b: f64| (b / 1_048_576.0).round();
             report.notes.insert(0, format!(
-                "Stopped after {} MB of {} MB ({} events kept): this browser tab cannot hold more of this export. The events loaded so far are usable. For the rest, load a narrower export (fewer days or accounts) or use the command line (loupe summary / timeline / findings), which streams files of any size. The SHA-256 shown is of the part read.",
+                "Stopped after {} MB of {} MB ({} events kept): this browser tab cannot hold more of this export. The events loaded so far are usable. For the rest, load a narrower export (fewer days or accounts) or use the command line (loupe summary / timeline / findings), which streams files of any size. The SHA-256 shown is {hashed}.",
                 mb(read), mb(size), report.rows_ok
             ));
         }
@@ -405,6 +461,7 @@ impl Loader {
         };
         let entry = FileEntry::from_report(&report, now_ms());
         let source = FileSource::new(original, plan.as_ref());
+        let storing = now();
         let file = self
             .gate
             .change(&self.store, |store| {
@@ -418,6 +475,9 @@ impl Loader {
                 })
             })
             .await;
+        times.store = now() - storing;
+        times.total = now() - times_started;
+        web_sys::console::debug_1(&format!("loupe: load timings {name}: {}", times.summary()).into());
         if let Some(blob) = blob {
             self.originals.insert(file, blob);
         }
@@ -425,21 +485,36 @@ impl Loader {
         self.case.dispatch(CaseAction::FileLoaded(entry));
     }
 
+    /// After a slice's events were taken: show rows if a part is due;
+    /// true when the tab's memory says the load must stop here.
+    async fn after_slice(&self, name: &str, shown: &mut ShownSoFar, pending: &mut PendingFile, times: &mut LoadTimes, memory_stop: f64) -> bool {
+        let showing = now();
+        self.show_rows_so_far(name, shown, pending).await;
+        times.show += now() - showing;
+        wasm_memory_bytes() > memory_stop
+    }
+
     /// Show how far the load is, and yield, when the step has run long enough.
     #[allow(clippy::too_many_arguments)]
-    async fn report_progress(&self, id: u32, offset: f64, size: f64, assembler: Option<&FileAssembler>, started: f64, workers: &str, step_started: &mut f64) {
+    async fn report_progress(&self, id: u32, offset: f64, size: f64, assembler: Option<&FileAssembler>, started: f64, workers: &str, step_started: &mut f64, times: &mut LoadTimes) {
         if js_sys::Date::now() - *step_started > STEP_MS {
-            let events = assembler.map_or(0, FileAssembler::rows_ok);
-            let detail = progress_detail(offset, size, events, js_sys::Date::now() - started) + workers;
-            self.progress(id, Stage::Parsing, offset / size.max(1.0), detail);
-            self.pause_if_due(step_started).await;
+            // The whole page redraws on a progress change: a few times a second is enough.
+            if js_sys::Date::now() - times.progress_shown > PROGRESS_EVERY_MS {
+                let events = assembler.map_or(0, FileAssembler::rows_ok);
+                let detail = progress_detail(offset, size, events, js_sys::Date::now() - started) + workers;
+                self.progress(id, Stage::Parsing, offset / size.max(1.0), detail);
+                times.progress_shown = js_sys::Date::now();
+            }
+            self.pause_if_due(step_started, times).await;
         }
     }
 
     /// Yield to the browser when the current step has run long enough.
-    async fn pause_if_due(&self, step_started: &mut f64) {
+    async fn pause_if_due(&self, step_started: &mut f64, times: &mut LoadTimes) {
         if js_sys::Date::now() - *step_started > STEP_MS {
+            let yielded = now();
             TimeoutFuture::new(0).await;
+            times.yielded += now() - yielded;
             *step_started = js_sys::Date::now();
         }
     }
@@ -484,6 +559,35 @@ impl Loader {
     }
 }
 
+/// Where a load's time went on the page's thread (and in the workers), in
+/// ms; logged at the end of each load for `make bench-browser`.
+#[derive(Default)]
+struct LoadTimes {
+    total: f64,
+    split: f64,
+    waiting: f64,
+    unpack: f64,
+    absorb: f64,
+    show: f64,
+    store: f64,
+    worker: f64,
+    /// Handed back to the browser (painting, input, other tasks).
+    yielded: f64,
+    /// Waiting at the end for the hashing worker.
+    hash_wait: f64,
+    /// When the file's card last showed progress (`Date.now()`).
+    progress_shown: f64,
+}
+
+impl LoadTimes {
+    fn summary(&self) -> String {
+        format!(
+            "total {:.0} ms; page: split+hash {:.0}, unpack {:.0}, absorb+intern {:.0}, rows shown {:.0}, last merge {:.0}, yielded to the browser {:.0}, idle waiting for workers or the file {:.0}, for the hash {:.0}; workers parsing {:.0}",
+            self.total, self.split, self.unpack, self.absorb, self.show, self.store, self.yielded, self.waiting, self.hash_wait, self.worker
+        )
+    }
+}
+
 /// Rows a loading file shows before the rest has been read: a first part
 /// soon, then parts as large as all before them.
 const FIRST_ROWS_SHOWN: usize = 20_000;
@@ -512,7 +616,50 @@ fn memory_stop_bytes() -> f64 {
         .unwrap_or(MEMORY_STOP_BYTES)
 }
 
+/// A future polled without waiting: its value is kept once it is ready,
+/// so the load loop can look at several and wait for the first.
+struct Pending<T> {
+    future: Pin<Box<dyn Future<Output = T>>>,
+    value: Option<T>,
+}
+
+impl<T> Pending<T> {
+    fn new(future: impl Future<Output = T> + 'static) -> Pending<T> {
+        Pending { future: Box::pin(future), value: None }
+    }
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> bool {
+        if self.value.is_none() {
+            if let std::task::Poll::Ready(value) = self.future.as_mut().poll(cx) {
+                self.value = Some(value);
+            }
+        }
+        self.value.is_some()
+    }
+
+    /// The value, if the future has finished (it is not waited for).
+    fn take_if_ready(&mut self) -> Option<T> {
+        self.poll_ready(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+        self.value.take()
+    }
+
+    /// Wait until either has a value (returns at once when neither exists).
+    async fn first_of<U>(mut a: Option<&mut Pending<T>>, mut b: Option<&mut Pending<U>>) {
+        std::future::poll_fn(|cx| {
+            let a_ready = a.as_mut().is_some_and(|p| p.poll_ready(cx));
+            let b_ready = b.as_mut().is_some_and(|p| p.poll_ready(cx));
+            if a_ready || b_ready || (a.is_none() && b.is_none()) {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
 /// Where an evidence file's bytes come from.
+#[derive(Clone)]
 enum Input {
     /// A file the analyst opened: read a range at a time.
     Blob(web_sys::Blob),
@@ -528,10 +675,14 @@ impl Input {
         }
     }
 
-    async fn read(&self, start: f64, end: f64) -> Result<Vec<u8>, String> {
-        match self {
-            Input::Blob(blob) => read_range(blob, start, end).await,
-            Input::Bytes(bytes) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
+    /// Bytes `start..end`; the read runs while the caller does other work.
+    fn read(&self, start: f64, end: f64) -> impl Future<Output = Result<Vec<u8>, String>> + 'static {
+        let input = self.clone();
+        async move {
+            match input {
+                Input::Blob(blob) => read_range(&blob, start, end).await,
+                Input::Bytes(bytes) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
+            }
         }
     }
 }

@@ -31,14 +31,55 @@ self.onmessage = (event) => {
     self.postMessage({ ready: true });
     return;
   }
+  if (m.hash) {
+    hashBlob(m);
+    return;
+  }
   try {
+    const started = performance.now();
     const out = loupe_parse_slice(m.plan, m.meta, m.text);
-    self.postMessage({ job: m.job, out }, [out.buffer]);
+    self.postMessage({ job: m.job, out, ms: performance.now() - started }, [out.buffer]);
   } catch (e) {
     self.postMessage({ job: m.job, error: String(e) });
   }
 };
+// A file's SHA-256, read from the File here so the page never sees its bytes.
+async function hashBlob(m) {
+  try {
+    const hasher = new FileHasher();
+    const step = 8 * 1024 * 1024;
+    for (let at = 0; at < m.hash.size; at += step) {
+      const piece = await m.hash.slice(at, Math.min(at + step, m.hash.size)).arrayBuffer();
+      hasher.update(new Uint8Array(piece));
+    }
+    self.postMessage({ job: m.job, out: hasher.finish() });
+  } catch (e) {
+    self.postMessage({ job: m.job, error: String(e) });
+  }
+}
 "#;
+
+/// SHA-256 of a file read piece by piece (in a worker, see `hash_file`).
+#[wasm_bindgen]
+pub struct FileHasher(sha2::Sha256);
+
+#[wasm_bindgen]
+impl FileHasher {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> FileHasher {
+        FileHasher(sha2::Digest::new())
+    }
+
+    pub fn update(&mut self, piece: &[u8]) {
+        sha2::Digest::update(&mut self.0, piece);
+    }
+
+    /// The hash in lower-case hex.
+    pub fn finish(self) -> String {
+        crate::ingest::hex(&sha2::Digest::finalize(self.0))
+    }
+}
 
 thread_local! {
     /// The plan of the file being parsed, decoded once per file.
@@ -61,6 +102,20 @@ pub fn loupe_parse_slice(plan: &str, meta: &str, text: Vec<u8>) -> Result<Vec<u8
     })
 }
 
+/// A slice parsed in a worker.
+pub struct Parsed {
+    pub output: SliceOutput,
+    /// Time the worker spent parsing it.
+    pub worker_ms: f64,
+    /// Time the page spent taking its answer in.
+    pub unpack_ms: f64,
+}
+
+/// A clock with sub-millisecond resolution (`performance.now()`).
+pub fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
 /// Jobs sent and not yet answered, by job number: the promise's resolver.
 type Waiting = Rc<RefCell<HashMap<u32, (js_sys::Function, js_sys::Function)>>>;
 
@@ -77,6 +132,32 @@ pub struct Pool {
     members: Rc<Vec<Member>>,
     waiting: Waiting,
     next_job: Rc<RefCell<u32>>,
+    /// The workers' script, kept to start a hashing worker per file.
+    script_url: Rc<String>,
+}
+
+/// A worker hashing one file; dropping it stops the work.
+pub struct HashJob {
+    worker: web_sys::Worker,
+    answer: js_sys::Promise,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl HashJob {
+    /// The file's SHA-256 in hex.
+    pub async fn result(&self) -> Result<String, String> {
+        let answer = JsFuture::from(self.answer.clone()).await.map_err(|e| format!("hashing failed: {}", e.as_string().unwrap_or_default()))?;
+        match Reflect::get(&answer, &"error".into()) {
+            Ok(error) if !error.is_undefined() => Err(format!("hashing failed: {}", error.as_string().unwrap_or_default())),
+            _ => Reflect::get(&answer, &"out".into()).ok().and_then(|v| v.as_string()).ok_or_else(|| "hashing gave no answer".to_string()),
+        }
+    }
+}
+
+impl Drop for HashJob {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
 }
 
 impl Pool {
@@ -88,6 +169,7 @@ impl Pool {
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "the worker script could not be made")?;
+        // Kept (not revoked): hashing workers start from it later.
         let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the worker script has no URL")?;
         let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0) as usize;
         let count = cores.saturating_sub(1).max(1);
@@ -95,9 +177,7 @@ impl Pool {
         let mut members = Vec::with_capacity(count);
         let mut ready = Vec::with_capacity(count);
         for _ in 0..count {
-            let options = web_sys::WorkerOptions::new();
-            options.set_type(web_sys::WorkerType::Module);
-            let worker = web_sys::Worker::new_with_options(&url, &options).map_err(|e| format!("a worker could not start ({e:?})"))?;
+            let worker = spawn(&url)?;
             let busy = Rc::new(RefCell::new(0u32));
             let (ready_tx, ready_promise) = resolver();
             let ready_tx = Rc::new(RefCell::new(Some(ready_tx)));
@@ -115,18 +195,15 @@ impl Pool {
                 if let Some((resolve, reject)) = waiting_in.borrow_mut().remove(&job) {
                     match Reflect::get(&data, &"error".into()) {
                         Ok(error) if !error.is_undefined() => drop(reject.call1(&JsValue::NULL, &error)),
-                        _ => drop(resolve.call1(&JsValue::NULL, &Reflect::get(&data, &"out".into()).unwrap_or(JsValue::NULL))),
+                        _ => drop(resolve.call1(&JsValue::NULL, &data)),
                     }
                 }
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            let init = Object::new();
-            Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).map_err(|_| "the module could not be posted")?;
-            worker.post_message(&init).map_err(|e| format!("the module could not be posted to a worker ({e:?})"))?;
+            post_module(&worker)?;
             ready.push(ready_promise);
             members.push(Member { worker, busy, _on_message: on_message });
         }
-        let _ = web_sys::Url::revoke_object_url(&url);
         // A worker that cannot run the module never answers: give up after a while.
         let all = js_sys::Promise::all(&ready.iter().collect::<Array>());
         let timeout = js_sys::Promise::new(&mut |_, reject| {
@@ -135,15 +212,34 @@ impl Pool {
             }
         });
         JsFuture::from(js_sys::Promise::race(&Array::of2(&all, &timeout))).await.map_err(|_| "the workers did not start".to_string())?;
-        Ok(Pool { members: Rc::new(members), waiting, next_job: Rc::default() })
+        Ok(Pool { members: Rc::new(members), waiting, next_job: Rc::default(), script_url: Rc::new(url) })
+    }
+
+    /// Hash a file in a worker of its own, which reads it from the `File`.
+    pub fn hash_file(&self, blob: &web_sys::Blob) -> Result<HashJob, String> {
+        let worker = spawn(&self.script_url)?;
+        let (settle, answer) = resolver();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = event.data();
+            if !Reflect::get(&data, &"ready".into()).is_ok_and(|v| v.is_truthy()) {
+                let _ = settle.0.call1(&JsValue::NULL, &data);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        post_module(&worker)?;
+        let message = Object::new();
+        Reflect::set(&message, &"hash".into(), blob).map_err(|_| "the file could not be handed to the hashing worker")?;
+        worker.post_message(&message).map_err(|e| format!("the hashing worker did not take the file ({e:?})"))?;
+        Ok(HashJob { worker, answer, _on_message: on_message })
     }
 
     pub fn size(&self) -> usize {
         self.members.len()
     }
 
-    /// Parse a slice in the least busy worker.
-    pub fn parse(&self, plan_json: &str, slice: Slice) -> impl std::future::Future<Output = Result<SliceOutput, String>> {
+    /// Parse a slice in the least busy worker; also says how long the
+    /// worker took and how long reading its answer took here.
+    pub fn parse(&self, plan_json: &str, slice: Slice) -> impl std::future::Future<Output = Result<Parsed, String>> {
         let job = {
             let mut next = self.next_job.borrow_mut();
             *next = next.wrapping_add(1);
@@ -167,9 +263,13 @@ impl Pool {
         });
         async move {
             sent?;
-            let out = JsFuture::from(promise).await.map_err(|e| format!("a worker failed: {}", e.as_string().unwrap_or_default()))?;
+            let answer = JsFuture::from(promise).await.map_err(|e| format!("a worker failed: {}", e.as_string().unwrap_or_default()))?;
+            let worker_ms = Reflect::get(&answer, &"ms".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let out = Reflect::get(&answer, &"out".into()).unwrap_or(JsValue::NULL);
+            let started = now();
             let bytes = out.dyn_into::<Uint8Array>().map_err(|_| "a worker answered with no bytes".to_string())?.to_vec();
-            wire::output_from_bytes(&bytes)
+            let output = wire::output_from_bytes(&bytes)?;
+            Ok(Parsed { output, worker_ms, unpack_ms: now() - started })
         }
     }
 }
@@ -178,6 +278,20 @@ impl Drop for Member {
     fn drop(&mut self) {
         self.worker.terminate();
     }
+}
+
+/// A module worker running the script at `url`.
+fn spawn(url: &str) -> Result<web_sys::Worker, String> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    web_sys::Worker::new_with_options(url, &options).map_err(|e| format!("a worker could not start ({e:?})"))
+}
+
+/// Give a worker this page's compiled module (nothing is fetched).
+fn post_module(worker: &web_sys::Worker) -> Result<(), String> {
+    let init = Object::new();
+    Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).map_err(|_| "the module could not be posted")?;
+    worker.post_message(&init).map_err(|e| format!("the module could not be posted to a worker ({e:?})"))
 }
 
 /// A promise and the functions that settle it.

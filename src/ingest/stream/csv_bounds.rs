@@ -8,8 +8,9 @@
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    StartField,
-    InField,
+    /// Outside quotes; `field_start` when the last byte ended a field or a
+    /// record (or nothing was read yet), so a quote here opens a quoted field.
+    Outside { field_start: bool },
     InQuoted,
     /// A quote inside a quoted field: either the field's end or, doubled, a literal quote.
     QuoteInQuoted,
@@ -27,58 +28,79 @@ pub struct CsvBounds {
 
 impl CsvBounds {
     pub fn new(delimiter: u8) -> CsvBounds {
-        CsvBounds { delimiter, state: State::StartField, cr_at_end: false }
+        CsvBounds { delimiter, state: State::Outside { field_start: true }, cr_at_end: false }
     }
 
     /// Forget an unclosed quote: the caller gave up on the record it opened.
     pub fn reset(&mut self) {
-        self.state = State::StartField;
+        self.state = State::Outside { field_start: true };
         self.cr_at_end = false;
     }
 
     /// Scan the next piece of text; returns the offset in `bytes` just past
     /// the last record end in it, if any record ended.
+    ///
+    /// It jumps from one byte that matters to the next (`memchr`, SIMD
+    /// where the target has it): inside quotes only quotes matter, outside
+    /// only quotes and line ends. Whether a quote opens a field is told by
+    /// the byte before it, which is what the state machine of the `csv`
+    /// crate amounts to.
     pub fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
         let mut last = None;
         if std::mem::take(&mut self.cr_at_end) && bytes.first() != Some(&b'\n') {
             last = Some(0);
         }
         let delimiter = self.delimiter;
-        let mut state = self.state;
         let len = bytes.len();
         let mut i = 0;
+        let mut state = self.state;
         while i < len {
-            let b = bytes[i];
             match state {
-                State::InQuoted => {
-                    // Most of a quoted field is plain text: jump to the next quote.
-                    match bytes[i..].iter().position(|&c| c == b'"') {
-                        Some(q) => {
-                            i += q;
-                            state = State::QuoteInQuoted;
+                State::InQuoted => match memchr::memchr(b'"', &bytes[i..]) {
+                    Some(q) => {
+                        i += q + 1;
+                        state = State::QuoteInQuoted;
+                    }
+                    None => break,
+                },
+                State::QuoteInQuoted => {
+                    if bytes[i] == b'"' {
+                        // `""`: a literal quote, still inside.
+                        i += 1;
+                        state = State::InQuoted;
+                    } else {
+                        // The field's end: look at this byte from outside.
+                        state = State::Outside { field_start: false };
+                    }
+                }
+                State::Outside { field_start } => {
+                    let Some(at) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]).map(|q| i + q) else {
+                        let tail = bytes[i..].last().copied();
+                        state = State::Outside { field_start: if tail.is_some() { tail == Some(delimiter) } else { field_start } };
+                        break;
+                    };
+                    match bytes[at] {
+                        b'"' => {
+                            let opens = if at == i { field_start } else { bytes[at - 1] == delimiter };
+                            state = if opens { State::InQuoted } else { State::Outside { field_start: false } };
                         }
-                        None => break,
+                        b'\n' => {
+                            last = Some(at + 1);
+                            state = State::Outside { field_start: true };
+                        }
+                        _ => {
+                            // `\r`: the record ends here unless `\n` follows.
+                            match bytes.get(at + 1) {
+                                Some(b'\n') => {}
+                                Some(_) => last = Some(at + 1),
+                                None => self.cr_at_end = true,
+                            }
+                            state = State::Outside { field_start: true };
+                        }
                     }
+                    i = at + 1;
                 }
-                State::QuoteInQuoted if b == b'"' => state = State::InQuoted,
-                State::StartField if b == b'"' => state = State::InQuoted,
-                _ if b == delimiter => state = State::StartField,
-                _ if b == b'\n' => {
-                    state = State::StartField;
-                    last = Some(i + 1);
-                }
-                _ if b == b'\r' => {
-                    state = State::StartField;
-                    match bytes.get(i + 1) {
-                        Some(b'\n') => {}
-                        Some(_) => last = Some(i + 1),
-                        None => self.cr_at_end = true,
-                    }
-                }
-                State::StartField | State::QuoteInQuoted => state = State::InField,
-                State::InField => {}
             }
-            i += 1;
         }
         self.state = state;
         last
@@ -117,5 +139,44 @@ mod tests {
         assert_eq!(b.scan(b"\nb"), Some(1));
         assert_eq!(b.scan(b"\r"), None);
         assert_eq!(b.scan(b"c"), Some(0));
+    }
+
+    /// Record ends as the `csv` crate reads them (the parser of each slice).
+    fn csv_crate_ends(text: &str, delimiter: u8) -> Vec<usize> {
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut record = csv::ByteRecord::new();
+        let mut ends = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap_or(false) {
+            // It stops between `\r` and `\n`; a slice takes both.
+            let end = reader.position().byte() as usize;
+            ends.push(if text.as_bytes().get(end) == Some(&b'\n') && end > 0 && text.as_bytes()[end - 1] == b'\r' { end + 1 } else { end });
+        }
+        ends
+    }
+
+    #[test]
+    fn same_record_ends_as_the_csv_crate_wherever_the_text_is_cut() {
+        let texts = [
+            ("a,b\n\"x\ny\",\"he said \"\"hi\"\"\"\n5\" screen,z\r\nlast,\"\"\n", b','),
+            ("\"a\"b\"c\",d\n\"\"\"\",\"\"\n,\"\n\"\n", b','),
+            ("x;\"a;b\r\nc\";\"\"\"\";e\rf;g\n\"q\"\"\n\";h\n", b';'),
+            ("1,\"{\"\"k\"\":\"\"v\\\"\"\"\"}\",2\n3,\"\",\"\"\"\"\n", b','),
+        ];
+        for (text, delimiter) in texts {
+            let want = csv_crate_ends(text, delimiter);
+            for cut in 0..=text.len() {
+                let mut bounds = CsvBounds::new(delimiter);
+                let (a, b) = text.as_bytes().split_at(cut);
+                // Each piece reports its last record end. A lone `\r` at the
+                // end of the first piece can only be told by the second.
+                let lone_cr_at_cut = cut > 0 && a[cut - 1] == b'\r';
+                let found = [bounds.scan(a), bounds.scan(b).map(|end| cut + end)];
+                let expected = [
+                    want.iter().rev().find(|&&e| e <= cut && !(e == cut && lone_cr_at_cut)).copied(),
+                    want.iter().rev().find(|&&e| e > cut || (e == cut && lone_cr_at_cut)).copied(),
+                ];
+                assert_eq!(found, expected, "{text:?} cut at {cut}");
+            }
+        }
     }
 }

@@ -597,12 +597,15 @@ impl Splitter {
         if end == 0 {
             return;
         }
-        // A copy, so the slice does not carry the buffer's spare capacity.
-        let text = self.buf[..end].to_string();
-        self.buf.drain(..end);
+        // The buffer becomes the slice's text and the few bytes after the
+        // cut start a new buffer: one small copy instead of the slice's.
+        let mut rest = String::with_capacity(self.buf.len() - end + self.slice_bytes.min(MAX_BUFFER_RESERVE));
+        rest.push_str(&self.buf[end..]);
+        self.buf.truncate(end);
+        let text = std::mem::replace(&mut self.buf, rest);
         let slice = Slice { index: self.next_slice, base: self.buf_original, first_line: self.buf_line, records, text };
         self.buf_original += original_len(encoding, &slice.text);
-        self.buf_line += slice.text.bytes().filter(|&b| b == b'\n').count() as u32;
+        self.buf_line += line_breaks(&slice.text);
         self.buf_decoded += slice.text.len() as u64;
         self.next_slice += 1;
         if let Some(b) = &mut self.last_boundary {
@@ -615,13 +618,23 @@ impl Splitter {
     fn advance(&mut self, end: usize, encoding: Encoding) {
         let dropped = &self.buf[..end];
         self.buf_original += original_len(encoding, dropped);
-        self.buf_line += dropped.bytes().filter(|&b| b == b'\n').count() as u32;
+        self.buf_line += line_breaks(dropped);
         self.buf_decoded += end as u64;
         self.buf.drain(..end);
         if let Some(b) = &mut self.last_boundary {
             *b = b.saturating_sub(end);
         }
     }
+}
+
+/// Room reserved for the next slice's text (whole-file reads ask for a
+/// slice of any size; the buffer grows as needed beyond this).
+const MAX_BUFFER_RESERVE: usize = 4 << 20;
+
+/// Line breaks in `text`: few per KB in logs, so jumping between them
+/// (`memchr`) beats looking at every byte.
+fn line_breaks(text: &str) -> u32 {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32
 }
 
 /// Scan newly decoded text (`buf[from..]`) for record ends.

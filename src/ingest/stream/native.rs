@@ -55,94 +55,128 @@ pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut
 /// The pipeline over any reader. Returns the report, the plan (when the
 /// file was recognised) and a gzip file's unpacked bytes (when kept).
 pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, dedupe: &mut Deduper, mut sink: impl FnMut(Event)) -> std::io::Result<(IngestReport, Option<ParsePlan>, Option<Vec<u8>>)> {
-    let mut splitter = Splitter::new(display_name, SLICE_BYTES, None);
-    let threads = threads.max(1);
-    let (work_tx, work_rx) = mpsc::sync_channel::<super::Slice>(threads * 2);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = mpsc::channel::<SliceOutput>();
-    let plan_cell: Arc<Mutex<Option<ParsePlan>>> = Arc::new(Mutex::new(None));
+    // The file is hashed on a thread of its own (below), not by the splitter.
+    let mut splitter = Splitter::new(display_name, SLICE_BYTES, Some(String::new()));
     let mut assembler: Option<FileAssembler> = None;
-    let mut waiting: BTreeMap<u32, SliceOutput> = BTreeMap::new();
-    let mut next = 0u32;
-    let mut absorb_ready = |assembler: &mut Option<FileAssembler>, waiting: &mut BTreeMap<u32, SliceOutput>, next: &mut u32, dedupe: &mut Deduper| {
-        while let Some(output) = waiting.remove(next) {
-            if let Some(a) = assembler.as_mut() {
-                a.absorb(output, dedupe, &mut sink);
+    let (hash_tx, hash_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    let mut sha256 = String::new();
+    let outcome = std::thread::scope(|scope| {
+        // SHA-256 beside the reading: on this thread it held up every slice.
+        let hashing = scope.spawn(move || {
+            use sha2::Digest;
+            let mut hasher = sha2::Sha256::new();
+            for piece in hash_rx {
+                hasher.update(&piece);
             }
-            *next += 1;
-        }
-    };
-    let outcome = std::thread::scope(|scope| -> std::io::Result<Result<(), Box<IngestReport>>> {
-        for _ in 0..threads {
-            let work_rx = Arc::clone(&work_rx);
-            let done_tx = done_tx.clone();
-            let plan_cell = Arc::clone(&plan_cell);
-            scope.spawn(move || {
-                let mut plan: Option<ParsePlan> = None;
-                loop {
-                    let slice = match work_rx.lock().map(|rx| rx.recv()) {
-                        Ok(Ok(slice)) => slice,
-                        _ => return,
-                    };
-                    if plan.is_none() {
-                        plan = plan_cell.lock().ok().and_then(|p| p.clone());
-                    }
-                    let Some(plan) = &plan else { return };
-                    if done_tx.send(parse_slice(plan, &slice)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        let mut piece = vec![0u8; READ_BYTES];
-        let mut sent = 0u32;
-        let mut send = |slices: Vec<super::Slice>, splitter: &Splitter, assembler: &mut Option<FileAssembler>| {
-            if let (Some(plan), None) = (splitter.plan(), assembler.as_ref()) {
-                if let Ok(mut cell) = plan_cell.lock() {
-                    *cell = Some(plan.clone());
-                }
-                *assembler = Some(FileAssembler::new(plan));
-            }
-            for slice in slices {
-                sent += 1;
-                let _ = work_tx.send(slice);
-            }
-        };
-        loop {
-            let n = input.read(&mut piece)?;
-            if n == 0 {
-                break;
-            }
-            match splitter.push(&piece[..n]) {
-                Ok(slices) => send(slices, &splitter, &mut assembler),
-                Err(report) => return Ok(Err(report)),
-            }
-            while let Ok(output) = done_rx.try_recv() {
-                waiting.insert(output.index, output);
-            }
-            absorb_ready(&mut assembler, &mut waiting, &mut next, dedupe);
-        }
-        match splitter.finish() {
-            Ok(slices) => send(slices, &splitter, &mut assembler),
-            Err(report) => return Ok(Err(report)),
-        }
-        drop(work_tx);
-        for output in done_rx.iter() {
-            waiting.insert(output.index, output);
-            absorb_ready(&mut assembler, &mut waiting, &mut next, dedupe);
-        }
-        debug_assert_eq!(next, sent);
-        Ok(Ok(()))
+            crate::ingest::hex(&hasher.finalize())
+        });
+        let outcome = read_and_parse(scope, &mut input, &mut splitter, threads.max(1), hash_tx, &mut assembler, dedupe, &mut sink);
+        sha256 = hashing.join().unwrap_or_default();
+        outcome
     })?;
-    if let Err(report) = outcome {
+    if let Err(mut report) = outcome {
+        report.sha256 = sha256;
         return Ok((*report, None, None));
     }
     let plan = splitter.plan().cloned();
     let unpacked = splitter.take_unpacked();
-    let report = match assembler {
+    let mut report = match assembler {
         Some(a) => a.finish(splitter.into_report()),
         None => splitter.into_report(),
     };
+    report.sha256 = sha256;
     Ok((report, plan, unpacked))
+}
+
+/// Read `input` to the end, cutting it into slices that `threads` threads
+/// parse and that are absorbed here in file order; every piece read also
+/// goes to `hash`. Err(report) when the file turns out unreadable.
+#[allow(clippy::too_many_arguments)]
+fn read_and_parse<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    input: &mut impl Read,
+    splitter: &mut Splitter,
+    threads: usize,
+    hash: mpsc::SyncSender<Vec<u8>>,
+    assembler: &mut Option<FileAssembler>,
+    dedupe: &mut Deduper,
+    sink: &mut impl FnMut(Event),
+) -> std::io::Result<Result<(), Box<IngestReport>>> {
+    let (work_tx, work_rx) = mpsc::sync_channel::<super::Slice>(threads * 2);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = mpsc::channel::<SliceOutput>();
+    let plan_cell: Arc<Mutex<Option<ParsePlan>>> = Arc::new(Mutex::new(None));
+    for _ in 0..threads {
+        let work_rx = Arc::clone(&work_rx);
+        let done_tx = done_tx.clone();
+        let plan_cell = Arc::clone(&plan_cell);
+        scope.spawn(move || {
+            let mut plan: Option<ParsePlan> = None;
+            loop {
+                let slice = match work_rx.lock().map(|rx| rx.recv()) {
+                    Ok(Ok(slice)) => slice,
+                    _ => return,
+                };
+                if plan.is_none() {
+                    plan = plan_cell.lock().ok().and_then(|p| p.clone());
+                }
+                let Some(plan) = &plan else { return };
+                if done_tx.send(parse_slice(plan, &slice)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    drop(done_tx);
+    let mut waiting: BTreeMap<u32, SliceOutput> = BTreeMap::new();
+    let mut next = 0u32;
+    let mut absorb_ready = |assembler: &mut Option<FileAssembler>, waiting: &mut BTreeMap<u32, SliceOutput>, next: &mut u32| {
+        while let Some(output) = waiting.remove(next) {
+            if let Some(a) = assembler.as_mut() {
+                a.absorb(output, dedupe, &mut *sink);
+            }
+            *next += 1;
+        }
+    };
+    let mut piece = vec![0u8; READ_BYTES];
+    let mut sent = 0u32;
+    let mut send = |slices: Vec<super::Slice>, splitter: &Splitter, assembler: &mut Option<FileAssembler>| {
+        if let (Some(plan), None) = (splitter.plan(), assembler.as_ref()) {
+            if let Ok(mut cell) = plan_cell.lock() {
+                *cell = Some(plan.clone());
+            }
+            *assembler = Some(FileAssembler::new(plan));
+        }
+        for slice in slices {
+            sent += 1;
+            let _ = work_tx.send(slice);
+        }
+    };
+    loop {
+        let n = input.read(&mut piece)?;
+        if n == 0 {
+            break;
+        }
+        let _ = hash.send(piece[..n].to_vec());
+        match splitter.push(&piece[..n]) {
+            Ok(slices) => send(slices, splitter, assembler),
+            Err(report) => return Ok(Err(report)),
+        }
+        while let Ok(output) = done_rx.try_recv() {
+            waiting.insert(output.index, output);
+        }
+        absorb_ready(assembler, &mut waiting, &mut next);
+    }
+    drop(hash);
+    match splitter.finish() {
+        Ok(slices) => send(slices, splitter, assembler),
+        Err(report) => return Ok(Err(report)),
+    }
+    drop(work_tx);
+    for output in done_rx.iter() {
+        waiting.insert(output.index, output);
+        absorb_ready(assembler, &mut waiting, &mut next);
+    }
+    debug_assert_eq!(next, sent);
+    Ok(Ok(()))
 }
