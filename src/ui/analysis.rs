@@ -122,8 +122,7 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
     }
     let Ok(store) = store.try_borrow() else { return };
     let mut step_started = js_sys::Date::now();
-    let suggested = suggest_context(&store);
-    note_if_slow("suggest_context", step_started);
+    let suggested = timed("suggest_context", || suggest_context(&store));
     let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
     let history = History::new(&store, &ctx);
     let mut findings = Vec::new();
@@ -147,15 +146,36 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
 /// Do `work`, naming it on the console when it held the page up (see
 /// `note_if_slow`).
 pub fn timed<T>(step: &str, work: impl FnOnce() -> T) -> T {
-    let started = js_sys::Date::now();
+    let started = super::workers::now();
     let result = work();
+    let took = super::workers::now() - started;
+    STEP_TOTALS.with(|totals| {
+        let mut totals = totals.borrow_mut();
+        match totals.iter_mut().find(|(name, _)| name == step) {
+            Some((_, total)) => *total += took,
+            None => totals.push((step.to_string(), took)),
+        }
+    });
     note_if_slow(step, started);
     result
 }
 
+thread_local! {
+    /// Time taken by each named step since the page opened (ms).
+    static STEP_TOTALS: RefCell<Vec<(String, f64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Time each named step has taken so far (ms), largest first: the loader
+/// logs how much of a load went into them.
+pub fn step_totals() -> Vec<(String, f64)> {
+    let mut totals = STEP_TOTALS.with(|t| t.borrow().clone());
+    totals.sort_by(|a, b| b.1.total_cmp(&a.1));
+    totals
+}
+
 /// Tell the console (and `make bench-browser`) which step held the page up.
 pub fn note_if_slow(step: &str, started: f64) {
-    let took = js_sys::Date::now() - started;
+    let took = super::workers::now() - started;
     if took > SLOW_STEP_MS {
         web_sys::console::debug_1(&format!("loupe: slow step {step}: {took:.0} ms").into());
     }

@@ -327,6 +327,7 @@ impl Loader {
         let workers = pool.as_ref().map_or(why_not, |p| format!(" · {} worker{}", p.size(), if p.size() == 1 { "" } else { "s" }));
         let mut times = LoadTimes::default();
         let times_started = now();
+        let steps_before = super::analysis::step_totals();
         'load: loop {
             if self.cancelled.borrow_mut().remove(&id) || id < self.first_live_id.get() {
                 return self.forget_partial_load(shown.file).await;
@@ -477,7 +478,18 @@ impl Loader {
             .await;
         times.store = now() - storing;
         times.total = now() - times_started;
-        web_sys::console::debug_1(&format!("loupe: load timings {name}: {}", times.summary()).into());
+        // What else the page did meanwhile: the steps redone as rows came in.
+        let mut during: Vec<(String, f64)> = super::analysis::step_totals()
+            .into_iter()
+            .map(|(step, total)| {
+                let before = steps_before.iter().find(|(s, _)| *s == step).map_or(0.0, |(_, t)| *t);
+                (step, total - before)
+            })
+            .filter(|(_, took)| *took >= 1.0)
+            .collect();
+        during.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let steps: Vec<String> = during.iter().take(8).map(|(step, took)| format!("{step} {took:.0}")).collect();
+        web_sys::console::debug_1(&format!("loupe: load timings {name}: {}; meanwhile on the page: {}", times.summary(), steps.join(", ")).into());
         if let Some(blob) = blob {
             self.originals.insert(file, blob);
         }
