@@ -143,6 +143,76 @@ impl RawSpan {
     }
 }
 
+/// An event's fields borrowed from wherever they are (an `Event`, or the
+/// bytes a parsing worker sent back), so the store can take them without a
+/// `String` per field.
+#[derive(Clone, Copy, Debug)]
+pub struct EventRef<'a> {
+    pub time: TimeMs,
+    pub source: Source,
+    pub outcome: Outcome,
+    pub operation: &'a str,
+    pub actor: &'a str,
+    pub target: &'a str,
+    pub ip: &'a str,
+    pub country: &'a str,
+    pub city: &'a str,
+    pub user_agent: &'a str,
+    pub app: &'a str,
+    pub geo: Option<(f64, f64)>,
+    pub attrs: AttrList<'a>,
+    pub source_time: &'a str,
+    pub line: u32,
+    pub raw: RawSpan,
+    pub record_id: &'a str,
+}
+
+impl EventRef<'_> {
+    /// An owned copy.
+    pub fn to_event(&self) -> Event {
+        Event {
+            time: self.time,
+            source: self.source,
+            operation: self.operation.to_string(),
+            actor: self.actor.to_string(),
+            target: self.target.to_string(),
+            ip: self.ip.to_string(),
+            country: self.country.to_string(),
+            city: self.city.to_string(),
+            geo: self.geo,
+            outcome: self.outcome,
+            user_agent: self.user_agent.to_string(),
+            app: self.app.to_string(),
+            attrs: self.attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            source_time: self.source_time.to_string(),
+            line: self.line,
+            raw: self.raw,
+            record_id: self.record_id.to_string(),
+        }
+    }
+}
+
+/// An event's attributes, owned by an `Event` or borrowed.
+#[derive(Clone, Copy, Debug)]
+pub enum AttrList<'a> {
+    Owned(&'a [(String, String)]),
+    Borrowed(&'a [(&'a str, &'a str)]),
+}
+
+impl<'a> AttrList<'a> {
+    pub fn iter(self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let (owned, borrowed) = match self {
+            AttrList::Owned(pairs) => (pairs, &[][..]),
+            AttrList::Borrowed(pairs) => (&[][..], pairs),
+        };
+        owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(borrowed.iter().copied())
+    }
+
+    pub fn get(self, key: &str) -> Option<&'a str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
 /// One normalised event. Empty strings mean "the log did not say".
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Event {
@@ -178,6 +248,29 @@ pub struct Event {
 
 impl Event {
     /// The value of an attribute, if the parser kept it.
+    /// The event's fields, borrowed.
+    pub fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            time: self.time,
+            source: self.source,
+            outcome: self.outcome,
+            operation: &self.operation,
+            actor: &self.actor,
+            target: &self.target,
+            ip: &self.ip,
+            country: &self.country,
+            city: &self.city,
+            user_agent: &self.user_agent,
+            app: &self.app,
+            geo: self.geo,
+            attrs: AttrList::Owned(&self.attrs),
+            source_time: &self.source_time,
+            line: self.line,
+            raw: self.raw,
+            record_id: &self.record_id,
+        }
+    }
+
     pub fn attr(&self, key: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }

@@ -30,7 +30,7 @@ use super::interner::{Interner, EMPTY};
 use super::packed::Packed;
 use crate::ingest::{FileSource, IngestReport};
 use crate::model::attr::RECORD_ID;
-use crate::model::{Event, Outcome, RawSpan, Source, TimeMs};
+use crate::model::{Event, EventRef, Outcome, RawSpan, Source, TimeMs};
 use serde_json::Value;
 use std::marker::PhantomData;
 
@@ -114,16 +114,16 @@ impl TextColumn {
         self as usize
     }
 
-    fn of(self, event: &Event) -> &str {
+    fn of<'a>(self, event: &EventRef<'a>) -> &'a str {
         match self {
-            TextColumn::Operation => &event.operation,
-            TextColumn::Actor => &event.actor,
-            TextColumn::Target => &event.target,
-            TextColumn::Ip => &event.ip,
-            TextColumn::Country => &event.country,
-            TextColumn::City => &event.city,
-            TextColumn::UserAgent => &event.user_agent,
-            TextColumn::App => &event.app,
+            TextColumn::Operation => event.operation,
+            TextColumn::Actor => event.actor,
+            TextColumn::Target => event.target,
+            TextColumn::Ip => event.ip,
+            TextColumn::Country => event.country,
+            TextColumn::City => event.city,
+            TextColumn::UserAgent => event.user_agent,
+            TextColumn::App => event.app,
         }
     }
 }
@@ -315,7 +315,8 @@ impl EventStore {
         let old_len = self.len();
         self.append_rows(pending.rows, id);
         self.restore_time_order(old_len);
-        self.shrink_to_fit();
+        // No shrink here: it would copy every column once per part; the
+        // slack goes when the file is finished (`finish_file`).
         self.refresh_ip_answers();
     }
 
@@ -335,6 +336,7 @@ impl EventStore {
             file.report = report;
             file.source = source.into();
         }
+        self.shrink_to_fit();
     }
 
     /// Append the rows gathered in `rows` (a `PendingFile`'s) as file `file`.
@@ -676,6 +678,10 @@ impl EventStore {
     }
 
     fn push_event(&mut self, file: FileId, event: Event) {
+        self.push_ref(file, &event.as_ref());
+    }
+
+    fn push_ref(&mut self, file: FileId, event: &EventRef) {
         let row = self.len();
         self.time.push(event.time);
         self.source.push(source_index(event.source));
@@ -687,15 +693,15 @@ impl EventStore {
         self.raw_len.push(event.raw.len);
         for column in TextColumn::ALL {
             let col = &mut self.text[column.index()];
-            let sym = col.dict.intern(column.of(&event));
+            let sym = col.dict.intern(column.of(event));
             col.rows.push(sym);
         }
         self.geo.push(row, event.geo);
         // The record's own id (UAL `Id`, sign-in request id, audit id) is how
         // findings, bookmarks and answer keys name an event across reloads;
         // kept as an attribute so it is also searchable (`RecordId:…`).
-        let record_id = (!event.record_id.is_empty()).then_some((RECORD_ID, event.record_id.as_str()));
-        self.attrs.push_row(event.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(record_id));
+        let record_id = (!event.record_id.is_empty()).then_some((RECORD_ID, event.record_id));
+        self.attrs.push_row(event.attrs.iter().chain(record_id));
     }
 
     /// The record's own id as the log gives it, or `""`.
@@ -799,6 +805,11 @@ impl PendingFile {
 
     pub fn push(&mut self, event: Event) {
         self.rows.push_event(FileId::default(), event);
+    }
+
+    /// `push` from borrowed fields (no `String` per field).
+    pub fn push_ref(&mut self, event: &EventRef) {
+        self.rows.push_ref(FileId::default(), event);
     }
 
     pub fn extend(&mut self, events: impl IntoIterator<Item = Event>) {

@@ -351,10 +351,23 @@ impl Loader {
                 };
                 (times.worker, times.unpack) = (times.worker + parsed.worker_ms, times.unpack + parsed.unpack_ms);
                 let absorbing = now();
-                if let Some(a) = assembler.as_mut() {
-                    a.absorb(parsed.output, &mut self.dedupe.borrow_mut(), |e| pending.push(e));
-                }
+                // Events go from the worker's bytes into the store's columns
+                // without an owned copy of each field in between.
+                let taken = crate::ingest::stream::wire::read_output(&parsed.bytes).and_then(|(output, events)| {
+                    let Some(a) = assembler.as_mut() else { return Ok(()) };
+                    a.absorb_issues(output);
+                    let mut dedupe = self.dedupe.borrow_mut();
+                    events.for_each(|event| {
+                        if a.keep(&event, &mut dedupe) {
+                            pending.push_ref(&event);
+                        }
+                    })
+                });
                 times.absorb += now() - absorbing;
+                if let Err(why) = taken {
+                    self.forget_partial_load(shown.file).await;
+                    return self.not_loaded(id, name, &format!("{name}: parsing stopped: {why}"));
+                }
                 if self.after_slice(name, &mut shown, &mut pending, &mut times, memory_stop).await {
                     stopped_at = Some(offset);
                     break 'load;

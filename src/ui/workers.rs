@@ -12,7 +12,7 @@
 //! Where workers cannot start (an old browser, a policy that forbids them),
 //! `Pool::start` says why and the loader parses on the page's thread.
 
-use crate::ingest::stream::{parse_slice, wire, ParsePlan, Slice, SliceOutput};
+use crate::ingest::stream::{parse_slice, wire, ParsePlan, Slice};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -104,7 +104,8 @@ pub fn loupe_parse_slice(plan: &str, meta: &str, text: Vec<u8>) -> Result<Vec<u8
 
 /// A slice parsed in a worker.
 pub struct Parsed {
-    pub output: SliceOutput,
+    /// The slice's result as `wire` bytes (read with `wire::read_output`).
+    pub bytes: Vec<u8>,
     /// Time the worker spent parsing it.
     pub worker_ms: f64,
     /// Time the page spent taking its answer in.
@@ -268,8 +269,7 @@ impl Pool {
             let out = Reflect::get(&answer, &"out".into()).unwrap_or(JsValue::NULL);
             let started = now();
             let bytes = out.dyn_into::<Uint8Array>().map_err(|_| "a worker answered with no bytes".to_string())?.to_vec();
-            let output = wire::output_from_bytes(&bytes)?;
-            Ok(Parsed { output, worker_ms, unpack_ms: now() - started })
+            Ok(Parsed { bytes, worker_ms, unpack_ms: now() - started })
         }
     }
 }

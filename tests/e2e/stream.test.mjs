@@ -4,7 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tid, numbersIn, until, waitForFilesLoaded, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
@@ -52,6 +53,9 @@ test('a large export streams in: progress with rate, the page answers, the origi
       const count = await waitForFilesLoaded(page, 1);
       assert.equal(count, rows);
       assert.match(await page.locator(tid('file-rows')).textContent(), /120,000 rows kept · 0 rejected/);
+      // Hashed in a worker of its own that reads the File: the whole file's SHA-256.
+      const sha = createHash('sha256').update(await readFile(path)).digest('hex');
+      assert.match(await page.locator(tid('file-card')).locator('.file-hash').textContent(), new RegExp(sha));
       await page.locator(tid('row')).first().click();
       await until(page, 'the original record read back from the file', () => /CreationTime/.test(document.querySelector('[data-testid="raw-record"]')?.textContent || ''));
       const raw = await page.locator(tid('raw-record')).textContent();

@@ -25,7 +25,7 @@ use super::report::{hex, IngestReport, RowIssue, MAX_LISTED_ISSUES};
 use super::sniff::{self, Container, Format, SchemaDef};
 use super::text::{self, Encoding};
 use super::{looks_like_upn, Deduper, RowCtx};
-use crate::model::{Event, RawSpan};
+use crate::model::{Event, EventRef, RawSpan};
 use csv_bounds::CsvBounds;
 use decode::{original_len, StreamDecoder};
 use json_bounds::JsonBounds;
@@ -687,7 +687,18 @@ impl FileAssembler {
     }
 
     /// Add a slice's results (slices must come in order); kept events go to `sink`.
-    pub fn absorb(&mut self, output: SliceOutput, dedupe: &mut Deduper, mut sink: impl FnMut(Event)) {
+    pub fn absorb(&mut self, mut output: SliceOutput, dedupe: &mut Deduper, mut sink: impl FnMut(Event)) {
+        let events = std::mem::take(&mut output.events);
+        self.absorb_issues(output);
+        for event in events {
+            if self.keep(&event.as_ref(), dedupe) {
+                sink(event);
+            }
+        }
+    }
+
+    /// A slice's counts, issues and notes (its events go through `keep`).
+    pub fn absorb_issues(&mut self, output: SliceOutput) {
         self.rows_rejected += output.rejected;
         self.errors.extend(output.errors.into_iter().take(MAX_LISTED_ISSUES.saturating_sub(self.errors.len())));
         self.warnings_total += output.warnings_total;
@@ -709,26 +720,24 @@ impl FileAssembler {
                 ));
             }
         }
-        for event in output.events {
-            if dedupe.first_time(event.source, &event.record_id) {
-                self.note_kept(&event);
-                sink(event);
-            } else {
-                self.duplicates += 1;
-            }
-        }
     }
 
-    fn note_kept(&mut self, event: &Event) {
+    /// Whether to keep a slice's event (not a duplicate); counts it if so.
+    pub fn keep(&mut self, event: &EventRef, dedupe: &mut Deduper) -> bool {
+        if !dedupe.first_time(event.source, event.record_id) {
+            self.duplicates += 1;
+            return false;
+        }
         self.rows_ok += 1;
         self.first = Some(self.first.map_or(event.time, |t| t.min(event.time)));
         self.last = Some(self.last.map_or(event.time, |t| t.max(event.time)));
-        let federated = event.attr(crate::model::attr::FEDERATED_NAME).unwrap_or_default();
-        for account in [event.actor.as_str(), event.target.as_str(), federated] {
+        let federated = event.attrs.get(crate::model::attr::FEDERATED_NAME).unwrap_or_default();
+        for account in [event.actor, event.target, federated] {
             if looks_like_upn(account) && !self.accounts.contains(account) {
                 self.accounts.insert(account.to_ascii_lowercase());
             }
         }
+        true
     }
 
     /// The finished report, on top of the splitter's (hash, size, format,

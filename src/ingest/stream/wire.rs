@@ -13,7 +13,7 @@ use crate::ingest::dates::{DateOrder, OrderGuess};
 use crate::ingest::report::RowIssue;
 use crate::ingest::sniff::{Container, Format, SchemaDef, SCHEMAS};
 use crate::ingest::text::Encoding;
-use crate::model::{Event, Outcome, RawSpan, Source};
+use crate::model::{AttrList, Event, EventRef, Outcome, RawSpan, Source};
 use serde::{Deserialize, Serialize};
 
 /// A `ParsePlan` as JSON: the layout by its place in `SCHEMAS`.
@@ -123,17 +123,43 @@ pub fn output_to_bytes(output: &SliceOutput) -> Vec<u8> {
 }
 
 pub fn output_from_bytes(bytes: &[u8]) -> Result<SliceOutput, String> {
+    let (mut output, events) = read_output(bytes)?;
+    events.for_each(|event| output.events.push(event.to_event()))?;
+    Ok(output)
+}
+
+/// A slice's result with its events still as bytes: borrowed one at a time
+/// by `WireEvents::for_each`, so taking them costs no `String` per field.
+pub fn read_output(bytes: &[u8]) -> Result<(SliceOutput, WireEvents<'_>), String> {
     let mut r = Reader { bytes, at: 0 };
     let meta_len = r.u32()? as usize;
     let meta: OutputMeta = serde_json::from_slice(r.take(meta_len)?).map_err(|e| format!("bad slice result: {e}"))?;
-    let mut events = Vec::new();
-    while r.at < bytes.len() {
-        events.push(read_event(&mut r)?);
+    let events = WireEvents { bytes: &bytes[r.at..] };
+    Ok((output_of(meta), events))
+}
+
+/// The events of a slice's result, as bytes.
+pub struct WireEvents<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> WireEvents<'a> {
+    /// Each event in turn, borrowed from the bytes.
+    pub fn for_each(self, mut each: impl FnMut(EventRef<'_>)) -> Result<(), String> {
+        let mut r = Reader { bytes: self.bytes, at: 0 };
+        let mut attrs: Vec<(&str, &str)> = Vec::new();
+        while r.at < self.bytes.len() {
+            each(read_event(&mut r, &mut attrs)?);
+        }
+        Ok(())
     }
+}
+
+fn output_of(meta: OutputMeta) -> SliceOutput {
     let issues = |v: Vec<(u32, String)>| v.into_iter().map(|(line, reason)| RowIssue { line, reason }).collect();
-    Ok(SliceOutput {
+    SliceOutput {
         index: meta.index,
-        events,
+        events: Vec::new(),
         rejected: meta.rejected,
         errors: issues(meta.errors),
         warnings_total: meta.warnings_total,
@@ -141,7 +167,7 @@ pub fn output_from_bytes(bytes: &[u8]) -> Result<SliceOutput, String> {
         notes: meta.notes,
         dates: meta.dates.map(|(day_first, ambiguous, saw)| OrderGuess { order: if day_first { DateOrder::DayFirst } else { DateOrder::MonthFirst }, ambiguous, saw_locale_dates: saw }),
         first_line: meta.first_line,
-    })
+    }
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -199,30 +225,34 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn str(&mut self) -> Result<&'a str, String> {
         let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "slice result holds text that is not UTF-8".to_string())
+        std::str::from_utf8(self.take(n)?).map_err(|_| "slice result holds text that is not UTF-8".to_string())
     }
 }
 
-fn read_event(r: &mut Reader) -> Result<Event, String> {
+/// One event; its attribute pairs go into `attrs` (reused between events).
+fn read_event<'a, 'v>(r: &mut Reader<'a>, attrs: &'v mut Vec<(&'a str, &'a str)>) -> Result<EventRef<'v>, String>
+where
+    'a: 'v,
+{
     let time = i64::from_le_bytes(r.array()?);
     let source = *Source::ALL.get(r.u8()? as usize).ok_or("bad source")?;
     let outcome = *Outcome::ALL.get(r.u8()? as usize).ok_or("bad outcome")?;
-    let mut s = || r.string();
+    let mut s = || r.str();
     let (operation, actor, target, ip, country, city, user_agent, app, source_time, record_id) = (s()?, s()?, s()?, s()?, s()?, s()?, s()?, s()?, s()?, s()?);
     let geo = match r.u8()? {
         1 => Some((f64::from_le_bytes(r.array()?), f64::from_le_bytes(r.array()?))),
         _ => None,
     };
     let n = r.u32()? as usize;
-    let mut attrs = Vec::with_capacity(n.min(256));
+    attrs.clear();
     for _ in 0..n {
-        attrs.push((r.string()?, r.string()?));
+        attrs.push((r.str()?, r.str()?));
     }
     let line = r.u32()?;
     let raw = RawSpan { start: u64::from_le_bytes(r.array()?), len: r.u32()? };
-    Ok(Event { time, source, operation, actor, target, ip, country, city, geo, outcome, user_agent, app, attrs, source_time, line, raw, record_id })
+    Ok(EventRef { time, source, outcome, operation, actor, target, ip, country, city, user_agent, app, geo, attrs: AttrList::Borrowed(attrs), line, raw, record_id, source_time })
 }
 
 #[cfg(test)]
