@@ -3,9 +3,9 @@
 //! results are taken back in file order. Records are read back from the
 //! file by offset, so a file larger than memory can be loaded.
 
-use super::{parse_slice, FileAssembler, ParsePlan, SliceOutput, Splitter};
+use super::{parse_slice, wire, FileAssembler, ParsePlan, Splitter};
 use crate::ingest::{Deduper, FileSource, IngestReport, Original, ReadAt};
-use crate::model::Event;
+use crate::model::EventRef;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ pub fn default_threads() -> usize {
 /// Read `path` through the slice pipeline with `threads` parsing threads;
 /// kept events go to `sink` in file order. Err only when the file cannot
 /// be opened or read from disk.
-pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut Deduper, sink: impl FnMut(Event)) -> Result<(IngestReport, FileSource), String> {
+pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut Deduper, sink: impl FnMut(&EventRef)) -> Result<(IngestReport, FileSource), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let (report, plan, unpacked) = ingest_reader(file, display_name, threads, dedupe, sink).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let original = match unpacked {
@@ -54,7 +54,7 @@ pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut
 
 /// The pipeline over any reader. Returns the report, the plan (when the
 /// file was recognised) and a gzip file's unpacked bytes (when kept).
-pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, dedupe: &mut Deduper, mut sink: impl FnMut(Event)) -> std::io::Result<(IngestReport, Option<ParsePlan>, Option<Vec<u8>>)> {
+pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, dedupe: &mut Deduper, mut sink: impl FnMut(&EventRef)) -> std::io::Result<(IngestReport, Option<ParsePlan>, Option<Vec<u8>>)> {
     // The file is hashed on a thread of its own (below), not by the splitter.
     let mut splitter = Splitter::new(display_name, SLICE_BYTES, Some(String::new()));
     let mut assembler: Option<FileAssembler> = None;
@@ -100,11 +100,14 @@ fn read_and_parse<'scope>(
     hash: mpsc::SyncSender<Vec<u8>>,
     assembler: &mut Option<FileAssembler>,
     dedupe: &mut Deduper,
-    sink: &mut impl FnMut(Event),
+    sink: &mut impl FnMut(&EventRef),
 ) -> std::io::Result<Result<(), Box<IngestReport>>> {
     let (work_tx, work_rx) = mpsc::sync_channel::<super::Slice>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = mpsc::channel::<SliceOutput>();
+    // Results travel as `wire` bytes: one buffer per slice, so this thread
+    // neither frees a String per field the parsing threads allocated nor
+    // copies one into the store.
+    let (done_tx, done_rx) = mpsc::channel::<(u32, Vec<u8>)>();
     let plan_cell: Arc<Mutex<Option<ParsePlan>>> = Arc::new(Mutex::new(None));
     for _ in 0..threads {
         let work_rx = Arc::clone(&work_rx);
@@ -121,22 +124,31 @@ fn read_and_parse<'scope>(
                     plan = plan_cell.lock().ok().and_then(|p| p.clone());
                 }
                 let Some(plan) = &plan else { return };
-                if done_tx.send(parse_slice(plan, &slice)).is_err() {
+                if done_tx.send((slice.index, wire::output_to_bytes(&parse_slice(plan, &slice)))).is_err() {
                     return;
                 }
             }
         });
     }
     drop(done_tx);
-    let mut waiting: BTreeMap<u32, SliceOutput> = BTreeMap::new();
+    let mut waiting: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
     let mut next = 0u32;
-    let mut absorb_ready = |assembler: &mut Option<FileAssembler>, waiting: &mut BTreeMap<u32, SliceOutput>, next: &mut u32| {
-        while let Some(output) = waiting.remove(next) {
+    let mut absorb_ready = |assembler: &mut Option<FileAssembler>, waiting: &mut BTreeMap<u32, Vec<u8>>, next: &mut u32| -> std::io::Result<()> {
+        while let Some(bytes) = waiting.remove(next) {
             if let Some(a) = assembler.as_mut() {
-                a.absorb(output, dedupe, &mut *sink);
+                let (output, events) = wire::read_output(&bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+                a.absorb_issues(output);
+                events
+                    .for_each(|event| {
+                        if a.keep(&event, dedupe) {
+                            sink(&event);
+                        }
+                    })
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
             }
             *next += 1;
         }
+        Ok(())
     };
     let mut piece = vec![0u8; READ_BYTES];
     let mut sent = 0u32;
@@ -162,10 +174,10 @@ fn read_and_parse<'scope>(
             Ok(slices) => send(slices, splitter, assembler),
             Err(report) => return Ok(Err(report)),
         }
-        while let Ok(output) = done_rx.try_recv() {
-            waiting.insert(output.index, output);
+        while let Ok((index, bytes)) = done_rx.try_recv() {
+            waiting.insert(index, bytes);
         }
-        absorb_ready(assembler, &mut waiting, &mut next);
+        absorb_ready(assembler, &mut waiting, &mut next)?;
     }
     drop(hash);
     match splitter.finish() {
@@ -173,9 +185,9 @@ fn read_and_parse<'scope>(
         Err(report) => return Ok(Err(report)),
     }
     drop(work_tx);
-    for output in done_rx.iter() {
-        waiting.insert(output.index, output);
-        absorb_ready(assembler, &mut waiting, &mut next);
+    for (index, bytes) in done_rx.iter() {
+        waiting.insert(index, bytes);
+        absorb_ready(assembler, &mut waiting, &mut next)?;
     }
     debug_assert_eq!(next, sent);
     Ok(Ok(()))
