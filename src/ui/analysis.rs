@@ -149,28 +149,35 @@ pub fn timed<T>(step: &str, work: impl FnOnce() -> T) -> T {
     let started = super::workers::now();
     let result = work();
     let took = super::workers::now() - started;
-    STEP_TOTALS.with(|totals| {
-        let mut totals = totals.borrow_mut();
-        match totals.iter_mut().find(|(name, _)| name == step) {
-            Some((_, total)) => *total += took,
-            None => totals.push((step.to_string(), took)),
-        }
-    });
+    add_to_step(step, took);
     note_if_slow(step, started);
     result
 }
 
-thread_local! {
-    /// Time taken by each named step since the page opened (ms).
-    static STEP_TOTALS: RefCell<Vec<(String, f64)>> = const { RefCell::new(Vec::new()) };
+/// Count one more run of `step` that took `took` ms.
+pub fn add_to_step(step: &str, took: f64) {
+    STEP_TOTALS.with(|totals| {
+        let mut totals = totals.borrow_mut();
+        match totals.iter_mut().find(|(name, _, _)| name == step) {
+            Some((_, total, runs)) => {
+                *total += took;
+                *runs += 1;
+            }
+            None => totals.push((step.to_string(), took, 1)),
+        }
+    });
 }
 
-/// Time each named step has taken so far (ms), largest first: the loader
-/// logs how much of a load went into them.
-pub fn step_totals() -> Vec<(String, f64)> {
-    let mut totals = STEP_TOTALS.with(|t| t.borrow().clone());
-    totals.sort_by(|a, b| b.1.total_cmp(&a.1));
-    totals
+thread_local! {
+    /// Time taken by each named step since the page opened (ms), and how
+    /// many times it ran.
+    static STEP_TOTALS: RefCell<Vec<(String, f64, u32)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Each named step's time so far (ms) and runs: the loader logs how much
+/// of a load went into them.
+pub fn step_totals() -> Vec<(String, f64, u32)> {
+    STEP_TOTALS.with(|t| t.borrow().clone())
 }
 
 /// Tell the console (and `make bench-browser`) which step held the page up.

@@ -32,6 +32,7 @@ const CLOCK_TICK_MS: u32 = 15_000;
 
 #[function_component(App)]
 pub fn app() -> Html {
+    super::analysis::add_to_step("page redrawn", 0.0);
     let store = use_mut_ref(EventStore::new);
     let dedupe = use_mut_ref(Deduper::default);
     let next_id = use_memo((), |_| Rc::new(Cell::new(0u32)));

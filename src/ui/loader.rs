@@ -492,16 +492,16 @@ impl Loader {
         times.store = now() - storing;
         times.total = now() - times_started;
         // What else the page did meanwhile: the steps redone as rows came in.
-        let mut during: Vec<(String, f64)> = super::analysis::step_totals()
+        let mut during: Vec<(String, f64, u32)> = super::analysis::step_totals()
             .into_iter()
-            .map(|(step, total)| {
-                let before = steps_before.iter().find(|(s, _)| *s == step).map_or(0.0, |(_, t)| *t);
-                (step, total - before)
+            .map(|(step, total, runs)| {
+                let (took, ran) = steps_before.iter().find(|(s, _, _)| *s == step).map_or((0.0, 0), |(_, t, r)| (*t, *r));
+                (step, total - took, runs - ran)
             })
-            .filter(|(_, took)| *took >= 1.0)
+            .filter(|(_, _, runs)| *runs > 0)
             .collect();
         during.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let steps: Vec<String> = during.iter().take(8).map(|(step, took)| format!("{step} {took:.0}")).collect();
+        let steps: Vec<String> = during.iter().take(10).map(|(step, took, runs)| format!("{step} {runs}× {took:.0}")).collect();
         web_sys::console::debug_1(&format!("loupe: load timings {name}: {}; meanwhile on the page: {}", times.summary(), steps.join(", ")).into());
         if let Some(blob) = blob {
             self.originals.insert(file, blob);

@@ -56,7 +56,10 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let (scroller, viewport) = (scroller.clone(), viewport.clone());
         move || {
             if let Some(el) = scroller.cast::<Element>() {
+                // Reading the size makes the browser lay the page out now.
+                let started = crate::ui::workers::now();
                 let next = (el.scroll_top(), el.client_height().max(ROW_HEIGHT));
+                crate::ui::analysis::add_to_step("timeline measures its size (layout)", crate::ui::workers::now() - started);
                 if next != *viewport {
                     viewport.set(next);
                 }
