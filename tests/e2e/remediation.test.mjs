@@ -13,6 +13,8 @@ test('walk step 11: commands with the real identifiers, done boxes that persist,
     await loadSample(page);
     const step11 = page.locator(tid('remediation-11'));
     await step11.waitFor();
+    // Findings (and the actions they bring) are worked out in steps after the load.
+    await until(page, 'the findings worked out', () => !document.querySelector('[data-testid="findings-analysing"]'));
     const titles = await step11.locator(`${tid('action')} .action-title span`).allTextContents();
     for (const expected of [/Reset the password of priya\.raman@/, /Remove inbox rule/, /Revoke the consent to PDF SecureView Pro/, /Remove the Microsoft Authenticator app/]) {
       assert.ok(titles.some((title) => expected.test(title)), `${expected} in ${titles.join(' | ')}`);
