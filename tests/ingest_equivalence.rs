@@ -165,3 +165,45 @@ fn ingest_output_is_unchanged_event_by_event() {
         assert!(want.iter().any(|w| w.name == name && w.events > 0), "{name} pinned with events");
     }
 }
+
+/// Every row of a store as (event, attributes), in store order.
+fn rows_of(store: &loupe::store::EventStore) -> Vec<(Event, Vec<(String, String)>)> {
+    (0..store.len() as u32).map(|r| (store.event(r), store.attrs(r).map(|(k, v)| (k.to_string(), v.to_string())).collect())).collect()
+}
+
+/// The way the browser's workers and the command line's threads hand
+/// events over (numbered per slice, `ingest::stream::batch`) builds the
+/// same store, row by row, and the same reports as the whole-file path.
+#[test]
+fn the_parallel_path_builds_the_same_store_as_the_whole_file_path() {
+    use loupe::store::{EventStore, PendingFile};
+    let mut checked = 0;
+    for scenario in Scenario::ALL {
+        let set = generate_scenario(scenario, DEFAULT_SEED);
+        let dir = temp_dir(&format!("batches-{}", scenario.name()));
+        write_to_dir(&set, &dir).expect("write the sample");
+        let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest")).expect("manifest JSON");
+        let (mut whole, mut parallel) = (EventStore::new(), EventStore::new());
+        let (mut whole_dedupe, mut parallel_dedupe) = (Deduper::default(), Deduper::default());
+        for file in manifest["files"].as_array().expect("manifest files").iter().filter_map(|f| f.as_str()) {
+            let bytes = std::fs::read(dir.join(file)).expect("sample file");
+            let (report, events, source) = ingest_bytes(file, &bytes, &mut whole_dedupe);
+            let mut pending = PendingFile::new();
+            pending.extend(events);
+            whole.add_pending(report.clone(), source, pending);
+
+            let mut pending = PendingFile::new();
+            let (streamed, _, _) = loupe::ingest::stream::native::ingest_reader(&bytes[..], file, 2, &mut parallel_dedupe, |batch, keep| pending.push_batch(batch, keep)).expect("read");
+            assert_eq!(serde_json::to_value(&streamed).unwrap(), serde_json::to_value(&report).unwrap(), "{file}: report");
+            parallel.add_pending(streamed, loupe::ingest::FileSource::default(), pending);
+            checked += 1;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let (want, got) = (rows_of(&whole), rows_of(&parallel));
+        assert_eq!(want.len(), got.len(), "{}", scenario.name());
+        for (r, (w, g)) in want.iter().zip(&got).enumerate() {
+            assert_eq!(w, g, "{} row {r}", scenario.name());
+        }
+    }
+    assert!(checked >= 8);
+}

@@ -125,7 +125,7 @@ fn load(paths: &[&str]) -> Result<(EventStore, Vec<IngestReport>), String> {
     let threads = loupe::ingest::stream::native::default_threads();
     for path in paths {
         let mut pending = PendingFile::new();
-        let (report, source) = loupe::ingest::stream::native::ingest_path(std::path::Path::new(path), &file_name(path), threads, &mut dedupe, |e| pending.push_ref(e))?;
+        let (report, source) = loupe::ingest::stream::native::ingest_path(std::path::Path::new(path), &file_name(path), threads, &mut dedupe, |batch, keep| pending.push_batch(batch, keep))?;
         reports.push(report.clone());
         if report.unreadable.is_none() {
             store.add_pending(report, source, pending);

@@ -419,7 +419,7 @@ fn load_streaming(args: &Args, path: &Path, file_name: &str, table: &mut Vec<(St
     let t = Instant::now();
     let mut pending = PendingFile::new();
     let threads = args.threads.unwrap_or_else(loupe::ingest::stream::native::default_threads);
-    let (report, source) = match loupe::ingest::stream::native::ingest_path(path, file_name, threads, &mut Deduper::default(), |e| pending.push_ref(e)) {
+    let (report, source) = match loupe::ingest::stream::native::ingest_path(path, file_name, threads, &mut Deduper::default(), |batch, keep| pending.push_batch(batch, keep)) {
         Ok(done) => done,
         Err(why) => {
             let mut report = IngestReport::new(file_name, b"");

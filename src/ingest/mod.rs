@@ -39,7 +39,6 @@ use dates::DateOrder;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// What a record mapper may consult and tell the pipeline.
@@ -193,12 +192,23 @@ impl Deduper {
     /// True the first time a (source, id) pair is offered; records without
     /// an id are always kept.
     pub fn first_time(&mut self, source: Source, record_id: &str) -> bool {
-        if record_id.is_empty() {
-            return true;
-        }
+        record_id.is_empty() || self.first_time_key(Deduper::key(source, record_id))
+    }
+
+    /// `first_time` with the pair's `key` worked out already (by a parsing
+    /// worker); the caller has checked that the record has an id.
+    pub fn first_time_key(&mut self, key: u64) -> bool {
+        self.seen.insert(key)
+    }
+
+    /// The 64-bit hash a (source, id) pair is remembered by. Written out
+    /// byte by byte so that it is the same on every target.
+    pub fn key(source: Source, record_id: &str) -> u64 {
+        use std::hash::Hasher;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (source, record_id).hash(&mut hasher);
-        self.seen.insert(hasher.finish())
+        hasher.write_u8(Source::ALL.iter().position(|s| *s == source).unwrap_or(0) as u8);
+        hasher.write(record_id.as_bytes());
+        hasher.finish()
     }
 }
 

@@ -134,6 +134,21 @@ pub(super) struct ScanPlan {
     text_keys: Vec<bool>,
 }
 
+/// What a batch's key and value numbers became in an `Attrs`, filled in as
+/// they are first met (`NO_SLOT` until then).
+pub(super) struct AttrRemap<'a> {
+    key_table: crate::ingest::stream::batch::Table<'a>,
+    value_table: crate::ingest::stream::batch::Table<'a>,
+    keys: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl<'a> AttrRemap<'a> {
+    pub(super) fn new(key_table: crate::ingest::stream::batch::Table<'a>, value_table: crate::ingest::stream::batch::Table<'a>) -> AttrRemap<'a> {
+        AttrRemap { key_table, value_table, keys: vec![NO_SLOT; key_table.len()], values: vec![NO_SLOT; value_table.len()] }
+    }
+}
+
 /// An attribute value as a row holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum AttrValue<'a> {
@@ -202,9 +217,50 @@ impl Attrs {
             if k as usize >= self.stats.len() {
                 self.stats.resize(k as usize + 1, KeyStats::new(key));
             }
-            let slot = self.keep_value(k, value);
+            let slot = self.keep_value(k, value, None);
             self.scratch.push((k, slot));
         }
+        self.end_row();
+    }
+
+    /// `push_row` for a row of a `Batch`: keys and values are string
+    /// numbers of the batch's tables, and `remap` remembers what each
+    /// number became here, so each distinct string is looked up once per
+    /// batch. The same row results as from `push_row` with the texts.
+    pub(super) fn push_batch_row(&mut self, pairs: impl Iterator<Item = (u32, u32)>, remap: &mut AttrRemap, record_id: &str) {
+        self.scratch.clear();
+        self.scratch_data.clear();
+        for (key, value) in pairs {
+            let k = match remap.keys.get(key as usize).copied() {
+                Some(k) if k != NO_SLOT => k,
+                _ => {
+                    let text = remap.key_table.get(key);
+                    let k = self.keys.intern(text);
+                    if k as usize >= self.stats.len() {
+                        self.stats.resize(k as usize + 1, KeyStats::new(text));
+                    }
+                    if let Some(slot) = remap.keys.get_mut(key as usize) {
+                        *slot = k;
+                    }
+                    k
+                }
+            };
+            let slot = self.keep_value(k, remap.value_table.get(value), remap.values.get_mut(value as usize));
+            self.scratch.push((k, slot));
+        }
+        if !record_id.is_empty() {
+            let k = self.keys.intern(RECORD_ID);
+            if k as usize >= self.stats.len() {
+                self.stats.resize(k as usize + 1, KeyStats::new(RECORD_ID));
+            }
+            let slot = self.keep_value(k, record_id, None);
+            self.scratch.push((k, slot));
+        }
+        self.end_row();
+    }
+
+    /// Store the row gathered in `scratch` and `scratch_data`.
+    fn end_row(&mut self) {
         let template = self.templates.intern(&self.scratch);
         if self.templates.len() >= self.pressure_at {
             self.ease_template_pressure();
@@ -216,8 +272,9 @@ impl Attrs {
     }
 
     /// Keep one value of key `k`: its template slot (a symbol or a hole),
-    /// with a hole's value written to `scratch_data`.
-    fn keep_value(&mut self, k: u32, value: &str) -> u32 {
+    /// with a hole's value written to `scratch_data`. `known_sym` caches the
+    /// value's symbol in `values` (`NO_SLOT` until it has one).
+    fn keep_value(&mut self, k: u32, value: &str, known_sym: Option<&mut u32>) -> u32 {
         let Some(stats) = self.stats.get_mut(k as usize) else { return EMPTY };
         if stats.class == Class::Unique {
             self.has_text = true;
@@ -230,7 +287,14 @@ impl Attrs {
             return HOLE_TEXT;
         }
         let known = self.values.len();
-        let sym = self.values.intern(value);
+        let sym = match known_sym {
+            Some(&mut sym) if sym != NO_SLOT => sym,
+            Some(cache) => {
+                *cache = self.values.intern(value);
+                *cache
+            }
+            None => self.values.intern(value),
+        };
         if stats.class == Class::Few {
             if stats.few.contains(&sym) {
                 return sym;

@@ -174,7 +174,7 @@ pub(super) fn lowered(s: &str) -> Cow<'_, str> {
 /// A fast non-cryptographic hash (word-at-a-time multiply-rotate with a
 /// final avalanche); the table's inputs are evidence strings, not attacker
 /// controlled keys in a long-lived server, so flooding is not a concern.
-pub(super) fn hash_bytes(bytes: &[u8]) -> u64 {
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);

@@ -27,4 +27,5 @@ pub use eval::{EvalContext, RowAnnotation};
 pub use event_store::{AttrKey, AttrRef, EventStore, FileId, LoadedFile, PendingFile, TextColumn, TextMatch};
 pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram};
+pub use interner::hash_bytes;
 pub use query::{parse, Field, Query, QueryError, Term, TermKind};

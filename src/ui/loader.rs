@@ -314,6 +314,7 @@ impl Loader {
         let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
         let mut pending = PendingFile::new();
+        let mut keep: Vec<bool> = Vec::new();
         // The rows already in the store while the rest loads.
         let mut shown = ShownSoFar::default();
         let mut queue: VecDeque<Slice> = VecDeque::new();
@@ -353,15 +354,11 @@ impl Loader {
                 let absorbing = now();
                 // Events go from the worker's bytes into the store's columns
                 // without an owned copy of each field in between.
-                let taken = crate::ingest::stream::wire::read_output(&parsed.bytes).and_then(|(output, events)| {
-                    let Some(a) = assembler.as_mut() else { return Ok(()) };
+                let taken = crate::ingest::stream::wire::read_output(&parsed.bytes).map(|(output, events)| {
+                    let Some(a) = assembler.as_mut() else { return };
                     a.absorb_issues(output);
-                    let mut dedupe = self.dedupe.borrow_mut();
-                    events.for_each(|event| {
-                        if a.keep(&event, &mut dedupe) {
-                            pending.push_ref(&event);
-                        }
-                    })
+                    a.keep_batch(&events, &mut self.dedupe.borrow_mut(), &mut keep);
+                    pending.push_batch(&events, &keep);
                 });
                 times.absorb += now() - absorbing;
                 if let Err(why) = taken {

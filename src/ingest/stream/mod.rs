@@ -12,6 +12,7 @@
 //! unfinished record plus one slice, and events point back into the file by
 //! byte range (`RawSpan`) so originals are read again only when shown.
 
+pub mod batch;
 mod csv_bounds;
 pub mod decode;
 mod json_bounds;
@@ -738,6 +739,43 @@ impl FileAssembler {
             }
         }
         true
+    }
+
+    /// `keep` for every event of a worker's batch: `keep[i]` says whether
+    /// event `i` is kept. Account names are checked once per distinct
+    /// string of the batch rather than once per event.
+    pub fn keep_batch(&mut self, batch: &batch::Batch, dedupe: &mut Deduper, keep: &mut Vec<bool>) {
+        use batch::{VALUE_TABLE, KEY_TABLE};
+        const ACTOR: usize = 1;
+        const TARGET: usize = 2;
+        keep.clear();
+        let federated = batch.table(KEY_TABLE).find(crate::model::attr::FEDERATED_NAME);
+        let mut checked: [Vec<bool>; 3] = [ACTOR, TARGET, VALUE_TABLE].map(|t| vec![false; batch.table(t).len()]);
+        for i in 0..batch.len() {
+            if !batch.record_id(i).is_empty() && !dedupe.first_time_key(batch.dedupe_key(i)) {
+                self.duplicates += 1;
+                keep.push(false);
+                continue;
+            }
+            keep.push(true);
+            self.rows_ok += 1;
+            let time = batch.time(i);
+            self.first = Some(self.first.map_or(time, |t| t.min(time)));
+            self.last = Some(self.last.map_or(time, |t| t.max(time)));
+            let federated_value = federated.and_then(|key| batch.attr_ids(i).find(|&(k, _)| k == key)).map(|(_, v)| v);
+            let ids = [Some(batch.text_id(ACTOR, i)), Some(batch.text_id(TARGET, i)), federated_value];
+            for ((table, id), seen) in [ACTOR, TARGET, VALUE_TABLE].into_iter().zip(ids).zip(&mut checked) {
+                let Some(id) = id else { continue };
+                match seen.get_mut(id as usize) {
+                    Some(seen) if !*seen => *seen = true,
+                    _ => continue,
+                }
+                let account = batch.table(table).get(id);
+                if looks_like_upn(account) && !self.accounts.contains(account) {
+                    self.accounts.insert(account.to_ascii_lowercase());
+                }
+            }
+        }
     }
 
     /// The finished report, on top of the splitter's (hash, size, format,

@@ -5,7 +5,7 @@
 
 use super::{parse_slice, wire, FileAssembler, ParsePlan, Splitter};
 use crate::ingest::{Deduper, FileSource, IngestReport, Original, ReadAt};
-use crate::model::EventRef;
+use super::batch::Batch;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ pub fn default_threads() -> usize {
 /// Read `path` through the slice pipeline with `threads` parsing threads;
 /// kept events go to `sink` in file order. Err only when the file cannot
 /// be opened or read from disk.
-pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut Deduper, sink: impl FnMut(&EventRef)) -> Result<(IngestReport, FileSource), String> {
+pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut Deduper, sink: impl FnMut(&Batch, &[bool])) -> Result<(IngestReport, FileSource), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let (report, plan, unpacked) = ingest_reader(file, display_name, threads, dedupe, sink).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let original = match unpacked {
@@ -54,7 +54,7 @@ pub fn ingest_path(path: &Path, display_name: &str, threads: usize, dedupe: &mut
 
 /// The pipeline over any reader. Returns the report, the plan (when the
 /// file was recognised) and a gzip file's unpacked bytes (when kept).
-pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, dedupe: &mut Deduper, mut sink: impl FnMut(&EventRef)) -> std::io::Result<(IngestReport, Option<ParsePlan>, Option<Vec<u8>>)> {
+pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, dedupe: &mut Deduper, mut sink: impl FnMut(&Batch, &[bool])) -> std::io::Result<(IngestReport, Option<ParsePlan>, Option<Vec<u8>>)> {
     // The file is hashed on a thread of its own (below), not by the splitter.
     let mut splitter = Splitter::new(display_name, SLICE_BYTES, Some(String::new()));
     let mut assembler: Option<FileAssembler> = None;
@@ -100,7 +100,7 @@ fn read_and_parse<'scope>(
     hash: mpsc::SyncSender<Vec<u8>>,
     assembler: &mut Option<FileAssembler>,
     dedupe: &mut Deduper,
-    sink: &mut impl FnMut(&EventRef),
+    sink: &mut impl FnMut(&Batch, &[bool]),
 ) -> std::io::Result<Result<(), Box<IngestReport>>> {
     let (work_tx, work_rx) = mpsc::sync_channel::<super::Slice>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
@@ -133,18 +133,14 @@ fn read_and_parse<'scope>(
     drop(done_tx);
     let mut waiting: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
     let mut next = 0u32;
+    let mut keep: Vec<bool> = Vec::new();
     let mut absorb_ready = |assembler: &mut Option<FileAssembler>, waiting: &mut BTreeMap<u32, Vec<u8>>, next: &mut u32| -> std::io::Result<()> {
         while let Some(bytes) = waiting.remove(next) {
             if let Some(a) = assembler.as_mut() {
                 let (output, events) = wire::read_output(&bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
                 a.absorb_issues(output);
-                events
-                    .for_each(|event| {
-                        if a.keep(&event, dedupe) {
-                            sink(&event);
-                        }
-                    })
-                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+                a.keep_batch(&events, dedupe, &mut keep);
+                sink(&events, &keep);
             }
             *next += 1;
         }

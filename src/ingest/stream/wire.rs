@@ -3,17 +3,17 @@
 //! with the page). The same code runs on both sides, so the format only has
 //! to agree with itself; it is checked natively by a round trip.
 //!
-//! Events travel in a plain length-prefixed binary form rather than JSON:
-//! the page's thread decodes every event a worker parsed, and that must cost
-//! far less than parsing it did.
+//! Events travel as a `batch` (columns, texts numbered per slice) rather
+//! than JSON: the page's thread takes in every event a worker parsed, and
+//! that must cost far less than parsing it did.
 
+use super::batch::{self, Batch};
 use super::{ParsePlan, Slice, SliceOutput};
 use crate::ingest::csv_input::Headers;
 use crate::ingest::dates::{DateOrder, OrderGuess};
 use crate::ingest::report::RowIssue;
 use crate::ingest::sniff::{Container, Format, SchemaDef, SCHEMAS};
 use crate::ingest::text::Encoding;
-use crate::model::{AttrList, Event, EventRef, Outcome, RawSpan, Source};
 use serde::{Deserialize, Serialize};
 
 /// A `ParsePlan` as JSON: the layout by its place in `SCHEMAS`.
@@ -100,7 +100,7 @@ struct OutputMeta {
     first_line: u32,
 }
 
-/// `[meta length: u32][meta JSON][events]`.
+/// `[meta length: u32][meta JSON][events as a `batch`]`.
 pub fn output_to_bytes(output: &SliceOutput) -> Vec<u8> {
     let meta = OutputMeta {
         index: output.index,
@@ -113,46 +113,29 @@ pub fn output_to_bytes(output: &SliceOutput) -> Vec<u8> {
         first_line: output.first_line,
     };
     let meta = serde_json::to_vec(&meta).unwrap_or_default();
-    let mut out = Vec::with_capacity(meta.len() + output.events.len() * 256);
+    let events = batch::encode(&output.events);
+    let mut out = Vec::with_capacity(4 + meta.len() + events.len());
     out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
     out.extend_from_slice(&meta);
-    for event in &output.events {
-        write_event(&mut out, event);
-    }
+    out.extend_from_slice(&events);
     out
 }
 
+/// A slice's result with owned events (`source_time` is not carried).
 pub fn output_from_bytes(bytes: &[u8]) -> Result<SliceOutput, String> {
     let (mut output, events) = read_output(bytes)?;
-    events.for_each(|event| output.events.push(event.to_event()))?;
+    events.for_each(|event| output.events.push(event.to_event()));
     Ok(output)
 }
 
-/// A slice's result with its events still as bytes: borrowed one at a time
-/// by `WireEvents::for_each`, so taking them costs no `String` per field.
-pub fn read_output(bytes: &[u8]) -> Result<(SliceOutput, WireEvents<'_>), String> {
-    let mut r = Reader { bytes, at: 0 };
-    let meta_len = r.u32()? as usize;
-    let meta: OutputMeta = serde_json::from_slice(r.take(meta_len)?).map_err(|e| format!("bad slice result: {e}"))?;
-    let events = WireEvents { bytes: &bytes[r.at..] };
+/// A slice's result with its events still as bytes: a `Batch` that the
+/// store takes in by string number, with no `String` per field.
+pub fn read_output(bytes: &[u8]) -> Result<(SliceOutput, Batch<'_>), String> {
+    let meta_len = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).ok_or("slice result cut short")?;
+    let meta = bytes.get(4..).and_then(|rest| rest.get(..meta_len)).ok_or("slice result cut short")?;
+    let meta: OutputMeta = serde_json::from_slice(meta).map_err(|e| format!("bad slice result: {e}"))?;
+    let events = Batch::read(&bytes[4 + meta_len..])?;
     Ok((output_of(meta), events))
-}
-
-/// The events of a slice's result, as bytes.
-pub struct WireEvents<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> WireEvents<'a> {
-    /// Each event in turn, borrowed from the bytes.
-    pub fn for_each(self, mut each: impl FnMut(EventRef<'_>)) -> Result<(), String> {
-        let mut r = Reader { bytes: self.bytes, at: 0 };
-        let mut attrs: Vec<(&str, &str)> = Vec::new();
-        while r.at < self.bytes.len() {
-            each(read_event(&mut r, &mut attrs)?);
-        }
-        Ok(())
-    }
 }
 
 fn output_of(meta: OutputMeta) -> SliceOutput {
@@ -170,91 +153,6 @@ fn output_of(meta: OutputMeta) -> SliceOutput {
     }
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn write_event(out: &mut Vec<u8>, e: &Event) {
-    out.extend_from_slice(&e.time.to_le_bytes());
-    out.push(Source::ALL.iter().position(|s| *s == e.source).unwrap_or(0) as u8);
-    out.push(Outcome::ALL.iter().position(|o| *o == e.outcome).unwrap_or(0) as u8);
-    for s in [&e.operation, &e.actor, &e.target, &e.ip, &e.country, &e.city, &e.user_agent, &e.app, &e.source_time, &e.record_id] {
-        write_str(out, s);
-    }
-    match e.geo {
-        Some((lat, lon)) => {
-            out.push(1);
-            out.extend_from_slice(&lat.to_le_bytes());
-            out.extend_from_slice(&lon.to_le_bytes());
-        }
-        None => out.push(0),
-    }
-    out.extend_from_slice(&(e.attrs.len() as u32).to_le_bytes());
-    for (k, v) in &e.attrs {
-        write_str(out, k);
-        write_str(out, v);
-    }
-    out.extend_from_slice(&e.line.to_le_bytes());
-    out.extend_from_slice(&e.raw.start.to_le_bytes());
-    out.extend_from_slice(&e.raw.len.to_le_bytes());
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or("slice result cut short")?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        self.take(N)?.try_into().map_err(|_| "slice result cut short".to_string())
-    }
-
-    fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-
-    fn str(&mut self) -> Result<&'a str, String> {
-        let n = self.u32()? as usize;
-        std::str::from_utf8(self.take(n)?).map_err(|_| "slice result holds text that is not UTF-8".to_string())
-    }
-}
-
-/// One event; its attribute pairs go into `attrs` (reused between events).
-fn read_event<'a, 'v>(r: &mut Reader<'a>, attrs: &'v mut Vec<(&'a str, &'a str)>) -> Result<EventRef<'v>, String>
-where
-    'a: 'v,
-{
-    let time = i64::from_le_bytes(r.array()?);
-    let source = *Source::ALL.get(r.u8()? as usize).ok_or("bad source")?;
-    let outcome = *Outcome::ALL.get(r.u8()? as usize).ok_or("bad outcome")?;
-    let mut s = || r.str();
-    let (operation, actor, target, ip, country, city, user_agent, app, source_time, record_id) = (s()?, s()?, s()?, s()?, s()?, s()?, s()?, s()?, s()?, s()?);
-    let geo = match r.u8()? {
-        1 => Some((f64::from_le_bytes(r.array()?), f64::from_le_bytes(r.array()?))),
-        _ => None,
-    };
-    let n = r.u32()? as usize;
-    attrs.clear();
-    for _ in 0..n {
-        attrs.push((r.str()?, r.str()?));
-    }
-    let line = r.u32()?;
-    let raw = RawSpan { start: u64::from_le_bytes(r.array()?), len: r.u32()? };
-    Ok(EventRef { time, source, outcome, operation, actor, target, ip, country, city, user_agent, app, geo, attrs: AttrList::Borrowed(attrs), line, raw, record_id, source_time })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,7 +168,8 @@ mod tests {
         let copy = plan_from_json(&plan_to_json(&plan)).unwrap();
         assert!(std::ptr::eq(copy.def, plan.def));
         for slice in slices {
-            let here = parse_slice(&plan, &slice);
+            let mut here = parse_slice(&plan, &slice);
+            here.events.iter_mut().for_each(|e| e.source_time.clear());
             let meta: SliceMeta = serde_json::from_str(&serde_json::to_string(&SliceMeta::of(&slice)).unwrap()).unwrap();
             let there = output_from_bytes(&output_to_bytes(&parse_slice(&copy, &meta.into_slice(slice.text.clone())))).unwrap();
             assert!(!here.events.is_empty());
