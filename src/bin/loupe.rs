@@ -24,6 +24,9 @@
 //! `--ipdb` (repeatable) loads an IP database (DB-IP Lite CSV, iptoasn TSV):
 //! events whose log has no location get one from it, marked with its source.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use loupe::detect::{run_all, suggest_context, Context};
 use loupe::enrich::{parse_database, DbReport, Enrichment};
 use loupe::ingest::{Deduper, IngestReport};

@@ -20,6 +20,9 @@
 //! skips them): each takes time, user, operation and IP out of every
 //! record's AuditData.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use loupe::ingest::{csv_input, dates, ingest_bytes, text, Deduper, FileSource, IngestReport, RowCtx, Schema, SCHEMAS};
 use loupe::model::{format_utc, Event, Outcome, Source, TimeMs};
 use loupe::store::{parse, EvalContext, EventStore, FacetField, PendingFile};

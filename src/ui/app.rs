@@ -505,7 +505,7 @@ pub fn app() -> Html {
                         on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range} />
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
-                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} {total} selected={*selected} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={*selected} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
                     if let Some(row) = *selected {
                         <Detail store={store.clone()} originals={(*originals).clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()}
                             annotation={row_annotation(&case.case, row, &store.borrow())}

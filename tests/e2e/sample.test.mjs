@@ -76,6 +76,27 @@ test('virtual timeline: few rows in the DOM, the last rows render after scrollin
   });
 });
 
+test('a scrolled timeline keeps its place when more rows arrive; a new query starts at the top', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withApp(env, t, async ({ page }) => {
+    await loadSample(page);
+    await page.locator(tid('row')).first().waitFor();
+    const scroller = page.locator('.tl-scroll');
+    await scroller.evaluate((el) => { el.scrollTop = 100 * 28; });
+    const before = numbersIn(await page.locator(tid('event-count')).textContent())[0];
+    // More evidence arrives (rows change, the query does not).
+    await page.locator(tid('file-input')).setInputFiles(join(repoRoot, 'tests/fixtures/signin_graph_page.json'));
+    await until(page, 'the extra file to be loaded', (n) => {
+      const text = document.querySelector('[data-testid="event-count"]')?.textContent || '';
+      return Number(text.replace(/[^0-9]/g, '')) > n && ![...document.querySelectorAll('[data-testid="file-card"]')].some((c) => c.querySelector('progress'));
+    }, before);
+    assert.equal(await scroller.evaluate((el) => el.scrollTop), 100 * 28, 'the table stayed where the analyst had scrolled it');
+    const input = page.locator(tid('query'));
+    await input.fill('outcome:success');
+    await input.press('Enter');
+    await until(page, 'the new query to start at the top', () => document.querySelector('.tl-scroll').scrollTop === 0);
+  });
+});
+
 test('the second training scenario loads from its own folder and names the case', { timeout: TEST_TIMEOUT }, async (t) => {
   await withApp(env, t, async ({ page }) => {
     await loadAdminScenario(page);

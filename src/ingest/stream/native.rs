@@ -59,6 +59,9 @@ pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, d
     let mut splitter = Splitter::new(display_name, SLICE_BYTES, Some(String::new()));
     let mut assembler: Option<FileAssembler> = None;
     let (hash_tx, hash_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    // Hashed pieces come back to be read into again: no copy of the file
+    // for the hash, and no fresh pages to fault in for every piece.
+    let (spent_tx, spent_rx) = mpsc::channel::<Vec<u8>>();
     let mut sha256 = String::new();
     let outcome = std::thread::scope(|scope| {
         // SHA-256 beside the reading: on this thread it held up every slice.
@@ -67,10 +70,12 @@ pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, d
             let mut hasher = sha2::Sha256::new();
             for piece in hash_rx {
                 hasher.update(&piece);
+                let _ = spent_tx.send(piece);
             }
             crate::ingest::hex(&hasher.finalize())
         });
-        let outcome = read_and_parse(scope, &mut input, &mut splitter, threads.max(1), hash_tx, &mut assembler, dedupe, &mut sink);
+        let pieces = Pieces { to_hash: hash_tx, spent: spent_rx };
+        let outcome = read_and_parse(scope, &mut input, &mut splitter, threads.max(1), pieces, &mut assembler, dedupe, &mut sink);
         sha256 = hashing.join().unwrap_or_default();
         outcome
     })?;
@@ -88,16 +93,32 @@ pub fn ingest_reader(mut input: impl Read, display_name: &str, threads: usize, d
     Ok((report, plan, unpacked))
 }
 
+/// The buffers the file is read into, handed to the hashing thread once
+/// split and taken back once hashed.
+struct Pieces {
+    to_hash: mpsc::SyncSender<Vec<u8>>,
+    spent: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Pieces {
+    /// The next buffer to read into: a hashed one, or a new one.
+    fn next(&self) -> Vec<u8> {
+        let mut piece = self.spent.try_recv().unwrap_or_default();
+        piece.resize(READ_BYTES, 0);
+        piece
+    }
+}
+
 /// Read `input` to the end, cutting it into slices that `threads` threads
 /// parse and that are absorbed here in file order; every piece read also
-/// goes to `hash`. Err(report) when the file turns out unreadable.
+/// goes to be hashed. Err(report) when the file turns out unreadable.
 #[allow(clippy::too_many_arguments)]
 fn read_and_parse<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     input: &mut impl Read,
     splitter: &mut Splitter,
     threads: usize,
-    hash: mpsc::SyncSender<Vec<u8>>,
+    pieces: Pieces,
     assembler: &mut Option<FileAssembler>,
     dedupe: &mut Deduper,
     sink: &mut impl FnMut(&Batch, &[bool]),
@@ -146,7 +167,6 @@ fn read_and_parse<'scope>(
         }
         Ok(())
     };
-    let mut piece = vec![0u8; READ_BYTES];
     let mut sent = 0u32;
     let mut send = |slices: Vec<super::Slice>, splitter: &Splitter, assembler: &mut Option<FileAssembler>| {
         if let (Some(plan), None) = (splitter.plan(), assembler.as_ref()) {
@@ -161,12 +181,15 @@ fn read_and_parse<'scope>(
         }
     };
     loop {
+        let mut piece = pieces.next();
         let n = input.read(&mut piece)?;
         if n == 0 {
             break;
         }
-        let _ = hash.send(piece[..n].to_vec());
-        match splitter.push(&piece[..n]) {
+        piece.truncate(n);
+        let pushed = splitter.push(&piece);
+        let _ = pieces.to_hash.send(piece);
+        match pushed {
             Ok(slices) => send(slices, splitter, assembler),
             Err(report) => return Ok(Err(report)),
         }
@@ -175,7 +198,7 @@ fn read_and_parse<'scope>(
         }
         absorb_ready(assembler, &mut waiting, &mut next)?;
     }
-    drop(hash);
+    drop(pieces);
     match splitter.finish() {
         Ok(slices) => send(slices, splitter, assembler),
         Err(report) => return Ok(Err(report)),

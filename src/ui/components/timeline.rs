@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use crate::ui::format::{seconds, thousands};
 use std::cell::RefCell;
 use std::rc::Rc;
-use gloo::events::EventListener;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
@@ -26,6 +27,9 @@ pub struct TimelineProps {
     /// Changes whenever the store does.
     pub generation: u64,
     pub rows: Rc<Vec<u32>>,
+    /// The query the rows answer: a new one starts the table at its top
+    /// (rows arriving from a file still loading do not).
+    pub query: AttrValue,
     pub total: usize,
     pub selected: Option<u32>,
     pub on_select: Callback<u32>,
@@ -39,6 +43,7 @@ impl PartialEq for TimelineProps {
     fn eq(&self, other: &Self) -> bool {
         self.generation == other.generation
             && Rc::ptr_eq(&self.rows, &other.rows)
+            && self.query == other.query
             && self.total == other.total
             && self.selected == other.selected
             && self.marked == other.marked
@@ -67,23 +72,34 @@ pub fn timeline(props: &TimelineProps) -> Html {
         }
     };
     {
-        // A new result set starts at its top.
+        // A new query starts at its top. Not on every new set of rows: while
+        // a file loads they change every few hundred ms, and each reset
+        // would throw the analyst back to the top (and force a layout).
         let scroller = scroller.clone();
-        use_effect_with(Rc::as_ptr(&props.rows) as usize, move |_| {
+        use_effect_with(props.query.clone(), move |_| {
             if let Some(el) = scroller.cast::<Element>() {
                 el.set_scroll_top(0);
             }
         });
     }
-    // The panes around the table (detail, findings, an error line) change its
-    // height without a scroll event: measure after every render; it settles
-    // in one extra render at most. Window resizes are measured too.
-    use_effect(measure.clone());
+    // The panes around the table (detail, findings, an error line) and the
+    // window change its height without a scroll event. A ResizeObserver
+    // says so after the browser's own layout; measuring after every render
+    // instead forced a layout each time, tens of ms on a busy page.
     {
-        let measure = measure.clone();
+        let (measure, scroller) = (measure.clone(), scroller.clone());
         use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| EventListener::new(&w, "resize", move |_| measure()));
-            move || drop(listener)
+            let on_resize = Closure::<dyn FnMut()>::new(measure);
+            let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(el)) = (&observer, scroller.cast::<Element>()) {
+                observer.observe(&el);
+            }
+            move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                drop(on_resize);
+            }
         });
     }
     // Keep the selected row in view, also when the detail pane opening below
