@@ -85,6 +85,30 @@ async function benchOne(browser, port, csvFile) {
       window.__longTasks = [];
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.duration, e.startTime]); }).observe({ type: 'longtask', buffered: true });
     });
+    // LOUPE_BENCH_FORM_CONTROLS=1: count the form controls (buttons, inputs,
+    // selects) the page adds or removes during the load. Each such change
+    // makes Chromium's autofill walk every control 100 ms later, a long task
+    // on a large page.
+    if (process.env.LOUPE_BENCH_FORM_CONTROLS) {
+      await page.evaluate(() => {
+        window.__controls = {};
+        const name = (el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? '[' + el.dataset.testid.replace(/[0-9]+/g, 'N') + ']' : ''} in ${el.parentElement?.closest('[data-testid]')?.dataset.testid?.replace(/[0-9]+/g, 'N') || el.parentElement?.className || '?'}`;
+        const count = (nodes, how) => {
+          for (const node of nodes) {
+            if (!(node instanceof Element)) continue;
+            const controls = [node, ...node.querySelectorAll('button, input, select, textarea')].filter((el) => el.matches('button, input, select, textarea'));
+            if (!controls.length) continue;
+            // Named by the subtree that came or went, which is what to fix.
+            const root = `${node.tagName.toLowerCase()}.${[...node.classList].join('.')}${node.dataset.testid ? '[' + node.dataset.testid.replace(/[0-9]+/g, 'N') + ']' : ''}`;
+            const key = `${how} ${root} (${controls.length} controls, first ${name(controls[0])})`;
+            window.__controls[key] = (window.__controls[key] || 0) + 1;
+          }
+        };
+        new MutationObserver((records) => {
+          for (const r of records) { count(r.addedNodes, 'added'); count(r.removedNodes, 'removed'); }
+        }).observe(document.body, { childList: true, subtree: true });
+      });
+    }
     const size = fs.statSync(csvFile).size;
     const baseMemory = browserMemoryMb();
     let peakMemory = baseMemory;
@@ -137,6 +161,11 @@ async function benchOne(browser, port, csvFile) {
     for (const t of timings) console.log(`where the time went      ${t}`);
     if (slowSteps.length) console.log(`steps over 50 ms         ${slowSteps.join('; ')}`);
     if (process.env.LOUPE_BENCH_VERBOSE) console.log(`long tasks (ms at start) ${taskEntries.map(([d, at]) => `${d.toFixed(0)} at ${at.toFixed(0)}`).join(', ')}`);
+    if (process.env.LOUPE_BENCH_FORM_CONTROLS) {
+      const controls = await page.evaluate(() => window.__controls).catch(() => ({}));
+      const top = Object.entries(controls).sort((a, b) => b[1] - a[1]).slice(0, 12);
+      console.log(`form controls changed    ${top.map(([k, n]) => `${k} ×${n}`).join('; ') || 'none'}`);
+    }
     console.log(`browser memory           peak ${peakMemory.toFixed(0)} MB, all Chromium processes (${baseMemory.toFixed(0)} MB before the load)`);
     console.log('');
     await page.close();
