@@ -348,6 +348,12 @@ mod log_analytics {
     }
 }
 
+/// A Graph `directoryAudit` object (also the `properties` of a
+/// diagnostic-settings record, see `entra_diagnostic`).
+pub(super) fn from_graph_object(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
+    read_graph_like(&JsonRecord::new(obj), ctx)
+}
+
 /// Graph `directoryAudit` fields, or the same as Log Analytics columns.
 fn read_graph_like(f: &dyn Fields, ctx: &RowCtx) -> Result<Event, String> {
     let (time_field, time_text) = match f.text(&["TimeGenerated"]) {

@@ -19,6 +19,7 @@ pub mod azure_activity;
 pub mod cloudtrail;
 pub mod csv_input;
 pub mod dates;
+pub mod entra_diagnostic;
 pub mod gcp_audit;
 pub mod json_split;
 pub mod stream;

@@ -489,6 +489,12 @@ mod log_analytics {
     }
 }
 
+/// A Graph `signIn` object (also the `properties` of a diagnostic-settings
+/// record, see `entra_diagnostic`).
+pub(super) fn from_graph_object(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
+    read_graph_like(&JsonRecord::new(obj), ctx)
+}
+
 /// Graph `signIn` fields, or the same fields as Log Analytics columns.
 fn read_graph_like(f: &dyn Fields, ctx: &RowCtx) -> Result<Event, String> {
     // Log Analytics: TimeGenerated is what KQL shows; CreatedDateTime is the same instant.

@@ -2,7 +2,7 @@
 //! scoring a CSV header row or sample JSON records. File names are never used.
 
 use super::csv_input::Headers;
-use super::{audit, azure_activity, cloudtrail, gcp_audit, signin, ual, RowCtx};
+use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, signin, ual, RowCtx};
 use crate::model::{Event, Source};
 use serde_json::{Map, Value};
 
@@ -22,6 +22,9 @@ pub enum Schema {
     GraphDirectoryAudit,
     /// Log Analytics / Sentinel `AuditLogs` rows.
     SentinelAuditLogs,
+    /// Entra sign-in and audit records as a diagnostic setting writes them
+    /// (storage archive, Event Hubs): `category` + Graph `properties`.
+    EntraDiagnosticRecords,
     /// `Search-UnifiedAuditLog` output or the Purview audit search export
     /// (`CreationDate`, `UserIds`, `Operations`, `AuditData`).
     UalSearchCsv,
@@ -50,7 +53,9 @@ pub enum Schema {
 impl Schema {
     pub fn source(self) -> Source {
         match self {
-            Schema::EntraSignInPortal | Schema::GraphSignIn | Schema::SentinelSigninLogs => Source::SignIn,
+            // A diagnostic-settings file may also hold audit records; what a
+            // file holds is taken from its events where that matters.
+            Schema::EntraSignInPortal | Schema::GraphSignIn | Schema::SentinelSigninLogs | Schema::EntraDiagnosticRecords => Source::SignIn,
             Schema::EntraAuditPortal | Schema::GraphDirectoryAudit | Schema::SentinelAuditLogs => Source::DirectoryAudit,
             Schema::UalSearchCsv | Schema::UalAuditData | Schema::SentinelOfficeActivity => Source::UnifiedAudit,
             Schema::AzureActivityPortalCsv | Schema::AzureActivityEventData | Schema::AzureDiagnosticRecords | Schema::SentinelAzureActivity => {
@@ -69,6 +74,7 @@ impl Schema {
             Schema::EntraAuditPortal => "Entra audit log (admin center download)",
             Schema::GraphDirectoryAudit => "Entra audit log (Microsoft Graph directoryAudits)",
             Schema::SentinelAuditLogs => "Entra audit log (Log Analytics AuditLogs)",
+            Schema::EntraDiagnosticRecords => "Entra sign-in and audit logs (diagnostic settings records)",
             Schema::UalSearchCsv => "Unified Audit Log (Search-UnifiedAuditLog / Purview export)",
             Schema::UalAuditData => "Unified Audit Log (AuditData records)",
             Schema::SentinelOfficeActivity => "Unified Audit Log (Log Analytics OfficeActivity)",
@@ -132,7 +138,7 @@ pub fn layout_score(has: FieldTest, required: fn(FieldTest) -> bool, typical: &[
 }
 
 /// Every layout Loupe reads, in no particular order.
-pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, ual::SCHEMAS, azure_activity::SCHEMAS, cloudtrail::SCHEMAS, gcp_audit::SCHEMAS];
+pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, entra_diagnostic::SCHEMAS, ual::SCHEMAS, azure_activity::SCHEMAS, cloudtrail::SCHEMAS, gcp_audit::SCHEMAS];
 
 fn all_defs() -> impl Iterator<Item = &'static SchemaDef> {
     SCHEMAS.iter().flat_map(|defs| defs.iter())

@@ -400,6 +400,18 @@ impl EventStore {
         self.time.get(row as usize).copied().unwrap_or_default()
     }
 
+    /// The logs the store holds rows of, in `Source::ALL` order. A file
+    /// may hold several (diagnostic-settings records mix sign-ins and audit).
+    pub fn sources(&self) -> Vec<Source> {
+        let mut seen = [false; Source::ALL.len()];
+        for &i in &self.source {
+            if let Some(s) = seen.get_mut(i as usize) {
+                *s = true;
+            }
+        }
+        Source::ALL.iter().zip(seen).filter(|(_, seen)| *seen).map(|(s, _)| *s).collect()
+    }
+
     pub fn source(&self, row: u32) -> Source {
         self.source.get(row as usize).and_then(|&i| Source::ALL.get(i as usize)).copied().unwrap_or_default()
     }

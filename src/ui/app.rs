@@ -467,15 +467,15 @@ pub fn app() -> Html {
         )
     };
 
+    // What the rows are, not what each file's layout is called: a
+    // diagnostic-settings file holds sign-ins and audit records alike.
+    let loaded_sources = {
+        let store = store.clone();
+        use_memo(loads.generation, move |_| store.borrow().sources())
+    };
     let store_ref = store.borrow();
     let loaded_hashes: BTreeSet<&str> = store_ref.files().iter().map(|f| f.report.sha256.as_str()).collect();
-    let loaded_sources: Vec<Source> = store_ref
-        .files()
-        .iter()
-        .filter_map(|f| f.report.format.map(|fmt| fmt.schema.source()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let loaded_sources: Vec<Source> = (*loaded_sources).clone();
     let busy_hashes: Vec<bool> = loads.files.iter().map(|f| matches!(f.stage, Stage::Reading | Stage::Parsing)).collect();
     let missing = case.case.files.iter().filter(|f| !loaded_hashes.contains(f.sha256.as_str())).cloned().collect::<Vec<_>>();
     let total = store_ref.len();
