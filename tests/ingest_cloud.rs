@@ -206,3 +206,20 @@ fn cloud_layouts_do_not_steal_each_others_files() {
         assert_eq!(report.format.map(|f| f.schema.source()), Some(source), "{file}");
     }
 }
+
+/// CloudTrail forwarded through Logstash: one event per line, `eventTime`
+/// moved to `@timestamp`, the shipper's own fields beside the event's.
+#[test]
+fn cloudtrail_forwarded_by_logstash_is_timed_by_its_timestamp() {
+    let text = concat!(
+        r#"{"@timestamp":"2026-03-01T16:20:00.000Z","@version":"1","tags":["cloudtrail"],"eventVersion":"1.09","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7","userIdentity":{"type":"IAMUser","userName":"ops","arn":"arn:aws:iam::123456789012:user/ops"},"eventID":"e-1"}"#,
+        "\n",
+        r#"{"@timestamp":"2026-03-01T16:21:00.000Z","@version":"1","tags":["cloudtrail"],"eventVersion":"1.09","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7","userIdentity":{"type":"IAMUser","userName":"ops","arn":"arn:aws:iam::123456789012:user/ops"},"eventID":"e-2"}"#,
+        "\n"
+    );
+    let (report, events, _) = loupe::ingest::ingest_bytes("logstash-cloudtrail.json", text.as_bytes(), &mut loupe::ingest::Deduper::default());
+    assert_eq!(report.format.map(|f| f.schema), Some(loupe::ingest::Schema::CloudTrailRecords), "{:?}", report.unreadable);
+    assert_eq!((report.rows_ok, report.rows_rejected), (2, 0), "{:?}", report.errors);
+    assert_eq!(events[0].time, loupe::model::parse_rfc3339_utc("2026-03-01T16:20:00Z").expect("time"));
+    assert!(report.notes.iter().any(|n| n.contains("@timestamp")), "{:?}", report.notes);
+}

@@ -172,3 +172,18 @@ fn a_mixed_file_names_each_log_it_holds_and_counts_the_categories_not_read() {
     store.add_file(report, text, events);
     assert_eq!(store.sources(), [Source::SignIn, Source::DirectoryAudit], "the checklist sees both logs loaded");
 }
+
+#[test]
+fn a_lone_utf16_surrogate_keeps_its_record_and_the_report_says_so() {
+    let text = concat!(
+        r#"{"id":"1","createdDateTime":"2026-03-02T08:00:00Z","userPrincipalName":"ana@contoso.example","appDisplayName":"Mail \ud83d","ipAddress":"203.0.113.5","status":{"errorCode":0}}"#,
+        "\n",
+        r#"{"id":"2","createdDateTime":"2026-03-02T08:01:00Z","userPrincipalName":"bo@contoso.example","appDisplayName":"Teams \ud83d\ude00","ipAddress":"203.0.113.6","status":{"errorCode":0}}"#,
+        "\n"
+    );
+    let (report, events, _) = ingest_bytes("signins.json", text.as_bytes(), &mut Deduper::default());
+    assert_eq!((report.rows_ok, report.rows_rejected), (2, 0), "{:?}", report.errors);
+    assert_eq!(events.iter().map(|e| e.app.as_str()).collect::<Vec<_>>(), ["Mail \u{FFFD}", "Teams 😀"]);
+    assert_eq!(report.warnings_total, 1);
+    assert!(report.warnings.iter().any(|w| w.line == 1 && w.reason.contains("surrogate")), "{:?}", report.warnings);
+}

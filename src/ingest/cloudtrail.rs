@@ -77,13 +77,21 @@ pub fn session_name_of_arn(arn: &str) -> Option<&str> {
 /// Map one CloudTrail event (as a JSON object) to an `Event`.
 pub fn map_event(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
     let f = JsonRecord::new(obj);
-    let time_text = f.text(&["eventTime"]);
+    // Forwarded through Logstash or Beats, an event may have lost
+    // `eventTime` to `@timestamp` (the shipper's copy of the same instant).
+    let (time_field, time_text) = match f.text(&["eventTime"]) {
+        t if !t.is_empty() => ("eventTime", t),
+        _ => ("@timestamp", f.text(&["@timestamp"])),
+    };
     if time_text.is_empty() {
         return Err("no time: eventTime is empty".into());
     }
     let Some(time) = ctx.parse_time(&time_text) else {
-        return Err(format!("no usable time in eventTime '{time_text}'"));
+        return Err(format!("no usable time in {time_field} '{time_text}'"));
     };
+    if time_field == "@timestamp" {
+        ctx.note_once("Events without eventTime (forwarded by Logstash or Beats) are timed by @timestamp, the shipper's copy of the event's time; check one against the original trail if the order matters to the minute.");
+    }
     let name = f.text(&["eventName"]);
     if name.is_empty() {
         return Err("has no eventName, so there is nothing to show for it".into());
@@ -172,7 +180,7 @@ mod records {
     const TYPICAL: [&str; 10] = ["eventVersion", "userIdentity", "eventSource", "awsRegion", "sourceIPAddress", "userAgent", "requestParameters", "responseElements", "eventID", "recipientAccountId"];
 
     fn detect(has: &dyn Fn(&str) -> bool) -> bool {
-        has("eventTime") && has("eventName") && (has("eventSource") || has("userIdentity"))
+        (has("eventTime") || has("@timestamp")) && has("eventName") && (has("eventSource") || has("userIdentity"))
     }
 
     pub(super) fn detect_csv(h: &Headers) -> u32 {

@@ -21,6 +21,7 @@ pub mod csv_input;
 pub mod dates;
 pub mod entra_diagnostic;
 pub mod gcp_audit;
+pub mod json_record;
 pub mod json_split;
 pub mod stream;
 mod original;

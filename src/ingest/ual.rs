@@ -115,8 +115,13 @@ mod search_export {
         if let Ok(record) = AuditRecord::parse(&audit_text) {
             return read_record(Some(&RecordFields(&record)), outer, ctx);
         }
-        match serde_json::from_str::<Map<String, Value>>(&audit_text) {
-            Ok(map) => read_record(Some(&JsonFields(&map)), outer, ctx),
+        match crate::ingest::json_record::parse_object(&audit_text) {
+            Ok((map, repaired)) => {
+                if repaired {
+                    ctx.warn(crate::ingest::json_record::LONE_SURROGATE_WARNING);
+                }
+                read_record(Some(&JsonFields(&map)), outer, ctx)
+            }
             Err(e) => {
                 ctx.warn(format!("AuditData is not valid JSON ({e}); kept the CSV columns only"));
                 read_record(None, outer, ctx)

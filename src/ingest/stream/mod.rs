@@ -152,8 +152,13 @@ pub fn parse_slice(plan: &ParsePlan, slice: &Slice) -> SliceOutput {
             for &(start, end, line) in &slice.records {
                 let (start, end) = (start as usize, end as usize);
                 let text = slice.text.get(start..end).unwrap_or("");
-                let mapped = match serde_json::from_str::<Map<String, Value>>(text) {
-                    Ok(obj) => (plan.def.from_json)(&obj, &ctx),
+                let mapped = match crate::ingest::json_record::parse_object(text) {
+                    Ok((obj, repaired)) => {
+                        if repaired {
+                            ctx.warn(crate::ingest::json_record::LONE_SURROGATE_WARNING);
+                        }
+                        (plan.def.from_json)(&obj, &ctx)
+                    }
                     Err(e) => Err(format!("not valid JSON: {e}")),
                 };
                 keep(line, start, end, mapped, &ctx, &mut out);
@@ -504,7 +509,7 @@ impl Splitter {
                 bounds.finish();
             }
             let samples: Vec<Map<String, Value>> =
-                bounds.records.iter().take(5).filter_map(|r| serde_json::from_str::<Map<String, Value>>(&text[r.start as usize..r.end as usize]).ok()).collect();
+                bounds.records.iter().take(5).filter_map(|r| crate::ingest::json_record::parse_object(&text[r.start as usize..r.end as usize]).ok().map(|(object, _)| object)).collect();
             match sniff::detect_json(&samples) {
                 Ok(def) => (def, Container::Json, None, String::new(), Cutter::Json(bounds), 0),
                 Err(why) => return Err(self.unreadable(format!("{name}: {why}"))),
