@@ -89,7 +89,7 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
         }
     })?;
     if reader == Reader::NotYet {
-        return Err(format!("{category} records are recognised but not read yet; the sign-in and audit records of this file are"));
+        return Err(format!("{category} records are recognised but not read yet (this file's sign-in and audit records are read)"));
     }
     let mut properties = match field(obj, "properties") {
         Some(Value::Object(p)) => p.clone(),
