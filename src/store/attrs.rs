@@ -213,10 +213,7 @@ impl Attrs {
         self.scratch.clear();
         self.scratch_data.clear();
         for (key, value) in pairs {
-            let k = self.keys.intern(key);
-            if k as usize >= self.stats.len() {
-                self.stats.resize(k as usize + 1, KeyStats::new(key));
-            }
+            let k = self.key_number(key);
             let slot = self.keep_value(k, value, None);
             self.scratch.push((k, slot));
         }
@@ -234,11 +231,7 @@ impl Attrs {
             let k = match remap.keys.get(key as usize).copied() {
                 Some(k) if k != NO_SLOT => k,
                 _ => {
-                    let text = remap.key_table.get(key);
-                    let k = self.keys.intern(text);
-                    if k as usize >= self.stats.len() {
-                        self.stats.resize(k as usize + 1, KeyStats::new(text));
-                    }
+                    let k = self.key_number(remap.key_table.get(key));
                     if let Some(slot) = remap.keys.get_mut(key as usize) {
                         *slot = k;
                     }
@@ -249,14 +242,20 @@ impl Attrs {
             self.scratch.push((k, slot));
         }
         if !record_id.is_empty() {
-            let k = self.keys.intern(RECORD_ID);
-            if k as usize >= self.stats.len() {
-                self.stats.resize(k as usize + 1, KeyStats::new(RECORD_ID));
-            }
+            let k = self.key_number(RECORD_ID);
             let slot = self.keep_value(k, record_id, None);
             self.scratch.push((k, slot));
         }
         self.end_row();
+    }
+
+    /// The key's number, with statistics kept for it from its first row.
+    fn key_number(&mut self, key: &str) -> u32 {
+        let k = self.keys.intern(key);
+        if k as usize >= self.stats.len() {
+            self.stats.resize(k as usize + 1, KeyStats::new(key));
+        }
+        k
     }
 
     /// Store the row gathered in `scratch` and `scratch_data`.
