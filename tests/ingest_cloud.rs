@@ -223,3 +223,76 @@ fn cloudtrail_forwarded_by_logstash_is_timed_by_its_timestamp() {
     assert_eq!(events[0].time, loupe::model::parse_rfc3339_utc("2026-03-01T16:20:00Z").expect("time"));
     assert!(report.notes.iter().any(|n| n.contains("@timestamp")), "{:?}", report.notes);
 }
+
+/// A CloudTrail event as a Log Analytics `AWSCloudTrail` row (its columns
+/// as Microsoft's table reference names them; nested fields as JSON text).
+fn as_sentinel_row(event: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let id = event.get("userIdentity");
+    let at = |path: &[&str]| {
+        let mut v = id;
+        for key in path {
+            v = v.and_then(|v| v.get(*key));
+        }
+        text(v)
+    };
+    let mut row = serde_json::Map::new();
+    let mut put = |k: &str, v: String| {
+        row.insert(k.to_string(), Value::String(v));
+    };
+    put("TimeGenerated", text(event.get("eventTime")));
+    for (column, key) in [("EventName", "eventName"), ("EventSource", "eventSource"), ("AWSRegion", "awsRegion"), ("SourceIpAddress", "sourceIPAddress"),
+        ("UserAgent", "userAgent"), ("ErrorCode", "errorCode"), ("ErrorMessage", "errorMessage"), ("AwsEventId", "eventID"), ("EventTypeName", "eventType"),
+        ("RecipientAccountId", "recipientAccountId"), ("EventVersion", "eventVersion"), ("RequestParameters", "requestParameters"),
+        ("ResponseElements", "responseElements"), ("AdditionalEventData", "additionalEventData"), ("Resources", "resources")] {
+        put(column, text(event.get(key)));
+    }
+    for (column, path) in [("UserIdentityType", &["type"][..]), ("UserIdentityArn", &["arn"]), ("UserIdentityUserName", &["userName"]), ("UserIdentityAccountId", &["accountId"]),
+        ("UserIdentityPrincipalid", &["principalId"]), ("UserIdentityAccessKeyId", &["accessKeyId"]), ("UserIdentityInvokedBy", &["invokedBy"]),
+        ("SessionIssuerType", &["sessionContext", "sessionIssuer", "type"]), ("SessionIssuerUserName", &["sessionContext", "sessionIssuer", "userName"]),
+        ("SessionIssuerArn", &["sessionContext", "sessionIssuer", "arn"]), ("SessionIssuerAccountId", &["sessionContext", "sessionIssuer", "accountId"]),
+        ("SessionIssuerPrincipalId", &["sessionContext", "sessionIssuer", "principalId"]), ("SessionMfaAuthenticated", &["sessionContext", "attributes", "mfaAuthenticated"]),
+        ("SessionCreationDate", &["sessionContext", "attributes", "creationDate"])] {
+        put(column, at(path));
+    }
+    row
+}
+
+/// Sentinel's `AWSCloudTrail` export of the admin scenario's trail, as JSON
+/// and as CSV, gives the trail's events: same time, operation, actor,
+/// target, address, outcome and id.
+#[test]
+fn sentinel_awscloudtrail_rows_give_the_trails_events() {
+    use serde_json::Value;
+    let set = loupe::sample::generate_scenario(loupe::sample::Scenario::CompromisedAdmin, loupe::sample::DEFAULT_SEED);
+    let trail = set.files.iter().find(|f| f.name.contains("cloudtrail")).expect("the admin scenario has a trail");
+    let (_, want, _) = ingest_bytes(&trail.name, &trail.contents, &mut Deduper::default());
+    let parsed: Value = serde_json::from_slice(&trail.contents).expect("trail JSON");
+    let records: Vec<serde_json::Map<String, Value>> = parsed["Records"].as_array().expect("Records").iter().filter_map(|r| r.as_object().cloned()).collect();
+    assert!(records.len() > 10, "{} records", records.len());
+    let rows: Vec<serde_json::Map<String, Value>> = records.iter().map(as_sentinel_row).collect();
+
+    let json_text = serde_json::to_vec(&rows).expect("rows as JSON");
+    let columns: Vec<String> = rows[0].keys().cloned().collect();
+    let mut csv_text = csv::Writer::from_writer(Vec::new());
+    csv_text.write_record(columns.iter().map(|c| if c == "TimeGenerated" { "TimeGenerated [UTC]".to_string() } else { c.clone() })).expect("header");
+    for row in &rows {
+        csv_text.write_record(columns.iter().map(|c| row[c].as_str().unwrap_or(""))).expect("row");
+    }
+    let csv_text = csv_text.into_inner().expect("csv");
+    let core = |e: &Event| (e.time, e.source, e.operation.clone(), e.actor.clone(), e.target.clone(), e.ip.clone(), e.outcome, e.user_agent.clone(), e.record_id.clone());
+    for (name, bytes) in [("AWSCloudTrail.json", json_text), ("AWSCloudTrail.csv", csv_text)] {
+        let (report, got, _) = ingest_bytes(name, &bytes, &mut Deduper::default());
+        assert_eq!(report.format.map(|f| f.schema), Some(Schema::SentinelAwsCloudTrail), "{name}: {:?}", report.unreadable);
+        assert_eq!((report.rows_ok as usize, report.rows_rejected), (want.len(), 0), "{name}: {:?}", report.errors);
+        let (mut got, mut want): (Vec<_>, Vec<_>) = (got.iter().map(core).collect(), want.iter().map(core).collect());
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{name}");
+    }
+}

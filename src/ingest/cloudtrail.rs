@@ -42,6 +42,13 @@ pub static SCHEMAS: &[SchemaDef] = &[
         from_csv: lookup::from_csv,
         from_json: lookup::from_json,
     },
+    SchemaDef {
+        schema: Schema::SentinelAwsCloudTrail,
+        detect_csv: sentinel::detect_csv,
+        detect_json: sentinel::detect_json,
+        from_csv: sentinel::from_csv,
+        from_json: sentinel::from_json,
+    },
 ];
 
 /// `requestParameters` keys that name what a call acted on, most telling first.
@@ -212,6 +219,101 @@ mod records {
             })
             .collect();
         map_event(&obj, ctx)
+    }
+}
+
+/// Log Analytics / Sentinel `AWSCloudTrail` rows (CSV or JSON): the event's
+/// fields flattened into columns (`UserIdentityArn`, `SessionIssuerUserName`
+/// …), nested ones as JSON text. Each row is put back into CloudTrail's own
+/// shape and read by `map_event`, so it gives the event the trail would.
+mod sentinel {
+    use super::*;
+
+    const TYPICAL: [&str; 10] = ["AwsEventId", "AWSRegion", "SourceIpAddress", "UserIdentityType", "UserIdentityArn", "UserIdentityAccountId", "EventTypeName", "RecipientAccountId", "SessionIssuerUserName", "RequestParameters"];
+
+    fn detect(has: &dyn Fn(&str) -> bool) -> bool {
+        has("TimeGenerated") && has("EventName") && has("EventSource") && (has("AwsEventId") || has("UserIdentityType") || has("AWSRegion"))
+    }
+
+    pub(super) fn detect_csv(h: &Headers) -> u32 {
+        layout_score(&|n| h.has(n), detect, &TYPICAL)
+    }
+
+    pub(super) fn detect_json(obj: &Map<String, Value>) -> u32 {
+        layout_score(&|n| record::has_key(obj, n), detect, &TYPICAL)
+    }
+
+    pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
+        map_event(&as_cloudtrail(&JsonRecord::new(obj)), ctx)
+    }
+
+    pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
+        map_event(&as_cloudtrail(&CsvRecord::new(headers, row)), ctx)
+    }
+
+    /// The row as a CloudTrail event object (empty columns left out).
+    fn as_cloudtrail(f: &dyn Fields) -> Map<String, Value> {
+        let mut event = Map::new();
+        let put = |map: &mut Map<String, Value>, key: &str, value: String| {
+            if !value.is_empty() {
+                map.insert(key.to_string(), Value::String(value));
+            }
+        };
+        // Log Analytics keeps no eventTime: TimeGenerated is the event's time.
+        put(&mut event, "eventTime", f.text(&["TimeGenerated"]));
+        for (column, key) in [
+            ("EventName", "eventName"),
+            ("EventSource", "eventSource"),
+            ("AWSRegion", "awsRegion"),
+            ("SourceIpAddress", "sourceIPAddress"),
+            ("UserAgent", "userAgent"),
+            ("ErrorCode", "errorCode"),
+            ("ErrorMessage", "errorMessage"),
+            ("AwsEventId", "eventID"),
+            ("EventTypeName", "eventType"),
+            ("RecipientAccountId", "recipientAccountId"),
+            ("EventVersion", "eventVersion"),
+        ] {
+            put(&mut event, key, f.text(&[column]));
+        }
+        for (column, key) in [("RequestParameters", "requestParameters"), ("ResponseElements", "responseElements"), ("AdditionalEventData", "additionalEventData"), ("Resources", "resources")] {
+            if let Some(value) = f.json(column).filter(|v| !v.is_null() && v.as_str() != Some("")) {
+                event.insert(key.to_string(), value);
+            }
+        }
+        let mut identity = Map::new();
+        for (column, key) in [
+            ("UserIdentityType", "type"),
+            ("UserIdentityArn", "arn"),
+            ("UserIdentityUserName", "userName"),
+            ("UserIdentityAccountId", "accountId"),
+            ("UserIdentityPrincipalid", "principalId"),
+            ("UserIdentityAccessKeyId", "accessKeyId"),
+            ("UserIdentityInvokedBy", "invokedBy"),
+        ] {
+            put(&mut identity, key, f.text(&[column]));
+        }
+        let mut issuer = Map::new();
+        for (column, key) in [("SessionIssuerType", "type"), ("SessionIssuerUserName", "userName"), ("SessionIssuerArn", "arn"), ("SessionIssuerAccountId", "accountId"), ("SessionIssuerPrincipalId", "principalId")] {
+            put(&mut issuer, key, f.text(&[column]));
+        }
+        let mut attributes = Map::new();
+        put(&mut attributes, "mfaAuthenticated", f.text(&["SessionMfaAuthenticated"]));
+        put(&mut attributes, "creationDate", f.text(&["SessionCreationDate"]));
+        let mut session = Map::new();
+        if !issuer.is_empty() {
+            session.insert("sessionIssuer".into(), Value::Object(issuer));
+        }
+        if !attributes.is_empty() {
+            session.insert("attributes".into(), Value::Object(attributes));
+        }
+        if !session.is_empty() {
+            identity.insert("sessionContext".into(), Value::Object(session));
+        }
+        if !identity.is_empty() {
+            event.insert("userIdentity".into(), Value::Object(identity));
+        }
+        event
     }
 }
 

@@ -46,6 +46,8 @@ pub enum Schema {
     CloudTrailRecords,
     /// `aws cloudtrail lookup-events` output or the console's event history CSV.
     CloudTrailLookupEvents,
+    /// Log Analytics / Sentinel `AWSCloudTrail` rows.
+    SentinelAwsCloudTrail,
     /// Google Cloud audit log entries (`gcloud logging read --format=json`, NDJSON).
     GcpAuditLog,
 }
@@ -61,7 +63,7 @@ impl Schema {
             Schema::AzureActivityPortalCsv | Schema::AzureActivityEventData | Schema::AzureDiagnosticRecords | Schema::SentinelAzureActivity => {
                 Source::AzureActivity
             }
-            Schema::CloudTrailRecords | Schema::CloudTrailLookupEvents => Source::CloudTrail,
+            Schema::CloudTrailRecords | Schema::CloudTrailLookupEvents | Schema::SentinelAwsCloudTrail => Source::CloudTrail,
             Schema::GcpAuditLog => Source::GcpAudit,
         }
     }
@@ -84,6 +86,7 @@ impl Schema {
             Schema::SentinelAzureActivity => "Azure Activity Log (Log Analytics AzureActivity)",
             Schema::CloudTrailRecords => "AWS CloudTrail (event records)",
             Schema::CloudTrailLookupEvents => "AWS CloudTrail (event history / lookup-events)",
+            Schema::SentinelAwsCloudTrail => "AWS CloudTrail (Log Analytics AWSCloudTrail)",
             Schema::GcpAuditLog => "Google Cloud audit log (Cloud Logging entries)",
         }
     }
