@@ -89,7 +89,7 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
         }
     })?;
     if reader == Reader::NotYet {
-        return Err(format!("{category} records are recognised but not read yet (this file's sign-in and audit records are read)"));
+        return Err(not_read_yet(category));
     }
     let mut properties = match field(obj, "properties") {
         Some(Value::Object(p)) => p.clone(),
@@ -122,8 +122,12 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
             fill(&mut properties, "activityDisplayName", text(obj, "operationName"));
             audit::from_graph_object(&properties, ctx)
         }
-        Reader::NotYet => unreachable!("returned above"),
+        Reader::NotYet => Err(not_read_yet(category)),
     }
+}
+
+fn not_read_yet(category: &str) -> String {
+    format!("{category} records are recognised but not read yet (this file's sign-in and audit records are read)")
 }
 
 #[cfg(test)]
