@@ -208,7 +208,7 @@ impl Deduper {
     pub fn key(source: Source, record_id: &str) -> u64 {
         use std::hash::Hasher;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        hasher.write_u8(Source::ALL.iter().position(|s| *s == source).unwrap_or(0) as u8);
+        hasher.write_u8(source.index());
         hasher.write(record_id.as_bytes());
         hasher.finish()
     }

@@ -38,6 +38,12 @@ impl Source {
     /// to the Entra ID and Microsoft 365 logs.
     pub const CLOUD: [Source; 3] = [Source::AzureActivity, Source::CloudTrail, Source::GcpAudit];
 
+    /// Its place in `ALL`: how the store, worker batches and dedupe keys
+    /// write a source as one byte.
+    pub fn index(self) -> u8 {
+        Source::ALL.iter().position(|s| *s == self).unwrap_or(0) as u8
+    }
+
     pub fn is_cloud(self) -> bool {
         Source::CLOUD.contains(&self)
     }
@@ -94,6 +100,11 @@ pub enum Outcome {
 
 impl Outcome {
     pub const ALL: [Outcome; 4] = [Outcome::Success, Outcome::Failure, Outcome::Interrupted, Outcome::Unknown];
+
+    /// Its place in `ALL` (one byte in the store and in worker batches).
+    pub fn index(self) -> u8 {
+        Outcome::ALL.iter().position(|o| *o == self).unwrap_or(0) as u8
+    }
 
     pub fn key(self) -> &'static str {
         match self {

@@ -8,7 +8,7 @@
 
 use super::attrs::{AttrValue, ByteSet, ScanPlan};
 use super::enriched::parse_ip_loosely;
-use super::event_store::{outcome_index, source_index, EventStore, TextColumn};
+use super::event_store::{EventStore, TextColumn};
 use super::interner::{lowered, Interner, SymSet, EMPTY};
 use super::query::{parse_cidr, Field, Query, QueryError, TermKind, KNOWN_FIELDS};
 use crate::model::{Outcome, Source, TimeMs};
@@ -369,11 +369,11 @@ impl EventStore {
             }
             TermKind::Match { field, values } => match field {
                 Field::Source => {
-                    let mask = values.iter().filter_map(|v| Source::from_key(v)).fold(0u8, |m, s| m | 1 << source_index(s));
+                    let mask = values.iter().filter_map(|v| Source::from_key(v)).fold(0u8, |m, s| m | 1 << s.index());
                     Test::Source(mask)
                 }
                 Field::Outcome => {
-                    let mask = values.iter().filter_map(|v| Outcome::from_key(v)).fold(0u8, |m, o| m | 1 << outcome_index(o));
+                    let mask = values.iter().filter_map(|v| Outcome::from_key(v)).fold(0u8, |m, o| m | 1 << o.index());
                     Test::Outcome(mask)
                 }
                 Field::File => {

@@ -233,13 +233,6 @@ pub struct EventStore {
     pub(super) ip_answers: super::enriched::IpAnswers,
 }
 
-pub(super) fn source_index(source: Source) -> u8 {
-    Source::ALL.iter().position(|s| *s == source).unwrap_or(0) as u8
-}
-
-pub(super) fn outcome_index(outcome: Outcome) -> u8 {
-    Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0) as u8
-}
 
 impl EventStore {
     pub fn new() -> EventStore {
@@ -700,8 +693,8 @@ impl EventStore {
     fn push_ref(&mut self, file: FileId, event: &EventRef) {
         let row = self.len();
         self.time.push(event.time);
-        self.source.push(source_index(event.source));
-        self.outcome.push(outcome_index(event.outcome));
+        self.source.push(event.source.index());
+        self.outcome.push(event.outcome.index());
         self.file.push(u32::from(file.0));
         self.line.push(event.line);
         self.raw_start.push(event.raw.start as u32);

@@ -74,8 +74,8 @@ pub fn encode(events: &[Event]) -> Vec<u8> {
         out.extend_from_slice(table.text.as_bytes());
     }
     events.iter().for_each(|e| out.extend_from_slice(&e.time.to_le_bytes()));
-    events.iter().for_each(|e| out.push(Source::ALL.iter().position(|s| *s == e.source).unwrap_or(0) as u8));
-    events.iter().for_each(|e| out.push(Outcome::ALL.iter().position(|o| *o == e.outcome).unwrap_or(0) as u8));
+    events.iter().for_each(|e| out.push(e.source.index()));
+    events.iter().for_each(|e| out.push(e.outcome.index()));
     events.iter().for_each(|e| put_u32(&mut out, e.line));
     events.iter().for_each(|e| out.extend_from_slice(&e.raw.start.to_le_bytes()));
     events.iter().for_each(|e| put_u32(&mut out, e.raw.len));

@@ -751,8 +751,10 @@ impl FileAssembler {
     /// string of the batch rather than once per event.
     pub fn keep_batch(&mut self, batch: &batch::Batch, dedupe: &mut Deduper, keep: &mut Vec<bool>) {
         use batch::{VALUE_TABLE, KEY_TABLE};
-        const ACTOR: usize = 1;
-        const TARGET: usize = 2;
+        use crate::store::TextColumn;
+        // Batch tables are numbered as the store's text columns.
+        const ACTOR: usize = TextColumn::Actor as usize;
+        const TARGET: usize = TextColumn::Target as usize;
         keep.clear();
         let federated = batch.table(KEY_TABLE).find(crate::model::attr::FEDERATED_NAME);
         let mut checked: [Vec<bool>; 3] = [ACTOR, TARGET, VALUE_TABLE].map(|t| vec![false; batch.table(t).len()]);
