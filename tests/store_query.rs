@@ -380,3 +380,38 @@ fn a_pending_file_loads_like_add_file() {
     assert_eq!(run(&streamed, "RiskLevelDuringSignIn:high"), run(&direct, "RiskLevelDuringSignIn:high"));
     assert_eq!(run(&streamed, "user:alice ip:203.0.113.0/24").len(), 4);
 }
+
+/// A file that loads in parts merges rows into the middle of the timeline;
+/// row numbers taken before a part follow their rows to where they are now.
+#[test]
+fn row_numbers_follow_their_rows_through_later_parts_and_stop_at_a_removal() {
+    let mut store = EventStore::new();
+    let ual_file = store.add_file(report("ual.csv"), Arc::new(String::new()), ual());
+    let before = store.row_layout();
+    let held: Vec<u32> = (0..store.len() as u32).collect();
+    let held_ops = ops(&store, &held);
+    // Two parts of a sign-in file: both merge rows before and among the UAL rows.
+    let signins = sign_ins();
+    let file = store.add_pending(report("signins.json"), Arc::new(String::new()), pending(&signins[..1]));
+    store.extend_file(file, pending(&signins[1..]));
+    let after = store.rows_moved_since(before).expect("merges can be followed");
+    let moved: Vec<u32> = held.iter().map(|&r| after.row(r)).collect();
+    assert_eq!(ops(&store, &moved), held_ops);
+    assert!(moved.iter().zip(&held).any(|(now, was)| now != was), "the sign-ins went before the UAL rows");
+    assert_eq!(store.file_of(moved[0]), ual_file);
+    // Rows added after every earlier row move nothing.
+    let late = store.row_layout();
+    let mut send = audit();
+    send[0].time = parse_rfc3339_utc("2026-03-02T00:00:00Z").unwrap();
+    store.add_file(report("later.json"), Arc::new(String::new()), send);
+    assert!(store.rows_moved_since(late).is_some_and(|m| m.is_identity()));
+    store.remove_file(file);
+    assert!(store.rows_moved_since(before).is_none());
+    assert!(store.rows_moved_since(store.row_layout()).is_some());
+}
+
+fn pending(events: &[Event]) -> PendingFile {
+    let mut pending = PendingFile::new();
+    pending.extend(events.iter().cloned());
+    pending
+}

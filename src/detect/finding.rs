@@ -227,3 +227,63 @@ fn evidence_hash(store: &EventStore, rows: &[u32]) -> String {
     }
     id
 }
+
+/// Names for a list of findings that outlast a change of evidence: what
+/// each is about (detector, step, the entities it names), where the id
+/// hashes the evidence and so changes whenever a loading file adds a row to
+/// a finding. Repeats are told apart by their place among themselves. The
+/// page keys its finding lists by these, so a growing finding is updated
+/// in place instead of being taken off and put back.
+pub fn subject_keys(findings: &[&Finding]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let mut key = format!("{}|{}", f.detector, f.step);
+            for e in &f.entities {
+                let _ = write!(key, "|{:?}:{}", e.kind, e.value);
+            }
+            let repeat = seen.entry(key.clone()).or_insert(0);
+            *repeat += 1;
+            if *repeat > 1 {
+                let _ = write!(key, "#{repeat}");
+            }
+            key
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(detector: &'static str, id: &str, entities: &[(EntityKind, &str)]) -> Finding {
+        Finding {
+            id: id.into(),
+            detector,
+            step: 6,
+            severity: Severity::High,
+            title: format!("{} rows", id.len()),
+            why: String::new(),
+            entities: entities.iter().map(|(kind, value)| Entity { kind: *kind, value: value.to_string() }).collect(),
+            rows: vec![1],
+            query: String::new(),
+            first: 0,
+            benign_signals: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn subject_keys_ignore_the_evidence_and_tell_repeats_apart() {
+        let before = finding("mail.inbox_rule", "mail.inbox_rule:aaaa", &[(EntityKind::Account, "a@x"), (EntityKind::Rule, "..")]);
+        let grown = finding("mail.inbox_rule", "mail.inbox_rule:bbbbbbbb", &[(EntityKind::Account, "a@x"), (EntityKind::Rule, "..")]);
+        assert_eq!(subject_keys(&[&before]), subject_keys(&[&grown]));
+        let other = finding("mail.inbox_rule", "mail.inbox_rule:cccc", &[(EntityKind::Account, "b@x"), (EntityKind::Rule, "..")]);
+        let keys = subject_keys(&[&before, &grown, &other]);
+        assert_eq!(keys.len(), 3);
+        assert_ne!(keys[0], keys[1]);
+        assert_ne!(keys[0], keys[2]);
+        assert!(keys[1].ends_with("#2"));
+    }
+}

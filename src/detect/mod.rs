@@ -55,7 +55,7 @@ mod window_activity;
 pub(crate) mod testkit;
 
 pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, Indicator, IndicatorKind};
-pub use finding::{Entity, EntityKind, Finding, FindingBuilder, Severity};
+pub use finding::{subject_keys, Entity, EntityKind, Finding, FindingBuilder, Severity};
 pub use history::History;
 pub use order::{FindingOrder, FindingSortKey};
 pub use scopes::scope_risk;

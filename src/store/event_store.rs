@@ -23,11 +23,13 @@
 //! can be shown.
 //!
 //! Row ids handed out are positions in time order (`u32`), valid until the
-//! next `add_file` or `remove_file`.
+//! next `add_file` or `remove_file`; across added rows they can be followed
+//! (`rows_moved_since`).
 
 use super::attrs::{remap_symbols, AttrRemap, AttrValue, Attrs, KeyPlaces};
 use super::interner::{Interner, EMPTY};
 use super::packed::Packed;
+use super::row_moves::{RowMover, RowMoves};
 use crate::ingest::stream::batch::{self, Batch};
 use crate::ingest::{FileSource, IngestReport};
 use crate::model::attr::RECORD_ID;
@@ -231,6 +233,8 @@ pub struct EventStore {
     pub(super) attrs: Attrs,
     /// IP databases and their answer per distinct address (`enriched`).
     pub(super) ip_answers: super::enriched::IpAnswers,
+    /// Where rows went in recent merges, for row numbers held across them.
+    moves: RowMoves,
 }
 
 
@@ -321,7 +325,9 @@ impl EventStore {
     /// which are reference data. File ids are not reused: a load still
     /// under way for the old case must not take a new file for its own.
     pub fn clear_evidence(&mut self) {
-        let mut fresh = EventStore { next_file: self.next_file, ..EventStore::new() };
+        let mut moves = std::mem::take(&mut self.moves);
+        moves.rebuilt();
+        let mut fresh = EventStore { next_file: self.next_file, moves, ..EventStore::new() };
         fresh.set_enrichment(self.enrichment().clone());
         *self = fresh;
     }
@@ -376,6 +382,7 @@ impl EventStore {
         self.files.retain(|f| f.id != id);
         let keep: Vec<u32> = (0..self.len() as u32).filter(|&r| self.file.get(r as usize) != Some(u32::from(id.0))).collect();
         self.apply_order(&keep);
+        self.moves.rebuilt();
         self.attrs.compact();
     }
 
@@ -756,21 +763,23 @@ impl EventStore {
         self.attr(row, RECORD_ID).unwrap_or("")
     }
 
-    /// Rows before `old_len` are sorted; sort the rest and merge them in.
+    /// Rows before `old_len` are sorted; sort the rest and merge them in,
+    /// noting where the earlier rows went (`moves`).
     fn restore_time_order(&mut self, old_len: usize) {
         let total = self.len();
         let added = self.time.get(old_len..).map(time_order).unwrap_or_default();
         let appends = old_len == 0 || self.time.get(old_len - 1..old_len + 1).is_none_or(|t| t[0] <= t[1]);
         let added: Vec<u32> = match added {
-            None if appends => return,
+            None if appends => return self.moves.merged(Vec::new()),
             None => (old_len as u32..total as u32).collect(),
             Some(order) => order.into_iter().map(|r| r + old_len as u32).collect(),
         };
         if old_len == 0 {
             self.apply_order(&added);
-            return;
+            return self.moves.merged(Vec::new());
         }
         let mut order = Vec::with_capacity(total);
+        let mut inserted_after = Vec::with_capacity(added.len());
         let (mut a, mut b) = (0usize, 0usize);
         while a < old_len || b < added.len() {
             let take_old = match added.get(b) {
@@ -782,10 +791,28 @@ impl EventStore {
                 a += 1;
             } else {
                 order.push(added[b]);
+                inserted_after.push(a as u32);
                 b += 1;
             }
         }
         self.apply_order(&order);
+        // Rows added after every earlier row move nothing.
+        if inserted_after.first().is_some_and(|&first| first as usize == old_len) {
+            inserted_after.clear();
+        }
+        self.moves.merged(inserted_after);
+    }
+
+    /// The layout row numbers handed out now belong to: it changes
+    /// whenever rows are added or removed.
+    pub fn row_layout(&self) -> u64 {
+        self.moves.layout()
+    }
+
+    /// Where rows numbered in layout `since` are now, or `None` when they
+    /// cannot be followed (rows were removed, or too many merges ago).
+    pub fn rows_moved_since(&self, since: u64) -> Option<RowMover<'_>> {
+        self.moves.since(since)
     }
 
     /// Keep the rows listed, in the order listed (a permutation or a subset).

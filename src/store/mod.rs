@@ -9,6 +9,8 @@
 //! - `query`: the query language (parse, canonical text, edit helpers).
 //! - `eval`: running a query over the store (`EventStore::filter`).
 //! - `facets`, `histogram`: summaries of a set of rows for the timeline.
+//! - `row_moves`: where rows went when more were merged in, so row
+//!   numbers held across a load can follow them.
 //! - `enriched`: locations and networks from loaded IP databases, per
 //!   distinct address, beside (never over) the logs' own.
 
@@ -21,6 +23,7 @@ mod histogram;
 pub mod interner;
 mod packed;
 pub mod query;
+mod row_moves;
 
 pub use enriched::{Location, LocationSource};
 pub use eval::{EvalContext, RowAnnotation};
@@ -29,3 +32,4 @@ pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram};
 pub use interner::hash_bytes;
 pub use query::{parse, Field, Query, QueryError, Term, TermKind};
+pub use row_moves::RowMover;

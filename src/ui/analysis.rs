@@ -11,6 +11,7 @@
 //! change that follows starts a new one).
 
 use crate::detect::{detection_context, order_findings, suggest_context, Context, Finding, History, DETECTORS};
+use crate::remediate::Plan;
 use crate::store::EventStore;
 use gloo::timers::future::TimeoutFuture;
 use std::cell::{Cell, RefCell};
@@ -21,14 +22,27 @@ use yew::prelude::*;
 /// Run detectors back to back for this long before letting the page paint.
 const STEP_MS: f64 = 16.0;
 
+/// While a file loads, findings are worked out again at most this often
+/// (ms between one analysis' end and the next one's start). Each part of a
+/// loading file changes the evidence; redoing the findings for every part
+/// took the page's thread from the load and rebuilt the finding lists on
+/// screen each time. Once the load ends the analysis runs at once.
+const LOADING_ANALYSIS_GAP_MS: f64 = 2000.0;
+
 /// The findings on screen and what they answer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
-    /// The load generation the findings were worked out on.
+    /// The load generation the findings were worked out on, or followed
+    /// into (see `follow_rows`).
     pub generation: u64,
+    /// The store's row layout the findings' row numbers belong to.
+    pub layout: u64,
     /// Loupe's suggested context for the evidence of that generation.
     pub suggested: Rc<Context>,
     pub findings: Rc<Vec<Finding>>,
+    /// The remediation plan for those findings, made in a step of its own
+    /// rather than while the page redraws.
+    pub plan: Rc<Plan>,
     /// A newer analysis is under way (the findings shown are older).
     pub busy: bool,
 }
@@ -88,25 +102,23 @@ impl StoreGate {
 /// The findings for the store as of `generation` and the analyst's
 /// confirmed context (or, without one, Loupe's suggestion).
 #[hook]
-pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation: u64, confirmed: Option<Context>) -> Analysis {
+pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation: u64, confirmed: Option<Context>, loading: bool) -> Analysis {
     let shown = use_state(Analysis::default);
+    let last_shown_at = use_memo((), |_| Rc::new(Cell::new(f64::NEG_INFINITY)));
     {
         let shown = shown.clone();
+        let last_shown_at = (*last_shown_at).clone();
         use_effect_with((generation, confirmed), move |(generation, confirmed)| {
             let run = gate.start_run();
-            // Findings of an older generation name rows that have moved:
-            // they go. With the same rows, the old ones stay until the new
-            // ones are ready. The suggested context names accounts and
-            // addresses, not rows: it stays until the new one is ready, so
-            // the context panel and the timeline's marks do not flicker.
+            // With the same rows, the old findings stay until the new ones
+            // are ready. When a loading file merged rows in, they follow
+            // their rows (see `follow_rows`), so the lists on screen are
+            // updated in place rather than emptied and built again.
             let previous = (*shown).clone();
-            let kept = if previous.generation == *generation {
-                previous
-            } else {
-                Analysis { generation: *generation, suggested: previous.suggested, ..Analysis::default() }
-            };
+            let kept = if previous.generation == *generation { previous } else { follow_rows(&store, previous, *generation) };
             shown.set(Analysis { busy: true, ..kept });
-            spawn_local(analyse(store, gate, run, *generation, confirmed.clone(), shown));
+            let not_before = if loading { last_shown_at.get() + LOADING_ANALYSIS_GAP_MS } else { f64::NEG_INFINITY };
+            spawn_local(analyse(store, gate, run, *generation, confirmed.clone(), not_before, shown, last_shown_at));
         });
     }
     (*shown).clone()
@@ -114,9 +126,20 @@ pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation:
 
 /// One analysis, step by step; it gives up, keeping nothing, as soon as a
 /// newer one starts or the store is about to change.
-async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, generation: u64, confirmed: Option<Context>, shown: UseStateHandle<Analysis>) {
-    // Let the page paint what changed (a finished load) first.
-    TimeoutFuture::new(0).await;
+#[allow(clippy::too_many_arguments)]
+async fn analyse(
+    store: Rc<RefCell<EventStore>>,
+    gate: StoreGate,
+    run: u64,
+    generation: u64,
+    confirmed: Option<Context>,
+    not_before: f64,
+    shown: UseStateHandle<Analysis>,
+    last_shown_at: Rc<Cell<f64>>,
+) {
+    // Let the page paint what changed (a finished load) first, and while a
+    // file loads, leave it to the load for a while (`LOADING_ANALYSIS_GAP_MS`).
+    TimeoutFuture::new((not_before - js_sys::Date::now()).clamp(0.0, LOADING_ANALYSIS_GAP_MS) as u32).await;
     if !gate.is_current(run) {
         return;
     }
@@ -137,10 +160,41 @@ async fn analyse(store: Rc<RefCell<EventStore>>, gate: StoreGate, run: u64, gene
         findings.extend(timed(detector.id, || (detector.run)(&store, &ctx, &history)));
     }
     order_findings(&mut findings);
+    if js_sys::Date::now() - step_started > STEP_MS {
+        TimeoutFuture::new(0).await;
+    }
     if !gate.is_current(run) {
         return;
     }
-    shown.set(Analysis { generation, suggested: Rc::new(suggested), findings: Rc::new(findings), busy: false });
+    let plan = timed("remediation plan", || crate::remediate::plan(&store, confirmed.as_ref().unwrap_or(&suggested), &findings));
+    shown.set(Analysis { generation, layout: store.row_layout(), suggested: Rc::new(suggested), findings: Rc::new(findings), plan: Rc::new(plan), busy: false });
+    last_shown_at.set(js_sys::Date::now());
+}
+
+/// The findings of an older generation, their row numbers moved to where
+/// their rows are now. When the rows cannot be followed (a file was
+/// removed) the findings go. The suggested context names accounts and
+/// addresses, not rows: it stays either way until the new one is ready, so
+/// the context panel and the timeline's marks do not flicker.
+fn follow_rows(store: &RefCell<EventStore>, previous: Analysis, generation: u64) -> Analysis {
+    let Ok(store) = store.try_borrow() else {
+        return Analysis { generation, suggested: previous.suggested, ..Analysis::default() };
+    };
+    let layout = store.row_layout();
+    let (findings, plan) = match store.rows_moved_since(previous.layout) {
+        Some(moved) if moved.is_identity() => (previous.findings, previous.plan),
+        Some(moved) => {
+            let findings = previous.findings.iter().cloned().map(|mut f| {
+                moved.rows(&mut f.rows);
+                f
+            });
+            let mut plan = (*previous.plan).clone();
+            plan.actions.iter_mut().for_each(|a| moved.rows(&mut a.rows));
+            (Rc::new(findings.collect()), Rc::new(plan))
+        }
+        None => (Rc::default(), Rc::default()),
+    };
+    Analysis { generation, layout, suggested: previous.suggested, findings, plan, busy: previous.busy }
 }
 
 /// Do `work`, naming it on the console when it held the page up (see

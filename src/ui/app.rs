@@ -50,7 +50,7 @@ pub fn app() -> Html {
     let snapshots = use_reducer(super::state::Snapshots::default);
     let applied = use_state(String::new);
     let query_error = use_state(|| None::<String>);
-    let selected = use_state(|| None::<u32>);
+    let selected = super::selected_row::use_selected_row(store.clone());
     let dragging = use_state(|| false);
     // The bundled training incident loaded in this session, for exercise mode.
     let sample_folder = use_state(|| None::<&'static str>);
@@ -84,37 +84,36 @@ pub fn app() -> Html {
     };
     // The detectors work from the confirmed context, or Loupe's suggestion,
     // in steps after each change (see `analysis`).
-    let analysis = use_analysis(store.clone(), (*gate).clone(), loads.generation, case.case.context.clone());
+    let loading = loads.files.iter().any(|f| matches!(f.stage, Stage::Reading | Stage::Parsing));
+    let analysis = use_analysis(store.clone(), (*gate).clone(), loads.generation, case.case.context.clone(), loading);
     let context: Context = case.case.context.clone().unwrap_or_else(|| (*analysis.suggested).clone());
     let indicators: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
     let findings = analysis.findings.clone();
-    // The remediation plan follows the findings; done actions are checked
-    // against the evidence whenever either changes.
-    let plan = {
-        let store = store.clone();
-        use_memo((loads.generation, context.clone(), findings.clone()), move |(_, ctx, findings)| {
-            super::analysis::timed("remediation plan", || crate::remediate::plan(&store.borrow(), ctx, findings))
-        })
-    };
+    // The remediation plan comes with the findings (see `analysis`); done
+    // actions are checked against the evidence whenever either changes.
+    let plan = analysis.plan.clone();
     let contradictions = {
         let store = store.clone();
         let done = case.case.actions_done();
         let plan: Rc<crate::remediate::Plan> = plan.clone();
-        use_memo((loads.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| {
+        use_memo((analysis.generation, context.clone(), plan, done), move |(_, ctx, plan, done)| {
             super::analysis::timed("remediation check", || crate::remediate::verify(&store.borrow(), ctx, plan, done))
         })
     };
+    // Row numbers change with the store's layout, which can run a moment
+    // ahead of the load generation (the loader merges, then tells).
+    let layout = store.borrow().row_layout();
     // The analyst's event marks on the rows now loaded (by file hash and place).
     let annotations = {
         let store = store.clone();
-        use_memo((loads.generation, case.case.events.clone()), move |(_, events)| {
+        use_memo((loads.generation, layout, case.case.events.clone()), move |(_, _, events)| {
             super::analysis::timed("marks found again", || resolve(events, &store.borrow()))
         })
     };
     let eval_context = EvalContext { indicators: indicators.clone(), annotations: (*annotations).clone() };
     let timeline = {
         let store = store.clone();
-        use_memo((loads.generation, (*applied).clone(), indicators.clone(), annotations.clone()), move |(_, query, iocs, annotations)| {
+        use_memo((loads.generation, layout, (*applied).clone(), indicators.clone(), annotations.clone()), move |(_, _, query, iocs, annotations)| {
             super::analysis::timed("timeline query, facets, histogram", || view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() }))
         })
     };
@@ -386,7 +385,7 @@ pub fn app() -> Html {
                 }
             }
             Command::NextRow | Command::PreviousRow => {
-                let at = selected.and_then(|s| rows.iter().position(|&r| r == s));
+                let at = selected.get().and_then(|s| rows.iter().position(|&r| r == s));
                 let next = match (command, at) {
                     (Command::NextRow, Some(i)) => (i + 1).min(rows.len().saturating_sub(1)),
                     (_, Some(i)) => i.saturating_sub(1),
@@ -397,13 +396,13 @@ pub fn app() -> Html {
                 }
             }
             Command::ToggleBookmark => {
-                if let Some(row) = *selected {
+                if let Some(row) = selected.get() {
                     let on = row_annotation(&case.case, row, &store.borrow()).is_some_and(|a| a.bookmarked);
                     annotate_row.emit((row, EventChange::SetBookmark(!on)));
                 }
             }
             Command::ToggleTag(tag) => {
-                if let Some(row) = *selected {
+                if let Some(row) = selected.get() {
                     let has = row_annotation(&case.case, row, &store.borrow()).is_some_and(|a| a.has_tag(tag));
                     annotate_row.emit((row, if has { EventChange::RemoveTag(tag.into()) } else { EventChange::AddTag(tag.into()) }));
                 }
@@ -505,8 +504,8 @@ pub fn app() -> Html {
                         on_open={apply_query.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range} />
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
-                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={*selected} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
-                    if let Some(row) = *selected {
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={selected.get()} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
+                    if let Some(row) = selected.get() {
                         <Detail store={store.clone()} originals={(*originals).clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()}
                             annotation={row_annotation(&case.case, row, &store.borrow())}
                             on_annotate={annotate_row.reform(move |change| (row, change))} />

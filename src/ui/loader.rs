@@ -562,6 +562,9 @@ impl Loader {
             }
         };
         *shown = ShownSoFar { file: Some(file), rows: shown.rows + rows };
+        // The page redraws on the new rows in a task of its own, not on top
+        // of the merge that just ran.
+        TimeoutFuture::new(0).await;
         self.loads.dispatch(LoadAction::RowsShown);
     }
 

@@ -10,6 +10,7 @@ mod embedded;
 mod format;
 mod loader;
 mod originals;
+mod selected_row;
 pub mod workers;
 mod state;
 mod storage;

@@ -67,6 +67,30 @@ test('a large export streams in: progress with rate, the page answers, the origi
   }
 });
 
+test('the open event stays open while a newest-first export merges older rows in before it', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    // Newest first, as Search-UnifiedAuditLog writes: every later part of
+    // the file goes before the rows already shown.
+    const rows = 200_000;
+    const path = join(tmp, 'ual_newest_first.csv');
+    await writeUalExport(path, rows);
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      await page.locator(tid('row')).first().waitFor();
+      await page.locator(tid('row')).first().click();
+      const fields = page.locator(`${tid('detail')} .fields`);
+      const opened = await fields.textContent();
+      const shownBefore = numbersIn(await page.locator(tid('event-count')).textContent())[0];
+      assert.ok(shownBefore < rows, `opened while loading (${shownBefore} of ${rows} shown)`);
+      assert.equal(await waitForFilesLoaded(page, 1), rows);
+      assert.equal(await fields.textContent(), opened, 'the detail pane still shows the event the analyst opened');
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
 test('a cancelled load leaves nothing behind: loading the file again keeps every row', { timeout: TEST_TIMEOUT }, async (t) => {
   const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
   try {

@@ -3,7 +3,7 @@
 
 use super::findings_panel::FindingItem;
 use crate::case::{Case, CaseAction, PhaseClock, StepStatus};
-use crate::detect::{Finding, Severity};
+use crate::detect::{subject_keys, Finding, Severity};
 use crate::model::{Source, TimeMs};
 use crate::playbook::{Phase, Step, PHASES};
 use crate::ui::format::{datetime_local, minutes_utc, now_ms, parse_datetime_local};
@@ -131,7 +131,7 @@ fn step_findings(props: &ChecklistProps, step: u8) -> Html {
     html! {
         <div class="step-findings" data-testid={format!("step-findings-{step}")}>
             <div class="counts">{ format!("{} finding{}: {}", mine.len(), if mine.len() == 1 { "" } else { "s" }, by_severity.join(", ")) }</div>
-            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).map(|f| html! { <FindingItem key={f.id.clone()} finding={(*f).clone()} on_open={props.on_open.clone()}
+            <ul>{ for mine.iter().take(STEP_FINDINGS_SHOWN).zip(subject_keys(&mine[..STEP_FINDINGS_SHOWN.min(mine.len())])).map(|(f, key)| html! { <FindingItem {key} finding={(*f).clone()} on_open={props.on_open.clone()}
                 verdict={props.case.findings.get(&f.id).map(|v| v.verdict)} on_action={props.on_action.clone()} /> }) }</ul>
             if mine.len() > STEP_FINDINGS_SHOWN {
                 <div class="hint">{ format!("and {} more in the findings list", mine.len() - STEP_FINDINGS_SHOWN) }</div>

@@ -5,7 +5,7 @@
 //! explanation, the entities, the supporting facts and any benign signals.
 
 use crate::case::{CaseAction, FindingVerdict, Verdict};
-use crate::detect::{Finding, FindingOrder, FindingSortKey, Severity};
+use crate::detect::{subject_keys, Finding, FindingOrder, FindingSortKey, Severity};
 use super::show_more::{use_list_limit, ShowMore};
 use crate::ui::format::{minutes_utc, now_ms};
 use std::collections::BTreeMap;
@@ -187,8 +187,8 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
                 <p class="hint">{ "No findings for the loaded evidence and the current context." }</p>
             }
             <ul data-testid="findings-list">
-                { for shown.iter().take(limit).map(|f| html! {
-                    <FindingItem key={f.id.clone()} finding={(*f).clone()} on_open={props.on_open.clone()}
+                { for shown.iter().take(limit).zip(subject_keys(&shown[..limit.min(shown.len())])).map(|(f, key)| html! {
+                    <FindingItem {key} finding={(*f).clone()} on_open={props.on_open.clone()}
                         verdict={props.verdicts.get(&f.id).map(|v| v.verdict)} on_action={props.on_action.clone()} />
                 }) }
             </ul>

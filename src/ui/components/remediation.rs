@@ -60,6 +60,14 @@ struct ActionItemProps {
 fn action_item(props: &ActionItemProps) -> Html {
     let a = &props.action;
     let copied = use_state(|| None::<String>);
+    // The commands, buttons and note of a folded action are not in the page
+    // until it is unfolded: a large case lists hundreds of actions, and every
+    // form control the page gains makes the browser scan its forms again.
+    let unfolded = use_state(|| false);
+    let on_toggle = {
+        let unfolded = unfolded.clone();
+        Callback::from(move |e: Event| unfolded.set(e.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
+    };
     let toggle = {
         let id = a.id.clone();
         props.on_action.reform(move |e: Event| CaseAction::SetActionDone { id: id.clone(), done: e.target_unchecked_into::<HtmlInputElement>().checked() })
@@ -111,23 +119,25 @@ fn action_item(props: &ActionItemProps) -> Html {
             if let Some(c) = &props.contradiction {
                 <p class="contradiction" role="alert" data-testid="action-contradicted">{ &c.message }</p>
             }
-            <details>
+            <details open={*unfolded} ontoggle={on_toggle}>
                 <summary>{ "How" }</summary>
-                <p>{ &a.why }</p>
-                { for a.commands.iter().map(|c| html! {
-                    <div class="command">
-                        <div class="command-head"><span class="tool">{ c.tool.label() }</span>
-                            <button onclick={copy(c.text.clone())} data-testid="copy-command">{ "Copy" }</button></div>
-                        <pre data-testid="command">{ &c.text }</pre>
-                    </div>
-                }) }
-                if let Some(msg) = &*copied { <p class="hint">{ msg }</p> }
-                <p class="portal"><strong>{ "In the admin center: " }</strong>{ &a.portal }</p>
-                if !a.rows.is_empty() {
-                    <button class="link" onclick={open}>{ format!("Show the evidence ({} rows)", a.rows.len()) }</button>
+                if *unfolded {
+                    <p>{ &a.why }</p>
+                    { for a.commands.iter().map(|c| html! {
+                        <div class="command">
+                            <div class="command-head"><span class="tool">{ c.tool.label() }</span>
+                                <button onclick={copy(c.text.clone())} data-testid="copy-command">{ "Copy" }</button></div>
+                            <pre data-testid="command">{ &c.text }</pre>
+                        </div>
+                    }) }
+                    if let Some(msg) = &*copied { <p class="hint">{ msg }</p> }
+                    <p class="portal"><strong>{ "In the admin center: " }</strong>{ &a.portal }</p>
+                    if !a.rows.is_empty() {
+                        <button class="link" onclick={open}>{ format!("Show the evidence ({} rows)", a.rows.len()) }</button>
+                    }
+                    <textarea placeholder="Note: who did it, ticket number, what you saw" value={props.progress.note.clone()} onchange={on_note}
+                        aria-label={format!("Note for: {}", a.title)} />
                 }
-                <textarea placeholder="Note: who did it, ticket number, what you saw" value={props.progress.note.clone()} onchange={on_note}
-                    aria-label={format!("Note for: {}", a.title)} />
             </details>
         </li>
     }
