@@ -11,8 +11,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
-/// Bytes read from disk at a time.
-const READ_BYTES: usize = 8 << 20;
+/// Bytes read from disk at a time: small enough that what the system
+/// copies in is still in the CPU's cache when the splitter copies it on.
+/// 8 MiB reads made `loupe summary` of a 291 MB export ~15% slower here
+/// (median of 5: 1.41 s against 1.20 s).
+const READ_BYTES: usize = 256 << 10;
 /// Text per slice handed to a parsing thread.
 const SLICE_BYTES: usize = 4 << 20;
 
