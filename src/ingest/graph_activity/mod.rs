@@ -25,7 +25,7 @@ use super::csv_input::Headers;
 use super::signin::record::{self, CsvRecord, Fields, JsonRecord};
 use super::ual::normalise_ip;
 use super::{layout_score, RowCtx, Schema, SchemaDef};
-use crate::model::{attr, Event, Outcome, Source};
+use crate::model::{attr, format_utc, Event, Outcome, Source};
 use serde_json::{Map, Value};
 
 pub static SCHEMAS: &[SchemaDef] = &[SchemaDef {
@@ -145,6 +145,12 @@ fn read(f: &dyn Fields, ctx: &RowCtx) -> Result<Event, String> {
         _ => String::new(),
     };
     let status = f.text(&["ResponseStatusCode"]);
+    // In UTC like every time Loupe shows: a CSV export writes it in the
+    // exporting machine's locale.
+    let token_issued_at = match f.text(&["TokenIssuedAt"]) {
+        t if t.is_empty() => t,
+        t => ctx.parse_time(&t).map(format_utc).unwrap_or(t),
+    };
     let request_id = f.text(&["RequestId"]);
     let mut event = Event {
         time,
@@ -178,7 +184,7 @@ fn read(f: &dyn Fields, ctx: &RowCtx) -> Result<Event, String> {
         (attr::SIGNIN_ACTIVITY_ID, f.text(&["SignInActivityId"])),
         (attr::SESSION_ID, f.text(&["SessionId", "c_sid"])),
         (attr::DEVICE_ID, f.text(&["DeviceId"])),
-        (attr::TOKEN_ISSUED_AT, f.text(&["TokenIssuedAt"])),
+        (attr::TOKEN_ISSUED_AT, token_issued_at),
         (attr::CLIENT_AUTH_METHOD, client_auth_method(&f.text(&["ClientAuthMethod"]))),
         (attr::ENTRA_TENANT_ID, f.text(&["AadTenantId"])),
         // The Azure region that served the request, not where the caller was.
@@ -196,7 +202,6 @@ fn read(f: &dyn Fields, ctx: &RowCtx) -> Result<Event, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::format_utc;
     use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {
