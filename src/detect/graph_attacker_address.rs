@@ -10,7 +10,7 @@ use super::graph_calls::{is_graph, GraphCallers};
 use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, Severity};
 use crate::model::{attr, Outcome, Source};
 use crate::store::{EventStore, Field, TextColumn};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "graph.token_from_attacker_address",
@@ -26,38 +26,46 @@ enum Attacker {
     FirstSeen { account: String, at: i64 },
 }
 
+/// Who made a group of calls: a suspect account, or an app the suspects let in.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Caller {
+    Account(String),
+    App(String),
+}
+
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let mut callers = GraphCallers::new(store, ctx);
     if callers.is_empty() {
         return Vec::new();
     }
     let first_seen = first_seen_in_window(store, ctx, history);
-    // (caller, address) -> rows; addresses are judged once each.
-    let mut groups: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
-    let mut judged: BTreeMap<u32, bool> = BTreeMap::new();
+    // Addresses are judged once each: most rows fail on a number.
+    let mut candidate_ip: HashMap<u32, bool> = HashMap::new();
+    let mut groups: BTreeMap<(Caller, String), Vec<u32>> = BTreeMap::new();
     for row in 0..store.len() as u32 {
         if !is_graph(store, row) {
             continue;
         }
-        let ip_id = store.text_id(row, TextColumn::Ip);
         let ip = store.ip(row);
-        if !*judged.entry(ip_id).or_insert_with(|| ctx.is_indicator_ip(ip) || first_seen.contains_key(ip)) {
+        if !*candidate_ip.entry(store.text_id(row, TextColumn::Ip)).or_insert_with(|| ctx.is_indicator_ip(ip) || first_seen.contains_key(ip)) {
             continue;
         }
         let caller = match callers.suspect(store, row) {
-            Some(account) => account,
-            None if callers.suspect_app(store, row).is_some() => store.app(row).to_string(),
+            Some(account) => Caller::Account(account),
+            None if callers.suspect_app(store, row).is_some() => Caller::App(store.app(row).to_string()),
             None => continue,
         };
-        let why = if ctx.is_indicator_ip(ip) { Some(Attacker::Marked) } else { first_seen_for(&first_seen, ip, &caller) };
-        if why.is_some() {
-            groups.entry((caller, ip.to_string())).or_default().push(row);
-        }
+        groups.entry((caller, ip.to_string())).or_default().push(row);
     }
     groups
         .into_iter()
         .filter_map(|((caller, ip), rows)| {
-            let why = if ctx.is_indicator_ip(&ip) { Attacker::Marked } else { first_seen_for(&first_seen, &ip, &caller)? };
+            // A first-seen address counts for the account that signed in from it only.
+            let why = match (&caller, ctx.is_indicator_ip(&ip)) {
+                (_, true) => Attacker::Marked,
+                (Caller::Account(account), false) => first_seen_for(&first_seen, &ip, account)?,
+                (Caller::App(_), false) => return None,
+            };
             finding(store, &callers, &caller, &ip, &why, &rows)
         })
         .collect()
@@ -85,9 +93,8 @@ fn first_seen_for(first_seen: &BTreeMap<String, Vec<(String, i64)>>, ip: &str, c
     Some(Attacker::FirstSeen { account: account.clone(), at: *at })
 }
 
-fn finding(store: &EventStore, callers: &GraphCallers, caller: &str, ip: &str, why: &Attacker, rows: &[u32]) -> Option<Finding> {
+fn finding(store: &EventStore, callers: &GraphCallers, caller: &Caller, ip: &str, why: &Attacker, rows: &[u32]) -> Option<Finding> {
     let &first = rows.first()?;
-    let app_reason = callers.suspect_app(store, first).filter(|_| store.app(first).eq_ignore_ascii_case(caller));
     let succeeded = rows.iter().filter(|&&r| store.outcome(r) == Outcome::Success).count();
     let (severity, where_from) = match why {
         Attacker::Marked => (Severity::High, format!("{ip}, marked as an attacker address")),
@@ -95,9 +102,9 @@ fn finding(store: &EventStore, callers: &GraphCallers, caller: &str, ip: &str, w
     };
     // Nothing read (every call refused) is an attempt, not a loss.
     let severity = if succeeded == 0 { severity.lowered() } else { severity };
-    let who = match app_reason {
-        Some(_) => format!("App {caller}"),
-        None => format!("{caller}'s token"),
+    let (who, entity, name, app_reason) = match caller {
+        Caller::Account(account) => (format!("{account}'s token"), EntityKind::Account, account.as_str(), None),
+        Caller::App(app) => (format!("App {app}"), EntityKind::App, app.as_str(), callers.suspect_app(store, first)),
     };
     let actors: BTreeSet<&str> = rows.iter().map(|&r| store.actor(r)).filter(|a| !a.is_empty()).collect();
     let apps: BTreeSet<&str> = rows.iter().map(|&r| store.app(r)).filter(|a| !a.is_empty()).collect();
@@ -111,7 +118,7 @@ fn finding(store: &EventStore, callers: &GraphCallers, caller: &str, ip: &str, w
          Revoking sessions stops new tokens; one already issued keeps working until it expires.",
     )
     .rows(rows.iter().copied())
-    .entity(if app_reason.is_some() { EntityKind::App } else { EntityKind::Account }, caller)
+    .entity(entity, name)
     .entity(EntityKind::Ip, ip)
     .source(Source::GraphActivity)
     .matching(Field::Ip, &[ip])
@@ -169,5 +176,25 @@ mod tests {
         let got: Vec<(&str, Severity, Vec<u32>)> = findings.iter().map(|f| (f.title.as_str(), f.severity, f.rows.clone())).collect();
         assert_eq!(got, vec![("megan@contoso.com's token called Microsoft Graph 2 time(s) from 203.0.113.45 (1 answered)", Severity::High, vec![1, 2])]);
         assert!(findings_of(&DEF, &store, &Context { indicators: vec![], ..ctx }).is_empty(), "no attacker address, no finding");
+    }
+
+    #[test]
+    fn an_address_first_seen_for_the_suspect_in_the_window_is_the_attackers() {
+        let mut events = daily("2026-03-01T08:00:00Z", 10, "megan@contoso.com", "198.51.100.20", "NL");
+        for e in &mut events {
+            e.set_attr(attr::USER_ID, OID.to_string());
+        }
+        events.push(signin("2026-03-14T10:00:00Z", "megan@contoso.com", "203.0.113.45", "NL").with(attr::USER_ID, OID));
+        events.push(graph("2026-03-14T10:05:00Z", "GET /me/messages", OID, "203.0.113.45"));
+        // Her usual address, and before the window: not the attacker's.
+        events.push(graph("2026-03-14T11:00:00Z", "GET /me/messages", OID, "198.51.100.20"));
+        events.push(graph("2026-03-14T09:00:00Z", "GET /me/messages", OID, "203.0.113.45"));
+        let store = store_of(events);
+        let ctx = Context { suspect_accounts: vec!["megan@contoso.com".into()], window: Some((t("2026-03-14T09:30:00Z"), t("2026-03-15T00:00:00Z"))), ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        let got: Vec<(Severity, Vec<&str>)> = findings.iter().map(|f| (f.severity, f.rows.iter().map(|&r| store.ip(r)).collect())).collect();
+        // The address is the attacker's from then on, so the earlier call from it is shown too.
+        assert_eq!(got, vec![(Severity::Medium, vec!["203.0.113.45", "203.0.113.45"])], "{findings:#?}");
+        assert!(findings[0].details[0].contains("first seen for megan@contoso.com"), "{:?}", findings[0].details);
     }
 }
