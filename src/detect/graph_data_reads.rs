@@ -50,4 +50,20 @@ mod tests {
         let got: Vec<(&str, Severity, usize)> = findings.iter().map(|f| (f.title.as_str(), f.severity, f.rows.len())).collect();
         assert_eq!(got, vec![("megan@contoso.com read mail through Microsoft Graph: 150 request(s) in the window, 150 within an hour", Severity::Medium, 150)]);
     }
+
+    #[test]
+    fn a_burst_from_the_owners_long_used_address_is_capped_low() {
+        let start = t("2026-03-14T10:00:00Z");
+        let mut events = daily("2026-03-01T08:00:00Z", 10, "megan@contoso.com", "203.0.113.45", "NL");
+        for e in &mut events {
+            e.set_attr(attr::USER_ID, OID.to_string());
+        }
+        events.extend((0..120).map(|i| read(start + i * 10_000, "GET /me/messages", OID)));
+        let store = store_of(events);
+        let ctx = Context { suspect_accounts: vec!["megan@contoso.com".into()], window: Some((start, start + 86_400_000)), ..Context::default() };
+        let findings = findings_of(&DEF, &store, &ctx);
+        assert_eq!(findings.iter().map(|f| (f.severity, f.rows.len())).collect::<Vec<_>>(), vec![(Severity::Low, 120)]);
+        assert_eq!(findings[0].benign_signals, ["every read came from addresses megan@contoso.com had signed in from on 7 or more days before"]);
+    }
 }
+
