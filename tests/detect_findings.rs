@@ -95,8 +95,9 @@ fn ual_export_rules_and_forwarding() {
 
 /// Alice works from Paris for three weeks; on day 22 someone in Lagos
 /// guesses her password, registers an authenticator, consents an app, sets
-/// a forwarding rule, reads the CEO's mail, makes a global admin and keeps
-/// using her token after sessions are revoked.
+/// a forwarding rule, reads the CEO's mail, makes a global admin, lists the
+/// directory through Graph while the consented app pages through her mail,
+/// and keeps using her token after sessions are revoked.
 fn incident() -> Vec<Event> {
     const PARIS: (f64, f64) = (48.85, 2.35);
     const LAGOS: (f64, f64) = (6.45, 3.39);
@@ -126,7 +127,14 @@ fn incident() -> Vec<Event> {
     breakin.user_agent = "python-requests/2.31.0".into();
     let breakin = with(
         breakin,
-        &[(attr::RISK_LEVEL_DURING_SIGNIN, "high"), (attr::RISK_STATE, "atRisk"), (attr::AUTH_REQUIREMENT, "singleFactorAuthentication"), (attr::DEVICE_COMPLIANT, "false"), (attr::DEVICE_MANAGED, "false")],
+        &[
+            (attr::RISK_LEVEL_DURING_SIGNIN, "high"),
+            (attr::RISK_STATE, "atRisk"),
+            (attr::AUTH_REQUIREMENT, "singleFactorAuthentication"),
+            (attr::DEVICE_COMPLIANT, "false"),
+            (attr::DEVICE_MANAGED, "false"),
+            (attr::USER_ID, ALICE_OBJECT_ID),
+        ],
     );
     events.push(breakin);
     let mut mfa = event(Source::DirectoryAudit, day22 + 300_000, "User registered security info", "alice@contoso.com", attacker);
@@ -172,6 +180,7 @@ fn incident() -> Vec<Event> {
     // Through Entra single sign-on the attacker reaches AWS as a federated
     // role session named for Alice, and Azure as Alice herself.
     events.extend(cloud_steps(day22 + 2_000_000, attacker));
+    events.extend(graph_steps(day22 + 2_500_000, attacker));
     // Bob is tried from the same address.
     let mut bob = signin(day22 + 1_800_000, "bob@contoso.com", attacker, "NG", LAGOS);
     bob.outcome = Outcome::Failure;
@@ -185,6 +194,22 @@ fn incident() -> Vec<Event> {
     events.push(with(event(Source::UnifiedAudit, contained + 1_800_000, "MailItemsAccessed", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));
     events.push(signin(contained + 3 * 3_600_000, "alice@contoso.com", attacker, "NG", LAGOS));
     events
+}
+
+/// Alice's object id, as her sign-in and the Graph activity log name her.
+const ALICE_OBJECT_ID: &str = "a11ce000-0000-4000-8000-000000000001";
+
+/// The attacker through Microsoft Graph: Alice's token lists 150 users from
+/// the attacker's address, and the consented app pages through her mailbox.
+fn graph_steps(start: TimeMs, ip: &str) -> Vec<Event> {
+    let call = |offset: i64, op: &str, actor: &str, ip: &str, app: &str| {
+        let mut e = event(Source::GraphActivity, start + offset * 1000, op, actor, ip);
+        e.app = app.into();
+        with(e, &[(attr::USER_ID, actor)])
+    };
+    let mut calls: Vec<Event> = (0..150).map(|i| call(i, "GET /users", ALICE_OBJECT_ID, ip, "14d82eec-204b-4c2f-b7e8-296a70dab67e")).collect();
+    calls.extend((0..120).map(|i| call(200 + i, "GET /users/{id}/messages/{id}", "sp-mail-sync-pro", "40.90.1.2", "9f0e1d2c-aaaa-bbbb-cccc-000000000001")));
+    calls
 }
 
 /// The attacker's cloud steps: AWS through a role session named for Alice,

@@ -6,7 +6,7 @@
 use super::cloud::Identities;
 use super::facts::{account_key, is_signin};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
-use crate::model::{attr, Outcome};
+use crate::model::{attr, Outcome, Source};
 use crate::store::{EventStore, Field, TextColumn};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,8 +37,9 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
             continue;
         }
         // A suspect under another name (an AWS role session ARN, an Azure
-        // object id) is the same account, not another one.
-        if ctx.is_suspect(actor) || ctx.is_suspect(person(store, row)) || (store.source(row).is_cloud() && ids.matched(store, row).is_some()) {
+        // or Graph activity object id) is the same account, not another one.
+        let named_by_id = store.source(row).is_cloud() || store.source(row) == Source::GraphActivity;
+        if ctx.is_suspect(actor) || ctx.is_suspect(person(store, row)) || (named_by_id && ids.matched(store, row).is_some()) {
             continue;
         }
         groups.entry(account_key(actor)).or_default().push(row);

@@ -6,8 +6,8 @@
 //!
 //! - `context`: the investigation context (suspects, window, indicators …).
 //! - `finding`: `Finding`, `Severity`, `Entity` and the builder detectors use.
-//! - `facts`, `signins`, `mailflow`, `scopes`: facts about rows shared by
-//!   several detectors.
+//! - `facts`, `signins`, `mailflow`, `scopes`, `graph_calls`: facts about
+//!   rows shared by several detectors.
 //! - `history`: per-account history (sign-ins, addresses, novelties) built
 //!   once per run and handed to every detector.
 //! - `suggest`: a starting context inferred from the evidence.
@@ -18,6 +18,7 @@
 mod context;
 pub(crate) mod facts;
 mod finding;
+mod graph_calls;
 mod history;
 mod order;
 pub(crate) mod mailflow;
@@ -32,6 +33,9 @@ mod app_credentials;
 mod cloud;
 mod conditional_access;
 mod first_seen;
+mod graph_attacker_address;
+mod graph_data_reads;
+mod graph_directory_reads;
 mod impossible_travel;
 mod inbox_rules;
 mod ioc_other_accounts;
@@ -93,9 +97,11 @@ pub static DETECTORS: &[DetectorDef] = &[
     cloud::logging::DEF,
     cloud::suspect::DEF,
     unfamiliar_ip::DEF,
+    graph_attacker_address::DEF,
     role_changes::DEF,
     conditional_access::DEF,
     window_activity::DEF,
+    graph_data_reads::DEF,
     oauth_apps::DEF,
     app_credentials::DEF,
     app_activity::DEF,
@@ -105,6 +111,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     attacker_mail::DEF,
     other_mailboxes::DEF,
     mailbox_permissions::DEF,
+    graph_directory_reads::DEF,
     new_users::DEF,
     cloud::secrets::DEF,
 ];

@@ -11,9 +11,11 @@
 //! `callerIpAddress`, `identity`, and `properties` with the Graph `signIn` or
 //! `directoryAudit` fields. The category decides the reader, per record, so
 //! one file may mix them. `properties` is read by the Graph readers, so a
-//! sign-in gives the same event in either form.
+//! sign-in gives the same event in either form. `MicrosoftGraphActivityLogs`
+//! records (one per Graph request) go to `graph_activity`, which reads their
+//! `properties` with the same names as the Log Analytics table's columns.
 
-use super::{audit, signin, RowCtx, Schema, SchemaDef};
+use super::{audit, graph_activity, signin, value_text, RowCtx, Schema, SchemaDef};
 use crate::model::Event;
 use serde_json::{Map, Value};
 
@@ -30,6 +32,7 @@ pub static SCHEMAS: &[SchemaDef] = &[SchemaDef {
 enum Reader {
     SignIn,
     Audit,
+    GraphActivity,
     /// An Entra category Loupe recognises but does not read yet: its records
     /// are counted as rejected, with the category named.
     NotYet,
@@ -49,7 +52,7 @@ const CATEGORIES: [(&str, Reader); 15] = [
     ("RiskyUsers", Reader::NotYet),
     ("UserRiskEvents", Reader::NotYet),
     ("ServicePrincipalRiskEvents", Reader::NotYet),
-    ("MicrosoftGraphActivityLogs", Reader::NotYet),
+    ("MicrosoftGraphActivityLogs", Reader::GraphActivity),
     ("EnrichedOffice365AuditLogs", Reader::NotYet),
     ("NetworkAccessTrafficLogs", Reader::NotYet),
     ("B2CRequestLogs", Reader::NotYet),
@@ -122,12 +125,28 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
             fill(&mut properties, "activityDisplayName", text(obj, "operationName"));
             audit::from_graph_object(&properties, ctx)
         }
+        Reader::GraphActivity => {
+            fill(&mut properties, "timeGenerated", time);
+            fill(&mut properties, "ipAddress", text(obj, "callerIpAddress"));
+            fill(&mut properties, "apiVersion", text(obj, "operationVersion"));
+            // The wrapper's `resultSignature` is the HTTP status as text.
+            let status = field(obj, "resultSignature").map(value_text).unwrap_or_default();
+            if status.bytes().all(|b| b.is_ascii_digit()) {
+                fill(&mut properties, "responseStatusCode", &status);
+            }
+            // Here `tenantId` is the Entra tenant, which the reader takes
+            // under the table's name (the table's own `TenantId` is the workspace).
+            let tenant = properties.iter().find(|(k, _)| k.eq_ignore_ascii_case("tenantId")).map(|(_, v)| value_text(v)).unwrap_or_default();
+            let tenant = if tenant.is_empty() { text(obj, "tenantId").to_string() } else { tenant };
+            fill(&mut properties, "AadTenantId", &tenant);
+            graph_activity::from_diagnostic_properties(&properties, ctx)
+        }
         Reader::NotYet => Err(not_read_yet(category)),
     }
 }
 
 fn not_read_yet(category: &str) -> String {
-    format!("{category} records are recognised but not read yet (this file's sign-in and audit records are read)")
+    format!("{category} records are recognised but not read yet (this file's sign-in, audit and Graph activity records are read)")
 }
 
 #[cfg(test)]

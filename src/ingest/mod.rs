@@ -4,8 +4,8 @@
 //! (`text`), tell CSV from JSON and find the records (`csv_input`,
 //! `json_split`), recognise the export layout from its content through one
 //! table of layouts (`sniff`), then map each record with that layout's
-//! function (`signin`, `audit`, `ual`, and for cloud infrastructure
-//! `azure_activity`, `cloudtrail`, `gcp_audit`). A bad record is counted and listed
+//! function (`signin`, `audit`, `ual`, `graph_activity`, and for cloud
+//! infrastructure `azure_activity`, `cloudtrail`, `gcp_audit`). A bad record is counted and listed
 //! with its line; it never costs the rest of the file.
 //!
 //! Files are read as they stream in (`stream`): cut into slices of whole
@@ -21,6 +21,7 @@ pub mod csv_input;
 pub mod dates;
 pub mod entra_diagnostic;
 pub mod gcp_audit;
+pub mod graph_activity;
 pub mod json_record;
 pub mod json_split;
 pub mod stream;

@@ -2,7 +2,7 @@
 //! scoring a CSV header row or sample JSON records. File names are never used.
 
 use super::csv_input::Headers;
-use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, signin, ual, RowCtx};
+use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, graph_activity, signin, ual, RowCtx};
 use crate::model::{Event, Source};
 use serde_json::{Map, Value};
 
@@ -22,8 +22,9 @@ pub enum Schema {
     GraphDirectoryAudit,
     /// Log Analytics / Sentinel `AuditLogs` rows.
     SentinelAuditLogs,
-    /// Entra sign-in and audit records as a diagnostic setting writes them
-    /// (storage archive, Event Hubs): `category` + Graph `properties`.
+    /// Entra sign-in, audit and Graph activity records as a diagnostic
+    /// setting writes them (storage archive, Event Hubs): `category` +
+    /// `properties`.
     EntraDiagnosticRecords,
     /// `Search-UnifiedAuditLog` output or the Purview audit search export
     /// (`CreationDate`, `UserIds`, `Operations`, `AuditData`).
@@ -50,6 +51,8 @@ pub enum Schema {
     SentinelAwsCloudTrail,
     /// Google Cloud audit log entries (`gcloud logging read --format=json`, NDJSON).
     GcpAuditLog,
+    /// Log Analytics / Sentinel `MicrosoftGraphActivityLogs` rows.
+    SentinelGraphActivity,
 }
 
 impl Schema {
@@ -65,6 +68,7 @@ impl Schema {
             }
             Schema::CloudTrailRecords | Schema::CloudTrailLookupEvents | Schema::SentinelAwsCloudTrail => Source::CloudTrail,
             Schema::GcpAuditLog => Source::GcpAudit,
+            Schema::SentinelGraphActivity => Source::GraphActivity,
         }
     }
 
@@ -76,7 +80,7 @@ impl Schema {
             Schema::EntraAuditPortal => "Entra audit log (admin center download)",
             Schema::GraphDirectoryAudit => "Entra audit log (Microsoft Graph directoryAudits)",
             Schema::SentinelAuditLogs => "Entra audit log (Log Analytics AuditLogs)",
-            Schema::EntraDiagnosticRecords => "Entra sign-in and audit logs (diagnostic settings records)",
+            Schema::EntraDiagnosticRecords => "Entra ID logs (diagnostic settings records)",
             Schema::UalSearchCsv => "Unified Audit Log (Search-UnifiedAuditLog / Purview export)",
             Schema::UalAuditData => "Unified Audit Log (AuditData records)",
             Schema::SentinelOfficeActivity => "Unified Audit Log (Log Analytics OfficeActivity)",
@@ -88,6 +92,7 @@ impl Schema {
             Schema::CloudTrailLookupEvents => "AWS CloudTrail (event history / lookup-events)",
             Schema::SentinelAwsCloudTrail => "AWS CloudTrail (Log Analytics AWSCloudTrail)",
             Schema::GcpAuditLog => "Google Cloud audit log (Cloud Logging entries)",
+            Schema::SentinelGraphActivity => "Microsoft Graph activity log (Log Analytics MicrosoftGraphActivityLogs)",
         }
     }
 }
@@ -141,7 +146,16 @@ pub fn layout_score(has: FieldTest, required: fn(FieldTest) -> bool, typical: &[
 }
 
 /// Every layout Loupe reads, in no particular order.
-pub static SCHEMAS: &[&[SchemaDef]] = &[signin::SCHEMAS, audit::SCHEMAS, entra_diagnostic::SCHEMAS, ual::SCHEMAS, azure_activity::SCHEMAS, cloudtrail::SCHEMAS, gcp_audit::SCHEMAS];
+pub static SCHEMAS: &[&[SchemaDef]] = &[
+    signin::SCHEMAS,
+    audit::SCHEMAS,
+    entra_diagnostic::SCHEMAS,
+    graph_activity::SCHEMAS,
+    ual::SCHEMAS,
+    azure_activity::SCHEMAS,
+    cloudtrail::SCHEMAS,
+    gcp_audit::SCHEMAS,
+];
 
 fn all_defs() -> impl Iterator<Item = &'static SchemaDef> {
     SCHEMAS.iter().flat_map(|defs| defs.iter())
@@ -152,7 +166,7 @@ pub(super) fn detect_csv(headers: &Headers) -> Result<&'static SchemaDef, String
     best.map(|(_, d)| d).ok_or_else(|| {
         let shown: Vec<&str> = headers.names.iter().take(8).map(String::as_str).collect();
         format!(
-            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity or AzureActivity, an Azure Activity Log download, or an AWS CloudTrail event history download.",
+            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity, AzureActivity or MicrosoftGraphActivityLogs, an Azure Activity Log download, or an AWS CloudTrail event history download.",
             if shown.is_empty() { "(none)".to_string() } else { shown.join(", ") }
         )
     })
@@ -169,7 +183,7 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
     best.map(|(_, d)| d).ok_or_else(|| {
         let keys: Vec<&str> = samples[0].keys().take(8).map(String::as_str).collect();
         format!(
-            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
+            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Microsoft Graph activity records, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
             keys.join(", ")
         )
     })

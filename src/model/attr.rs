@@ -99,3 +99,30 @@ pub const RESPONSE: &str = "Response";
 pub const ACCESS_KEY_ID: &str = "AccessKeyId";
 /// Whether the identity used MFA for the session, as the log says.
 pub const MFA_AUTHENTICATED: &str = "MfaAuthenticated";
+
+// Microsoft Graph activity log
+/// The request's own id: the record id of a Graph activity row. The same
+/// key as `SIGNIN_ID`, so a `RequestId:` query finds either.
+pub const REQUEST_ID: &str = "RequestId";
+/// The HTTP method as sent (`GET`, `POST` …).
+pub const HTTP_METHOD: &str = "RequestMethod";
+/// The HTTP status Graph answered with (`200`, `403` …).
+pub const HTTP_STATUS: &str = "ResponseStatusCode";
+pub const RESPONSE_SIZE: &str = "ResponseSizeBytes";
+pub const API_VERSION: &str = "ApiVersion";
+/// Shared by the requests of one `$batch`; otherwise one per request.
+pub const OPERATION_ID: &str = "OperationId";
+pub const CLIENT_REQUEST_ID: &str = "ClientRequestId";
+/// The calling service principal's object id (app-only tokens).
+pub const SERVICE_PRINCIPAL_ID: &str = "ServicePrincipalId";
+/// Delegated permissions in the token, space-separated (`Mail.Read User.Read`).
+pub const SCOPES: &str = "Scopes";
+/// Application permissions in the token, space-separated (`Mail.Read`).
+pub const ROLES: &str = "Roles";
+/// The sign-in that issued the token: the sign-in log's `UniqueTokenIdentifier`.
+pub const SIGNIN_ACTIVITY_ID: &str = "SignInActivityId";
+pub const TOKEN_ISSUED_AT: &str = "TokenIssuedAt";
+/// How the client proved itself: public client, client secret or certificate.
+pub const CLIENT_AUTH_METHOD: &str = "ClientAuthMethod";
+/// The Entra tenant (Log Analytics' own `TenantId` is the workspace).
+pub const ENTRA_TENANT_ID: &str = "AadTenantId";

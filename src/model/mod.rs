@@ -27,12 +27,16 @@ pub enum Source {
     CloudTrail,
     /// Google Cloud audit logs (Cloud Logging `LogEntry` with an `AuditLog` payload).
     GcpAudit,
+    /// Microsoft Graph activity logs: one row per API request a token made
+    /// to Microsoft Graph (`MicrosoftGraphActivityLogs`).
+    GraphActivity,
 }
 
 impl Source {
     /// Every source; the store keeps a row's source as its index here, so
     /// new sources go at the end.
-    pub const ALL: [Source; 6] = [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit, Source::AzureActivity, Source::CloudTrail, Source::GcpAudit];
+    pub const ALL: [Source; 7] =
+        [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit, Source::AzureActivity, Source::CloudTrail, Source::GcpAudit, Source::GraphActivity];
 
     /// The cloud infrastructure logs (Azure, AWS, Google Cloud), as opposed
     /// to the Entra ID and Microsoft 365 logs.
@@ -57,6 +61,7 @@ impl Source {
             Source::AzureActivity => "azure",
             Source::CloudTrail => "cloudtrail",
             Source::GcpAudit => "gcp",
+            Source::GraphActivity => "graph",
         }
     }
 
@@ -69,6 +74,7 @@ impl Source {
             Source::AzureActivity => "Azure Activity Log",
             Source::CloudTrail => "AWS CloudTrail",
             Source::GcpAudit => "Google Cloud audit log",
+            Source::GraphActivity => "Microsoft Graph activity log",
         }
     }
 
@@ -81,6 +87,7 @@ impl Source {
             "azureactivity" | "activitylog" | "arm" => Some(Source::AzureActivity),
             "aws" | "trail" => Some(Source::CloudTrail),
             "gcpaudit" | "gcloud" | "googlecloud" | "gcp_audit" => Some(Source::GcpAudit),
+            "graphactivity" | "graph_activity" | "microsoftgraphactivitylogs" => Some(Source::GraphActivity),
             _ => None,
         })
     }

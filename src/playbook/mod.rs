@@ -21,6 +21,7 @@ impl Need {
             Need::Log(Source::AzureActivity) => "Azure Activity Log",
             Need::Log(Source::CloudTrail) => "AWS CloudTrail logs",
             Need::Log(Source::GcpAudit) => "Google Cloud audit logs",
+            Need::Log(Source::GraphActivity) => "Microsoft Graph activity logs",
             Need::TenantSnapshot => "tenant configuration snapshot",
         }
     }

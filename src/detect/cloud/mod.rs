@@ -27,27 +27,27 @@ use super::facts::account_key;
 use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
 use crate::model::{attr, Outcome, Source};
 use crate::store::{EventStore, Field};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The suspects as each cloud may name them: UPNs and accounts marked as
 /// indicators, plus the Entra object ids those accounts have in the
-/// sign-in and audit logs.
+/// sign-in and audit logs (with the account each belongs to).
 pub struct Identities {
     names: HashSet<String>,
-    object_ids: HashSet<String>,
+    object_ids: HashMap<String, String>,
 }
 
 impl Identities {
     pub fn new(store: &EventStore, ctx: &Context) -> Identities {
         let mut names: HashSet<String> = ctx.suspect_accounts.iter().map(|a| account_key(a)).filter(|a| !a.is_empty()).collect();
         names.extend(ctx.indicator_values(IndicatorKind::Account).map(account_key));
-        let mut object_ids = HashSet::new();
+        let mut object_ids = HashMap::new();
         if !names.is_empty() {
             for row in 0..store.len() as u32 {
                 let source = store.source(row);
                 if matches!(source, Source::SignIn | Source::DirectoryAudit) && names.contains(&account_key(store.actor(row))) {
                     if let Some(id) = store.attr(row, attr::USER_ID).map(account_key).filter(|id| !id.is_empty()) {
-                        object_ids.insert(id);
+                        object_ids.entry(id).or_insert_with(|| store.actor(row).trim().to_string());
                     }
                 }
             }
@@ -74,10 +74,16 @@ impl Identities {
         let id = store.attr(row, attr::USER_ID).map(account_key).unwrap_or_default();
         // AWS principal ids end in the session name (`AROA…:alice@contoso.com`).
         let tail = id.rsplit(':').next().unwrap_or("");
-        if !id.is_empty() && (self.object_ids.contains(&id) || self.names.contains(tail)) || self.object_ids.contains(&actor) {
+        if !id.is_empty() && (self.object_ids.contains_key(&id) || self.names.contains(tail)) || self.object_ids.contains_key(&actor) {
             return Some(store.actor(row).to_string());
         }
         None
+    }
+
+    /// The suspect account an Entra object id belongs to, as its sign-in
+    /// or audit rows name it.
+    pub fn account_of_object_id(&self, object_id: &str) -> Option<&str> {
+        self.object_ids.get(&account_key(object_id)).map(String::as_str)
     }
 }
 
