@@ -5,23 +5,21 @@
 use super::identity::query_value;
 use super::quote::ps;
 use super::{actionable, exchange, key, Action, Promise};
-use crate::detect::facts::{op_is, param, tenant_domains};
+use crate::detect::facts::{op_is, param};
 use crate::detect::mailflow::mail_rule;
-use crate::detect::{Context, Finding};
+use crate::detect::{Finding, History};
 use crate::store::EventStore;
-use std::collections::BTreeSet;
 
 const INBOX_RULE_OPS: [&str; 4] = ["New-InboxRule", "Set-InboxRule", "UpdateInboxRules", "Enable-InboxRule"];
 const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Enable-TransportRule"];
 
-pub fn actions(store: &EventStore, _ctx: &Context, findings: &[Finding]) -> Vec<Action> {
-    // The tenant's domains take a pass over every row: worked out only once
-    // a rule finding needs them, not for a plan without one.
-    let mut tenant: Option<BTreeSet<String>> = None;
+/// The tenant's domains come from `history`, worked out there once (and
+/// only when a rule finding asks for them).
+pub fn actions(store: &EventStore, findings: &[Finding], history: &History) -> Vec<Action> {
     let mut out = Vec::new();
     for f in actionable(findings, "mail.inbox_rule").chain(actionable(findings, "mail.forwarding")) {
         for &row in &f.rows {
-            let rule = mail_rule(store, row, tenant.get_or_insert_with(|| tenant_domains(store)));
+            let rule = mail_rule(store, row, history.tenant_domains());
             if op_is(store, row, &INBOX_RULE_OPS) {
                 let mailbox = rule_mailbox(store, row);
                 if mailbox.is_empty() {

@@ -123,6 +123,13 @@ impl Plan {
 /// Build the plan for what Loupe has seen. `findings` are `run_all`'s for
 /// the same store and context.
 pub fn plan(store: &EventStore, ctx: &Context, findings: &[Finding]) -> Plan {
+    plan_with(store, ctx, findings, &crate::detect::History::new(store, ctx))
+}
+
+/// `plan`, reusing what the detectors already worked out about the store
+/// (`history`): on millions of rows the tenant's domains alone take a pass
+/// over every row.
+pub fn plan_with(store: &EventStore, ctx: &Context, findings: &[Finding], history: &crate::detect::History) -> Plan {
     let ctx = ctx.clone().with_sane_tuning();
     let mut plan = Plan::default();
     if let Some(at) = ctx.containment {
@@ -130,7 +137,7 @@ pub fn plan(store: &EventStore, ctx: &Context, findings: &[Finding]) -> Plan {
     }
     let mut actions = Vec::new();
     actions.extend(identity::actions(store, &ctx, findings));
-    actions.extend(mail::actions(store, &ctx, findings));
+    actions.extend(mail::actions(store, findings, history));
     actions.extend(apps::actions(store, &ctx, findings));
     actions.extend(directory::actions(store, &ctx, findings));
     actions.extend(cloud::actions(store, &ctx, findings));

@@ -144,10 +144,19 @@ async fn analyse(
         return;
     }
     let Ok(store) = store.try_borrow() else { return };
-    let mut step_started = js_sys::Date::now();
     let suggested = timed("suggest_context", || suggest_context(&store));
     let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
     let history = History::new(&store, &ctx);
+    // The tenant's domains take a pass over every row: a step of their own
+    // rather than part of the first detector that asks.
+    if !next_step(&gate, run).await {
+        return;
+    }
+    timed("tenant domains", || history.tenant_domains().len());
+    if !next_step(&gate, run).await {
+        return;
+    }
+    let mut step_started = js_sys::Date::now();
     let mut findings = Vec::new();
     for detector in DETECTORS {
         if js_sys::Date::now() - step_started > STEP_MS {
@@ -166,9 +175,18 @@ async fn analyse(
     if !gate.is_current(run) {
         return;
     }
-    let plan = timed("remediation plan", || crate::remediate::plan(&store, confirmed.as_ref().unwrap_or(&suggested), &findings));
+    // The plan reuses the detectors' `history` (the tenant's domains: a
+    // pass over every row).
+    let plan = timed("remediation plan", || crate::remediate::plan_with(&store, confirmed.as_ref().unwrap_or(&suggested), &findings, &history));
     shown.set(Analysis { generation, layout: store.row_layout(), suggested: Rc::new(suggested), findings: Rc::new(findings), plan: Rc::new(plan), busy: false });
     last_shown_at.set(js_sys::Date::now());
+}
+
+/// Let the page paint and answer; false when this analysis was abandoned
+/// meanwhile.
+async fn next_step(gate: &StoreGate, run: u64) -> bool {
+    TimeoutFuture::new(0).await;
+    gate.is_current(run)
 }
 
 /// The findings of an older generation, their row numbers moved to where
