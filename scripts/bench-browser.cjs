@@ -5,6 +5,7 @@
 // peak memory of all browser processes while loading, and the time until
 // the first rows show.
 // Usage: node scripts/bench-browser.cjs DIST_DIR CSV_FILE...
+// (LOUPE_BENCH_REPEAT=N loads each file N times.)
 // (make bench-browser builds dist/ and generates the files first.)
 const path = require('path');
 const http = require('http');
@@ -61,7 +62,10 @@ server.listen(0, '127.0.0.1', async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
   try {
-    for (const csvFile of csvFiles) await benchOne(browser, port, csvFile);
+    // LOUPE_BENCH_REPEAT=N: load each file N times (a fresh page each time),
+    // for a spread of figures on a noisy machine.
+    const repeat = Math.max(1, Number(process.env.LOUPE_BENCH_REPEAT) || 1);
+    for (const csvFile of csvFiles) for (let run = 0; run < repeat; run++) await benchOne(browser, port, csvFile);
   } finally {
     await browser.close();
     server.close();
