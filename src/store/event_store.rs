@@ -361,15 +361,16 @@ impl EventStore {
         self.time.extend_from_slice(&rows.time);
         self.source.extend_from_slice(&rows.source);
         self.outcome.extend_from_slice(&rows.outcome);
-        self.file.extend(std::iter::repeat_n(u32::from(file.0), added));
-        self.line.extend(rows.line.iter());
+        self.file.push_n(u32::from(file.0), added);
+        self.line.append(&rows.line);
         self.raw_start.extend_from_slice(&rows.raw_start);
-        self.raw_start_high.extend(rows.raw_start_high.iter());
-        self.raw_len.extend(rows.raw_len.iter());
+        self.raw_start_high.append(&rows.raw_start_high);
+        self.raw_len.append(&rows.raw_len);
         self.geo.append(old_len, rows.geo, added);
         for (mine, theirs) in self.text.iter_mut().zip(&rows.text) {
             let remap = remap_symbols(&theirs.dict, &mut mine.dict);
-            mine.rows.extend(theirs.rows.iter().map(|s| remap.get(s as usize).copied().unwrap_or(EMPTY)));
+            let largest = remap.iter().copied().max().unwrap_or(EMPTY);
+            mine.rows.append_mapped(&theirs.rows, largest, |s| remap.get(s as usize).copied().unwrap_or(EMPTY));
         }
         self.attrs.append(rows.attrs);
     }

@@ -87,6 +87,58 @@ impl Packed {
         }
     }
 
+    /// Append `count` copies of `value`, widening at most once.
+    pub(super) fn push_n(&mut self, value: u32, count: usize) {
+        self.widen_for(value);
+        match self {
+            Packed::Zero(n) => *n += count,
+            Packed::U8(v) => v.resize(v.len() + count, value as u8),
+            Packed::U16(v) => v.resize(v.len() + count, value as u16),
+            Packed::U32(v) => v.resize(v.len() + count, value),
+        }
+    }
+
+    /// Append `map` of every value of `other`; `map` never returns more
+    /// than `largest`. The width is settled once, not checked per value as
+    /// `extend` does: merging a loading file's part into the store appends
+    /// hundreds of thousands of values per column.
+    pub(super) fn append_mapped(&mut self, other: &Packed, largest: u32, map: impl Fn(u32) -> u32) {
+        if other.len() == 0 {
+            return;
+        }
+        self.widen_for(largest);
+        match self {
+            Packed::Zero(n) => *n += other.len(),
+            Packed::U8(v) => other.append_to(v, |x| map(x) as u8),
+            Packed::U16(v) => other.append_to(v, |x| map(x) as u16),
+            Packed::U32(v) => other.append_to(v, map),
+        }
+    }
+
+    /// Append every value of `other`.
+    pub(super) fn append(&mut self, other: &Packed) {
+        self.append_mapped(other, other.largest(), |x| x);
+    }
+
+    fn largest(&self) -> u32 {
+        match self {
+            Packed::Zero(_) => 0,
+            Packed::U8(v) => v.iter().copied().max().map_or(0, u32::from),
+            Packed::U16(v) => v.iter().copied().max().map_or(0, u32::from),
+            Packed::U32(v) => v.iter().copied().max().unwrap_or(0),
+        }
+    }
+
+    fn append_to<T>(&self, out: &mut Vec<T>, convert: impl Fn(u32) -> T) {
+        out.reserve(self.len());
+        match self {
+            Packed::Zero(n) => out.extend((0..*n).map(|_| convert(0))),
+            Packed::U8(v) => out.extend(v.iter().map(|&x| convert(u32::from(x)))),
+            Packed::U16(v) => out.extend(v.iter().map(|&x| convert(u32::from(x)))),
+            Packed::U32(v) => out.extend(v.iter().map(|&x| convert(x))),
+        }
+    }
+
     /// Call `f(n, value)` for the `n`th of `rows`, with the width matched
     /// once rather than per row (rows must be valid).
     #[inline]
@@ -186,6 +238,27 @@ impl Packed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appending_a_column_widens_once_and_keeps_every_value() {
+        let mut c = Packed::default();
+        c.extend([0, 3]);
+        let mut wide = Packed::default();
+        wide.extend([70_000, 0, 5]);
+        c.append(&wide);
+        assert!(matches!(c, Packed::U32(_)));
+        assert_eq!(c.iter().collect::<Vec<_>>(), vec![0, 3, 70_000, 0, 5]);
+        c.append(&Packed::Zero(2));
+        c.push_n(9, 2);
+        assert_eq!(c.iter().skip(5).collect::<Vec<_>>(), vec![0, 0, 9, 9]);
+        let mut narrow = Packed::default();
+        narrow.append_mapped(&wide, 300, |x| if x == 70_000 { 300 } else { x });
+        assert!(matches!(narrow, Packed::U16(_)));
+        assert_eq!(narrow.iter().collect::<Vec<_>>(), vec![300, 0, 5]);
+        let mut zeros = Packed::default();
+        zeros.append(&Packed::Zero(3));
+        assert_eq!((zeros.len(), zeros.heap_bytes()), (3, 0));
+    }
 
     #[test]
     fn starts_free_and_widens_only_as_needed() {
