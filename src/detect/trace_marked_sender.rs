@@ -4,7 +4,10 @@
 //! intruder's follow-up, went to more people than the first victim. The
 //! finding lists who received it, the accounts to check next. The UAL
 //! detectors see what an account did once in; only the trace sees mail
-//! arriving. One finding per sender.
+//! arriving. A suspect's own mail, even from a marked IP, is left to
+//! `trace.outside_mail_in_window` and `trace.internal_phishing_burst` (and
+//! the UAL's `scope.attacker_mail_sent`), which say more about it. One
+//! finding per sender.
 
 use super::facts::{account_key, list_some, upn_domain};
 use super::mail_trace::{recipients, stopped, trace_rows};
@@ -46,6 +49,9 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
             continue;
         }
         let sender = store.actor(row);
+        if ctx.is_suspect(sender) {
+            continue;
+        }
         if let Some(reason) = marked_because(ctx, sender, store.ip(row)) {
             let (rows, reasons) = by_sender.entry(account_key(sender)).or_default();
             rows.push(row);
@@ -104,8 +110,10 @@ mod tests {
             mail("2026-03-02T10:02:00Z", "news@vendor.example", "dan@contoso.com", "203.0.113.9"),
             mail("2026-03-02T10:03:00Z", "news@vendor.example", "erin@contoso.com", "198.51.100.3"),
             mail("2026-03-02T10:04:00Z", "billing@evil.example", "frank@contoso.com", "198.51.100.1").failed(),
+            mail("2026-03-02T10:05:00Z", "alice@contoso.com", "gina@contoso.com", "203.0.113.9"),
         ]);
         let ctx = Context {
+            suspect_accounts: vec!["alice@contoso.com".into()],
             indicators: vec![
                 Indicator::new(IndicatorKind::EmailAddress, "billing@evil.example", ""),
                 Indicator::new(IndicatorKind::Domain, "lookalike.example", ""),
