@@ -97,7 +97,8 @@ fn ual_export_rules_and_forwarding() {
 /// guesses her password, registers an authenticator, consents an app, sets
 /// a forwarding rule, reads the CEO's mail, makes a global admin, lists the
 /// directory through Graph while the consented app pages through her mail,
-/// and keeps using her token after sessions are revoked.
+/// mails new bank details outside and a lure to thirty colleagues, and
+/// keeps using her token after sessions are revoked.
 fn incident() -> Vec<Event> {
     const PARIS: (f64, f64) = (48.85, 2.35);
     const LAGOS: (f64, f64) = (6.45, 3.39);
@@ -181,6 +182,7 @@ fn incident() -> Vec<Event> {
     // role session named for Alice, and Azure as Alice herself.
     events.extend(cloud_steps(day22 + 2_000_000, attacker));
     events.extend(graph_steps(day22 + 2_500_000, attacker));
+    events.extend(trace_steps(day22, attacker));
     // Bob is tried from the same address.
     let mut bob = signin(day22 + 1_800_000, "bob@contoso.com", attacker, "NG", LAGOS);
     bob.outcome = Outcome::Failure;
@@ -194,6 +196,27 @@ fn incident() -> Vec<Event> {
     events.push(with(event(Source::UnifiedAudit, contained + 1_800_000, "MailItemsAccessed", "alice@contoso.com", attacker), &[(attr::WORKLOAD, "Exchange")]));
     events.push(signin(contained + 3 * 3_600_000, "alice@contoso.com", attacker, "NG", LAGOS));
     events
+}
+
+/// The mail as Exchange's message trace shows it: the phish that came from
+/// the attacker's address to Alice and Bob the evening before, then, from
+/// Alice's mailbox, new bank details to three outside addresses and a
+/// shared-document lure to thirty colleagues within ten minutes.
+fn trace_steps(day22: TimeMs, ip: &str) -> Vec<Event> {
+    let mail = |time: TimeMs, from: &str, to: &str, subject: &str| {
+        let mut e = event(Source::MessageTrace, time, "Delivered", from, ip);
+        e.target = to.into();
+        with(e, &[(attr::SUBJECT, subject), (attr::DELIVERY_STATUS, "Delivered")])
+    };
+    let mut mails = vec![
+        mail(day22 - 7 * 3_600_000, "it-support@evil.example", "alice@contoso.com", "Your mailbox is full"),
+        mail(day22 - 7 * 3_600_000, "it-support@evil.example", "bob@contoso.com", "Your mailbox is full"),
+    ];
+    for (i, to) in ["ap@fabrikam.net", "billing@tailspin.example", "cfo@northwind.example"].into_iter().enumerate() {
+        mails.push(mail(day22 + 1_260_000 + i as i64 * 10_000, "alice@contoso.com", to, "Updated bank details"));
+    }
+    mails.extend((0..30).map(|i| mail(day22 + 1_320_000 + i * 20_000, "alice@contoso.com", &format!("staff{i}@contoso.com"), "Shared: Q1 bonus plan")));
+    mails
 }
 
 /// Alice's object id, as her sign-in and the Graph activity log name her.

@@ -215,6 +215,11 @@ fn accounts_by_signin(store: &EventStore) -> Vec<(bool, &str)> {
     let mut owner_texts: HashSet<(bool, &str)> = HashSet::new();
     let mut found = Vec::new();
     for row in 0..store.len() as u32 {
+        // A message trace's senders are anyone who mailed the tenant, so
+        // they say nothing about which domains it owns.
+        if store.source(row) == Source::MessageTrace {
+            continue;
+        }
         let signin = is_signin(store, row);
         let actor = store.text_id(row, TextColumn::Actor);
         if first_time(&mut actor_seen, actor, signin) {

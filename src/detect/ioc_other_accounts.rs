@@ -33,7 +33,10 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let marked = store.text_match(TextColumn::Ip, |ip| ctx.is_indicator_ip(ip));
     for row in store.rows_matching(&marked) {
         let actor = store.actor(row);
-        if actor.is_empty() {
+        // A message trace row's actor is whoever mailed from the address, and
+        // its address the sending server, not a sign-in: mail from a marked
+        // address is `trace.mail_from_marked_sender`'s, with its recipients.
+        if actor.is_empty() || store.source(row) == Source::MessageTrace {
             continue;
         }
         // A suspect under another name (an AWS role session ARN, an Azure

@@ -6,7 +6,7 @@
 //!
 //! - `context`: the investigation context (suspects, window, indicators …).
 //! - `finding`: `Finding`, `Severity`, `Entity` and the builder detectors use.
-//! - `facts`, `signins`, `mailflow`, `scopes`, `graph_calls`: facts about
+//! - `facts`, `signins`, `mailflow`, `scopes`, `graph_calls`, `mail_trace`: facts about
 //!   rows shared by several detectors.
 //! - `history`: per-account history (sign-ins, addresses, novelties) built
 //!   once per run and handed to every detector.
@@ -20,6 +20,7 @@ pub(crate) mod facts;
 mod finding;
 mod graph_calls;
 mod history;
+mod mail_trace;
 mod order;
 pub(crate) mod mailflow;
 pub(crate) mod scopes;
@@ -50,6 +51,9 @@ mod password_changes;
 mod password_spray;
 mod risky_signin;
 pub(crate) mod role_changes;
+mod trace_internal_phishing;
+mod trace_marked_sender;
+mod trace_outside_mail;
 mod unfamiliar_ip;
 mod unmanaged_device;
 mod unusual_client;
@@ -102,6 +106,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     conditional_access::DEF,
     window_activity::DEF,
     graph_data_reads::DEF,
+    trace_outside_mail::DEF,
     oauth_apps::DEF,
     app_credentials::DEF,
     app_activity::DEF,
@@ -109,6 +114,8 @@ pub static DETECTORS: &[DetectorDef] = &[
     mail_forwarding::DEF,
     ioc_other_accounts::DEF,
     attacker_mail::DEF,
+    trace_marked_sender::DEF,
+    trace_internal_phishing::DEF,
     other_mailboxes::DEF,
     mailbox_permissions::DEF,
     graph_directory_reads::DEF,

@@ -4,7 +4,7 @@
 //! (`text`), tell CSV from JSON and find the records (`csv_input`,
 //! `json_split`), recognise the export layout from its content through one
 //! table of layouts (`sniff`), then map each record with that layout's
-//! function (`signin`, `audit`, `ual`, `graph_activity`, and for cloud
+//! function (`signin`, `audit`, `ual`, `graph_activity`, `message_trace`, and for cloud
 //! infrastructure `azure_activity`, `cloudtrail`, `gcp_audit`). A bad record is counted and listed
 //! with its line; it never costs the rest of the file.
 //!
@@ -24,6 +24,7 @@ pub mod gcp_audit;
 pub mod graph_activity;
 pub mod json_record;
 pub mod json_split;
+pub mod message_trace;
 pub mod stream;
 mod original;
 mod report;

@@ -2,7 +2,7 @@
 //! scoring a CSV header row or sample JSON records. File names are never used.
 
 use super::csv_input::Headers;
-use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, graph_activity, signin, ual, RowCtx};
+use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, graph_activity, message_trace, signin, ual, RowCtx};
 use crate::model::{Event, Source};
 use serde_json::{Map, Value};
 
@@ -53,6 +53,11 @@ pub enum Schema {
     GcpAuditLog,
     /// Log Analytics / Sentinel `MicrosoftGraphActivityLogs` rows.
     SentinelGraphActivity,
+    /// `Get-MessageTrace` / `Get-MessageTraceV2` output (CSV or JSON), or
+    /// Microsoft Graph `exchangeMessageTrace` objects.
+    MessageTraceCmdlet,
+    /// The Exchange admin center's downloadable message trace report.
+    MessageTraceReport,
 }
 
 impl Schema {
@@ -69,6 +74,7 @@ impl Schema {
             Schema::CloudTrailRecords | Schema::CloudTrailLookupEvents | Schema::SentinelAwsCloudTrail => Source::CloudTrail,
             Schema::GcpAuditLog => Source::GcpAudit,
             Schema::SentinelGraphActivity => Source::GraphActivity,
+            Schema::MessageTraceCmdlet | Schema::MessageTraceReport => Source::MessageTrace,
         }
     }
 
@@ -93,6 +99,8 @@ impl Schema {
             Schema::SentinelAwsCloudTrail => "AWS CloudTrail (Log Analytics AWSCloudTrail)",
             Schema::GcpAuditLog => "Google Cloud audit log (Cloud Logging entries)",
             Schema::SentinelGraphActivity => "Microsoft Graph activity log (Log Analytics MicrosoftGraphActivityLogs)",
+            Schema::MessageTraceCmdlet => "Exchange message trace (Get-MessageTrace / Get-MessageTraceV2)",
+            Schema::MessageTraceReport => "Exchange message trace (admin center downloadable report)",
         }
     }
 }
@@ -151,6 +159,7 @@ pub static SCHEMAS: &[&[SchemaDef]] = &[
     audit::SCHEMAS,
     entra_diagnostic::SCHEMAS,
     graph_activity::SCHEMAS,
+    message_trace::SCHEMAS,
     ual::SCHEMAS,
     azure_activity::SCHEMAS,
     cloudtrail::SCHEMAS,
@@ -166,7 +175,7 @@ pub(super) fn detect_csv(headers: &Headers) -> Result<&'static SchemaDef, String
     best.map(|(_, d)| d).ok_or_else(|| {
         let shown: Vec<&str> = headers.names.iter().take(8).map(String::as_str).collect();
         format!(
-            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity, AzureActivity or MicrosoftGraphActivityLogs, an Azure Activity Log download, or an AWS CloudTrail event history download.",
+            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity, AzureActivity or MicrosoftGraphActivityLogs, an Azure Activity Log download, an AWS CloudTrail event history download, or an Exchange message trace (Get-MessageTrace, Get-MessageTraceV2 or the admin center's report).",
             if shown.is_empty() { "(none)".to_string() } else { shown.join(", ") }
         )
     })
@@ -183,7 +192,7 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
     best.map(|(_, d)| d).ok_or_else(|| {
         let keys: Vec<&str> = samples[0].keys().take(8).map(String::as_str).collect();
         format!(
-            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Microsoft Graph activity records, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
+            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Microsoft Graph activity records, Exchange message trace rows, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
             keys.join(", ")
         )
     })

@@ -702,7 +702,7 @@ pub fn normalise_ip(raw: &str) -> String {
 
 /// A time as exports write it, including `/Date(1740844706000)/` from
 /// Windows PowerShell's `ConvertTo-Json`.
-fn parse_any_time(s: &str, ctx: &RowCtx) -> Option<TimeMs> {
+pub(super) fn parse_any_time(s: &str, ctx: &RowCtx) -> Option<TimeMs> {
     let t = s.trim();
     if let Some(inner) = t.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
         // The offset after the milliseconds (`+0100`) is display-only.

@@ -126,3 +126,23 @@ pub const TOKEN_ISSUED_AT: &str = "TokenIssuedAt";
 pub const CLIENT_AUTH_METHOD: &str = "ClientAuthMethod";
 /// The Entra tenant (Log Analytics' own `TenantId` is the workspace).
 pub const ENTRA_TENANT_ID: &str = "AadTenantId";
+
+// Exchange Online message trace
+/// The message's subject as the trace shows it (the admin center's report
+/// cuts it at 256 characters).
+pub const SUBJECT: &str = "Subject";
+/// The `Message-ID` header, the same for every recipient of one message.
+pub const MESSAGE_ID: &str = "MessageId";
+/// Exchange's id of one message's trace (`MessageTraceId`; the admin
+/// center's `network_message_id`, which is the same value without dashes).
+pub const MESSAGE_TRACE_ID: &str = "MessageTraceId";
+/// The delivery status as the trace wrote it (`Delivered`, `Failed` …).
+pub const DELIVERY_STATUS: &str = "DeliveryStatus";
+pub const MESSAGE_SIZE: &str = "SizeBytes";
+/// The address the message was handed to (outbound mail: the receiving
+/// server's). Where it came from is the event's `ip`.
+pub const TO_IP: &str = "ToIP";
+/// `Inbound` or `Outbound` where the export says which (the admin center's
+/// `directionality`).
+pub const DIRECTION: &str = "Direction";
+pub const CONNECTOR: &str = "Connector";

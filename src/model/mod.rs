@@ -30,13 +30,25 @@ pub enum Source {
     /// Microsoft Graph activity logs: one row per API request a token made
     /// to Microsoft Graph (`MicrosoftGraphActivityLogs`).
     GraphActivity,
+    /// Exchange Online message trace: one row per message and recipient
+    /// (`Get-MessageTrace`, `Get-MessageTraceV2`, the admin center's
+    /// downloadable report).
+    MessageTrace,
 }
 
 impl Source {
     /// Every source; the store keeps a row's source as its index here, so
     /// new sources go at the end.
-    pub const ALL: [Source; 7] =
-        [Source::SignIn, Source::DirectoryAudit, Source::UnifiedAudit, Source::AzureActivity, Source::CloudTrail, Source::GcpAudit, Source::GraphActivity];
+    pub const ALL: [Source; 8] = [
+        Source::SignIn,
+        Source::DirectoryAudit,
+        Source::UnifiedAudit,
+        Source::AzureActivity,
+        Source::CloudTrail,
+        Source::GcpAudit,
+        Source::GraphActivity,
+        Source::MessageTrace,
+    ];
 
     /// The cloud infrastructure logs (Azure, AWS, Google Cloud), as opposed
     /// to the Entra ID and Microsoft 365 logs.
@@ -62,6 +74,7 @@ impl Source {
             Source::CloudTrail => "cloudtrail",
             Source::GcpAudit => "gcp",
             Source::GraphActivity => "graph",
+            Source::MessageTrace => "trace",
         }
     }
 
@@ -75,6 +88,7 @@ impl Source {
             Source::CloudTrail => "AWS CloudTrail",
             Source::GcpAudit => "Google Cloud audit log",
             Source::GraphActivity => "Microsoft Graph activity log",
+            Source::MessageTrace => "Exchange message trace",
         }
     }
 
@@ -88,6 +102,7 @@ impl Source {
             "aws" | "trail" => Some(Source::CloudTrail),
             "gcpaudit" | "gcloud" | "googlecloud" | "gcp_audit" => Some(Source::GcpAudit),
             "graphactivity" | "graph_activity" | "microsoftgraphactivitylogs" => Some(Source::GraphActivity),
+            "messagetrace" | "message_trace" | "mailtrace" => Some(Source::MessageTrace),
             _ => None,
         })
     }

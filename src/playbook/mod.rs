@@ -22,6 +22,7 @@ impl Need {
             Need::Log(Source::CloudTrail) => "AWS CloudTrail logs",
             Need::Log(Source::GcpAudit) => "Google Cloud audit logs",
             Need::Log(Source::GraphActivity) => "Microsoft Graph activity logs",
+            Need::Log(Source::MessageTrace) => "Exchange message trace",
             Need::TenantSnapshot => "tenant configuration snapshot",
         }
     }
