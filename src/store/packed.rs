@@ -81,6 +81,7 @@ impl Packed {
     }
 
     /// Append every value of `values`.
+    #[cfg(test)]
     pub(super) fn extend(&mut self, values: impl IntoIterator<Item = u32>) {
         for value in values {
             self.push(value);
@@ -163,6 +164,7 @@ impl Packed {
         }
     }
 
+    #[cfg(test)]
     pub(super) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.len()).map(move |i| self.at(i))
     }

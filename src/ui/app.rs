@@ -475,7 +475,6 @@ pub fn app() -> Html {
     let store_ref = store.borrow();
     let loaded_hashes: BTreeSet<&str> = store_ref.files().iter().map(|f| f.report.sha256.as_str()).collect();
     let loaded_sources: Vec<Source> = (*loaded_sources).clone();
-    let busy_hashes: Vec<bool> = loads.files.iter().map(|f| matches!(f.stage, Stage::Reading | Stage::Parsing)).collect();
     let missing = case.case.files.iter().filter(|f| !loaded_hashes.contains(f.sha256.as_str())).cloned().collect::<Vec<_>>();
     let total = store_ref.len();
     let databases: Vec<DbReport> = store_ref.enrichment().databases().iter().map(|d| d.report().clone()).collect();
@@ -484,7 +483,7 @@ pub fn app() -> Html {
     html! {
         <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
             <Topbar case_name={AttrValue::from(case.case.name.clone())} incident_start={case.case.incident_start} now={*now}
-                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} loading={busy_hashes.iter().any(|b| *b)} {on_files} {on_sample} {on_new_case} {on_export} {on_export_bundle}
+                on_rename={on_case_action.reform(CaseAction::SetName)} event_count={total} {loading} {on_files} {on_sample} {on_new_case} {on_export} {on_export_bundle}
                 {on_report} theme={*theme} {on_theme} on_help={toggle_help.clone()} />
             if *help_open {
                 <ShortcutHelp on_close={toggle_help} />
