@@ -516,19 +516,20 @@ impl Loader {
         wasm_memory_bytes() > memory_stop
     }
 
-    /// Show how far the load is, and yield, when the step has run long enough.
+    /// Show how far the load is (a few times a second), and yield when the
+    /// step has run long enough.
     #[allow(clippy::too_many_arguments)]
     async fn report_progress(&self, id: u32, offset: f64, size: f64, assembler: Option<&FileAssembler>, started: f64, workers: &str, step_started: &mut f64, times: &mut LoadTimes) {
-        if js_sys::Date::now() - *step_started > STEP_MS {
-            // The whole page redraws on a progress change: a few times a second is enough.
-            if js_sys::Date::now() - times.progress_shown > PROGRESS_EVERY_MS {
-                let events = assembler.map_or(0, FileAssembler::rows_ok);
-                let detail = progress_detail(offset, size, events, js_sys::Date::now() - started) + workers;
-                self.progress(id, Stage::Parsing, offset / size.max(1.0), detail);
-                times.progress_shown = js_sys::Date::now();
-            }
-            self.pause_if_due(step_started, times).await;
+        // The whole page redraws on a progress change: a few times a second
+        // is enough. (Not only after a long step: once the page's steps got
+        // short, a whole load could pass without a word on its card.)
+        if js_sys::Date::now() - times.progress_shown > PROGRESS_EVERY_MS {
+            let events = assembler.map_or(0, FileAssembler::rows_ok);
+            let detail = progress_detail(offset, size, events, js_sys::Date::now() - started) + workers;
+            self.progress(id, Stage::Parsing, offset / size.max(1.0), detail);
+            times.progress_shown = js_sys::Date::now();
         }
+        self.pause_if_due(step_started, times).await;
     }
 
     /// Yield to the browser when the current step has run long enough.
