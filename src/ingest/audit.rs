@@ -143,9 +143,7 @@ impl Audit {
             (attr::MODIFIED_PROPERTIES, modified_properties(&self.targets)),
             (attr::ADDITIONAL_DETAILS, additional_details(&self.details)),
         ];
-        for (key, value) in attrs {
-            event.set_attr(key, value);
-        }
+        event.set_attrs(attrs);
         Ok(event)
     }
 }

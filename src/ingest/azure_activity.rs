@@ -129,9 +129,7 @@ impl Activity {
             (attr::REQUEST, self.request_body),
             ("Properties", self.properties),
         ];
-        for (key, value) in attrs {
-            event.set_attr(key, value);
-        }
+        event.set_attrs(attrs);
         Ok(event)
     }
 }

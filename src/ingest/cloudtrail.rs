@@ -174,9 +174,7 @@ pub fn map_event(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String
         ("EventType", f.text(&["eventType"])),
         ("InvokedBy", id("invokedBy")),
     ];
-    for (key, value) in attrs {
-        event.set_attr(key, value);
-    }
+    event.set_attrs(attrs);
     Ok(event)
 }
 
@@ -414,9 +412,7 @@ mod lookup {
             ("ReadOnly", f.text(&["ReadOnly", "Read-only"])),
             ("ResourceType", f.text(&["Resource type"])),
         ];
-        for (key, value) in attrs {
-            event.set_attr(key, value);
-        }
+        event.set_attrs(attrs);
         Ok(event)
     }
 }

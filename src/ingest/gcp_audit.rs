@@ -123,9 +123,7 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
         // Bucket IAM changes carry their policy delta here.
         ("ServiceData", json_of("serviceData")),
     ];
-    for (key, value) in attrs {
-        event.set_attr(key, value);
-    }
+    event.set_attrs(attrs);
     Ok(event)
 }
 

@@ -120,9 +120,7 @@ mod cmdlet {
             (attr::TO_IP, normalise_ip(&f.text(&["ToIP"]))),
             ("Organization", f.text(&["Organization"])),
         ];
-        for (key, value) in attrs {
-            event.set_attr(key, value);
-        }
+        event.set_attrs(attrs);
         Ok(event)
     }
 }
@@ -245,9 +243,7 @@ mod report {
             (attr::CONNECTOR, f.text(&["connector_id"])),
             ("DeliveryPriority", f.text(&["delivery_priority"])),
         ];
-        for (key, value) in attrs {
-            event.set_attr(key, value);
-        }
+        event.set_attrs(attrs);
         Ok(event)
     }
 }

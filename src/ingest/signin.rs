@@ -246,9 +246,7 @@ impl SignIn {
             (attr::STATE_PROVINCE, self.state),
             (attr::SIGNIN_EVENT_TYPE, self.event_type),
         ];
-        for (key, value) in attrs {
-            event.set_attr(key, value);
-        }
+        event.set_attrs(attrs);
         Ok(event)
     }
 }

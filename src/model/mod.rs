@@ -315,4 +315,12 @@ impl Event {
             self.attrs.push((key.to_string(), value));
         }
     }
+
+    /// `set_attr` for each pair: the readers list a record's attributes as
+    /// one table of (key, value).
+    pub fn set_attrs<'k, V: Into<String>>(&mut self, attrs: impl IntoIterator<Item = (&'k str, V)>) {
+        for (key, value) in attrs {
+            self.set_attr(key, value);
+        }
+    }
 }

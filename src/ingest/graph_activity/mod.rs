@@ -193,9 +193,7 @@ fn read(f: &dyn Fields, ctx: &RowCtx) -> Result<Event, String> {
         ("IdentityProvider", f.text(&["IdentityProvider"])),
         ("Wids", f.text(&["Wids"])),
     ];
-    for (key, value) in attrs {
-        event.set_attr(key, value);
-    }
+    event.set_attrs(attrs);
     Ok(event)
 }
 
