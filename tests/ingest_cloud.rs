@@ -296,3 +296,27 @@ fn sentinel_awscloudtrail_rows_give_the_trails_events() {
         assert_eq!(got, want, "{name}");
     }
 }
+
+/// The Logs Explorer's CSV download and a BigQuery log sink's table write
+/// one column per leaf of the entry; they read as the JSON entries do.
+#[test]
+fn gcp_flattened_csv_downloads_read_like_the_json_entries() {
+    let (_, from_json) = ingest("gcp_logging_read_service_account_key.json");
+    let summary = |events: &[Event]| -> Vec<(String, String, String, String, Outcome, String, Option<String>)> {
+        events
+            .iter()
+            .map(|e| (utc(e), e.operation.clone(), e.actor.clone(), e.ip.clone(), e.outcome, e.record_id.clone(), e.attr(attr::CLOUD_ACCOUNT).map(str::to_string)))
+            .collect()
+    };
+    for file in ["gcp_logs_explorer_download.csv", "gcp_bigquery_sink_export.csv"] {
+        let (report, events) = ingest(file);
+        assert_eq!(report.format.map(|f| f.schema), Some(Schema::GcpAuditLog), "{file}");
+        assert_eq!(summary(&events), summary(&from_json), "{file}");
+        assert!(events.iter().all(|e| e.source == Source::GcpAudit && e.target.starts_with("projects/")), "{file}");
+    }
+    // A row without a method is refused with its line; the others are kept.
+    let (report, _) = ingest("gcp_logs_explorer_download.csv");
+    assert_eq!((report.rows_ok, report.rows_rejected), (5, 1), "{:?}", report.errors);
+    assert_eq!(report.errors[0].line, 4);
+    assert!(report.errors[0].reason.contains("methodName"), "{:?}", report.errors);
+}

@@ -83,6 +83,11 @@ impl DateEvidence {
 }
 
 fn parse_iso(s: &str) -> Option<TimeMs> {
+    // BigQuery writes its TIMESTAMPs as `2026-03-01 17:10:44.518 UTC`.
+    let s = match s.strip_suffix(" UTC") {
+        Some(bare) if !bare.ends_with('Z') && !bare.rfind(['+', '-']).is_some_and(|at| at > 10) => format!("{bare}Z"),
+        _ => s.to_string(),
+    };
     let normalised = trim_fraction(&s.replacen(' ', "T", 1));
     if let Ok(t) = DateTime::parse_from_rfc3339(&normalised) {
         return Some(t.with_timezone(&Utc).timestamp_millis());
@@ -188,6 +193,7 @@ mod tests {
         assert_eq!(iso("2026-03-01 16:05:06", m), "2026-03-01T16:05:06.000Z");
         assert_eq!(iso("2026-03-01T16:05:06.5", m), "2026-03-01T16:05:06.500Z");
         assert_eq!(iso("2026-03-01", m), "2026-03-01T00:00:00.000Z");
+        assert_eq!(iso("2026-03-01 16:05:06.518372 UTC", m), "2026-03-01T16:05:06.518Z");
     }
 
     #[test]

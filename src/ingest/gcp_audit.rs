@@ -11,6 +11,12 @@
 //! serviceAccountDelegationInfo}, requestMetadata{callerIp,
 //! callerSuppliedUserAgent}, status{code, message}, request, response}`.
 //! A `status.code` other than 0 is a failure (google.rpc.Code).
+//!
+//! The Logs Explorer's "Download" as CSV writes the same entries with one
+//! column per leaf, named by its dotted path (`protoPayload.methodName`,
+//! `resource.labels.project_id`); a BigQuery log sink names the payload
+//! `protopayload_auditlog`. Those rows are folded back into the nested
+//! entry and read like the JSON.
 
 use super::csv_input::Headers;
 use super::signin::record::{self, Fields, JsonRecord};
@@ -33,17 +39,65 @@ fn detect(has: &dyn Fn(&str) -> bool) -> bool {
     has("protoPayload") && (has("timestamp") || has("receiveTimestamp")) && (has("logName") || has("insertId"))
 }
 
-/// CSV exports of Cloud Logging flatten the payload beyond use; not read.
-fn detect_csv(_: &Headers) -> u32 {
-    0
+/// The payload's own key in a flattened header: Logging's `protoPayload`,
+/// or BigQuery's `protopayload_auditlog`.
+const PAYLOAD_PREFIXES: [&str; 2] = ["protoPayload", "protopayload_auditlog"];
+
+fn detect_csv(h: &Headers) -> u32 {
+    fn required(has: &dyn Fn(&str) -> bool) -> bool {
+        PAYLOAD_PREFIXES.iter().any(|p| has(&format!("{p}.methodName")))
+            && (has("timestamp") || has("receiveTimestamp"))
+            && (has("logName") || has("insertId"))
+    }
+    const TYPICAL_COLUMNS: [&str; 5] = ["insertId", "logName", "severity", "resource.type", "receiveTimestamp"];
+    layout_score(&|n| h.has(n), required, &TYPICAL_COLUMNS)
 }
 
 fn detect_json(obj: &Map<String, Value>) -> u32 {
     layout_score(&|n| record::has_key(obj, n), detect, &TYPICAL)
 }
 
-fn from_csv(_: &Headers, _: &csv::StringRecord, _: &RowCtx) -> Result<Event, String> {
-    Err("Google Cloud audit logs are read from JSON only".into())
+fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
+    from_json(&unflatten(headers, row), ctx)
+}
+
+/// The nested entry a flattened row came from. Empty cells are left out
+/// (the download writes every column for every row); a cell holding JSON
+/// (`protoPayload.request` when the download keeps a map whole) is parsed.
+fn unflatten(headers: &Headers, row: &csv::StringRecord) -> Map<String, Value> {
+    let mut entry = Map::new();
+    for (name, cell) in headers.names.iter().zip(row.iter()) {
+        let cell = cell.trim();
+        if cell.is_empty() {
+            continue;
+        }
+        let value = match cell.as_bytes()[0] {
+            b'{' | b'[' => serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_string())),
+            _ => Value::String(cell.to_string()),
+        };
+        // `bindings[0].role` and `bindings.0.role` name the same leaf.
+        let mut path: Vec<&str> = name.split(['.', '[', ']']).filter(|p| !p.is_empty()).collect();
+        if path.first().is_some_and(|first| first.eq_ignore_ascii_case(PAYLOAD_PREFIXES[1])) {
+            path[0] = PAYLOAD_PREFIXES[0];
+        }
+        insert_at(&mut entry, &path, value);
+    }
+    entry
+}
+
+/// Put `value` at `path`, making the objects on the way. A leaf already
+/// there (a column `a` beside `a.b`) keeps its place; the deeper one is dropped.
+fn insert_at(map: &mut Map<String, Value>, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut current = map;
+    for part in parents {
+        let next = current.entry(part.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        match next {
+            Value::Object(inner) => current = inner,
+            _ => return,
+        }
+    }
+    current.entry(last.to_string()).or_insert(value);
 }
 
 
