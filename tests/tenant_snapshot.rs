@@ -144,3 +144,25 @@ fn same_snapshot_twice_has_no_changes() {
     let b = snapshot(&fixtures("baseline"));
     assert!(diff_snapshots(&a, &b).changes.is_empty());
 }
+
+/// A role assignment exported with `$expand=principal` (REST) or
+/// `-ExpandProperty Principal` (Graph PowerShell) names its principal
+/// in the diff, with no users export loaded beside it.
+#[test]
+fn expanded_principals_name_their_role_assignments() {
+    let baseline = snapshot(&[fixture("baseline/role_assignments.json")]);
+    let current = snapshot(&[fixture("expanded/role_assignments_expanded_principal.json")]);
+    let diff = diff_snapshots(&baseline, &current);
+    let added = find(&diff.changes, ObjectKind::RoleAssignment, "jdoe@contoso.com: Global Administrator");
+    assert!(added.reason().contains("'jdoe@contoso.com' given privileged role Global Administrator"), "{}", added.reason());
+    assert!(!added.reason().contains("b3c1e0a2"), "{}", added.reason());
+
+    let powershell = r##"[{"Id":"ra-9","PrincipalId":"7a7a7a7a-0000-4000-8000-000000000009","DirectoryScopeId":"/","RoleDefinitionId":"aaaaaaaa-1111-4222-8333-444444444444",
+        "Principal":{"Id":"7a7a7a7a-0000-4000-8000-000000000009","DeletedDateTime":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.servicePrincipal","displayName":"Mail Sync","appId":"2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"}},
+        "RoleDefinition":{"Id":"aaaaaaaa-1111-4222-8333-444444444444","DisplayName":"Helpdesk Tier 2","IsBuiltIn":false}}]"##;
+    let mut current = Snapshot::new();
+    current.add_file("ps_role_assignments.json", powershell.as_bytes());
+    let diff = diff_snapshots(&Snapshot::new(), &current);
+    let added = find(&diff.changes, ObjectKind::RoleAssignment, "Mail Sync: Helpdesk Tier 2");
+    assert!(added.reason().contains("'Mail Sync'"), "{}", added.reason());
+}

@@ -76,6 +76,9 @@ impl Snapshot {
             return;
         }
         self.names.entry(object.id.clone()).or_insert_with(|| object.name.clone());
+        for (id, name) in expanded_names(&object) {
+            self.names.entry(id).or_insert(name);
+        }
         if let ObjectKind::ServicePrincipal | ObjectKind::Application = object.kind {
             // Grants and assignments name apps by object id, requiredResourceAccess by appId.
             if let Some(app_id) = object.str_at("appId") {
@@ -155,6 +158,28 @@ fn role_in(raw: &Value, list: &str, id: &str) -> Option<String> {
         .find(|r| r.get("id").and_then(Value::as_str).map(canonical_id).as_deref() == Some(id.as_str()))
         .and_then(|r| r.get("value").and_then(Value::as_str))
         .map(str::to_string)
+}
+
+/// Names an object carries for others: a role assignment or eligibility
+/// read with `$expand=principal` (or `-ExpandProperty Principal`) holds the
+/// user, group or app it grants to, and with `$expand=roleDefinition` the
+/// role. Without them the assignment names its principal by object id only.
+fn expanded_names(object: &TenantObject) -> Vec<(String, String)> {
+    if !matches!(object.kind, ObjectKind::RoleAssignment | ObjectKind::RoleEligibility) {
+        return Vec::new();
+    }
+    let text = |path: &str| object.str_at(path).map(str::trim).filter(|s| !s.is_empty());
+    let mut names = Vec::new();
+    let principal_id = text("principal.id").or_else(|| text("principalId"));
+    let principal_name = text("principal.userPrincipalName").or_else(|| text("principal.displayName")).or_else(|| text("principal.appDisplayName"));
+    if let (Some(id), Some(name)) = (principal_id, principal_name) {
+        names.push((canonical_id(id), name.to_string()));
+    }
+    let role_id = text("roleDefinition.id").or_else(|| text("roleDefinitionId"));
+    if let (Some(id), Some(name)) = (role_id, text("roleDefinition.displayName")) {
+        names.push((canonical_id(id), name.to_string()));
+    }
+    names
 }
 
 #[cfg(test)]
