@@ -296,20 +296,28 @@ impl Case {
         clock::phase_clock(self.incident_start, PHASES.get(phase), done == total && total > 0, now)
     }
 
-    /// Each evidence need of a step and whether it is loaded.
-    pub fn step_needs(step: u8, loaded: &[Source]) -> Vec<(Need, bool)> {
+    /// Each evidence need of a step, then the optional evidence that helps
+    /// it, and whether each is loaded. `has_snapshot`: a tenant
+    /// configuration export is open.
+    pub fn step_needs(step: u8, loaded: &[Source], has_snapshot: bool) -> Vec<NeedState> {
         let Some(step) = playbook::step(step) else { return Vec::new() };
-        step.needs
-            .iter()
-            .map(|&need| {
-                let have = match need {
-                    Need::Log(source) => loaded.contains(&source),
-                    Need::TenantSnapshot => false,
-                };
-                (need, have)
-            })
-            .collect()
+        let is_loaded = |need: Need| match need {
+            Need::Log(source) => loaded.contains(&source),
+            Need::TenantSnapshot => has_snapshot,
+        };
+        let required = step.needs.iter().map(|&need| NeedState { need, loaded: is_loaded(need), optional: false });
+        let optional = step.helps.iter().map(|&need| NeedState { need, loaded: is_loaded(need), optional: true });
+        required.chain(optional).collect()
     }
+}
+
+/// One piece of evidence a step asks for, and whether the case has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NeedState {
+    pub need: Need,
+    pub loaded: bool,
+    /// Helps the step but is not needed to answer it.
+    pub optional: bool,
 }
 
 #[cfg(test)]
@@ -457,16 +465,24 @@ mod tests {
 
     #[test]
     fn step_needs_mark_what_is_loaded() {
-        let needs = Case::step_needs(10, &[Source::UnifiedAudit]);
+        let state = |need, loaded, optional| NeedState { need, loaded, optional };
+        let needs = Case::step_needs(10, &[Source::UnifiedAudit, Source::MessageTrace], false);
         assert_eq!(
             needs,
-            vec![(Need::Log(Source::UnifiedAudit), true), (Need::Log(Source::DirectoryAudit), false), (Need::Log(Source::SignIn), false)]
+            vec![
+                state(Need::Log(Source::UnifiedAudit), true, false),
+                state(Need::Log(Source::DirectoryAudit), false, false),
+                state(Need::Log(Source::SignIn), false, false),
+                state(Need::Log(Source::GraphActivity), false, true),
+                state(Need::Log(Source::MessageTrace), true, true),
+            ]
         );
-        assert_eq!(Case::step_needs(12, &Source::ALL), vec![(Need::TenantSnapshot, false)]);
-        let cloud = Case::step_needs(4, &[Source::CloudTrail]);
+        assert_eq!(Case::step_needs(12, &Source::ALL, false), vec![state(Need::TenantSnapshot, false, false)]);
+        assert_eq!(Case::step_needs(12, &[], true), vec![state(Need::TenantSnapshot, true, false)]);
+        let cloud = Case::step_needs(4, &[Source::CloudTrail], false);
         assert_eq!(
             cloud,
-            vec![(Need::Log(Source::AzureActivity), false), (Need::Log(Source::CloudTrail), true), (Need::Log(Source::GcpAudit), false)]
+            vec![state(Need::Log(Source::AzureActivity), false, false), state(Need::Log(Source::CloudTrail), true, false), state(Need::Log(Source::GcpAudit), false, false)]
         );
     }
 }

@@ -27,10 +27,6 @@ impl Need {
         }
     }
 
-    /// Whether Loupe can read this kind of evidence yet.
-    pub fn readable(self) -> bool {
-        matches!(self, Need::Log(_))
-    }
 }
 
 /// One step of the checklist.
@@ -42,6 +38,9 @@ pub struct Step {
     /// What the step is for, in two or three sentences.
     pub summary: &'static str,
     pub needs: &'static [Need],
+    /// Evidence that answers part of the step better when a tenant has it
+    /// (not every tenant keeps it): shown as optional, never as missing.
+    pub helps: &'static [Need],
 }
 
 /// A time box of four steps.
@@ -60,6 +59,8 @@ const UAL: Need = Need::Log(Source::UnifiedAudit);
 const AZURE: Need = Need::Log(Source::AzureActivity);
 const AWS: Need = Need::Log(Source::CloudTrail);
 const GCP: Need = Need::Log(Source::GcpAudit);
+const GRAPH: Need = Need::Log(Source::GraphActivity);
+const TRACE: Need = Need::Log(Source::MessageTrace);
 
 pub static PHASES: [Phase; 3] = [
     Phase {
@@ -72,24 +73,28 @@ pub static PHASES: [Phase; 3] = [
                 title: "Validate the alert",
                 summary: "Check the sign-in behind the alert in the sign-in log: where it came from, the device and its compliance, the client and user agent, and the risk Entra assigned. Rule out travel and VPN quickly, so a real compromise is acted on and a false alarm does not lock a user out.",
                 needs: &[SIGNIN],
+                helps: &[],
             },
             Step {
                 number: 2,
                 title: "Revoke sessions and refresh tokens",
                 summary: "Revoke the account's refresh tokens and sessions so every device must sign in again. Access tokens already issued stay valid until they expire, typically 60 to 90 minutes, so watch for activity from the attacker in that window.",
                 needs: &[SIGNIN, UAL],
+                helps: &[GRAPH],
             },
             Step {
                 number: 3,
                 title: "Reset credentials and check MFA",
                 summary: "Reset the password and disable the account if the compromise is severe. Look for MFA methods the attacker registered and remove them, and close any MFA exclusion or legacy protocol that lets a sign-in skip MFA.",
                 needs: &[AUDIT, SIGNIN],
+                helps: &[],
             },
             Step {
                 number: 4,
                 title: "Check cloud infrastructure access",
                 summary: "If the identity reaches Azure subscriptions, AWS accounts or GCP projects, look for new virtual machines, storage, keys and IAM roles the attacker may use to stay in. Restrict the account's access to sensitive resources while you look.",
                 needs: &[AZURE, AWS, GCP],
+                helps: &[],
             },
         ],
     },
@@ -103,24 +108,28 @@ pub static PHASES: [Phase; 3] = [
                 title: "Review identity logs",
                 summary: "Pull at least 30 days of sign-in and audit logs for the account and the service principals around it. Focus on successful sign-ins from unfamiliar addresses, MFA registrations, role assignment changes and Conditional Access changes: they give the scope and timeline.",
                 needs: &[SIGNIN, AUDIT],
+                helps: &[GRAPH],
             },
             Step {
                 number: 6,
                 title: "Review the Unified Audit Log",
                 summary: "Establish what the account did during the compromise window: mail read, files downloaded from SharePoint and OneDrive, Teams messages read, and administrative operations. This is the record that tells whether data left the tenant or settings were changed.",
                 needs: &[UAL],
+                helps: &[GRAPH, TRACE],
             },
             Step {
                 number: 7,
                 title: "Capture and compare tenant configuration",
                 summary: "Export the current Conditional Access policies, authentication methods, named locations, app registrations, enterprise apps, custom roles and federation settings. Compare them with the known-good baseline: an attacker with privilege weakens controls or plants backdoors here.",
                 needs: &[Need::TenantSnapshot, AUDIT],
+                helps: &[],
             },
             Step {
                 number: 8,
                 title: "Audit OAuth applications",
                 summary: "List every app the account consented to and every app registered or changed during the window. Apps holding broad permissions such as Mail.ReadWrite or Files.ReadWrite.All keep working after a password reset, so revoke and remove what should not be there.",
                 needs: &[AUDIT, Need::TenantSnapshot],
+                helps: &[GRAPH],
             },
         ],
     },
@@ -134,24 +143,28 @@ pub static PHASES: [Phase; 3] = [
                 title: "Review mailbox rules",
                 summary: "Check inbox rules and forwarding on this mailbox and any other the attacker reached. Forwarding to outside addresses, and rules that delete or hide security alerts, password-reset or MFA mail, let the attacker keep watching after remediation.",
                 needs: &[UAL],
+                helps: &[TRACE],
             },
             Step {
                 number: 10,
                 title: "Trace lateral movement and escalation",
                 summary: "Follow the identity to other mailboxes, SharePoint sites, subscriptions and admin portals. Look for privilege escalation: the account added to admin roles, new admin accounts created, or PIM settings changed.",
                 needs: &[UAL, AUDIT, SIGNIN],
+                helps: &[GRAPH, TRACE],
             },
             Step {
                 number: 11,
                 title: "Complete credential remediation",
                 summary: "Finish the clean-up: password reset, token revocation, removal and re-enrolment of every MFA method, app passwords disabled, personal access tokens and API keys revoked. Rotate secrets of service principals, managed identities and Key Vaults the account could reach, and confirm Conditional Access now requires MFA for it everywhere.",
                 needs: &[AUDIT, AZURE, AWS, GCP],
+                helps: &[],
             },
             Step {
                 number: 12,
                 title: "Strengthen Conditional Access",
                 summary: "Tighten policies against the attack paths seen: MFA for all users including administrators, legacy authentication blocked, non-compliant devices restricted, admin portals limited by location, compliant devices for sensitive resources. Record every change and test it so legitimate users are not locked out.",
                 needs: &[Need::TenantSnapshot],
+                helps: &[],
             },
         ],
     },
@@ -191,6 +204,7 @@ mod tests {
         for s in all_steps() {
             assert!(!s.needs.is_empty(), "step {}", s.number);
             assert!(s.summary.len() > 100, "step {}", s.number);
+            assert!(s.helps.iter().all(|h| !s.needs.contains(h)), "step {}: optional evidence is not also required", s.number);
         }
     }
 }

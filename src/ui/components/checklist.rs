@@ -15,6 +15,8 @@ use yew::prelude::*;
 pub struct ChecklistProps {
     pub case: Case,
     pub loaded: Vec<Source>,
+    /// A tenant configuration export is open.
+    pub has_snapshot: bool,
     /// Wall clock for the phase deadlines, refreshed every few seconds.
     pub now: TimeMs,
     pub on_action: Callback<CaseAction>,
@@ -86,7 +88,7 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
         CaseAction::SetStepStatus { step: n, status: StepStatus::from_key(&key).unwrap_or_default() }
     });
     let on_note = props.on_action.reform(move |e: Event| CaseAction::SetStepNote { step: n, note: e.target_unchecked_into::<HtmlTextAreaElement>().value() });
-    let needs = Case::step_needs(n, &props.loaded);
+    let needs = Case::step_needs(n, &props.loaded, props.has_snapshot);
     html! {
         <div class={classes!("step", state.status.is_closed().then_some("done"))} data-testid={format!("step-{n}")}>
             <h3>{ format!("{n}. {}", step.title) }</h3>
@@ -103,9 +105,13 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
             <super::remediation::Remediation step={n} plan={props.plan.clone()} progress={props.case.remediation.clone()}
                 contradictions={props.contradictions.clone()} on_action={props.on_action.clone()} on_open={props.on_open.clone()} />
             <ul class="needs">
-                { for needs.iter().map(|(need, have)| html! {
-                    <li class={if *have { "have" } else { "missing" }}>
-                        { format!("{} — {}", need.label(), if *have { "loaded" } else if need.readable() { "missing" } else { "not yet readable by Loupe" }) }
+                { for needs.iter().map(|need| html! {
+                    <li class={classes!(if need.loaded { "have" } else { "missing" }, need.optional.then_some("optional"))}>
+                        { format!("{} — {}", need.need.label(), match (need.loaded, need.optional) {
+                            (true, _) => "loaded",
+                            (false, false) => "missing",
+                            (false, true) => "not loaded (helps, if the tenant keeps it)",
+                        }) }
                     </li>
                 }) }
             </ul>
