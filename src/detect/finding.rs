@@ -172,6 +172,16 @@ impl FindingBuilder {
         self
     }
 
+    /// Add a free-text term: rows whose text holds any of `values`. For
+    /// evidence from several sources that share a value but not a field.
+    pub fn mentioning(mut self, values: &[&str]) -> Self {
+        let values: Vec<String> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string).collect();
+        if !values.is_empty() && !values.iter().any(|v| v.contains('*')) {
+            self.terms.push(Term { negated: false, kind: TermKind::Text(values), position: 0 });
+        }
+        self
+    }
+
     /// Add the `ioc` term: any value equal to a marked indicator.
     pub fn ioc(mut self) -> Self {
         self.terms.push(Term { negated: false, kind: TermKind::Ioc, position: 0 });

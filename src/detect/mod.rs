@@ -53,6 +53,7 @@ mod risky_signin;
 pub(crate) mod role_changes;
 mod trace_internal_phishing;
 mod trace_marked_sender;
+mod trace_forwarded_out;
 mod trace_outside_mail;
 mod unfamiliar_ip;
 mod unmanaged_device;
@@ -112,6 +113,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     app_activity::DEF,
     inbox_rules::DEF,
     mail_forwarding::DEF,
+    trace_forwarded_out::DEF,
     ioc_other_accounts::DEF,
     attacker_mail::DEF,
     trace_marked_sender::DEF,
