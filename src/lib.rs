@@ -3,6 +3,7 @@
 //! and tests natively; the Yew UI (`ui`) is compiled only for wasm32.
 
 pub mod case;
+pub mod collect;
 pub mod detect;
 pub mod enrich;
 pub mod exercise;

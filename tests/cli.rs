@@ -259,3 +259,39 @@ fn the_report_lists_the_evidence_files_it_was_given_with_their_hashes() {
         assert!(line.contains(&name), "{line} names {name}");
     }
 }
+
+/// `loupe collect`: with a sign-in log and a tenant export loaded and a case
+/// naming a suspect and an address, it lists the commands for the evidence
+/// still missing (not for sign-ins or the snapshot), each language on
+/// request, and the hunts for the marked address.
+#[test]
+fn collect_lists_what_is_missing_and_the_hunts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let signins = root.join("signin_graph_page.json");
+    let snapshot = root.join("tenant/current/ca_policies_mfa_report_only_legacy_excludes_attacker.json");
+    let case = root.join("tenant/posture/case_context_suspect_jdoe.json");
+    let run = |format: Option<&str>| -> Vec<Value> {
+        let mut args = vec!["collect", signins.to_str().unwrap(), snapshot.to_str().unwrap(), "--case", case.to_str().unwrap()];
+        if let Some(f) = format {
+            args.extend(["--format", f]);
+        }
+        let out = loupe(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON").as_array().cloned().expect("an array")
+    };
+    let all = run(None);
+    for key in ["kind", "step", "engine", "purpose", "query", "writes"] {
+        assert!(all.iter().all(|c| c.get(key).is_some()), "every item has {key}");
+    }
+    let queries: Vec<&str> = all.iter().filter_map(|c| c["query"].as_str()).collect();
+    assert!(queries.iter().any(|q| q.starts_with("OfficeActivity") && q.contains("j.doe@contoso.com")), "the UAL is missing");
+    assert!(!queries.iter().any(|q| q.starts_with("SigninLogs\n") && !q.contains("IPAddress in (dynamic([\"203.0.113.77\"]))\n") && all.iter().any(|c| c["kind"] == "collect" && c["query"] == *q)), "sign-ins are loaded: no collect command for them");
+    assert!(!all.iter().any(|c| c["kind"] == "collect" && c["query"].as_str().is_some_and(|q| q.contains("conditionalAccess/policies"))), "a snapshot is loaded");
+    assert!(all.iter().any(|c| c["kind"] == "hunt" && c["query"].as_str().is_some_and(|q| q.contains("203.0.113.77"))), "a hunt for the marked address");
+    for engine in ["kql", "spl", "powershell", "cli"] {
+        let only = run(Some(engine));
+        assert!(!only.is_empty() && only.iter().all(|c| c["engine"] == engine), "{engine}");
+    }
+    let bad = loupe(&["collect", "--format", "sql"]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--format"));
+}

@@ -16,6 +16,8 @@
 //!                                         OAuth and application inventory, riskiest first, as JSON
 //!   loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json]
 //!                                         configuration changes rebuilt from the Entra audit log, ranked, as JSON
+//!   loupe collect [FILE...] [--case CASE.json] [--format kql|spl|powershell|cli]
+//!                                         commands that collect what the steps lack, and tenant-wide hunts, as JSON
 //!   loupe sample --out DIR [--seed N] [--scenario NAME]
 //!                                         write a training incident (default: mailbox-takeover)
 //!   loupe score --key ANSWER_KEY.json --case CASE.json [FILE...]
@@ -42,7 +44,8 @@ const USAGE: &str = "usage: loupe summary FILE... [--ipdb DB]... | loupe timelin
                      loupe report FILE... [--case CASE.json] [--format markdown|html] | loupe diff BASELINE... --current CURRENT... | \
                      loupe posture SNAPSHOT... [--case CASE.json] | \
                      loupe apps [SNAPSHOT...] [--logs LOG]... [--case CASE.json] [--broad] [--in-window] [--by-suspect] | \
-                     loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | loupe sample --out DIR [--seed N] [--scenario NAME] | \
+                     loupe changes LOG... [--snapshot SNAPSHOT]... [--case CASE.json] | \
+                     loupe collect [FILE...] [--case CASE.json] [--format kql|spl|powershell|cli] | loupe sample --out DIR [--seed N] [--scenario NAME] | \
                      loupe score --key ANSWER_KEY.json --case CASE.json [FILE...]";
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Some("findings") => findings(&args[1..]),
         Some("plan") => remediation_plan(&args[1..]),
         Some("report") => incident_report(&args[1..]),
+        Some("collect") => collect(&args[1..]),
         Some("sample") => sample(&args[1..]),
         Some("score") => score(&args[1..]),
         Some("-h" | "--help" | "help") => {
@@ -317,6 +321,51 @@ fn case_context(args: &Args) -> Result<Option<Context>, String> {
         Some(path) => context_from_case_file(path),
         None => Ok(None),
     }
+}
+
+/// `loupe collect`: for the evidence given (logs and tenant exports; none
+/// is fine) and the case, the commands that collect what each step still
+/// lacks and the tenant-wide hunts for the case's indicators, as a JSON
+/// array of `{kind, step, engine, purpose, query, writes}`.
+fn collect(args: &[String]) -> Result<(), String> {
+    let args = Args::parse(args, &["--case", "--format"])?;
+    let engine = match args.option("--format") {
+        Some(key) => Some(loupe::collect::Engine::from_key(key).ok_or_else(|| format!("--format is kql, spl, powershell or cli, not {key}"))?),
+        None => None,
+    };
+    let mut logs = Vec::new();
+    let mut has_snapshot = false;
+    for path in &args.files {
+        let head = read_head(path)?;
+        if loupe::tenant::looks_like_snapshot(&file_name(path), &head) {
+            has_snapshot = true;
+        } else {
+            logs.push(*path);
+        }
+    }
+    let store = if logs.is_empty() { EventStore::new() } else { load(&logs)?.0 };
+    let ctx = match case_context(&args)? {
+        Some(ctx) => ctx,
+        None if !store.is_empty() => suggest_context(&store),
+        None => Context::default(),
+    };
+    let kinds = [("collect", loupe::collect::collect(&ctx, &store.sources(), has_snapshot)), ("hunt", loupe::collect::hunt(&ctx))];
+    let out: Vec<Value> = kinds
+        .iter()
+        .flat_map(|(kind, commands)| commands.iter().map(move |c| (kind, c)))
+        .filter(|(_, c)| engine.is_none_or(|e| c.engine == e))
+        .map(|(kind, c)| json!({ "kind": kind, "step": c.step, "engine": c.engine, "purpose": c.purpose, "query": c.query, "writes": c.writes }))
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+/// The first bytes of a file: enough to tell a tenant export from a log.
+fn read_head(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(1 << 20).read_to_end(&mut head)).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Ok(head)
 }
 
 /// One object change as the `diff` command prints it.

@@ -1,0 +1,158 @@
+//! PowerShell: Microsoft Graph PowerShell (`Invoke-MgGraphRequest`, which
+//! writes Graph's own JSON pages, the layout Loupe reads best), Exchange
+//! Online (`Search-UnifiedAuditLog`, `Get-MessageTraceV2`) and
+//! Microsoft-Extractor-Suite. Every case value is a single-quoted
+//! PowerShell string; values inside an OData filter are OData literals
+//! first.
+
+use super::quote::ps;
+use super::scope::{Scope, DEFAULT_LOOKBACK_DAYS};
+use super::{command, Command, Engine};
+use crate::ingest::Schema;
+use crate::model::Source;
+use crate::playbook::Need;
+use crate::remediate::quote::odata;
+
+/// `-StartDate … -EndDate …` values, or the last days.
+fn start_end(scope: &Scope) -> (String, String) {
+    match scope.iso_window() {
+        Some((start, end)) => (ps(&start), ps(&end)),
+        None => (format!("(Get-Date).ToUniversalTime().AddDays(-{DEFAULT_LOOKBACK_DAYS})"), "(Get-Date).ToUniversalTime()".to_string()),
+    }
+}
+
+/// An OData filter on a time property and, when there are suspects, on the
+/// accounts (`a eq 'x' or a eq 'y'`).
+fn graph_filter(time_property: &str, account_property: &str, scope: &Scope) -> String {
+    let mut parts = Vec::new();
+    if let Some((start, end)) = scope.iso_window() {
+        parts.push(format!("{time_property} ge {start} and {time_property} le {end}"));
+    }
+    if !scope.suspects.is_empty() {
+        let accounts: Vec<String> = scope.suspects.iter().map(|s| format!("{account_property} eq {}", odata(s))).collect();
+        parts.push(format!("({})", accounts.join(" or ")));
+    }
+    parts.join(" and ")
+}
+
+/// Page through a Graph collection, one page of JSON per line of `file`.
+fn graph_pages(scopes: &str, collection: &str, filter: &str, file: &str) -> String {
+    let uri = if filter.is_empty() {
+        ps(&format!("https://graph.microsoft.com/v1.0/{collection}"))
+    } else {
+        format!("{} + [uri]::EscapeDataString({})", ps(&format!("https://graph.microsoft.com/v1.0/{collection}?$filter=")), ps(filter))
+    };
+    format!(
+        "Connect-MgGraph -Scopes {scopes} -NoWelcome\n\
+         $uri = {uri}\n\
+         Remove-Item {file} -ErrorAction SilentlyContinue\n\
+         do {{\n    $page = Invoke-MgGraphRequest -Method GET -Uri $uri -OutputType Json\n    Add-Content -Path {file} -Value $page -Encoding utf8\n    $uri = ($page | ConvertFrom-Json).'@odata.nextLink'\n}} while ($uri)",
+        file = ps(file)
+    )
+}
+
+/// The tenant configuration Loupe diffs and checks, one file per collection.
+const SNAPSHOT_COLLECTIONS: [(&str, &str); 12] = [
+    ("identity/conditionalAccess/policies", "ca_policies.json"),
+    ("identity/conditionalAccess/namedLocations", "named_locations.json"),
+    ("policies/authenticationMethodsPolicy", "authentication_methods_policy.json"),
+    ("domains", "domains.json"),
+    ("applications", "applications.json"),
+    ("servicePrincipals", "service_principals.json"),
+    ("oauth2PermissionGrants", "oauth2_permission_grants.json"),
+    ("roleManagement/directory/roleAssignments?$expand=principal", "role_assignments.json"),
+    ("roleManagement/directory/roleEligibilitySchedules?$expand=principal", "role_eligibility_schedules.json"),
+    ("roleManagement/directory/roleDefinitions?$filter=isBuiltIn eq false", "role_definitions_custom.json"),
+    ("users?$select=id,userPrincipalName,displayName,accountEnabled,userType,createdDateTime,onPremisesSyncEnabled", "users.json"),
+    ("users?$select=id,userPrincipalName&$expand=memberOf", "users_member_of.json"),
+];
+
+pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
+    let (start, end) = start_end(scope);
+    match need {
+        Need::TenantSnapshot => {
+            let mut script = String::from("Connect-MgGraph -Scopes Policy.Read.All, Application.Read.All, Directory.Read.All, RoleManagement.Read.Directory -NoWelcome\n");
+            for (collection, file) in SNAPSHOT_COLLECTIONS {
+                script.push_str(&format!(
+                    "$uri = {}\nRemove-Item {file} -ErrorAction SilentlyContinue\ndo {{ $page = Invoke-MgGraphRequest -Method GET -Uri $uri -OutputType Json; Add-Content -Path {file} -Value $page -Encoding utf8; $uri = ($page | ConvertFrom-Json).'@odata.nextLink' }} while ($uri)\n",
+                    ps(&format!("https://graph.microsoft.com/v1.0/{collection}")),
+                    file = ps(file)
+                ));
+            }
+            vec![command(
+                Engine::PowerShell,
+                "The tenant's configuration as Graph JSON (Conditional Access, named locations, methods policy, domains, apps, grants, roles with their principals, users): run it now for the current side, and keep the output of a known-good day as the baseline",
+                script.trim_end().to_string(),
+                "One .json file per collection in the current folder; drop them all into Loupe (a file whose name says baseline starts on that side)",
+                None,
+            )]
+        }
+        Need::Log(Source::SignIn) => vec![command(
+            Engine::PowerShell,
+            format!("Entra sign-ins (interactive) of {} through Microsoft Graph {}", who(scope), scope.describe_window()),
+            graph_pages("AuditLog.Read.All", "auditLogs/signIns", &graph_filter("createdDateTime", "userPrincipalName", scope), "signins_graph.json"),
+            "signins_graph.json: Graph sign-in pages, one per line",
+            Some(Schema::GraphSignIn),
+        )],
+        Need::Log(Source::DirectoryAudit) => vec![command(
+            Engine::PowerShell,
+            format!("Entra directory audits initiated by {} through Microsoft Graph {}", who(scope), scope.describe_window()),
+            graph_pages("AuditLog.Read.All", "auditLogs/directoryAudits", &graph_filter("activityDateTime", "initiatedBy/user/userPrincipalName", scope), "directory_audits_graph.json"),
+            "directory_audits_graph.json: Graph directoryAudit pages, one per line",
+            Some(Schema::GraphDirectoryAudit),
+        )],
+        Need::Log(Source::UnifiedAudit) => {
+            let users = if scope.suspects.is_empty() { String::new() } else { format!(" -UserIds {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+            let search = format!(
+                "Connect-ExchangeOnline\n\
+                 $session = [guid]::NewGuid().ToString()\n\
+                 $rows = @()\n\
+                 do {{\n    $page = @(Search-UnifiedAuditLog -StartDate {start} -EndDate {end}{users} -SessionId $session -SessionCommand ReturnLargeSet -ResultSize 5000)\n    $rows += $page\n}} while ($page.Count -eq 5000)\n\
+                 $rows | Export-Csv -Path 'ual_search.csv' -NoTypeInformation -Encoding utf8"
+            );
+            let extractor_users = if scope.suspects.is_empty() { String::new() } else { format!(" -UserIds {}", ps(&scope.suspects.join(","))) };
+            vec![
+                command(
+                    Engine::PowerShell,
+                    format!("The Unified Audit Log of {} {} (Search-UnifiedAuditLog returns at most 50,000 records per session: split the window if it says so)", who(scope), scope.describe_window()),
+                    search,
+                    "ual_search.csv: Search-UnifiedAuditLog rows with their AuditData",
+                    Some(Schema::UalSearchCsv),
+                ),
+                command(
+                    Engine::PowerShell,
+                    format!("The same with Microsoft-Extractor-Suite, which splits the window for you (Get-UALAll; Get-UAL in later releases) {}", scope.describe_window()),
+                    format!("Connect-M365\nGet-UALAll{extractor_users} -StartDate {start} -EndDate {end} -Output CSV"),
+                    "Output\\UnifiedAuditLog\\…\\UAL-*.csv: drop the whole folder into Loupe",
+                    Some(Schema::UalSearchCsv),
+                ),
+            ]
+        }
+        Need::Log(Source::MessageTrace) => {
+            let senders = if scope.suspects.is_empty() { String::new() } else { format!(" -SenderAddress {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+            vec![command(
+                Engine::PowerShell,
+                format!("Mail sent by {} {} (Get-MessageTraceV2 reaches back 90 days and 10 days per call: repeat for each 10 days of a longer window)", who(scope), scope.describe_window()),
+                format!("Connect-ExchangeOnline\nGet-MessageTraceV2{senders} -StartDate {start} -EndDate {end} -ResultSize 5000 | Export-Csv -Path 'message_trace.csv' -NoTypeInformation -Encoding utf8"),
+                "message_trace.csv: one row per message and recipient",
+                Some(Schema::MessageTraceCmdlet),
+            )]
+        }
+        Need::Log(Source::GraphActivity) => vec![command(
+            Engine::PowerShell,
+            "Graph activity logs are only kept where a diagnostic setting sends MicrosoftGraphActivityLogs to a workspace, storage account or event hub: this lists the tenant's Entra diagnostic settings (none means there are no Graph activity logs to collect)".to_string(),
+            "Connect-AzAccount\nInvoke-AzRestMethod -Method GET -Path '/providers/microsoft.aadiam/diagnosticSettings?api-version=2017-04-01-preview' | Select-Object -ExpandProperty Content".to_string(),
+            "Nothing to load: it tells where the logs are kept (a storage account's insights-logs-microsoftgraphactivitylogs container holds PT1H.json files Loupe reads)",
+            None,
+        )],
+        Need::Log(_) => Vec::new(),
+    }
+}
+
+fn who(scope: &Scope) -> String {
+    if scope.suspects.is_empty() {
+        "every account".to_string()
+    } else {
+        scope.suspects.join(", ")
+    }
+}
