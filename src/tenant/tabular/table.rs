@@ -78,7 +78,11 @@ pub fn sniff_headers(head: &[u8]) -> Option<Headers> {
     }
     if is_json(&text) {
         let split = split_records(&text);
-        let first = split.records.first()?;
+        let Some(first) = split.records.first() else {
+            // A first object longer than the head: its keys so far will do.
+            let keys = keys_in(&text);
+            return (keys.len() > 1).then(|| Headers::new(keys.iter().map(String::as_str)));
+        };
         let value: Value = serde_json::from_str(text.get(first.start..first.end)?).ok()?;
         let map = value.as_object()?;
         return Some(Headers::new(map.keys().map(String::as_str)));
@@ -88,6 +92,39 @@ pub fn sniff_headers(head: &[u8]) -> Option<Headers> {
     let mut reader = csv::ReaderBuilder::new().delimiter(dialect.delimiter).has_headers(false).from_reader(header_line.as_bytes());
     let record = reader.records().next()?.ok()?;
     (record.len() > 1).then(|| Headers::new(record.iter()))
+}
+
+/// Every JSON string followed by a colon (an object key), in order, once
+/// each, from text that may stop anywhere.
+fn keys_in(text: &str) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut s = String::new();
+        let mut closed = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => {
+                    closed = true;
+                    break;
+                }
+                _ => s.push(c),
+            }
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if closed && chars.peek() == Some(&':') && !keys.contains(&s) {
+            keys.push(s);
+        }
+    }
+    keys
 }
 
 /// Parse a whole report. `None` when it is neither CSV with a header nor
@@ -104,6 +141,9 @@ pub fn parse(bytes: &[u8]) -> Option<Table> {
 }
 
 fn parse_csv(text: &str) -> Option<Table> {
+    // The csv reader counts a record's line before it consumes the `\n` of
+    // a `\r\n`, so with Windows line ends every row would be a line short.
+    let text = &text.replace("\r\n", "\n");
     let dialect = sniff_dialect(text);
     let body = text.get(dialect.header_offset..)?;
     let mut reader = csv::ReaderBuilder::new().delimiter(dialect.delimiter).flexible(true).has_headers(true).from_reader(body.as_bytes());

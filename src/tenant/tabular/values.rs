@@ -43,7 +43,11 @@ pub fn list(text: &str, commas: bool) -> Vec<String> {
     let split_commas = commas || braced;
     inner
         .split(|c| c == ';' || c == '\n' || c == '\r' || c == '|' || (split_commas && c == ','))
-        .map(|s| s.trim().trim_matches('"').trim())
+        .map(|s| {
+            let s = s.trim();
+            // Unquote `"invoice"`, but keep the quotes of `"Eve" [SMTP:…]`.
+            s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(s).trim()
+        })
         .filter(|s| !is_blank(s))
         .map(str::to_string)
         .collect()
