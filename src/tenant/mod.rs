@@ -63,18 +63,20 @@ pub use snapshot::Snapshot;
 /// How much of a file is read to tell a configuration export from evidence.
 const SNIFF_BYTES: usize = 256 * 1024;
 
-/// Whether `bytes` look like a tenant configuration export (a zip, or Graph
-/// JSON whose objects are mostly configuration types) rather than log
-/// evidence, judged from the first part of the file only so a large log
+/// Whether `bytes` look like a tenant configuration export (a zip, Graph
+/// JSON whose objects are mostly configuration types, or a tool report
+/// whose columns `tabular` knows) rather than log evidence, judged from the first part of the file only so a large log
 /// export costs little. A file any log layout reads is evidence.
 pub fn looks_like_snapshot(name: &str, bytes: &[u8]) -> bool {
     if archive::is_zip(bytes) {
         return true;
     }
     let prefix = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let tabular = tabular::recognise(prefix).is_some();
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
-    if !tabular && !start.is_some_and(|i| bytes.get(i).is_some_and(|b| *b == b'{' || *b == b'[')) {
+    let json = start.is_some_and(|i| bytes.get(i).is_some_and(|b| *b == b'{' || *b == b'['));
+    // Text that is not JSON is a snapshot only as a tool report (CSV).
+    let tabular = !json && tabular::recognise(prefix).is_some();
+    if !json && !tabular {
         return false;
     }
     // Log layouts first: a Graph sign-in carries `userPrincipalName` and
@@ -82,7 +84,7 @@ pub fn looks_like_snapshot(name: &str, bytes: &[u8]) -> bool {
     if crate::ingest::recognise(name, prefix).is_ok() {
         return false;
     }
-    if tabular {
+    if tabular || (json && tabular::recognise(prefix).is_some()) {
         // A report's columns say what it is; a cut last row does not change that.
         return true;
     }

@@ -62,6 +62,9 @@ pub static LAYOUTS: &[Layout] = &[
     Layout { name: "directory role members (Extractor-Suite Get-AllRoleActivity, Get-PIMAssignments)", matches: roles::matches, read: roles::read },
 ];
 
+/// How much of a file the header is looked for in.
+const SNIFF_BYTES: usize = 64 * 1024;
+
 fn layout_for(headers: &Headers) -> Option<&'static Layout> {
     LAYOUTS.iter().find(|l| (l.matches)(headers))
 }
@@ -76,6 +79,8 @@ pub fn recognise(head: &[u8]) -> Option<&'static Layout> {
 /// Read a tenant report into objects, recording what was read in `report`.
 /// `None` when the file is no report Loupe knows (the caller tries Graph JSON).
 pub fn read_report(bytes: &[u8], report: &mut FileReport) -> Option<Vec<TenantObject>> {
+    // Told from the head first, so a large Graph export is not parsed twice.
+    recognise(bytes.get(..bytes.len().min(SNIFF_BYTES)).unwrap_or(bytes))?;
     let table = table::parse(bytes)?;
     let layout = layout_for(&table.headers)?;
     report.encoding = table.encoding.to_string();
