@@ -189,6 +189,12 @@ fn oauth_permissions_become_grants_and_app_roles() {
     let app = diff.changes.iter().find(|c| c.kind == ObjectKind::AppRoleAssignment).expect("app role change");
     assert!(app.risk >= Severity::High, "Mail.Read as an application reads every mailbox: {app:?}");
 
+    // Get-OAuthPermissionsGraph names the client AppDisplayName.
+    let graph = "\"PermissionType\",\"AppId\",\"ClientObjectId\",\"AppDisplayName\",\"ResourceObjectId\",\"ResourceDisplayName\",\"Permission\",\"ConsentType\",\"PrincipalObjectId\",\"PrincipalDisplayName\"\n\
+                 \"Application\",\"a1\",\"c1\",\"Exfil Tool\",\"r1\",\"Microsoft Graph\",\"Files.Read.All\",\"AllPrincipals\",\"\",\"\"\n";
+    let got = read_file("oauth-graph.csv", graph.as_bytes());
+    assert_eq!(names(&got.objects, &ObjectKind::AppRoleAssignment), ["Exfil Tool → Microsoft Graph: Files.Read.All"]);
+
     let (hawk, _) = read("hawk/Consent_Grants.csv");
     assert_eq!(hawk.iter().filter(|o| o.kind == ObjectKind::OAuth2PermissionGrant).count(), 2);
     assert_eq!(names(&hawk, &ObjectKind::AppRoleAssignment), ["Backup Connector → Microsoft Graph: RoleManagement.ReadWrite.Directory"]);

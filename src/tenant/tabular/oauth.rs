@@ -5,6 +5,9 @@
 //! `Permission`, `ConsentType`, `PrincipalObjectId`,
 //! `PrincipalDisplayName` (Extractor-Suite's Get-OAuthPermissions; Hawk's
 //! `Consent_Grants`, which adds `ConsentGrantRiskCategory`).
+//! Extractor-Suite's Get-OAuthPermissionsGraph writes the same columns with
+//! `AppDisplayName` for the client's name, plus the app's publisher,
+//! visibility and type.
 //!
 //! Delegated rows of one grant (client, resource, consent type, user) are
 //! joined back into one `oAuth2PermissionGrant` with a space-separated
@@ -49,7 +52,7 @@ pub fn read(table: &Table, out: &mut Out) {
             out.bad(row, "a permission without its app, its API or its name");
             continue;
         };
-        let client_name = table.value(row, &["ClientDisplayName"]).map(str::to_string);
+        let client_name = table.value(row, &["ClientDisplayName", "AppDisplayName"]).map(str::to_string);
         let resource_name = table.value(row, &["ResourceDisplayName"]).map(str::to_string);
         if kind.eq_ignore_ascii_case("Application") {
             let raw = json!({
