@@ -30,12 +30,24 @@ pub enum ObjectKind {
     /// One sign-in method registered by a user (`…AuthenticationMethod`).
     AuthenticationMethod,
     User,
+    /// An Outlook inbox rule of one mailbox (`Get-InboxRule`, as exported
+    /// by Extractor-Suite or Hawk).
+    InboxRule,
+    /// A mailbox's forwarding settings (`ForwardingSmtpAddress` …).
+    MailboxForwarding,
+    /// An Exchange mail flow (transport) rule.
+    TransportRule,
+    /// One right (FullAccess, SendAs, SendOnBehalf, an Inbox folder right)
+    /// one trustee holds on one mailbox.
+    MailboxPermission,
+    /// Whether a mailbox's actions are audited.
+    MailboxAuditSetting,
     /// A Graph type Loupe has no rules for; diffed generically.
     Other(String),
 }
 
 /// Every kind with rules, in the order reports list them.
-pub const KNOWN_KINDS: [ObjectKind; 15] = [
+pub const KNOWN_KINDS: [ObjectKind; 20] = [
     ObjectKind::ConditionalAccessPolicy,
     ObjectKind::NamedLocation,
     ObjectKind::AuthenticationMethodsPolicy,
@@ -51,6 +63,11 @@ pub const KNOWN_KINDS: [ObjectKind; 15] = [
     ObjectKind::RoleDefinition,
     ObjectKind::User,
     ObjectKind::AuthenticationMethod,
+    ObjectKind::InboxRule,
+    ObjectKind::MailboxForwarding,
+    ObjectKind::TransportRule,
+    ObjectKind::MailboxPermission,
+    ObjectKind::MailboxAuditSetting,
 ];
 
 impl ObjectKind {
@@ -72,6 +89,11 @@ impl ObjectKind {
             ObjectKind::AuthenticationMethodConfiguration => "authenticationMethodConfiguration",
             ObjectKind::AuthenticationMethod => "authenticationMethod",
             ObjectKind::User => "user",
+            ObjectKind::InboxRule => "inboxRule",
+            ObjectKind::MailboxForwarding => "mailboxForwarding",
+            ObjectKind::TransportRule => "transportRule",
+            ObjectKind::MailboxPermission => "mailboxPermission",
+            ObjectKind::MailboxAuditSetting => "mailboxAuditSetting",
             ObjectKind::Other(name) => name,
         }
     }
@@ -94,6 +116,11 @@ impl ObjectKind {
             ObjectKind::AuthenticationMethodConfiguration => "authentication method settings",
             ObjectKind::AuthenticationMethod => "registered sign-in method",
             ObjectKind::User => "user",
+            ObjectKind::InboxRule => "inbox rule",
+            ObjectKind::MailboxForwarding => "mailbox forwarding",
+            ObjectKind::TransportRule => "mail flow (transport) rule",
+            ObjectKind::MailboxPermission => "mailbox permission",
+            ObjectKind::MailboxAuditSetting => "mailbox audit setting",
             ObjectKind::Other(name) => name,
         }
     }

@@ -18,11 +18,17 @@
 //! - `rules`: the risk of each change, with its reason.
 //! - `roles`, `permissions`: privileged directory roles and OAuth
 //!   permissions, by the ids configuration uses.
+//! - `mail_risk`: what makes an inbox rule, forwarding, transport rule,
+//!   mailbox delegation or audit setting dangerous.
 //! - `posture`: Conditional Access checked against what a response needs
 //!   (pass / gap / not evaluable), suspects included.
 //! - `inventory`: every app with its grants, permissions, credentials and
 //!   consent history (snapshot, audit log, or both).
 //! - `audit`: Entra audit rows' modified properties, read for the above.
+//! - `tabular`: tenant reports of Microsoft-Extractor-Suite and Hawk (CSV
+//!   or JSON: mailbox rules, forwarding, permissions, audit settings,
+//!   transport rules, OAuth grants, MFA, CA policies, roles), told by their
+//!   columns and mapped to the kinds above.
 //! - `reconstruct`: changes rebuilt from the audit log's old and new
 //!   values, ranked by the same rules as the diff.
 //!
@@ -34,6 +40,7 @@ pub mod diff;
 pub mod inventory;
 pub mod jsondiff;
 pub mod kind;
+pub mod mail_risk;
 pub mod normalize;
 pub mod object;
 pub mod permissions;
@@ -43,6 +50,7 @@ pub mod reconstruct;
 pub mod roles;
 pub mod rules;
 pub mod snapshot;
+pub mod tabular;
 
 pub use diff::{diff_snapshots, ChangeKind, ObjectChange, SnapshotDiff};
 pub use jsondiff::PropertyChange;
@@ -55,23 +63,30 @@ pub use snapshot::Snapshot;
 /// How much of a file is read to tell a configuration export from evidence.
 const SNIFF_BYTES: usize = 256 * 1024;
 
-/// Whether `bytes` look like a tenant configuration export (a zip, or Graph
-/// JSON whose objects are mostly configuration types) rather than log
-/// evidence, judged from the first part of the file only so a large log
+/// Whether `bytes` look like a tenant configuration export (a zip, Graph
+/// JSON whose objects are mostly configuration types, or a tool report
+/// whose columns `tabular` knows) rather than log evidence, judged from the first part of the file only so a large log
 /// export costs little. A file any log layout reads is evidence.
 pub fn looks_like_snapshot(name: &str, bytes: &[u8]) -> bool {
     if archive::is_zip(bytes) {
         return true;
     }
+    let prefix = &bytes[..bytes.len().min(SNIFF_BYTES)];
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
-    if !start.is_some_and(|i| bytes[i] == b'{' || bytes[i] == b'[') {
+    let json = start.is_some_and(|i| bytes.get(i).is_some_and(|b| *b == b'{' || *b == b'['));
+    // Text that is not JSON is a snapshot only as a tool report (CSV).
+    let tabular = !json && tabular::recognise(prefix).is_some();
+    if !json && !tabular {
         return false;
     }
-    let prefix = &bytes[..bytes.len().min(SNIFF_BYTES)];
     // Log layouts first: a Graph sign-in carries `userPrincipalName` and
     // would pass for a user object by shape alone.
     if crate::ingest::recognise(name, prefix).is_ok() {
         return false;
+    }
+    if tabular || (json && tabular::recognise(prefix).is_some()) {
+        // A report's columns say what it is; a cut last row does not change that.
+        return true;
     }
     let read = read::read_file(name, prefix);
     let known = read.objects.len();

@@ -76,19 +76,19 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    fn new(name: &str, bytes: &[u8]) -> FileReport {
+    pub(crate) fn new(name: &str, bytes: &[u8]) -> FileReport {
         let hashed = IngestReport::new(name, bytes);
         FileReport { file: name.to_string(), bytes: bytes.len() as u64, sha256: hashed.sha256, ..FileReport::default() }
     }
 
-    fn problem(&mut self, position: impl Into<String>, reason: impl Into<String>) {
+    pub(crate) fn problem(&mut self, position: impl Into<String>, reason: impl Into<String>) {
         self.problems_total += 1;
         if self.problems.len() < MAX_LISTED_PROBLEMS {
             self.problems.push(Problem { position: position.into(), reason: reason.into() });
         }
     }
 
-    fn note_once(&mut self, note: impl Into<String>) {
+    pub(crate) fn note_once(&mut self, note: impl Into<String>) {
         let note = note.into();
         if !self.notes.contains(&note) {
             self.notes.push(note);
@@ -125,15 +125,24 @@ pub struct FileRead {
     pub reports: Vec<FileReport>,
 }
 
-/// Read a file (JSON, or a zip of JSON files). Never fails: what cannot be
-/// read is said in the report.
+/// Read a file (Graph JSON, a tenant report of Extractor-Suite or Hawk, or
+/// a zip of these). Never fails: what cannot be read is said in the report.
 pub fn read_file(name: &str, bytes: &[u8]) -> FileRead {
     if archive::is_zip(bytes) {
         return read_zip(name, bytes);
     }
     let mut report = FileReport::new(name, bytes);
-    let objects = read_json(bytes, &mut report);
+    let objects = read_one(bytes, &mut report);
     FileRead { objects, reports: vec![report] }
+}
+
+/// One file that is not a zip: a tenant report told by its columns (CSV)
+/// or keys (JSON) first, else Graph JSON.
+fn read_one(bytes: &[u8], report: &mut FileReport) -> Vec<TenantObject> {
+    match super::tabular::read_report(bytes, report) {
+        Some(objects) => objects,
+        None => read_json(bytes, report),
+    }
 }
 
 fn read_zip(name: &str, bytes: &[u8]) -> FileRead {
@@ -155,7 +164,7 @@ fn read_zip(name: &str, bytes: &[u8]) -> FileRead {
                     }
                     Ok(content) => {
                         let mut report = FileReport::new(&inner, &content);
-                        let objects = read_json(&content, &mut report);
+                        let objects = read_one(&content, &mut report);
                         out.objects.extend(objects);
                         out.reports.push(report);
                     }
@@ -188,7 +197,7 @@ fn read_json(bytes: &[u8], report: &mut FileReport) -> Vec<TenantObject> {
         return Vec::new();
     }
     if !text.trim_start().starts_with(['{', '[']) {
-        report.unreadable = Some("not JSON (a tenant snapshot is Microsoft Graph JSON: an object, a `value` page or an array)".into());
+        report.unreadable = Some("not a tenant snapshot (Microsoft Graph JSON, or a tenant report of Microsoft-Extractor-Suite or Hawk whose columns Loupe knows)".into());
         return Vec::new();
     }
     let mut walker = Walker { report, objects: Vec::new(), unknown_samples: BTreeMap::new(), file: String::new() };

@@ -52,6 +52,15 @@ pub fn privileged_role(template_id: &str) -> Option<&'static PrivilegedRole> {
     PRIVILEGED_ROLES.iter().find(|r| r.template_id.eq_ignore_ascii_case(template_id.trim()))
 }
 
+/// The privileged role with this display name (reports that name roles
+/// rather than give their ids). "Company Administrator" is the old name of
+/// Global Administrator, still seen in older exports.
+pub fn privileged_role_by_name(name: &str) -> Option<&'static PrivilegedRole> {
+    let name = name.trim();
+    let name = if name.eq_ignore_ascii_case("Company Administrator") { "Global Administrator" } else { name };
+    PRIVILEGED_ROLES.iter().find(|r| r.name.eq_ignore_ascii_case(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +74,7 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), PRIVILEGED_ROLES.len());
+        assert_eq!(privileged_role_by_name("company administrator").map(|r| r.template_id), Some("62e90394-69f5-4237-9190-012177145e10"));
+        assert!(privileged_role_by_name("Directory Readers").is_none());
     }
 }

@@ -79,6 +79,13 @@ impl Snapshot {
         for (id, name) in expanded_names(&object) {
             self.names.entry(id).or_insert(name);
         }
+        // Tool reports name what they link (`clientDisplayName` beside
+        // `clientId`), often with no export of the linked object itself.
+        for (id_key, name_key) in [("principalId", "principalDisplayName"), ("clientId", "clientDisplayName"), ("resourceId", "resourceDisplayName")] {
+            if let (Some(id), Some(name)) = (object.str_at(id_key), object.str_at(name_key).filter(|n| !n.trim().is_empty())) {
+                self.names.entry(canonical_id(id)).or_insert_with(|| name.to_string());
+            }
+        }
         if let ObjectKind::ServicePrincipal | ObjectKind::Application = object.kind {
             // Grants and assignments name apps by object id, requiredResourceAccess by appId.
             if let Some(app_id) = object.str_at("appId") {

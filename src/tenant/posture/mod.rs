@@ -14,6 +14,9 @@
 //! - `suspects`: whether each policy applies to each suspect account.
 //! - `limits`: what the snapshot cannot tell (security defaults, per-user
 //!   MFA).
+//! - `mailboxes`: beside Conditional Access, the mailbox state a tool
+//!   report shows (inbox rules and forwarding for step 9, delegation for
+//!   step 10, auditing gaps for step 6), one item per dangerous object.
 //!
 //! `policy` reads one CA policy; `directory` resolves users, groups,
 //! roles and locations in the snapshot.
@@ -23,6 +26,7 @@ pub mod directory;
 mod exclusions;
 mod legacy;
 mod limits;
+mod mailboxes;
 pub mod policy;
 mod risk;
 mod suspects;
@@ -75,6 +79,8 @@ pub struct PostureCheck {
     pub kind: &'static str,
     /// The check's id (`mfa_all_users`, `exclusions`, `suspect_coverage` …).
     pub check: &'static str,
+    /// The playbook step the check serves (12 for Conditional Access).
+    pub step: u8,
     pub title: &'static str,
     pub object: Subject,
     pub result: CheckResult,
@@ -92,6 +98,7 @@ impl PostureCheck {
         PostureCheck {
             kind: "posture",
             check,
+            step: 12,
             title,
             object: Subject { id: "tenant".into(), name: "tenant".into() },
             result,
@@ -100,6 +107,11 @@ impl PostureCheck {
             policies: Vec::new(),
             cannot_judge: Vec::new(),
         }
+    }
+
+    fn step(mut self, step: u8) -> PostureCheck {
+        self.step = step;
+        self
     }
 
     fn about(mut self, id: &str, name: &str) -> PostureCheck {
@@ -143,8 +155,12 @@ impl<'a> Posture<'a> {
 /// judged, then passes.
 pub fn evaluate(snapshot: &Snapshot, context: Option<&Context>) -> Vec<PostureCheck> {
     let posture = Posture::new(snapshot, context);
-    let mut out = Vec::new();
-    if !snapshot.covers(&ObjectKind::ConditionalAccessPolicy) {
+    let mut out = mailboxes::mailboxes(&posture);
+    let mail_only = !out.is_empty() && snapshot.objects().all(|o| mailboxes::is_mailbox_kind(&o.kind));
+    if mail_only {
+        // A mailbox report alone says nothing about Conditional Access;
+        // a "no CA policies" line would only be noise beside it.
+    } else if !snapshot.covers(&ObjectKind::ConditionalAccessPolicy) {
         out.push(PostureCheck::new(
             "conditional_access_policies",
             "Conditional Access policies in the snapshot",
@@ -162,7 +178,9 @@ pub fn evaluate(snapshot: &Snapshot, context: Option<&Context>) -> Vec<PostureCh
         out.extend(exclusions::exclusions(&posture));
         out.extend(suspects::suspect_coverage(&posture));
     }
-    out.extend(limits::limits(&posture));
+    if !mail_only {
+        out.extend(limits::limits(&posture));
+    }
     let rank = |c: &PostureCheck| match c.result {
         CheckResult::Gap => 0,
         CheckResult::NotEvaluable => 1,

@@ -59,6 +59,10 @@ fn held_app_permissions(ctx: &RuleCtx, sp_id: &str) -> Vec<(Severity, String)> {
 
 /// The permission name an app role assignment stands for.
 fn role_value(ctx: &RuleCtx, assignment: &TenantObject) -> Option<String> {
+    // Tool reports give the permission's name, not its app role id.
+    if let Some(value) = assignment.str_at("appRoleValue").filter(|v| !v.is_empty()) {
+        return Some(value.to_string());
+    }
     let role = assignment.str_at("appRoleId")?;
     let resource = assignment.str_at("resourceId").unwrap_or("");
     ctx.current

@@ -11,12 +11,15 @@
 //! - `roles`: privileged role assignments and eligibilities, custom roles.
 //! - `auth_methods`: the authentication methods policy weakened; new
 //!   sign-in methods on users.
+//! - `mailboxes`: inbox rules, forwarding, transport rules, delegation and
+//!   audit settings that became dangerous.
 
 mod apps;
 mod auth_methods;
 mod conditional_access;
 mod federation;
 mod locations;
+mod mailboxes;
 mod roles;
 
 use super::diff::ChangeKind;
@@ -171,6 +174,9 @@ pub fn assess(ctx: &RuleCtx) -> Vec<Risk> {
         ObjectKind::AuthenticationMethodConfiguration => auth_methods::assess_configuration(ctx),
         ObjectKind::User => auth_methods::assess_user(ctx),
         ObjectKind::AuthenticationMethod => auth_methods::assess_method(ctx),
+        ObjectKind::InboxRule | ObjectKind::MailboxForwarding | ObjectKind::TransportRule | ObjectKind::MailboxPermission | ObjectKind::MailboxAuditSetting => {
+            mailboxes::assess(ctx)
+        }
         ObjectKind::Other(_) => Vec::new(),
     }
 }

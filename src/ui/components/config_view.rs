@@ -1,7 +1,8 @@
-//! The tenant configuration view (steps 7, 8 and 12): the snapshot files
-//! and which side each is on, the changes (baseline against current, or
-//! rebuilt from the audit log when there is no baseline), the app
-//! inventory, and the Conditional Access posture. Every item names the
+//! The tenant configuration view (steps 7, 8 and 12, and 6, 9 and 10 for
+//! mailbox reports): the snapshot files and which side each is on, the
+//! changes (baseline against current, or rebuilt from the audit log when
+//! there is no baseline), the app inventory, and the posture (Conditional
+//! Access, and the mailbox state tool reports show). Every item names the
 //! step it serves and opens the log events about its object.
 
 use crate::detect::{Context, Severity};
@@ -41,6 +42,9 @@ fn step_of(kind: &ObjectKind) -> u8 {
     match kind {
         ObjectKind::Application | ObjectKind::ServicePrincipal | ObjectKind::OAuth2PermissionGrant | ObjectKind::AppRoleAssignment => 8,
         ObjectKind::RoleAssignment | ObjectKind::RoleEligibility | ObjectKind::RoleDefinition => 10,
+        ObjectKind::InboxRule | ObjectKind::MailboxForwarding | ObjectKind::TransportRule => 9,
+        ObjectKind::MailboxPermission => 10,
+        ObjectKind::MailboxAuditSetting => 6,
         _ => 7,
     }
 }
@@ -199,9 +203,9 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
     };
     html! {
         <details class="config-panel" data-testid="config">
-            <summary>{ format!("Tenant configuration: {} snapshot file(s) · {} change(s), {serious} high or above · {} app(s) · {gaps} Conditional Access gap(s)", props.files.len(), changes.len(), apps.apps.len()) }</summary>
+            <summary>{ format!("Tenant configuration: {} snapshot file(s) · {} change(s), {serious} high or above · {} app(s) · {gaps} posture gap(s)", props.files.len(), changes.len(), apps.apps.len()) }</summary>
             if props.files.is_empty() {
-                <p class="hint">{ "Open Microsoft Graph JSON exports of the tenant's configuration (or a .zip of them) to compare a known-good baseline with the current state and check Conditional Access. Without them, changes and apps come from the audit log." }</p>
+                <p class="hint">{ "Open Microsoft Graph JSON exports of the tenant's configuration (or a .zip of them), or the tenant reports of Microsoft-Extractor-Suite or Hawk (mailbox rules, forwarding, permissions, audit status, transport rules, OAuth grants, MFA, CA policies, roles), to compare a known-good baseline with the current state and check Conditional Access and mailboxes. Without them, changes and apps come from the audit log." }</p>
             } else {
                 <ul class="snapshot-files">{ for props.files.iter().map(file_line) }</ul>
             }
@@ -232,11 +236,12 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
             }
             { for apps.notes.iter().map(|n| html! { <p class="hint">{ n }</p> }) }
             if !checks.is_empty() {
-                <h3>{ "Conditional Access posture (step 12)" }</h3>
+                <h3>{ "Posture: Conditional Access (step 12) and mailboxes (steps 6, 9, 10)" }</h3>
                 <ul class="posture">
                     { for checks.iter().map(|c| html! {
                         <li data-testid="posture-check" class={classes!(match c.result { CheckResult::Pass => "pass", CheckResult::Gap => "gap", CheckResult::NotEvaluable => "unknown" })}>
                             <span class="result">{ match c.result { CheckResult::Pass => "pass", CheckResult::Gap => "gap", CheckResult::NotEvaluable => "not evaluable" } }</span>
+                            <span class="step-no">{ format!("step {}", c.step) }</span>
                             <span class="title">{ c.title }</span>
                             <p class="reason">{ &c.reason }</p>
                             if !c.policies.is_empty() {
