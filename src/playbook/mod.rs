@@ -143,7 +143,7 @@ pub static PHASES: [Phase; 3] = [
                 title: "Review mailbox rules",
                 summary: "Check inbox rules and forwarding on this mailbox and any other the attacker reached. Forwarding to outside addresses, and rules that delete or hide security alerts, password-reset or MFA mail, let the attacker keep watching after remediation.",
                 needs: &[UAL],
-                helps: &[TRACE],
+                helps: &[TRACE, Need::TenantSnapshot],
             },
             Step {
                 number: 10,
