@@ -460,8 +460,15 @@ mod tests {
         let needs = Case::step_needs(10, &[Source::UnifiedAudit]);
         assert_eq!(
             needs,
-            vec![(Need::Log(Source::UnifiedAudit), true), (Need::Log(Source::DirectoryAudit), false), (Need::Log(Source::SignIn), false)]
+            vec![
+                (Need::Log(Source::UnifiedAudit), true),
+                (Need::Log(Source::DirectoryAudit), false),
+                (Need::Log(Source::SignIn), false),
+                (Need::Log(Source::RiskDetection), false)
+            ]
         );
+        let validate = Case::step_needs(1, &[Source::SignIn, Source::RiskDetection]);
+        assert_eq!(validate, vec![(Need::Log(Source::SignIn), true), (Need::Log(Source::RiskDetection), true)]);
         assert_eq!(Case::step_needs(12, &Source::ALL), vec![(Need::TenantSnapshot, false)]);
         let cloud = Case::step_needs(4, &[Source::CloudTrail]);
         assert_eq!(

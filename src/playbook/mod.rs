@@ -23,6 +23,7 @@ impl Need {
             Need::Log(Source::GcpAudit) => "Google Cloud audit logs",
             Need::Log(Source::GraphActivity) => "Microsoft Graph activity logs",
             Need::Log(Source::MessageTrace) => "Exchange message trace",
+            Need::Log(Source::RiskDetection) => "Entra ID Protection risk detections",
             Need::TenantSnapshot => "tenant configuration snapshot",
         }
     }
@@ -60,6 +61,7 @@ const UAL: Need = Need::Log(Source::UnifiedAudit);
 const AZURE: Need = Need::Log(Source::AzureActivity);
 const AWS: Need = Need::Log(Source::CloudTrail);
 const GCP: Need = Need::Log(Source::GcpAudit);
+const RISK: Need = Need::Log(Source::RiskDetection);
 
 pub static PHASES: [Phase; 3] = [
     Phase {
@@ -71,7 +73,7 @@ pub static PHASES: [Phase; 3] = [
                 number: 1,
                 title: "Validate the alert",
                 summary: "Check the sign-in behind the alert in the sign-in log: where it came from, the device and its compliance, the client and user agent, and the risk Entra assigned. Rule out travel and VPN quickly, so a real compromise is acted on and a false alarm does not lock a user out.",
-                needs: &[SIGNIN],
+                needs: &[SIGNIN, RISK],
             },
             Step {
                 number: 2,
@@ -102,7 +104,7 @@ pub static PHASES: [Phase; 3] = [
                 number: 5,
                 title: "Review identity logs",
                 summary: "Pull at least 30 days of sign-in and audit logs for the account and the service principals around it. Focus on successful sign-ins from unfamiliar addresses, MFA registrations, role assignment changes and Conditional Access changes: they give the scope and timeline.",
-                needs: &[SIGNIN, AUDIT],
+                needs: &[SIGNIN, AUDIT, RISK],
             },
             Step {
                 number: 6,
@@ -139,7 +141,7 @@ pub static PHASES: [Phase; 3] = [
                 number: 10,
                 title: "Trace lateral movement and escalation",
                 summary: "Follow the identity to other mailboxes, SharePoint sites, subscriptions and admin portals. Look for privilege escalation: the account added to admin roles, new admin accounts created, or PIM settings changed.",
-                needs: &[UAL, AUDIT, SIGNIN],
+                needs: &[UAL, AUDIT, SIGNIN, RISK],
             },
             Step {
                 number: 11,
