@@ -26,15 +26,17 @@ const LISTED: usize = 10;
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut by_account: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for row in risk_rows(store) {
-        if is_serious(store, row) && !store.actor(row).is_empty() {
+        if !store.actor(row).is_empty() {
             by_account.entry(account_key(store.actor(row))).or_default().push(row);
         }
     }
     by_account.into_values().filter_map(|rows| finding(store, ctx, &rows)).collect()
 }
 
-fn finding(store: &EventStore, ctx: &Context, rows: &[u32]) -> Option<Finding> {
-    let (&first, &last) = (rows.first()?, rows.last()?);
+/// `all` is every Identity Protection row of one account, in time order.
+fn finding(store: &EventStore, ctx: &Context, all: &[u32]) -> Option<Finding> {
+    let rows: Vec<u32> = all.iter().copied().filter(|&r| is_serious(store, r)).collect();
+    let (&first, &last) = (rows.first()?, all.last()?);
     let account = store.actor(first);
     let compromised = rows.iter().any(|&r| is_compromised(state(store, r)));
     let top = rows.iter().map(|&r| level_rank(level(store, r))).max().unwrap_or(0);
@@ -77,10 +79,14 @@ fn finding(store: &EventStore, ctx: &Context, rows: &[u32]) -> Option<Finding> {
     if detections.len() > LISTED {
         b = b.detail(format!("and {} more", detections.len() - LISTED));
     }
-    // The latest row says where the account stands now.
+    // The account's latest row says where it stands now. Closed risk on a
+    // suspect reassures no one (`risk.cleared_in_window` asks who closed it).
     let now = state(store, last);
     if is_closed(now) {
-        b = b.benign(format!("the latest risk state is {now}")).cap(if compromised { Severity::High } else { Severity::Low });
+        b = b.benign(format!("the latest risk state is {now}"));
+        if !ctx.is_suspect(account) {
+            b = b.cap(if compromised { Severity::High } else { Severity::Low });
+        }
     }
     b.build(store)
 }
