@@ -183,6 +183,7 @@ fn incident() -> Vec<Event> {
     events.extend(cloud_steps(day22 + 2_000_000, attacker));
     events.extend(graph_steps(day22 + 2_500_000, attacker));
     events.extend(trace_steps(day22, attacker));
+    events.extend(risk_steps(day22, attacker));
     // Bob is tried from the same address.
     let mut bob = signin(day22 + 1_800_000, "bob@contoso.com", attacker, "NG", LAGOS);
     bob.outcome = Outcome::Failure;
@@ -217,6 +218,25 @@ fn trace_steps(day22: TimeMs, ip: &str) -> Vec<Event> {
     }
     mails.extend((0..30).map(|i| mail(day22 + 1_320_000 + i * 20_000, "alice@contoso.com", &format!("staff{i}@contoso.com"), "Shared: Q1 bonus plan")));
     mails
+}
+
+/// What Entra ID Protection made of it: Alice's sign-in from the attacker's
+/// address flagged high, Bob signed in from the same address later (a
+/// second victim), and Alice's risk dismissed by an admin half an hour in.
+fn risk_steps(day22: TimeMs, ip: &str) -> Vec<Event> {
+    let detection = |offset: i64, upn: &str, kind: &str, level: &str| {
+        let mut e = event(Source::RiskDetection, day22 + offset, kind, upn, ip);
+        e.outcome = Outcome::Unknown;
+        with(e, &[(attr::RISK_RECORD, "detection"), (attr::RISK_LEVEL, level), (attr::RISK_STATE, "atRisk"), (attr::DETECTION_TIMING, "realtime")])
+    };
+    let mut dismissed = event(Source::RiskDetection, day22 + 1_800_000, "Risk state: dismissed", "alice@contoso.com", "");
+    dismissed.target = "alice@contoso.com".into();
+    dismissed.outcome = Outcome::Unknown;
+    vec![
+        detection(60_000, "alice@contoso.com", "unfamiliarFeatures", "high"),
+        detection(1_700_000, "bob@contoso.com", "anonymizedIPAddress", "medium"),
+        with(dismissed, &[(attr::RISK_RECORD, "user risk state"), (attr::RISK_LEVEL, "none"), (attr::RISK_STATE, "dismissed"), (attr::RISK_DETAIL, "adminDismissedAllRiskForUser")]),
+    ]
 }
 
 /// Alice's object id, as her sign-in and the Graph activity log name her.

@@ -160,17 +160,20 @@ fn a_mixed_file_names_each_log_it_holds_and_counts_the_categories_not_read() {
             "result": "success", "initiatedBy": {"user": {"userPrincipalName": "ana@contoso.example", "ipAddress": "203.0.113.50"}},
             "targetResources": [{"type": "User", "userPrincipalName": "bo@contoso.example", "modifiedProperties": [{"displayName": "Role.DisplayName", "newValue": "\"Global Administrator\""}]}]}}),
         json!({"time": "2026-03-02T08:06:00Z", "resourceId": "/tenants/t/providers/Microsoft.aadiam", "operationName": "Risky user", "category": "RiskyUsers",
-            "properties": {"id": "r-1", "userPrincipalName": "ana@contoso.example", "riskLevel": "high"}}),
+            "properties": {"id": "r-1", "userPrincipalName": "ana@contoso.example", "riskLevel": "high", "riskState": "atRisk"}}),
+        json!({"time": "2026-03-02T08:07:00Z", "resourceId": "/tenants/t/providers/Microsoft.aadiam", "operationName": "Traffic", "category": "NetworkAccessTrafficLogs",
+            "properties": {"transactionId": "n-1", "userPrincipalName": "ana@contoso.example"}}),
     ];
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let (report, events, text) = ingest_bytes("PT1H.json", text.as_bytes(), &mut Deduper::default());
-    assert_eq!((report.rows_ok, report.rows_rejected), (2, 1));
-    assert!(report.errors.iter().any(|e| e.line == 3 && e.reason.contains("RiskyUsers")), "{:?}", report.errors);
+    assert_eq!((report.rows_ok, report.rows_rejected), (3, 1));
+    assert!(report.errors.iter().any(|e| e.line == 4 && e.reason.contains("NetworkAccessTrafficLogs")), "{:?}", report.errors);
     let sources: Vec<Source> = events.iter().map(|e| e.source).collect();
-    assert_eq!(sources, [Source::SignIn, Source::DirectoryAudit]);
+    assert_eq!(sources, [Source::SignIn, Source::DirectoryAudit, Source::RiskDetection]);
+    assert_eq!(events[2].operation, "Risk state: atRisk", "the wrapper's time stands in for riskLastUpdatedDateTime");
     let mut store = EventStore::new();
     store.add_file(report, text, events);
-    assert_eq!(store.sources(), [Source::SignIn, Source::DirectoryAudit], "the checklist sees both logs loaded");
+    assert_eq!(store.sources(), [Source::SignIn, Source::DirectoryAudit, Source::RiskDetection], "the checklist sees the three logs loaded");
 }
 
 #[test]

@@ -475,8 +475,11 @@ mod tests {
                 state(Need::Log(Source::SignIn), false, false),
                 state(Need::Log(Source::GraphActivity), false, true),
                 state(Need::Log(Source::MessageTrace), true, true),
+                state(Need::Log(Source::RiskDetection), false, true),
             ]
         );
+        let validate = Case::step_needs(1, &[Source::SignIn, Source::RiskDetection], false);
+        assert_eq!(validate, vec![state(Need::Log(Source::SignIn), true, false), state(Need::Log(Source::RiskDetection), true, true)]);
         assert_eq!(Case::step_needs(12, &Source::ALL, false), vec![state(Need::TenantSnapshot, false, false)]);
         assert_eq!(Case::step_needs(12, &[], true), vec![state(Need::TenantSnapshot, true, false)]);
         let cloud = Case::step_needs(4, &[Source::CloudTrail], false);

@@ -87,6 +87,16 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             };
             vec![table_pull("MicrosoftGraphActivityLogs", scope, filter, purpose, Schema::SentinelGraphActivity)]
         }
+        Source::RiskDetection => vec![
+            table_pull(
+                "AADUserRiskEvents",
+                scope,
+                any_of(vec![users("UserPrincipalName"), ips("IpAddress")]),
+                format!("AADUserRiskEvents: {}", narrowed_to(scope, "Identity Protection risk detections")),
+                Schema::SentinelRiskEvents,
+            ),
+            table_pull("AADRiskyUsers", scope, any_of(vec![users("UserPrincipalName")]), format!("AADRiskyUsers: {}", narrowed_to(scope, "risk state changes")), Schema::SentinelRiskyUsers),
+        ],
         Source::GcpAudit | Source::MessageTrace => Vec::new(),
     }
 }

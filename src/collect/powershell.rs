@@ -128,6 +128,13 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
                 ),
             ]
         }
+        Need::Log(Source::RiskDetection) => vec![command(
+            Engine::PowerShell,
+            format!("Identity Protection risk detections of {} through Microsoft Graph {} (needs Entra ID P2)", who(scope), scope.describe_window()),
+            graph_pages("IdentityRiskEvent.Read.All", "identityProtection/riskDetections", &graph_filter("activityDateTime", "userPrincipalName", scope), "risk_detections_graph.json"),
+            "risk_detections_graph.json: Graph riskDetection pages, one per line",
+            Some(Schema::GraphRiskDetection),
+        )],
         Need::Log(Source::MessageTrace) => {
             let senders = if scope.suspects.is_empty() { String::new() } else { format!(" -SenderAddress {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
             vec![command(

@@ -39,6 +39,14 @@ fn output_of(schema: Schema) -> (&'static str, Vec<u8>) {
         Schema::AzureActivityEventData => ("azure_activity_jdoe.json", fixture("azure_activity_cli_list.json")),
         Schema::CloudTrailLookupEvents => ("cloudtrail_jdoe.json", fixture("cloudtrail_lookup_events.json")),
         Schema::GcpAuditLog => ("gcp_audit.json", fixture("gcp_logging_read_service_account_key.json")),
+        Schema::SentinelRiskEvents => ("AADUserRiskEvents.csv", fixture("risk_detections_sentinel_export.csv")),
+        Schema::SentinelRiskyUsers => (
+            "AADRiskyUsers.csv",
+            b"TenantId,TimeGenerated [UTC],Id,IsDeleted,IsProcessing,RiskDetail,RiskLastUpdatedDateTime [UTC],RiskLevel,RiskState,UserDisplayName,UserPrincipalName,OperationName,Type\n\
+              t1,\"3/14/2026, 10:05:00.000 AM\",u1,false,false,none,\"3/14/2026, 10:02:40.000 AM\",high,atRisk,Jane Doe,jdoe@contoso.com,Risky user,AADRiskyUsers\n"
+                .to_vec(),
+        ),
+        Schema::GraphRiskDetection => ("risk_detections_graph.json", pages_per_line("risk_detections_graph_page.json")),
         other => panic!("no output shape for {other:?}: add one"),
     }
 }

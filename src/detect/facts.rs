@@ -220,7 +220,9 @@ fn accounts_by_signin(store: &EventStore) -> Vec<(bool, &str)> {
         if store.source(row) == Source::MessageTrace {
             continue;
         }
-        let signin = is_signin(store, row);
+        // Identity Protection names accounts as the sign-in log does,
+        // guests under their home addresses included.
+        let signin = is_signin(store, row) || store.source(row) == Source::RiskDetection;
         let actor = store.text_id(row, TextColumn::Actor);
         if first_time(&mut actor_seen, actor, signin) {
             found.push((signin, store.text_of_id(TextColumn::Actor, actor)));

@@ -36,7 +36,9 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
         // A message trace row's actor is whoever mailed from the address, and
         // its address the sending server, not a sign-in: mail from a marked
         // address is `trace.mail_from_marked_sender`'s, with its recipients.
-        if actor.is_empty() || store.source(row) == Source::MessageTrace {
+        // An Identity Protection detection from the address is
+        // `scope.risk_from_marked_address`'s, which says what Entra saw.
+        if actor.is_empty() || matches!(store.source(row), Source::MessageTrace | Source::RiskDetection) {
             continue;
         }
         // A suspect under another name (an AWS role session ARN, an Azure

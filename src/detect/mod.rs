@@ -6,7 +6,8 @@
 //!
 //! - `context`: the investigation context (suspects, window, indicators …).
 //! - `finding`: `Finding`, `Severity`, `Entity` and the builder detectors use.
-//! - `facts`, `signins`, `mailflow`, `scopes`, `graph_calls`, `mail_trace`: facts about
+//! - `facts`, `signins`, `mailflow`, `scopes`, `graph_calls`, `mail_trace`,
+//!   `identity_risk`: facts about
 //!   rows shared by several detectors.
 //! - `history`: per-account history (sign-ins, addresses, novelties) built
 //!   once per run and handed to every detector.
@@ -20,6 +21,7 @@ pub(crate) mod facts;
 mod finding;
 mod graph_calls;
 mod history;
+mod identity_risk;
 mod mail_trace;
 mod order;
 pub(crate) mod mailflow;
@@ -49,6 +51,9 @@ mod oauth_apps;
 mod other_mailboxes;
 mod password_changes;
 mod password_spray;
+mod risk_dismissed;
+mod risk_flagged_accounts;
+mod risk_marked_address;
 mod risky_signin;
 pub(crate) mod role_changes;
 mod trace_internal_phishing;
@@ -87,6 +92,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     first_seen::DEF,
     impossible_travel::DEF,
     risky_signin::DEF,
+    risk_flagged_accounts::DEF,
     unusual_client::DEF,
     unmanaged_device::DEF,
     after_containment::DEF,
@@ -105,6 +111,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     graph_attacker_address::DEF,
     role_changes::DEF,
     conditional_access::DEF,
+    risk_dismissed::DEF,
     window_activity::DEF,
     graph_data_reads::DEF,
     trace_outside_mail::DEF,
@@ -115,6 +122,7 @@ pub static DETECTORS: &[DetectorDef] = &[
     mail_forwarding::DEF,
     trace_forwarded_out::DEF,
     ioc_other_accounts::DEF,
+    risk_marked_address::DEF,
     attacker_mail::DEF,
     trace_marked_sender::DEF,
     trace_internal_phishing::DEF,

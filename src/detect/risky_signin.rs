@@ -1,13 +1,17 @@
 //! Step 1: sign-ins Entra ID Protection marked as risky (risk level, state
-//! or detections as logged). One finding per account and risk level.
+//! or detections as logged). One finding per account and risk level. Where
+//! Identity Protection's own detections are loaded too, those raised on the
+//! same sign-ins (same request or correlation id) are named in the finding:
+//! they say what Entra saw and whether someone has closed it since.
 
 use super::history::AddressUse;
-use super::facts::{address_signals, is_signin};
+use super::facts::{address_signals, attr_text, is_signin};
+use super::identity_risk::{describe, detections_by_signin};
 use super::signins::Risk;
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
-use crate::model::{Outcome, Source};
+use crate::model::{attr, Outcome, Source};
 use crate::store::{EventStore, Field};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "signin.risky",
@@ -32,10 +36,26 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         let succeeded = store.outcome(row) == Outcome::Success;
         groups.entry((store.actor(row).to_lowercase(), level, succeeded)).or_default().push(row);
     }
-    groups.into_iter().filter_map(|((account, level, succeeded), rows)| finding(store, ctx, used, &account, &level, succeeded, &rows)).collect()
+    let detections = detections_by_signin(store);
+    groups
+        .into_iter()
+        .filter_map(|((account, level, succeeded), rows)| finding(store, ctx, used, &detections, &account, &level, succeeded, &rows))
+        .collect()
 }
 
-fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, level: &str, succeeded: bool, rows: &[u32]) -> Option<Finding> {
+/// The Identity Protection detections raised on any of `rows`, each once.
+fn joined_detections(store: &EventStore, detections: &HashMap<String, Vec<u32>>, rows: &[u32]) -> BTreeSet<u32> {
+    rows.iter()
+        .flat_map(|&r| [attr_text(store, r, attr::SIGNIN_ID), attr_text(store, r, attr::CORRELATION_ID)])
+        .filter(|id| !id.is_empty())
+        .filter_map(|id| detections.get(&id.to_ascii_lowercase()))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, detections: &HashMap<String, Vec<u32>>, account: &str, level: &str, succeeded: bool, rows: &[u32]) -> Option<Finding> {
     let first = *rows.first()?;
     let risks: Vec<Risk> = rows.iter().map(|&r| Risk::of(store, r)).collect();
     let types: BTreeSet<&str> = risks.iter().flat_map(|r| r.event_types.iter().map(String::as_str)).collect();
@@ -71,6 +91,12 @@ fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, account: &str, 
     }
     if !types.is_empty() {
         b = b.detail(format!("detections: {}", types.iter().copied().collect::<Vec<_>>().join(", ")));
+    }
+    let joined = if detections.is_empty() { BTreeSet::new() } else { joined_detections(store, detections, rows) };
+    if !joined.is_empty() {
+        let lines: Vec<String> = joined.iter().take(5).map(|&r| describe(store, r)).collect();
+        let more = if joined.len() > 5 { format!(" and {} more", joined.len() - 5) } else { String::new() };
+        b = b.detail(format!("Identity Protection detections on these sign-ins (source:risk): {}{more}", lines.join("; ")));
     }
     if all_closed {
         b = b.benign(format!("risk state is {} on every one of them", risks.first().map(|r| r.state.as_str()).unwrap_or_default())).cap(Severity::Low);
@@ -115,5 +141,19 @@ mod tests {
         let bob = findings.iter().find(|f| f.rows == vec![2]).unwrap();
         assert_eq!(bob.severity, Severity::Low);
         assert_eq!(bob.benign_signals, vec!["risk state is dismissed on every one of them".to_string()]);
+    }
+
+    #[test]
+    fn detections_of_the_same_sign_in_are_named() {
+        let store = store_of(vec![
+            signin("2026-03-01T08:00:00Z", "alice@contoso.com", "203.0.113.7", "NG").with(attr::RISK_LEVEL_DURING_SIGNIN, "high").with(attr::SIGNIN_ID, "REQ-1"),
+            risk_detection("2026-03-01T08:00:00Z", "alice@contoso.com", "anonymizedIPAddress", "high", "dismissed", "203.0.113.7").with(attr::SIGNIN_ID, "req-1"),
+            risk_detection("2026-03-01T08:30:00Z", "alice@contoso.com", "unfamiliarFeatures", "low", "atRisk", "203.0.113.7").with(attr::SIGNIN_ID, "req-2"),
+        ]);
+        let findings = findings_of(&DEF, &store, &Context::default());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let joined: Vec<&String> = findings[0].details.iter().filter(|d| d.starts_with("Identity Protection detections")).collect();
+        assert_eq!(joined.len(), 1, "{:?}", findings[0].details);
+        assert!(joined[0].contains("anonymizedIPAddress (high, dismissed)") && !joined[0].contains("unfamiliarFeatures"), "{}", joined[0]);
     }
 }

@@ -40,6 +40,23 @@ pub fn ual(time: &str, operation: &str, actor: &str, ip: &str) -> Event {
     e
 }
 
+/// An Entra ID Protection detection on an account.
+pub fn risk_detection(time: &str, upn: &str, kind: &str, level: &str, state: &str, ip: &str) -> Event {
+    Event { time: t(time), source: Source::RiskDetection, operation: kind.into(), actor: upn.into(), ip: ip.into(), outcome: Outcome::Unknown, ..Event::default() }
+        .with(attr::RISK_RECORD, "detection")
+        .with(attr::RISK_LEVEL, level)
+        .with(attr::RISK_STATE, state)
+}
+
+/// An account's Identity Protection risk state as of `time`.
+pub fn risk_state(time: &str, upn: &str, level: &str, state: &str, detail: &str) -> Event {
+    Event { time: t(time), source: Source::RiskDetection, operation: format!("Risk state: {state}"), actor: upn.into(), target: upn.into(), outcome: Outcome::Unknown, ..Event::default() }
+        .with(attr::RISK_RECORD, "user risk state")
+        .with(attr::RISK_LEVEL, level)
+        .with(attr::RISK_STATE, state)
+        .with(attr::RISK_DETAIL, detail)
+}
+
 pub trait EventExt {
     fn with(self, key: &str, value: &str) -> Self;
     fn failed(self) -> Self;

@@ -14,8 +14,13 @@
 //! sign-in gives the same event in either form. `MicrosoftGraphActivityLogs`
 //! records (one per Graph request) go to `graph_activity`, which reads their
 //! `properties` with the same names as the Log Analytics table's columns.
+//! The Identity Protection categories (`UserRiskEvents`,
+//! `ServicePrincipalRiskEvents`, `RiskyUsers`, `RiskyServicePrincipals`) go
+//! to `identity_protection`, whose readers take the Graph objects their
+//! `properties` hold; `ProvisioningLogs` goes to the directory audit source
+//! through `provisioning`.
 
-use super::{audit, graph_activity, signin, value_text, RowCtx, Schema, SchemaDef};
+use super::{audit, graph_activity, identity_protection, provisioning, signin, value_text, RowCtx, Schema, SchemaDef};
 use crate::model::Event;
 use serde_json::{Map, Value};
 
@@ -33,6 +38,9 @@ enum Reader {
     SignIn,
     Audit,
     GraphActivity,
+    Provisioning,
+    RiskDetection,
+    RiskState,
     /// An Entra category Loupe recognises but does not read yet: its records
     /// are counted as rejected, with the category named.
     NotYet,
@@ -40,7 +48,7 @@ enum Reader {
 
 /// The Entra categories a diagnostic setting can send (Microsoft's list for
 /// `microsoft.aadiam/diagnosticSettings`).
-const CATEGORIES: [(&str, Reader); 15] = [
+const CATEGORIES: [(&str, Reader); 16] = [
     ("SignInLogs", Reader::SignIn),
     ("NonInteractiveUserSignInLogs", Reader::SignIn),
     ("ServicePrincipalSignInLogs", Reader::SignIn),
@@ -48,10 +56,11 @@ const CATEGORIES: [(&str, Reader); 15] = [
     ("MicrosoftServicePrincipalSignInLogs", Reader::SignIn),
     ("ADFSSignInLogs", Reader::SignIn),
     ("AuditLogs", Reader::Audit),
-    ("ProvisioningLogs", Reader::NotYet),
-    ("RiskyUsers", Reader::NotYet),
-    ("UserRiskEvents", Reader::NotYet),
-    ("ServicePrincipalRiskEvents", Reader::NotYet),
+    ("ProvisioningLogs", Reader::Provisioning),
+    ("RiskyUsers", Reader::RiskState),
+    ("UserRiskEvents", Reader::RiskDetection),
+    ("ServicePrincipalRiskEvents", Reader::RiskDetection),
+    ("RiskyServicePrincipals", Reader::RiskState),
     ("MicrosoftGraphActivityLogs", Reader::GraphActivity),
     ("EnrichedOffice365AuditLogs", Reader::NotYet),
     ("NetworkAccessTrafficLogs", Reader::NotYet),
@@ -141,12 +150,25 @@ fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
             fill(&mut properties, "AadTenantId", &tenant);
             graph_activity::from_diagnostic_properties(&properties, ctx)
         }
+        Reader::Provisioning => {
+            fill(&mut properties, "activityDateTime", time);
+            provisioning::from_graph_object(&properties, ctx)
+        }
+        Reader::RiskDetection => {
+            fill(&mut properties, "activityDateTime", time);
+            fill(&mut properties, "ipAddress", text(obj, "callerIpAddress"));
+            identity_protection::detection_from_graph_object(&properties, ctx)
+        }
+        Reader::RiskState => {
+            fill(&mut properties, "riskLastUpdatedDateTime", time);
+            identity_protection::risk_state_from_graph_object(&properties, ctx)
+        }
         Reader::NotYet => Err(not_read_yet(category)),
     }
 }
 
 fn not_read_yet(category: &str) -> String {
-    format!("{category} records are recognised but not read yet (this file's sign-in, audit and Graph activity records are read)")
+    format!("{category} records are recognised but not read yet (this file's sign-in, audit, provisioning, Graph activity and Identity Protection records are read)")
 }
 
 #[cfg(test)]
@@ -173,8 +195,8 @@ mod tests {
         let e = from_json(&record("NonInteractiveUserSignInLogs"), &RowCtx::default()).expect("a sign-in");
         assert_eq!(e.operation, "Non-interactive sign-in");
         assert_eq!(e.actor, "a@contoso.com");
-        let why = from_json(&record("RiskyUsers"), &RowCtx::default()).expect_err("not read yet");
-        assert!(why.contains("RiskyUsers"), "{why}");
+        let why = from_json(&record("NetworkAccessTrafficLogs"), &RowCtx::default()).expect_err("not read yet");
+        assert!(why.contains("NetworkAccessTrafficLogs") && why.contains("not read yet"), "{why}");
         let why = from_json(&record("Administrative"), &RowCtx::default()).expect_err("not Entra");
         assert!(why.contains("Administrative"), "{why}");
     }

@@ -4,7 +4,8 @@
 //! (`text`), tell CSV from JSON and find the records (`csv_input`,
 //! `json_split`), recognise the export layout from its content through one
 //! table of layouts (`sniff`), then map each record with that layout's
-//! function (`signin`, `audit`, `ual`, `graph_activity`, `message_trace`, and for cloud
+//! function (`signin`, `audit`, `ual`, `graph_activity`, `message_trace`,
+//! `identity_protection`, and for cloud
 //! infrastructure `azure_activity`, `cloudtrail`, `gcp_audit`). A bad record is counted and listed
 //! with its line; it never costs the rest of the file.
 //!
@@ -22,11 +23,13 @@ pub mod dates;
 pub mod entra_diagnostic;
 pub mod gcp_audit;
 pub mod graph_activity;
+pub mod identity_protection;
 pub mod json_record;
 pub mod json_split;
 pub mod message_trace;
 pub mod stream;
 mod original;
+mod provisioning;
 mod report;
 pub mod signin;
 mod sniff;

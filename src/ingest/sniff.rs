@@ -2,7 +2,7 @@
 //! scoring a CSV header row or sample JSON records. File names are never used.
 
 use super::csv_input::Headers;
-use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, graph_activity, message_trace, signin, ual, RowCtx};
+use super::{audit, azure_activity, cloudtrail, entra_diagnostic, gcp_audit, graph_activity, identity_protection, message_trace, signin, ual, RowCtx};
 use crate::model::{Event, Source};
 use serde_json::{Map, Value};
 
@@ -58,6 +58,17 @@ pub enum Schema {
     MessageTraceCmdlet,
     /// The Exchange admin center's downloadable message trace report.
     MessageTraceReport,
+    /// Microsoft Graph `riskDetection` / `servicePrincipalRiskDetection`
+    /// objects, or `Get-RiskyDetections` output.
+    GraphRiskDetection,
+    /// Log Analytics / Sentinel `AADUserRiskEvents` or
+    /// `AADServicePrincipalRiskEvents` rows.
+    SentinelRiskEvents,
+    /// Microsoft Graph `riskyUser` (and its history items) or
+    /// `riskyServicePrincipal` objects, or `Get-RiskyUsers` output.
+    GraphRiskyUser,
+    /// Log Analytics / Sentinel `AADRiskyUsers` or `AADRiskyServicePrincipals` rows.
+    SentinelRiskyUsers,
 }
 
 impl Schema {
@@ -75,6 +86,7 @@ impl Schema {
             Schema::GcpAuditLog => Source::GcpAudit,
             Schema::SentinelGraphActivity => Source::GraphActivity,
             Schema::MessageTraceCmdlet | Schema::MessageTraceReport => Source::MessageTrace,
+            Schema::GraphRiskDetection | Schema::SentinelRiskEvents | Schema::GraphRiskyUser | Schema::SentinelRiskyUsers => Source::RiskDetection,
         }
     }
 
@@ -101,6 +113,10 @@ impl Schema {
             Schema::SentinelGraphActivity => "Microsoft Graph activity log (Log Analytics MicrosoftGraphActivityLogs)",
             Schema::MessageTraceCmdlet => "Exchange message trace (Get-MessageTrace / Get-MessageTraceV2)",
             Schema::MessageTraceReport => "Exchange message trace (admin center downloadable report)",
+            Schema::GraphRiskDetection => "Entra ID Protection risk detections (Microsoft Graph riskDetections, Get-RiskyDetections)",
+            Schema::SentinelRiskEvents => "Entra ID Protection risk detections (Log Analytics AADUserRiskEvents / AADServicePrincipalRiskEvents)",
+            Schema::GraphRiskyUser => "Entra ID Protection risky users (Microsoft Graph riskyUsers, Get-RiskyUsers)",
+            Schema::SentinelRiskyUsers => "Entra ID Protection risky users (Log Analytics AADRiskyUsers / AADRiskyServicePrincipals)",
         }
     }
 }
@@ -160,6 +176,7 @@ pub static SCHEMAS: &[&[SchemaDef]] = &[
     entra_diagnostic::SCHEMAS,
     graph_activity::SCHEMAS,
     message_trace::SCHEMAS,
+    identity_protection::SCHEMAS,
     ual::SCHEMAS,
     azure_activity::SCHEMAS,
     cloudtrail::SCHEMAS,
@@ -175,7 +192,7 @@ pub(super) fn detect_csv(headers: &Headers) -> Result<&'static SchemaDef, String
     best.map(|(_, d)| d).ok_or_else(|| {
         let shown: Vec<&str> = headers.names.iter().take(8).map(String::as_str).collect();
         format!(
-            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity, AzureActivity or MicrosoftGraphActivityLogs, an Azure Activity Log download, an AWS CloudTrail event history download, or an Exchange message trace (Get-MessageTrace, Get-MessageTraceV2 or the admin center's report).",
+            "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity, AzureActivity or MicrosoftGraphActivityLogs, an Azure Activity Log download, an AWS CloudTrail event history download, an Exchange message trace (Get-MessageTrace, Get-MessageTraceV2 or the admin center's report), or Entra ID Protection risk detections or risky users (Graph, Log Analytics AADUserRiskEvents / AADRiskyUsers, Get-RiskyDetections / Get-RiskyUsers).",
             if shown.is_empty() { "(none)".to_string() } else { shown.join(", ") }
         )
     })
@@ -192,7 +209,7 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
     best.map(|(_, d)| d).ok_or_else(|| {
         let keys: Vec<&str> = samples[0].keys().take(8).map(String::as_str).collect();
         format!(
-            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Microsoft Graph activity records, Exchange message trace rows, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
+            "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Microsoft Graph activity records, Exchange message trace rows, Entra ID Protection risk detections or risky users, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
             keys.join(", ")
         )
     })

@@ -146,3 +146,26 @@ pub const TO_IP: &str = "ToIP";
 /// `directionality`).
 pub const DIRECTION: &str = "Direction";
 pub const CONNECTOR: &str = "Connector";
+
+// Entra ID Protection (risk detections, risky users and service principals).
+// A detection's sign-in is under `SIGNIN_ID` and `CORRELATION_ID`, the
+// sign-in log's own keys, so `RequestId:` finds both rows.
+/// `low`, `medium`, `high`, `hidden` or `none`: of the detection, or of the
+/// user or service principal for a risk state row.
+pub const RISK_LEVEL: &str = "RiskLevel";
+/// `realtime`, `nearRealtime` or `offline`.
+pub const DETECTION_TIMING: &str = "DetectionTimingType";
+/// Who detected it (`IdentityProtection`, `MicrosoftCloudAppSecurity` …).
+pub const RISK_SOURCE: &str = "RiskSource";
+/// What the detection is tied to: `signin`, `user` or `servicePrincipal`.
+pub const RISK_ACTIVITY: &str = "RiskActivity";
+/// JSON text: the detection's `additionalInfo` (user agent, alert URL …).
+pub const ADDITIONAL_INFO: &str = "AdditionalInfo";
+pub const DETECTED_AT: &str = "DetectedDateTime";
+pub const LAST_UPDATED: &str = "LastUpdatedDateTime";
+/// The object id of who changed a risk state (`riskyUserHistoryItem`).
+pub const INITIATED_BY: &str = "InitiatedBy";
+/// Which credentials of a service principal a detection names.
+pub const KEY_IDS: &str = "KeyIds";
+/// What a row is: `detection`, `user risk state` or `service principal risk state`.
+pub const RISK_RECORD: &str = "RiskRecord";

@@ -34,12 +34,16 @@ pub enum Source {
     /// (`Get-MessageTrace`, `Get-MessageTraceV2`, the admin center's
     /// downloadable report).
     MessageTrace,
+    /// Entra ID Protection: risk detections (one row per detection and
+    /// state change) and the risk state of users and service principals
+    /// (`riskDetections`, `riskyUsers`, `AADUserRiskEvents` …).
+    RiskDetection,
 }
 
 impl Source {
     /// Every source; the store keeps a row's source as its index here, so
     /// new sources go at the end.
-    pub const ALL: [Source; 8] = [
+    pub const ALL: [Source; 9] = [
         Source::SignIn,
         Source::DirectoryAudit,
         Source::UnifiedAudit,
@@ -48,6 +52,7 @@ impl Source {
         Source::GcpAudit,
         Source::GraphActivity,
         Source::MessageTrace,
+        Source::RiskDetection,
     ];
 
     /// The cloud infrastructure logs (Azure, AWS, Google Cloud), as opposed
@@ -75,6 +80,7 @@ impl Source {
             Source::GcpAudit => "gcp",
             Source::GraphActivity => "graph",
             Source::MessageTrace => "trace",
+            Source::RiskDetection => "risk",
         }
     }
 
@@ -89,6 +95,7 @@ impl Source {
             Source::GcpAudit => "Google Cloud audit log",
             Source::GraphActivity => "Microsoft Graph activity log",
             Source::MessageTrace => "Exchange message trace",
+            Source::RiskDetection => "Entra ID Protection",
         }
     }
 
@@ -103,6 +110,7 @@ impl Source {
             "gcpaudit" | "gcloud" | "googlecloud" | "gcp_audit" => Some(Source::GcpAudit),
             "graphactivity" | "graph_activity" | "microsoftgraphactivitylogs" => Some(Source::GraphActivity),
             "messagetrace" | "message_trace" | "mailtrace" => Some(Source::MessageTrace),
+            "identityprotection" | "riskdetection" | "riskdetections" | "riskevents" | "riskyusers" => Some(Source::RiskDetection),
             _ => None,
         })
     }

@@ -23,6 +23,7 @@ impl Need {
             Need::Log(Source::GcpAudit) => "Google Cloud audit logs",
             Need::Log(Source::GraphActivity) => "Microsoft Graph activity logs",
             Need::Log(Source::MessageTrace) => "Exchange message trace",
+            Need::Log(Source::RiskDetection) => "Entra ID Protection risk detections",
             Need::TenantSnapshot => "tenant configuration snapshot",
         }
     }
@@ -61,6 +62,7 @@ const AWS: Need = Need::Log(Source::CloudTrail);
 const GCP: Need = Need::Log(Source::GcpAudit);
 const GRAPH: Need = Need::Log(Source::GraphActivity);
 const TRACE: Need = Need::Log(Source::MessageTrace);
+const RISK: Need = Need::Log(Source::RiskDetection);
 
 pub static PHASES: [Phase; 3] = [
     Phase {
@@ -73,7 +75,7 @@ pub static PHASES: [Phase; 3] = [
                 title: "Validate the alert",
                 summary: "Check the sign-in behind the alert in the sign-in log: where it came from, the device and its compliance, the client and user agent, and the risk Entra assigned. Rule out travel and VPN quickly, so a real compromise is acted on and a false alarm does not lock a user out.",
                 needs: &[SIGNIN],
-                helps: &[],
+                helps: &[RISK],
             },
             Step {
                 number: 2,
@@ -108,7 +110,7 @@ pub static PHASES: [Phase; 3] = [
                 title: "Review identity logs",
                 summary: "Pull at least 30 days of sign-in and audit logs for the account and the service principals around it. Focus on successful sign-ins from unfamiliar addresses, MFA registrations, role assignment changes and Conditional Access changes: they give the scope and timeline.",
                 needs: &[SIGNIN, AUDIT],
-                helps: &[GRAPH],
+                helps: &[GRAPH, RISK],
             },
             Step {
                 number: 6,
@@ -150,7 +152,7 @@ pub static PHASES: [Phase; 3] = [
                 title: "Trace lateral movement and escalation",
                 summary: "Follow the identity to other mailboxes, SharePoint sites, subscriptions and admin portals. Look for privilege escalation: the account added to admin roles, new admin accounts created, or PIM settings changed.",
                 needs: &[UAL, AUDIT, SIGNIN],
-                helps: &[GRAPH, TRACE],
+                helps: &[GRAPH, TRACE, RISK],
             },
             Step {
                 number: 11,

@@ -139,7 +139,7 @@ enum Test {
     /// `attrs` is given) an attribute pair matches.
     Text { columns: Vec<(usize, SymSet)>, attrs: Option<AttrTest> },
     /// Bit `i` set: `Source::ALL[i]` / `Outcome::ALL[i]` matches.
-    Source(u8),
+    Source(u32),
     Outcome(u8),
     File(Vec<u16>),
     /// start ≤ time < end.
@@ -226,7 +226,7 @@ impl EventStore {
                         return Ok(Vec::new());
                     }
                 }
-                Test::Source(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.source[r]) != 0),
+                Test::Source(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1u32 << self.source[r]) != 0),
                 Test::Outcome(mask) => narrow(&mut rows, lo, hi, *negated, |r| mask & (1 << self.outcome[r]) != 0),
                 Test::File(ids) => narrow(&mut rows, lo, hi, *negated, |r| ids.contains(&(self.file.at(r) as u16))),
                 Test::Time(start, end) => narrow(&mut rows, lo, hi, *negated, |r| (*start..*end).contains(&self.time[r])),
@@ -369,7 +369,7 @@ impl EventStore {
             }
             TermKind::Match { field, values } => match field {
                 Field::Source => {
-                    let mask = values.iter().filter_map(|v| Source::from_key(v)).fold(0u8, |m, s| m | 1 << s.index());
+                    let mask = values.iter().filter_map(|v| Source::from_key(v)).fold(0u32, |m, s| m | 1 << s.index());
                     Test::Source(mask)
                 }
                 Field::Outcome => {

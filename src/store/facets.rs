@@ -94,7 +94,8 @@ impl EventStore {
                 } else {
                     (&self.outcome, Outcome::ALL.iter().map(|o| o.key()).collect())
                 };
-                let mut by_index = [0u32; 8];
+                // As many counters as values: a fixed eight dropped the ninth source.
+                let mut by_index = vec![0u32; keys.len()];
                 for &row in rows {
                     if let Some(n) = column.get(row as usize).and_then(|&i| by_index.get_mut(i as usize)) {
                         *n += 1;

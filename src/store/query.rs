@@ -711,7 +711,7 @@ mod tests {
         let e = err("time:2026-03-01..tomorrow");
         assert_eq!((e.message.as_str(), e.position), ("bad time 'tomorrow' in time: — use 2026-03-01 or 2026-03-01T10:00Z", 17));
         let e = err("source:splunk");
-        assert_eq!((e.message.as_str(), e.position), ("unknown source 'splunk' in source: — use signin, audit, ual, azure, cloudtrail, gcp, graph or trace", 7));
+        assert_eq!((e.message.as_str(), e.position), ("unknown source 'splunk' in source: — use signin, audit, ual, azure, cloudtrail, gcp, graph, trace or risk", 7));
         assert_eq!(err("outcome:maybe").position, 8);
         let e = err("ip:203.0.113.0/33");
         assert_eq!(e.message, "bad network '203.0.113.0/33' in ip: — use 203.0.113.0/24 or 2001:db8::/32");
