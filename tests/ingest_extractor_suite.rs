@@ -4,7 +4,8 @@
 //! arrays in one file, `AuditData` parsed to an object, `CreationDate` as
 //! `\/Date(ms)\/`); Graph sign-ins and directory audits as page values
 //! appended (a one-item page is a bare object); the AzureAD module's
-//! PascalCase sign-ins; message trace as `Export-Csv`. Each file is told by
+//! PascalCase sign-ins; message trace, risky detections and risky users as
+//! `Export-Csv`. Each file is told by
 //! its content, whatever its name.
 
 use loupe::ingest::{ingest_bytes, Deduper, Schema};
@@ -31,11 +32,13 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn every_log_file_of_an_output_folder_is_read_as_its_log() {
-    let expected: [(&str, Schema, Source, u64); 6] = [
+    let expected: [(&str, Schema, Source, u64); 8] = [
         ("SignInLogs.json", Schema::GraphSignIn, Source::SignIn, 3),
         ("20260301170000-AuditLogs.json", Schema::GraphDirectoryAudit, Source::DirectoryAudit, 4),
         ("20260301170000-SignInLogsGraph.json", Schema::GraphSignIn, Source::SignIn, 3),
         ("MessageTrace.csv", Schema::MessageTraceCmdlet, Source::MessageTrace, 0),
+        ("RiskyDetections.csv", Schema::GraphRiskDetection, Source::RiskDetection, 3),
+        ("RiskyUsers.csv", Schema::GraphRiskyUser, Source::RiskDetection, 2),
         ("UAL-20260301160000.csv", Schema::UalSearchCsv, Source::UnifiedAudit, 0),
         ("UAL-20260301180000.json", Schema::UalSearchCsv, Source::UnifiedAudit, 3),
     ];

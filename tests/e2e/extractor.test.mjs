@@ -20,6 +20,8 @@ const LOGS = {
   'SignInLogs.json': /sign-in/i,
   '20260301170000-AuditLogs.json': /audit log/i,
   'MessageTrace.csv': /message trace/i,
+  'RiskyDetections.csv': /risk detections/i,
+  'RiskyUsers.csv': /risky users/i,
 };
 
 async function filesUnder(dir) {
