@@ -68,7 +68,7 @@ fn lure(world: &World, attack: &AdminAttack, rng: &mut Rng, traffic: &mut Traffi
 /// The Graph token of the replayed session in force at `time`: the latest
 /// replayed sign-in to Microsoft Graph before it.
 fn token_at(attack: &AdminAttack, time: i64) -> Option<&SignIn> {
-    attack.trail.replay.iter().filter(|s| s.time <= time && s.resource.id == people::RES_GRAPH.id).last()
+    attack.trail.replay.iter().rev().find(|s| s.time <= time && s.resource.id == people::RES_GRAPH.id)
 }
 
 fn replayed_session(world: &World, attack: &AdminAttack, rng: &mut Rng, traffic: &mut Traffic) {
