@@ -30,6 +30,11 @@ struct Report {
     loaded: BTreeSet<Source>,
     /// Files no parser could read.
     unread: usize,
+    /// Detectors with a finding that cites an attacker record.
+    fired: BTreeSet<String>,
+    /// Findings of the Graph activity and message trace detectors, at any
+    /// severity, that cite no attacker record: noise from the background.
+    quiet_broken: Vec<String>,
 }
 
 /// The context an analyst would set from what the answer key says.
@@ -83,18 +88,43 @@ fn evaluate(scenario: Scenario, analyst: bool) -> Report {
         .filter(|(f, ids)| f.severity > Severity::Low && !ids.iter().any(|id| answer_ids.contains(id.as_str())))
         .map(|(f, _)| format!("{:?} step {} {}: {}", f.severity, f.step, f.detector, f.title))
         .collect();
-    Report { per_step, missed, false_positives, loaded, unread }
+    let fired = cited.iter().filter(|(_, ids)| ids.iter().any(|id| answer_ids.contains(id.as_str()))).map(|(f, _)| f.detector.to_string()).collect();
+    let quiet_broken = cited
+        .iter()
+        .filter(|(f, ids)| (f.detector.starts_with("graph.") || f.detector.starts_with("trace.")) && !ids.iter().any(|id| answer_ids.contains(id.as_str())))
+        .map(|(f, _)| format!("{:?} step {} {}: {}", f.severity, f.step, f.detector, f.title))
+        .collect();
+    Report { per_step, missed, false_positives, loaded, unread, fired, quiet_broken }
+}
+
+/// The Graph activity and message trace detectors each scenario's story
+/// should set off; none of theirs may stand on background rows alone.
+const TAKEOVER_TRAFFIC: [&str; 5] =
+    ["graph.token_from_attacker_address", "graph.bulk_data_reads", "graph.bulk_directory_reads", "trace.outside_mail_in_window", "trace.internal_phishing_burst"];
+const ADMIN_TRAFFIC: [&str; 3] = ["graph.token_from_attacker_address", "graph.bulk_directory_reads", "trace.mail_from_marked_sender"];
+
+fn check_traffic(report: &Report, expected: &[&str]) {
+    for source in [Source::GraphActivity, Source::MessageTrace] {
+        assert!(report.loaded.contains(&source), "{source:?} not loaded");
+    }
+    for detector in expected {
+        assert!(report.fired.contains(*detector), "{detector} found nothing of the attacker's");
+    }
+    assert!(report.quiet_broken.is_empty(), "Graph or trace findings on background rows only: {:#?}", report.quiet_broken);
 }
 
 #[test]
 fn sample_incident_with_suggested_context() {
-    check(&evaluate(Scenario::MailboxTakeover, false));
+    let report = evaluate(Scenario::MailboxTakeover, false);
+    check(&report);
+    check_traffic(&report, &TAKEOVER_TRAFFIC);
 }
 
 #[test]
 fn sample_incident_with_analyst_context() {
     let report = evaluate(Scenario::MailboxTakeover, true);
     check(&report);
+    check_traffic(&report, &TAKEOVER_TRAFFIC);
     // With the victim, window and indicators set, the UAL alone shows
     // everything the attacker did in the mailbox and every message sent.
     if report.loaded.contains(&Source::UnifiedAudit) {
@@ -109,12 +139,16 @@ fn sample_incident_with_analyst_context() {
 /// ordinary above Low, whichever context the analyst starts from.
 #[test]
 fn compromised_admin_with_suggested_context() {
-    check_cloud(&check_all(evaluate(Scenario::CompromisedAdmin, false)));
+    let report = check_all(evaluate(Scenario::CompromisedAdmin, false));
+    check_cloud(&report);
+    check_traffic(&report, &ADMIN_TRAFFIC);
 }
 
 #[test]
 fn compromised_admin_with_analyst_context() {
-    check_cloud(&check_all(evaluate(Scenario::CompromisedAdmin, true)));
+    let report = check_all(evaluate(Scenario::CompromisedAdmin, true));
+    check_cloud(&report);
+    check_traffic(&report, &ADMIN_TRAFFIC);
 }
 
 /// The admin's Azure and AWS work: step 4 (what was built or granted) and

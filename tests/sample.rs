@@ -14,6 +14,8 @@ const INTERACTIVE: &str = "signins_interactive.csv";
 const NON_INTERACTIVE: &str = "signins_noninteractive_graph.json";
 const AUDIT: &str = "audit_graph.json";
 const UAL: &str = "ual_search.csv";
+const GRAPH_ACTIVITY: &str = "graph_activity_PT1H.json";
+const MESSAGE_TRACE: &str = "message_trace.csv";
 const DAY_MS: i64 = 86_400_000;
 
 /// One record read back from a generated file.
@@ -23,7 +25,8 @@ struct Rec {
     id: String,
     time: i64,
     /// The record's fields (CSV columns by header, or the JSON object; for
-    /// the UAL, the parsed AuditData with the CSV columns under `_csv`).
+    /// the UAL, the parsed AuditData with the CSV columns under `_csv`; for
+    /// Graph activity, the record's `properties`).
     fields: Map<String, Value>,
 }
 
@@ -113,6 +116,21 @@ fn read_all(set: &SampleSet) -> Vec<Rec> {
         assert_eq!(row.get("Identity"), rec.fields.get("Id"), "Identity column is the AuditData Id");
         out.push(Rec { id: rec.text("Id"), time: time_of(&rec.text("CreationTime")), ..rec });
     }
+    for line in file_text(set, GRAPH_ACTIVITY).lines() {
+        let record: Value = serde_json::from_str(line).expect("one Graph activity record per line");
+        assert_eq!(record["category"], "MicrosoftGraphActivityLogs");
+        let properties = record["properties"].as_object().expect("properties").clone();
+        let rec = Rec { file: GRAPH_ACTIVITY, id: String::new(), time: 0, fields: properties };
+        out.push(Rec { id: rec.text("requestId"), time: time_of(&rec.text("timeGenerated")), ..rec });
+    }
+    let (_, rows) = csv_rows(file_text(set, MESSAGE_TRACE));
+    for row in rows {
+        let rec = Rec { file: MESSAGE_TRACE, id: String::new(), time: 0, fields: row };
+        // The id the reader gives a row: the trace id without dashes and the recipient.
+        let id = format!("{}|{}", rec.text("MessageTraceId").replace('-', ""), rec.text("RecipientAddress").to_ascii_lowercase());
+        let time = chrono::NaiveDateTime::parse_from_str(&rec.text("Received"), "%m/%d/%Y %I:%M:%S %p").expect("en-US Received").and_utc().timestamp_millis();
+        out.push(Rec { id, time, ..rec });
+    }
     out
 }
 
@@ -162,7 +180,7 @@ fn same_seed_gives_identical_bytes_and_other_seeds_differ() {
 fn files_are_named_as_the_manifest_says() {
     let set = default_set();
     let names: Vec<&str> = set.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, [INTERACTIVE, NON_INTERACTIVE, AUDIT, UAL]);
+    assert_eq!(names, [INTERACTIVE, NON_INTERACTIVE, AUDIT, UAL, GRAPH_ACTIVITY, MESSAGE_TRACE]);
     let manifest: Value = serde_json::from_slice(&set.manifest_json()).expect("manifest JSON");
     assert_eq!(manifest["files"], serde_json::json!(names));
     assert!(manifest["name"].as_str().is_some_and(|n| !n.is_empty()));
@@ -180,7 +198,7 @@ fn write_to_dir_writes_files_key_and_manifest() {
     let key: AnswerKey = serde_json::from_slice(&std::fs::read(dir.join("answer_key.json")).expect("key")).expect("key parses");
     assert_eq!(&key, &set.answer_key);
     let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest")).expect("manifest parses");
-    assert_eq!(manifest["files"].as_array().map(Vec::len), Some(4));
+    assert_eq!(manifest["files"].as_array().map(Vec::len), Some(6));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -189,7 +207,9 @@ fn sizes_stay_in_the_target_range() {
     for seed in [DEFAULT_SEED, 1, 42] {
         let set = sample::generate(seed);
         let total: usize = set.files.iter().map(|f| f.contents.len()).sum();
-        assert!((2_000_000..=6_000_000).contains(&total), "seed {seed}: {total} bytes");
+        // Graph activity records are large (the diagnostic wrapper repeats
+        // the time, address and tenant around some thirty properties).
+        assert!((2_000_000..=9_000_000).contains(&total), "seed {seed}: {total} bytes");
     }
 }
 
@@ -277,8 +297,18 @@ fn answer_key_records_appear_once_in_their_file() {
         let expected = if key().duplicate_record_ids.contains(&item.record_id) { 2 } else { 1 };
         assert_eq!(recs.len(), expected, "{}", item.record_id);
         assert!(recs.iter().all(|r| r.file == item.file), "{} is in {} not {}", item.record_id, recs[0].file, item.file);
-        // The id as text: once per record (twice in the UAL: Identity and AuditData Id).
-        let per_record = if item.file == UAL { 2 } else { 1 };
+        // The id as text: once per record (twice in the UAL: Identity and
+        // AuditData Id; three times in Graph activity: requestId,
+        // operationId, correlationId). A trace row's id is made by the
+        // reader from the trace id and the recipient, so it is not text.
+        let per_record = match item.file.as_str() {
+            UAL => 2,
+            GRAPH_ACTIVITY => 3,
+            _ => 1,
+        };
+        if item.file == MESSAGE_TRACE {
+            continue;
+        }
         for f in &set.files {
             let n = file_text(set, &f.name).matches(item.record_id.as_str()).count();
             assert_eq!(n, if f.name == item.file { expected * per_record } else { 0 }, "{} in {}", item.record_id, f.name);
@@ -299,11 +329,14 @@ fn twenty_staff_over_thirty_days() {
     let last = recs.iter().map(|r| r.time).max().expect("records");
     assert!(first >= time_of("2026-02-02T00:00:00Z") && last < time_of("2026-03-04T00:00:00Z"));
     assert!(last - first > 29 * DAY_MS, "span {} days", (last - first) / DAY_MS);
-    for file in [INTERACTIVE, NON_INTERACTIVE, AUDIT, UAL] {
+    for file in [INTERACTIVE, NON_INTERACTIVE, AUDIT, UAL, MESSAGE_TRACE] {
         let times: Vec<i64> = recs.iter().filter(|r| r.file == file).map(|r| r.time).collect();
         assert!(times.len() > 100, "{file}: {} records", times.len());
         assert!(times.windows(2).filter(|w| w[0] < w[1]).count() <= 1, "{file} is newest first (one restart for the appended search)");
     }
+    // The archived hourly blobs are joined oldest first.
+    let graph: Vec<i64> = recs.iter().filter(|r| r.file == GRAPH_ACTIVITY).map(|r| r.time).collect();
+    assert!(graph.len() > 100 && graph.windows(2).all(|w| w[0] <= w[1]), "{GRAPH_ACTIVITY} is oldest first");
     // Weekends are quieter than weekdays.
     let weekday = |t: i64| ((t - time_of("2026-02-02T00:00:00Z")).div_euclid(DAY_MS)).rem_euclid(7);
     let signins: Vec<i64> = recs.iter().filter(|r| r.file == INTERACTIVE).map(|r| r.time - 5 * 3_600_000).collect();
@@ -391,7 +424,7 @@ fn attack_records_carry_the_indicators() {
     assert!(app_tokens.len() >= 5);
     assert!(app_tokens.iter().all(|r| r.text("appId") == k.malicious_app.app_id && k.attacker_ips.contains(&r.text("ipAddress"))));
 
-    for r in items(6) {
+    for r in items(6).into_iter().filter(|r| r.file == UAL) {
         let ip = r.text("ClientIP");
         assert!(k.attacker_ips.iter().any(|a| ip.starts_with(a.as_str())), "{ip}");
         match r.text("Operation").as_str() {
@@ -401,7 +434,34 @@ fn attack_records_carry_the_indicators() {
         }
     }
     assert!(items(6).iter().any(|r| r.text("AppId") == k.malicious_app.app_id));
-    assert!(items(10).iter().all(|r| r.text("Operation") == "Send" && r.text("AppId") == k.malicious_app.app_id));
+    assert!(items(10).iter().filter(|r| r.file == UAL).all(|r| r.text("Operation") == "Send" && r.text("AppId") == k.malicious_app.app_id));
+
+    // Graph: every attacker call is the victim's token from an attacker
+    // address; the app's are the bulk mail reads, the browser's the directory.
+    let victim_id = items(1)[0].text("User ID");
+    let graph: Vec<&Rec> = k.items.iter().filter(|i| i.file == GRAPH_ACTIVITY).map(|i| index[i.record_id.as_str()][0]).collect();
+    assert!(graph.len() > 200, "{} Graph calls", graph.len());
+    for r in &graph {
+        assert_eq!(r.text("userId"), victim_id);
+        assert!(k.attacker_ips.contains(&r.text("ipAddress")), "{}", r.text("ipAddress"));
+    }
+    let graph_items = |step: u8| items(step).into_iter().filter(|r| r.file == GRAPH_ACTIVITY).collect::<Vec<_>>();
+    assert!(graph_items(6).len() >= 100 && graph_items(6).iter().all(|r| r.text("appId") == k.malicious_app.app_id && (r.text("requestUri").contains("/mailFolders") || r.text("requestUri").contains("/messages"))));
+    assert!(graph_items(10).len() >= 100 && graph_items(10).iter().all(|r| r.text("ipAddress") == k.attacker_ips[0] && r.text("requestMethod") == "GET"));
+    assert!(graph_items(5).iter().any(|r| r.text("requestUri").ends_with("/me/sendMail")));
+
+    // The trace: the rule's forwards and the phishing to vendors leave the
+    // tenant (step 6); the phishing to colleagues stays inside (step 10).
+    let trace_items = |step: u8| items(step).into_iter().filter(|r| r.file == MESSAGE_TRACE).collect::<Vec<_>>();
+    let inside = |a: &str| a.ends_with("@larkspurfreight.example");
+    assert!(trace_items(6).iter().all(|r| r.text("SenderAddress") == *victim && !inside(&r.text("RecipientAddress"))));
+    assert!(trace_items(6).iter().any(|r| r.text("RecipientAddress") == k.forwarding_address && r.text("Subject").starts_with("FW: ")));
+    let colleagues: BTreeSet<String> = trace_items(10).iter().map(|r| r.text("RecipientAddress")).collect();
+    assert!(colleagues.len() >= 25 && colleagues.iter().all(|a| inside(a)), "{colleagues:?}");
+    assert!(trace_items(10).iter().all(|r| r.text("SenderAddress") == *victim && r.text("FromIP") == k.attacker_ips[1]));
+    // The phishing in the trace is the message the audit log saw sent.
+    let sent: BTreeSet<String> = items(10).iter().filter(|r| r.file == UAL).map(|r| r.fields["Item"]["InternetMessageId"].as_str().unwrap_or("").to_string()).collect();
+    assert!(trace_items(10).iter().all(|r| sent.contains(&r.text("MessageId"))));
 }
 
 #[test]
@@ -427,7 +487,7 @@ fn decoys_look_like_the_attack_but_are_not_in_the_key() {
     assert!(recs.iter().filter(innocent).filter(|r| r.text("Username") == k.victims[0]).count() > 10);
     // Nobody else uses the attacker's addresses.
     for r in recs.iter().filter(innocent) {
-        for field in ["IP address", "ipAddress", "ClientIP"] {
+        for field in ["IP address", "ipAddress", "ClientIP", "FromIP"] {
             let ip = r.text(field);
             assert!(!k.attacker_ips.iter().any(|a| !ip.is_empty() && ip.starts_with(a.as_str())), "{} uses {ip}", r.id);
         }
@@ -439,7 +499,7 @@ fn addresses_and_names_are_safe_fictional_data() {
     let recs = default_records();
     let documentation = |ip: &str| ["192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:", "[2001:db8:"].iter().any(|p| ip.starts_with(p));
     for r in recs {
-        for field in ["IP address", "ipAddress", "ClientIP", "ClientIPAddress"] {
+        for field in ["IP address", "ipAddress", "ClientIP", "ClientIPAddress", "FromIP", "ToIP"] {
             let ip = r.text(field);
             assert!(ip.is_empty() || documentation(&ip), "{field} {ip} in {}", r.file);
         }
@@ -485,7 +545,14 @@ fn sample_files_ingest_cleanly() {
     let set = default_set();
     let mut dedupe = Deduper::default();
     let mut kept = BTreeSet::new();
-    for (name, schema) in [(INTERACTIVE, Schema::EntraSignInPortal), (NON_INTERACTIVE, Schema::GraphSignIn), (AUDIT, Schema::GraphDirectoryAudit), (UAL, Schema::UalSearchCsv)] {
+    for (name, schema) in [
+        (INTERACTIVE, Schema::EntraSignInPortal),
+        (NON_INTERACTIVE, Schema::GraphSignIn),
+        (AUDIT, Schema::GraphDirectoryAudit),
+        (UAL, Schema::UalSearchCsv),
+        (GRAPH_ACTIVITY, Schema::EntraDiagnosticRecords),
+        (MESSAGE_TRACE, Schema::MessageTraceCmdlet),
+    ] {
         let file = set.files.iter().find(|f| f.name == name).expect("file");
         let (report, events, _) = ingest_bytes(name, &file.contents, &mut dedupe);
         assert_eq!(report.unreadable, None, "{name}");

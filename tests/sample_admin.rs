@@ -253,3 +253,41 @@ fn the_stolen_identity_reaches_azure_and_aws() {
     // What the remediation plan must undo names these identifiers.
     assert!(key().remediation.iter().any(|a| a == &format!("aws_disable_key:364018529716:{}", new_key.to_lowercase())));
 }
+
+/// The message trace and the Graph activity log: the lure arrives from the
+/// proxy's address before the relayed sign-in, and the replayed session
+/// starts listing the directory from the replay address before the changes.
+#[test]
+fn the_lure_comes_before_the_proxy_and_the_directory_listing_before_the_changes() {
+    let file = set().file(sample::FILE_MESSAGE_TRACE).expect("message trace");
+    assert!(file.contents.starts_with(b"#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTraceV2\r\n"));
+    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(file.contents.as_slice());
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let time = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%m/%d/%Y %I:%M:%S %p").expect("en-US time").and_utc().timestamp_millis();
+    let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+    let lure: Vec<&csv::StringRecord> = rows.iter().filter(|r| r[col("SenderAddress")].ends_with("@larkspurfreight-sharepoint.example")).collect();
+    assert_eq!(lure.len(), 2, "the admin and the helpdesk lead");
+    assert!(lure.iter().any(|r| r[col("RecipientAddress")] == key().victims[0]));
+    let window_start = loupe::model::parse_rfc3339_utc(&key().compromise_window.start).expect("start");
+    for r in &lure {
+        assert_eq!(&r[col("FromIP")], key().attacker_ips[0].as_str(), "sent from the proxy's address");
+        assert!(time(&r[col("Received")]) < window_start);
+        let id = format!("{}|{}", r[col("MessageTraceId")].replace('-', ""), &r[col("RecipientAddress")]);
+        assert!(key().items.iter().any(|i| i.file == sample::FILE_MESSAGE_TRACE && i.record_id == id && i.step == 10), "{id} in the key");
+    }
+    assert!(key().marks.iter().any(|m| m.value == "larkspurfreight-sharepoint.example"));
+
+    let text = std::str::from_utf8(&set().file(sample::FILE_GRAPH_ACTIVITY).expect("Graph activity").contents).expect("UTF-8");
+    let calls: BTreeMap<String, Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("one record per line"))
+        .map(|r| (r["properties"]["requestId"].as_str().unwrap_or_default().to_string(), r["properties"].clone()))
+        .collect();
+    let listed: Vec<&Value> = items("the directory listed by the replayed session").iter().map(|id| &calls[*id]).collect();
+    assert!(listed.len() >= 100, "{} directory reads", listed.len());
+    assert!(listed.iter().all(|c| c["ipAddress"] == key().attacker_ips[1].as_str() && c["requestMethod"] == "GET"));
+    let first_read = listed.iter().filter_map(|c| c["timeGenerated"].as_str()).min().expect("reads");
+    let add_password = key().items.iter().filter(|i| i.file == sample::FILE_GRAPH_ACTIVITY).map(|i| &calls[&i.record_id]).find(|c| c["requestUri"].as_str().is_some_and(|u| u.ends_with("/addPassword"))).expect("addPassword");
+    assert!(add_password["timeGenerated"].as_str().expect("time") > first_read, "the directory listing starts before the secret is added");
+}

@@ -71,14 +71,30 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         .collect()
 }
 
+/// This many other accounts signing in from an address before the window
+/// make it the company's own (an office or VPN exit nobody declared as a
+/// corporate range): a suspect's first use of it is not the intruder's.
+const SHARED_BEFORE_BY: usize = 3;
+
+fn shared_before_window(history: &History, account: &str, ip: &str, start: i64) -> bool {
+    let used = history.addresses();
+    used.other_accounts(account, ip).iter().filter(|other| used.days_before(other, ip, start) > 0).count() >= SHARED_BEFORE_BY
+}
+
 /// Addresses of the suspects' successful sign-ins that were new to them
 /// inside the compromise window (none without a window), outside declared
-/// corporate ranges: address -> (account, first time).
+/// corporate ranges and the company's shared addresses: address -> (account, first time).
 fn first_seen_in_window(store: &EventStore, ctx: &Context, history: &History) -> BTreeMap<String, Vec<(String, i64)>> {
     let mut found: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    let Some((start, _)) = ctx.window else { return found };
     for n in history.novelties() {
         let (ip, time) = (store.ip(n.row), store.time(n.row));
-        if n.new_ip && ctx.is_suspect(&n.account) && ctx.in_window(time) && ctx.corporate_range_of(ip).is_none() {
+        if n.new_ip
+            && ctx.is_suspect(&n.account)
+            && ctx.in_window(time)
+            && ctx.corporate_range_of(ip).is_none()
+            && !shared_before_window(history, &n.account, ip, start)
+        {
             let seen = found.entry(ip.to_string()).or_default();
             if !seen.iter().any(|(a, _)| a == &n.account) {
                 seen.push((n.account.clone(), time));
@@ -196,5 +212,22 @@ mod tests {
         // The address is the attacker's from then on, so the earlier call from it is shown too.
         assert_eq!(got, vec![(Severity::Medium, vec!["203.0.113.45", "203.0.113.45"])], "{findings:#?}");
         assert!(findings[0].details[0].contains("first seen for megan@contoso.com"), "{:?}", findings[0].details);
+    }
+
+    #[test]
+    fn an_office_address_colleagues_used_before_the_window_is_not_the_attackers() {
+        let mut events = daily("2026-03-01T08:00:00Z", 10, "megan@contoso.com", "198.51.100.20", "NL");
+        for e in &mut events {
+            e.set_attr(attr::USER_ID, OID.to_string());
+        }
+        for colleague in ["adele@contoso.com", "lee@contoso.com", "nestor@contoso.com"] {
+            events.extend(daily("2026-03-02T08:30:00Z", 5, colleague, "192.0.2.10", "NL"));
+        }
+        // Her first day at the office falls inside the window.
+        events.push(signin("2026-03-14T10:00:00Z", "megan@contoso.com", "192.0.2.10", "NL").with(attr::USER_ID, OID));
+        events.push(graph("2026-03-14T10:05:00Z", "GET /me/drive/recent", OID, "192.0.2.10"));
+        let store = store_of(events);
+        let ctx = Context { suspect_accounts: vec!["megan@contoso.com".into()], window: Some((t("2026-03-14T09:30:00Z"), t("2026-03-15T00:00:00Z"))), ..Context::default() };
+        assert!(findings_of(&DEF, &store, &ctx).is_empty());
     }
 }

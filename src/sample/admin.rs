@@ -81,6 +81,24 @@ pub struct AdminAttack {
     pub secret_key_id: String,
     victim_name: String,
     exec_name: String,
+    pub trail: AdminTrail,
+}
+
+/// What the attack did that other logs also see (Microsoft Graph, the
+/// message trace): copies of records and times made here, no draws of their own.
+pub struct AdminTrail {
+    pub admin_index: usize,
+    /// The sign-in the phishing proxy relayed.
+    pub phished_at: i64,
+    /// The replayed session's sign-ins, in order.
+    pub replay: Vec<SignIn>,
+    pub secret_added_at: i64,
+    pub invoice_object_id: String,
+    pub created_at: i64,
+    pub created_id: String,
+    pub role_at: i64,
+    /// The Global Administrator role's object id in the tenant.
+    pub global_role_id: String,
 }
 
 impl AdminAttack {
@@ -437,6 +455,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
     let mut t = t0 + r.range(18, 35) * MINUTE;
     let mut portal = replayed(world, &mut r, admin, t, people::APP_AZURE_PORTAL, people::RES_AZURE_MGMT, &replay, true);
     portal.mfa = Mfa { requirement_mfa: true, result: "MFA requirement satisfied by claim in the token".into(), method: String::new() };
+    let mut replay_sign_ins = vec![portal.clone()];
     log.interactive(
         portal,
         5,
@@ -456,6 +475,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
         s.risk_during = "medium";
         s.risk_aggregated = "medium";
         s.risk_state = "atRisk";
+        replay_sign_ins.push(s.clone());
         log.non_interactive(s, 5, "token use by the replayed session", "Background token requests from the replay address: the attacker's portal session, flagged by Entra as risky.");
     }
 
@@ -476,6 +496,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
     let cert_key = [(invoice_cert.0.as_str(), "AsymmetricX509Cert", INVOICE_CERT)];
     let with_secret = [(invoice_cert.0.as_str(), "AsymmetricX509Cert", INVOICE_CERT), (secret_id.as_str(), "Password", "sync")];
     let cred = credentials_audit(world, &mut r, t, admin, &ip2, REPLAY_UA, &invoice, &cert_key, &with_secret);
+    let secret_added_at = t;
     log.ev.config.push((cred.time, ConfigChange::AppSecrets { app_object_id: invoice.object_id.clone(), secrets: vec![(secret_id.clone(), "sync".into(), 730)] }));
     log.ev.config_notes.push(ConfigChangeItem::attacker(
         "application",
@@ -509,6 +530,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
         Modified { name: "UserType".into(), old: "[]".into(), new: "[\"Member\"]".into() },
         Modified { name: "Included Updated Properties".into(), old: String::new(), new: "\"AccountEnabled, DisplayName, UserPrincipalName, UserType\"".into() },
     ];
+    let created_at = t;
     let add_user = world.audit(&mut r, t, &corr, "Add user", "UserManagement", "Core Directory", "Add", by_user(admin, &ip2), vec![new_user]);
     log.ev.config.push((add_user.time, ConfigChange::UserAdded { id: created.id.clone(), upn: created.upn.clone(), display_name: display.into(), department: String::new() }));
     log.ev.config_notes.push(ConfigChangeItem::attacker("user", &created.id, &created.upn, "an account created by the attacker, holding Global Administrator", Severity::Medium, vec![add_user.id.clone()]));
@@ -562,6 +584,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
                 s.risk_during = "medium";
                 s.risk_aggregated = "medium";
                 s.risk_state = "atRisk";
+                replay_sign_ins.push(s.clone());
                 log.non_interactive(s, 5, "token use by the replayed session", "The stolen refresh token still works a day later from the replay address.");
             }
         }
@@ -602,5 +625,16 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence, tenant: &mut Te
         secret_key_id: secret_id,
         victim_name: admin.display_name.clone(),
         exec_name: exec.display_name.clone(),
+        trail: AdminTrail {
+            admin_index: people::VPN_USER,
+            phished_at: t0,
+            replay: replay_sign_ins,
+            secret_added_at,
+            invoice_object_id: invoice.object_id.clone(),
+            created_at,
+            created_id: created.id.clone(),
+            role_at,
+            global_role_id,
+        },
     }
 }

@@ -41,7 +41,7 @@ const STOLEN_FILES: [(&str, bool); 8] = [
 ];
 /// The model name of the attacker's phone, as the registration shows it.
 const ATTACKER_PHONE: &str = "SM-A045F";
-const PHISH_SUBJECT: &str = "Updated remittance details - action required";
+pub const PHISH_SUBJECT: &str = "Updated remittance details - action required";
 
 /// What the attack decided, for the answer key.
 pub struct Attack {
@@ -55,6 +55,21 @@ pub struct Attack {
     pub end: i64,
     pub duplicate_id: String,
     pub items: Vec<AnswerItem>,
+    pub trail: Trail,
+}
+
+/// What the attack did that other logs also see (Microsoft Graph, the
+/// message trace): copies of records made here, no draws of their own.
+pub struct Trail {
+    pub victim_index: usize,
+    /// The attacker's browser sign-ins, in order (My Sign-ins, then Office).
+    pub browser: Vec<SignIn>,
+    /// When the inbox rule was made.
+    pub rule_at: i64,
+    /// The app's token refreshes, each with how many messages it then read.
+    pub app_refreshes: Vec<(SignIn, usize)>,
+    /// The phishing messages the app sent, with when.
+    pub phish: Vec<(i64, MessageRef)>,
 }
 
 /// Records the attack adds, each also noted in the answer key.
@@ -176,6 +191,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     first.risk_during = "medium";
     first.risk_aggregated = "medium";
     first.risk_state = "atRisk";
+    let mut browser_sign_ins = vec![first.clone()];
     log.interactive(first, 1, "successful sign-in from the attacker address (alert)", "First successful sign-in from a foreign hosting address the victim never used, single-factor, minutes after the spray.");
 
     // 4. The attacker enrols their own Authenticator app.
@@ -218,6 +234,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     let mut office = browser(world, rng, victim, t, people::APP_OFFICE_HOME, people::RES_EXCHANGE, &net1);
     office.mfa = Mfa { requirement_mfa: true, result: "MFA successfully completed".into(), method: "Mobile app notification".into() };
     office.session_id = session.clone();
+    browser_sign_ins.push(office.clone());
     log.interactive(office, 5, "sign-in with the attacker's new MFA method", "MFA was completed with the just-registered app from the same foreign address.");
     for k in 0..3 {
         let mut s = browser(world, rng, victim, t + (8 + k * 17) * MINUTE, people::APP_OFFICE_HOME, people::RES_EXCHANGE, &net1);
@@ -323,6 +340,7 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     ];
     let rule = ual::new_inbox_rule(&world.org, rng, MailboxCall { time: t, user: victim, client: &owa, session: &owa_session }, "..", &params);
     let duplicate_id = rule.id.clone();
+    let rule_at = rule.time;
     log.ual(rule, 9, "inbox rule forwarding and deleting security mail", "Rule '..' forwards mail mentioning security, password, MFA or invoice to an outside address and deletes it, hiding alerts from the victim.");
 
     // 8. Files taken with the script.
@@ -344,14 +362,17 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     let mut first_sync = true;
     let mut last = when;
     let mut n = 0;
+    let mut app_refreshes = Vec::new();
     while when < clock::WINDOW_END - 30 * MINUTE {
         let mut s = world.sign_in(rng, victim, when, malicious.clone(), people::RES_GRAPH, &net2, None, SCRIPT_UA, false);
         s.client_app = "Mobile Apps and Desktop clients";
         s.browser = "Python Requests 2.31".into();
         s.incoming_token = "none";
+        let refresh = s.clone();
         log.non_interactive(s, 8, "the consented app refreshes its token", "The malicious app keeps obtaining Graph tokens for the victim from a second foreign address, without any password.");
         let access = if first_sync { "Sync" } else { "Bind" };
         let items: Vec<MessageRef> = (0..rng.range(2, 9)).map(|_| message(rng)).collect();
+        app_refreshes.push((refresh, items.len()));
         let folder = if n % 4 == 3 { "\\Sent Items" } else { "\\Inbox" };
         let at = when + rng.range(5, 50) * SECOND;
         let m = ual::mail_items_accessed(&world.org, rng, MailboxCall { time: at, user: victim, client: &api, session: &api_session }, access, folder, &items);
@@ -364,12 +385,14 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
     }
 
     // 10. Internal phishing from the victim's mailbox the next working morning.
+    let mut phish = Vec::new();
     let phish_time = world::local_time(day, victim.utc_offset, 9, 40 + rng.range(0, 15));
     let phish_time = if phish_time <= t { phish_time + DAY } else { phish_time };
     for k in 0..2 {
         let m = message(rng);
         let call = MailboxCall { time: phish_time + k * 3 * MINUTE, user: victim, client: &api, session: &api_session };
         let s = ual::send(&world.org, rng, call, PHISH_SUBJECT, &m);
+        phish.push((call.time, m));
         log.ual(s, 10, "internal phishing sent from the victim's mailbox", "The app sent payment-change requests to colleagues from the victim's mailbox: lateral phishing.");
     }
     last = last.max(phish_time + 4 * MINUTE);
@@ -385,5 +408,6 @@ pub fn generate(world: &World, rng: &mut Rng, ev: &mut Evidence) -> Attack {
         end: last,
         duplicate_id,
         items: log.items,
+        trail: Trail { victim_index, browser: browser_sign_ins, rule_at, app_refreshes, phish },
     }
 }

@@ -1,18 +1,20 @@
 //! Deterministic training incidents: a month of ordinary activity in a
 //! fictional tenant and one compromise, written in the real export layouts
 //! (Entra sign-in download CSV, Graph sign-ins and directory audits JSON,
-//! Search-UnifiedAuditLog CSV), with an answer key naming every attacker
-//! record.
+//! Search-UnifiedAuditLog CSV, Microsoft Graph activity logs, message
+//! trace), with an answer key naming every attacker record.
 //!
 //! Each `Scenario` is a different compromise over the same month: the same
 //! seed gives the same tenant, staff and background in every scenario, and
 //! always the same bytes; nothing reads the clock or the environment.
 //! `rng` is the only source of variation, `world` and `people` set the
 //! scene, `background` makes the month, `attack` (mailbox takeover) and
-//! `admin` (compromised admin) the incidents, `formats` writes them,
+//! `admin` (compromised admin) the incidents, `traffic` what each did in
+//! Microsoft Graph and by mail, `formats` writes them,
 //! `answer_key` says what they mean.
 
 mod admin;
+mod admin_traffic;
 pub mod answer_key;
 mod attack;
 mod background;
@@ -20,9 +22,13 @@ pub mod clock;
 mod cloud;
 mod config;
 pub mod formats;
+mod graph_calls;
+mod mail_flow;
 mod people;
 mod records;
 mod rng;
+mod takeover_traffic;
+mod traffic;
 mod training;
 mod world;
 
@@ -44,6 +50,8 @@ pub const FILE_UAL: &str = "ual_search.csv";
 pub const FILE_AZURE_ACTIVITY: &str = "azure_activity.json";
 pub const FILE_KEY_VAULT: &str = "keyvault_audit.json";
 pub const FILE_CLOUDTRAIL: &str = "cloudtrail_records.json";
+pub const FILE_GRAPH_ACTIVITY: &str = "graph_activity_PT1H.json";
+pub const FILE_MESSAGE_TRACE: &str = "message_trace.csv";
 pub const FILE_ANSWER_KEY: &str = "answer_key.json";
 pub const FILE_MANIFEST: &str = "manifest.json";
 
@@ -244,6 +252,15 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evid
         SampleFile { name: FILE_AUDIT.into(), contents: formats::graph_audit::write(&evidence.audits) },
         SampleFile { name: FILE_UAL.into(), contents: formats::ual::write(&searches) },
     ];
+    let mut files = files;
+    let background = traffic::background(world, evidence, seed, &attack.items, &attack.ips, &[]);
+    let mut traffic = takeover_traffic::generate(world, &attack, &background.mail, &mut traffic::scenario_rng(seed));
+    // The rule forwards mail and the app reads until the export ends: the
+    // window closes with the attacker's last row in any file.
+    let end = traffic.last_time().map_or(attack.end, |t| t.max(attack.end));
+    files.extend(traffic::files(world, background, &mut traffic));
+    let mut items = attack.items;
+    items.append(&mut traffic.items);
 
     let victim_name = world.users.iter().find(|u| u.upn == attack.victim).map_or(attack.victim.as_str(), |u| u.display_name.as_str());
     let description = format!(
@@ -253,7 +270,9 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evid
          a new starter registering MFA, an admin-approved app, ordinary inbox rules. The UAL export holds one record twice (a second, \
          overlapping Search-UnifiedAuditLog run appended to the file); its CreationDate column is US Eastern local time, AuditData times are UTC. \
          The tenant's configuration is exported before the month (baseline/) and after it (current/), with a report-only pilot policy and \
-         the helpdesk's phone number edits among the ordinary changes.",
+         the helpdesk's phone number edits among the ordinary changes. The Microsoft Graph activity log shows the attacker's session listing \
+         the directory and the app paging through the mailbox; the message trace shows the rule forwarding mail out, and the phishing \
+         reaching every colleague through the all-staff list and the company's vendors.",
         people::TENANT_NAME,
         people::DOMAIN,
         clock::DAYS,
@@ -277,11 +296,11 @@ fn mailbox_takeover(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evid
         attacker_user_agents: vec![attack::SCRIPT_UA.into(), attack::BROWSER_UA.into()],
         malicious_app: MaliciousApp { name: attack.app_name.clone(), app_id: attack.app_id.clone() },
         forwarding_address: attack.forward_to.clone(),
-        compromise_window: Window { start: crate::model::format_utc(attack.start), end: crate::model::format_utc(attack.end) },
+        compromise_window: Window { start: crate::model::format_utc(attack.start), end: crate::model::format_utc(end) },
         duplicate_record_ids: vec![attack.duplicate_id.clone()],
         created_accounts: Vec::new(),
         accessed_mailboxes: Vec::new(),
-        items: attack.items,
+        items,
         config_changes: Vec::new(),
         difficulty: Difficulty::default(),
         marks: Vec::new(),
@@ -319,9 +338,14 @@ fn compromised_admin(seed: u64, world: &World, rng: &mut Rng, evidence: &mut Evi
     // The cloud logs draw from a stream of their own: every file above stays as it was.
     let cloud = cloud::generate(world, &attack, &mut Rng::new(seed).fork(CLOUD_STREAM), evidence);
     files.extend(cloud.files);
-    let description = format!("{} {}", attack.description(world), cloud.description);
+    let admins = [attack.victim.as_str()];
+    let background = traffic::background(world, evidence, seed, &attack.items, &attack.ips, &admins);
+    let mut traffic = admin_traffic::generate(world, &attack, &mut traffic::scenario_rng(seed));
+    files.extend(traffic::files(world, background, &mut traffic));
+    let description = format!("{} {} {}", attack.description(world), cloud.description, admin_traffic::DESCRIPTION);
     let mut items = std::mem::take(&mut attack.items);
     items.extend(cloud.items);
+    items.append(&mut traffic.items);
     let cloud_decoys = cloud.decoys;
     let victim = &attack.victim;
     let mut remediation = vec![

@@ -213,3 +213,66 @@ impl Evidence {
         self.ual.retain(|r| inside(r.time));
     }
 }
+
+/// Who a Microsoft Graph request was made as.
+#[derive(Clone, Debug)]
+pub enum GraphCaller {
+    /// A delegated token: the signed-in user's object id.
+    User { id: String },
+    /// An app-only token: the app's service principal in the tenant.
+    App { sp_id: String },
+}
+
+/// One request to Microsoft Graph, as the activity log records it.
+#[derive(Clone, Debug)]
+pub struct GraphCall {
+    pub time: i64,
+    pub request_id: String,
+    pub client_request_id: String,
+    /// `GET`, `POST`, `PATCH` …
+    pub method: &'static str,
+    /// The whole URI, host and version included.
+    pub uri: String,
+    pub status: u16,
+    pub ip: String,
+    pub user_agent: String,
+    pub app_id: String,
+    pub caller: GraphCaller,
+    /// Delegated scopes (empty for app-only calls, which carry `roles`).
+    pub scopes: String,
+    pub roles: String,
+    /// The sign-in that issued the token (its `uniqueTokenIdentifier`).
+    pub sign_in_activity_id: String,
+    pub token_issued_at: i64,
+    pub session_id: String,
+    /// Directory role template ids the caller holds (`wids` claim).
+    pub wids: String,
+    pub response_bytes: u64,
+    pub duration_ms: u32,
+}
+
+/// One message to one recipient, as the message trace lists it.
+#[derive(Clone, Debug)]
+pub struct TracedMessage {
+    pub time: i64,
+    pub sender: String,
+    pub recipient: String,
+    pub subject: String,
+    /// `Delivered`, `Expanded`, `Failed`, `FilteredAsSpam`.
+    pub status: &'static str,
+    /// The client or server the message came from (empty when Exchange made it).
+    pub from_ip: String,
+    /// The server it was handed to (outside recipients only).
+    pub to_ip: String,
+    pub size: i64,
+    pub message_id: String,
+    /// Shared by every recipient row of one message.
+    pub trace_id: String,
+}
+
+impl TracedMessage {
+    /// The id the message trace reader gives this row.
+    pub fn record_id(&self) -> String {
+        format!("{}|{}", self.trace_id.to_ascii_lowercase().replace('-', ""), self.recipient.to_ascii_lowercase())
+    }
+}

@@ -166,6 +166,14 @@ fn admin_marks(world: &World, key: &AnswerKey) -> Vec<KeyMark> {
             "the replaying browser",
             "Chrome on Linux, a platform nobody in the tenant uses: it tells the replayed session from the admin's own.",
         ),
+        KeyMark::new(
+            MarkKind::Domain,
+            super::admin_traffic::LURE_DOMAIN,
+            10,
+            "the phishing lure's look-alike domain",
+            "The lure that led to the proxy came from this look-alike of the company's SharePoint: the message trace shows who else received it, and blocking the domain stops the next one.",
+        )
+        .also(super::admin_traffic::LURE_SENDER),
     ]
 }
 
@@ -267,7 +275,7 @@ fn mailbox_hints(world: &World, key: &AnswerKey) -> Vec<StepHints> {
         (6, vec![
             "What did the intruder do with the mailbox and the files?".into(),
             format!("In the Unified Audit Log, filter on the attacker's addresses (`ip:{spray}`, and the `ioc` term once they are marked): mail read, files downloaded."),
-            format!("Mail was read in Outlook on the web from {spray}, finance files were downloaded by the script, and the app '{app}' read mail from {api}: tag these malicious."),
+            format!("Mail was read in Outlook on the web from {spray}, finance files were downloaded by the script, and the app '{app}' read mail from {api} (hundreds of Graph requests in its first hour): tag these malicious. The message trace shows the rule's forwards and the phishing to vendors leaving the tenant."),
         ]),
         (7, vec![
             "Two configuration snapshots are loaded: what changed in the tenant during the month?".into(),
@@ -287,7 +295,7 @@ fn mailbox_hints(world: &World, key: &AnswerKey) -> Vec<StepHints> {
         (10, vec![
             "Did the intruder use the mailbox to reach other people?".into(),
             format!("Look at mail sent from {victim}'s mailbox (`user:{victim} op:Send`): which messages went out from the attacker's address?"),
-            "Internal phishing was sent from the victim's mailbox to colleagues: tag it malicious and check the recipients' sign-ins.".into(),
+            "Internal phishing was sent from the victim's mailbox to every colleague through the all-staff list (the message trace lists each recipient), after the attacker's session paged through the directory in Graph: tag it malicious and check the recipients' sign-ins.".into(),
         ]),
         (11, vec![
             "What must be changed so the intruder's access is gone for good?".into(),
@@ -354,7 +362,7 @@ fn admin_hints(world: &World, key: &AnswerKey) -> Vec<StepHints> {
         (10, vec![
             "Did the attacker give themselves a second way in, or reach other people's data?".into(),
             "Look for accounts created and roles granted during the window, and for mailbox permissions (`op:MailboxPermission`).".into(),
-            format!("{created} was created and made Global Administrator, and signed in from {replay}; FullAccess to {mailbox}'s mailbox was granted to the admin: mark the account and tag the events. The helpdesk lead's role move the week before was the admin's own."),
+            format!("{created} was created and made Global Administrator, and signed in from {replay}; FullAccess to {mailbox}'s mailbox was granted to the admin; the replayed session listed the whole directory through Graph first; the phishing lure from {} reached the admin and the helpdesk lead: mark the account and the domain, and tag the events. The helpdesk lead's role move the week before was the admin's own.", super::admin_traffic::LURE_DOMAIN),
         ]),
         (11, vec![
             "What secrets could the attacker have read, and what must be rotated?".into(),

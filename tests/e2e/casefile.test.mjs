@@ -40,7 +40,7 @@ test('export the case, start a new one, import the file: the work comes back', {
     const doc = JSON.parse(await readFile(saved, 'utf8'));
     assert.equal(doc.kind, 'loupe-case');
     assert.ok(doc.case.context.suspect_accounts.length > 0);
-    assert.ok(doc.case.files.length >= 4, 'the evidence manifest travels with the case');
+    assert.ok(doc.case.files.length >= 6, 'the evidence manifest travels with the case');
     assert.equal(Object.keys(doc.case.events).length, 1, 'the tagged event travels with the case');
     assert.equal(Object.values(doc.case.findings)[0].verdict, 'dismissed');
 
@@ -99,7 +99,7 @@ test('case + evidence bundle: one zip carries the case and the evidence; opening
     await page.locator(tid('file-input')).setInputFiles([saved]);
     await until(page, 'the bundled evidence loaded', () => {
       const cards = document.querySelectorAll('[data-testid="file-card"]');
-      return cards.length >= 4 && [...cards].every((c) => !c.querySelector('progress'));
+      return cards.length >= 6 && [...cards].every((c) => !c.querySelector('progress'));
     });
     await until(page, 'the same events', (n) => document.querySelector('[data-testid="event-count"]')?.textContent === n, events);
     assert.equal(await page.locator('.file-unreadable').count(), 0, 'every bundled file was read');

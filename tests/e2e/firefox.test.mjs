@@ -63,9 +63,9 @@ test('Firefox: the single file opened from disk loads the sample, fetches nothin
     await page.goto(fileUrl);
     await page.waitForSelector(tid('load-sample'), { timeout: TIMEOUT });
     await page.click(tid('load-sample'));
-    await filesLoaded(page, 4);
+    await filesLoaded(page, 6);
     const events = await page.$eval(tid('event-count'), (e) => e.textContent);
-    assert.match(events, /^3,5\d\d events/);
+    assert.match(events, /^5,5\d\d events/);
     await page.waitForSelector(`${tid('findings')} .finding-item`, { timeout: TIMEOUT });
     const unreadable = await page.$$eval(tid('file-card'), (cards) => cards.filter((c) => /unreadable|not loaded/i.test(c.textContent)).length);
     assert.equal(unreadable, 0);

@@ -217,7 +217,7 @@ export async function until(page, what, fn, arg, timeout = TIMEOUT) {
 /** Clicks "Load sample" and waits until every file card has finished loading. */
 export async function loadSample(page) {
   await page.locator(tid('load-sample')).click();
-  return waitForFilesLoaded(page, 4);
+  return waitForFilesLoaded(page, 6);
 }
 
 /**
@@ -228,7 +228,7 @@ export async function loadSample(page) {
 export async function loadAdminScenario(page) {
     await page.locator(tid('sample-choice')).selectOption({ label: 'Compromised admin' });
     await page.locator(tid('load-sample')).click();
-    await waitForFilesLoaded(page, 5);
+    await waitForFilesLoaded(page, 10);
     const cards = await page.locator(tid('file-card')).allTextContents();
     assert.ok(cards.some((c) => /signins_serviceprincipal_graph\.json/.test(c)), cards.join(' | '));
     assert.ok(cards.every((c) => !/unreadable|not loaded/i.test(c)), cards.join(' | '));

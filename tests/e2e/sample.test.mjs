@@ -18,7 +18,7 @@ test('load sample: every file loads with no rejected rows and no outside request
     assert.ok(events > 1000, `event-count shows ${events}, expected more than 1000`);
 
     const cards = page.locator(tid('file-card'));
-    assert.equal(await cards.count(), 4, 'one card per file in samples/manifest.json');
+    assert.equal(await cards.count(), 6, 'one card per file in samples/manifest.json');
     for (const rows of await page.locator(`${tid('file-card')} ${tid('file-rows')}`).allTextContents()) {
       assert.match(rows, /\b0 rejected\b/, `file card says "${rows}"`);
       assert.ok(numbersIn(rows)[0] > 0, `file card says "${rows}": no rows kept`);

@@ -41,7 +41,7 @@ test('single file from disk: the sample incident loads, findings appear, nothing
     const events = await loadSample(page);
     const loaded = Date.now();
     assert.ok(events > 1000, `event-count shows ${events}, expected more than 1000`);
-    assert.equal(await page.locator(tid('file-card')).count(), 4, 'one card per file in samples/manifest.json');
+    assert.equal(await page.locator(tid('file-card')).count(), 6, 'one card per file in samples/manifest.json');
     for (const rows of await page.locator(`${tid('file-card')} ${tid('file-rows')}`).allTextContents()) {
       assert.match(rows, /\b0 rejected\b/, `file card says "${rows}"`);
     }

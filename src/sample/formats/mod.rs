@@ -1,9 +1,11 @@
 //! Writers for each export layout. Each turns the generator's records into
 //! the bytes the real tool produces; none of them decides what happened.
 
+pub mod graph_activity;
 pub mod graph_audit;
 pub mod graph_signin;
 pub mod json;
+pub mod message_trace;
 pub mod signin_csv;
 pub mod ual;
 
