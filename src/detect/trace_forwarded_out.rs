@@ -59,7 +59,9 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
             .copied()
             .filter(|&r| store.time(r) >= since && !stopped(store, r) && recipients(store, r).iter().any(|to| to.eq_ignore_ascii_case(&address)))
             .collect();
-        let mailbox = if store.target(first_rule).is_empty() { store.actor(first_rule) } else { store.target(first_rule) };
+        // An inbox rule's target is `mailbox\rule name`.
+        let target = store.target(first_rule).split('\\').next().unwrap_or("");
+        let mailbox = if target.is_empty() { store.actor(first_rule) } else { target };
         let set_by_intruder = rule_rows.iter().any(|&r| ctx.is_suspect(store.actor(r)) && ctx.in_window(store.time(r)) || ctx.is_indicator_ip(store.ip(r)));
         let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
         let mut b = if reached.is_empty() {
