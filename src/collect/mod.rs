@@ -106,6 +106,24 @@ pub fn collect(ctx: &Context, loaded: &[Source], has_snapshot: bool) -> Vec<Comm
     out
 }
 
+/// The commands for one step's missing evidence (required, then helpful),
+/// whether or not an earlier step lists the same source.
+pub fn for_step(step: u8, ctx: &Context, loaded: &[Source], has_snapshot: bool) -> Vec<Command> {
+    let Some(step) = playbook::step(step) else { return Vec::new() };
+    let scope = Scope::of(ctx);
+    let mut out: Vec<Command> = Vec::new();
+    for &need in step.needs.iter().chain(step.helps) {
+        let missing = match need {
+            Need::Log(source) => !loaded.contains(&source),
+            Need::TenantSnapshot => !has_snapshot,
+        };
+        if missing {
+            out.extend(commands_for(need, &scope).into_iter().map(|c| Command { step: step.number, ..c }));
+        }
+    }
+    out
+}
+
 /// Every way Loupe knows to collect one kind of evidence.
 pub fn commands_for(need: Need, scope: &Scope) -> Vec<Command> {
     let mut out = Vec::new();

@@ -97,6 +97,10 @@ fn missing_evidence_only_and_each_source_once_for_the_first_step_that_needs_it()
     let loaded = collect(&ctx, &crate::model::Source::ALL, true);
     assert!(loaded.is_empty(), "{loaded:#?}");
     assert!(hunt(&ctx).is_empty(), "no indicators, nothing to hunt");
+    // A step's own panel lists its sources even when an earlier step did.
+    let step_ten = for_step(10, &ctx, &[crate::model::Source::UnifiedAudit], true);
+    assert!(step_ten.iter().all(|c| c.step == 10) && step_ten.iter().any(|c| c.query.starts_with("SigninLogs")));
+    assert!(!step_ten.iter().any(|c| c.query.starts_with("OfficeActivity")), "the UAL is loaded");
 }
 
 #[test]

@@ -101,18 +101,20 @@ test('unloading a file removes its events; opened again, its records are not dup
   }
 });
 
-test('a diagnostic-settings archive of Entra logs counts as both sign-in and audit logs loaded', { timeout: TEST_TIMEOUT }, async (t) => {
+test('a diagnostic-settings archive of Entra logs counts as sign-in, audit and risk logs loaded', { timeout: TEST_TIMEOUT }, async (t) => {
   await withApp(env, t, async ({ page }) => {
     await page.locator(tid('file-input')).setInputFiles([join(fixtures, 'entra_diagnostic_PT1H.json')]);
     await waitForFilesLoaded(page, 1);
     const diagnostic = card(page, 'entra_diagnostic_PT1H.json');
     assert.match(await diagnostic.locator('.file-format').textContent(), /diagnostic settings/);
-    assert.match(await diagnostic.locator(tid('file-rows')).textContent(), /\b3 rows kept\b.*\b1 rejected\b/);
+    // Its sign-in, audit and risky-user records are read; a category Loupe does not read would be rejected.
+    assert.match(await diagnostic.locator(tid('file-rows')).textContent(), /\b4 rows kept\b.*\b0 rejected\b/);
     // Step 10 needs the UAL, the audit log and the sign-in log: the one
-    // file gives two of them.
+    // file gives two of them, and the risk data that helps it.
     const have = await page.locator(`${tid('step-10')} .needs li.have`).allTextContents();
     assert.ok(have.some((t) => t.startsWith('Entra sign-in logs')), `loaded: ${have.join(' | ')}`);
     assert.ok(have.some((t) => t.startsWith('Entra audit logs')), `loaded: ${have.join(' | ')}`);
+    assert.ok(have.some((t) => t.startsWith('Entra ID Protection')), `loaded: ${have.join(' | ')}`);
     const missing = await page.locator(`${tid('step-10')} .needs li.missing`).allTextContents();
     assert.ok(missing.some((t) => t.startsWith('Microsoft 365 Unified Audit Log')), `missing: ${missing.join(' | ')}`);
   });

@@ -17,6 +17,8 @@ pub struct ChecklistProps {
     pub loaded: Vec<Source>,
     /// A tenant configuration export is open.
     pub has_snapshot: bool,
+    /// The case's context in force, for the collection commands.
+    pub context: crate::detect::Context,
     /// Wall clock for the phase deadlines, refreshed every few seconds.
     pub now: TimeMs,
     pub on_action: Callback<CaseAction>,
@@ -115,6 +117,8 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
                     </li>
                 }) }
             </ul>
+            <super::queries::Queries commands={Rc::new(crate::collect::for_step(n, &props.context, &props.loaded, props.has_snapshot))}
+                title="Collect what is missing" testid={format!("collect-{n}")} />
             <textarea data-testid={format!("step-note-{n}")} placeholder="Notes: what you checked, what you found, who did what"
                 value={state.note.clone()} onchange={on_note} aria-label={format!("Notes for step {n}")} />
         </div>

@@ -52,6 +52,8 @@ fn checkbox_value(e: &Event) -> String {
 #[function_component(ContextPanel)]
 pub fn context_panel(props: &ContextPanelProps) -> Html {
     let ctx = &props.context;
+    // Recomputed on every change of the context: a few strings per indicator.
+    let hunts = std::rc::Rc::new(crate::collect::hunt(ctx));
     let on_set = &props.on_set;
     let accept = {
         let (on_set, ctx) = (on_set.clone(), ctx.clone());
@@ -226,6 +228,7 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
                 <input ref={new_value} data-testid="add-indicator" placeholder="add indicator" aria-label="Add an indicator" />
                 <button type="submit">{ "Add" }</button>
             </form>
+            <super::queries::Queries commands={hunts} title="Hunt these indicators tenant-wide" testid="hunt" />
             <details class="tuning" data-testid="tuning">
                 <summary>{ "Tuning" }</summary>
                 <label for="corporate-ranges">{ "Corporate networks (one CIDR or address per line); sign-ins from them count as ordinary" }</label>
