@@ -2,11 +2,11 @@
 //! `Output\…`: the UAL as `Export-Csv` (with PowerShell remoting columns)
 //! and as `ConvertTo-Json` results appended session after session (several
 //! arrays in one file, `AuditData` parsed to an object, `CreationDate` as
-//! `\/Date(ms)\/`); Graph sign-ins and directory audits as page values
-//! appended (a one-item page is a bare object); the AzureAD module's
-//! PascalCase sign-ins; message trace, risky detections and risky users as
-//! `Export-Csv`. Each file is told by
-//! its content, whatever its name.
+//! `\/Date(ms)\/`) or one record per line (JSONL); Graph sign-ins and
+//! directory audits as page values appended (a one-item page is a bare
+//! object); the AzureAD module's PascalCase sign-ins; message trace, risky
+//! detections and risky users as `Export-Csv`. Each file is told by its
+//! content, whatever its name.
 
 use loupe::ingest::{ingest_bytes, Deduper, Schema};
 use loupe::model::{format_utc, Source};
@@ -32,7 +32,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn every_log_file_of_an_output_folder_is_read_as_its_log() {
-    let expected: [(&str, Schema, Source, u64); 8] = [
+    let expected: [(&str, Schema, Source, u64); 9] = [
         ("SignInLogs.json", Schema::GraphSignIn, Source::SignIn, 3),
         ("20260301170000-AuditLogs.json", Schema::GraphDirectoryAudit, Source::DirectoryAudit, 4),
         ("20260301170000-SignInLogsGraph.json", Schema::GraphSignIn, Source::SignIn, 3),
@@ -41,6 +41,7 @@ fn every_log_file_of_an_output_folder_is_read_as_its_log() {
         ("RiskyUsers.csv", Schema::GraphRiskyUser, Source::RiskDetection, 2),
         ("UAL-20260301160000.csv", Schema::UalSearchCsv, Source::UnifiedAudit, 0),
         ("UAL-20260301180000.json", Schema::UalSearchCsv, Source::UnifiedAudit, 3),
+        ("UAL-20260301200000.jsonl", Schema::UalSearchCsv, Source::UnifiedAudit, 3),
     ];
     let files = files_under(&output_folder());
     assert_eq!(files.len(), expected.len(), "{files:?}");

@@ -79,11 +79,33 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
                     file = ps(file)
                 ));
             }
+            let mailboxes = if scope.suspects.is_empty() {
+                "(Get-Mailbox -ResultSize Unlimited).UserPrincipalName".to_string()
+            } else {
+                scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")
+            };
+            let exchange = format!(
+                "Connect-ExchangeOnline
+                 $mailboxes = @({mailboxes})
+                 $mailboxes | ForEach-Object {{ Get-InboxRule -Mailbox $_ -IncludeHidden }} |
+                     Select-Object MailboxOwnerId, Name, Identity, RuleIdentity, Enabled, Priority, From, SubjectContainsWords, SubjectOrBodyContainsWords, BodyContainsWords, ForwardTo, ForwardAsAttachmentTo, RedirectTo, DeleteMessage, MoveToFolder, MarkAsRead, StopProcessingRules, Description |
+                     ConvertTo-Json -Depth 4 | Out-File -FilePath 'inbox_rules.json' -Encoding utf8
+                 $mailboxes | ForEach-Object {{ Get-Mailbox -Identity $_ }} |
+                     Select-Object DisplayName, UserPrincipalName, PrimarySmtpAddress, ForwardingSmtpAddress, ForwardingAddress, DeliverToMailboxAndForward, AuditEnabled, WhenChangedUTC |
+                     Export-Csv -Path 'mailbox_forwarding.csv' -NoTypeInformation -Encoding utf8"
+            );
             vec![command(
                 Engine::PowerShell,
                 "The tenant's configuration as Graph JSON (Conditional Access, named locations, methods policy, domains, apps, grants, roles with their principals, users): run it now for the current side, and keep the output of a known-good day as the baseline",
                 script.trim_end().to_string(),
                 "One .json file per collection in the current folder; drop them all into Loupe (a file whose name says baseline starts on that side)",
+                None,
+            ),
+            command(
+                Engine::PowerShell,
+                format!("Inbox rules (hidden ones included) and mailbox forwarding of {}: what is set now, whatever the audit log kept", who(scope)),
+                exchange,
+                "inbox_rules.json and mailbox_forwarding.csv: read into the configuration view (rules and forwarding sending mail outside are flagged for step 9)",
                 None,
             )]
         }

@@ -82,8 +82,17 @@ fn every_collect_and_hunt_command_writes_a_layout_loupe_reads() {
         assert_eq!(report.format.map(|f| f.schema), Some(schema), "{}: {}", c.purpose, c.query);
         assert!(!events.is_empty(), "{name}");
     }
-    // A tenant snapshot command: its files are read as configuration.
+    // The tenant snapshot commands: files of their shapes are read as configuration.
     assert!(commands.iter().any(|c| c.reads_as.is_none() && c.query.contains("roleAssignments?$expand=principal")));
+    let exchange = commands.iter().find(|c| c.query.contains("Get-InboxRule")).expect("the mailbox configuration command");
+    assert!(exchange.query.contains("'jdoe@contoso.com'"));
+    let tenant = format!("{}/tests/fixtures/tenant/", env!("CARGO_MANIFEST_DIR"));
+    for (written, shaped_like) in [("inbox_rules.json", "hawk/All_InboxRules.json"), ("mailbox_forwarding.csv", "hawk/User_ForwardingReport.csv")] {
+        assert!(exchange.writes.contains(written));
+        let bytes = std::fs::read(format!("{tenant}{shaped_like}")).expect("fixture");
+        assert!(crate::tenant::looks_like_snapshot(written, &bytes), "{written}");
+        assert!(!crate::tenant::read::read_file(written, &bytes).objects.is_empty(), "{written}");
+    }
 }
 
 #[test]

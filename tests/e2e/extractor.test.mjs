@@ -16,6 +16,7 @@ const fixtures = join(repoRoot, 'tests/fixtures');
 const LOGS = {
   'UAL-20260301160000.csv': /Unified Audit Log/,
   'UAL-20260301180000.json': /Unified Audit Log/,
+  'UAL-20260301200000.jsonl': /Unified Audit Log/,
   '20260301170000-SignInLogsGraph.json': /sign-in/i,
   'SignInLogs.json': /sign-in/i,
   '20260301170000-AuditLogs.json': /audit log/i,
