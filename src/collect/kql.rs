@@ -65,7 +65,8 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             vec![table_pull("AuditLogs", scope, filter, format!("AuditLogs: {}", narrowed_to(scope, "directory changes")), Schema::SentinelAuditLogs)]
         }
         Source::UnifiedAudit => {
-            let filter = any_of(vec![users("UserId"), clause("ClientIP", "has_any", &scope.ips)]);
+            // Exchange records keep the address in Client_IPAddress, the others in ClientIP.
+            let filter = any_of(vec![users("UserId"), clause("ClientIP", "has_any", &scope.ips), clause("Client_IPAddress", "has_any", &scope.ips)]);
             vec![table_pull("OfficeActivity", scope, filter, format!("OfficeActivity (the Unified Audit Log): {}", narrowed_to(scope, "mailbox, file and admin activity")), Schema::SentinelOfficeActivity)]
         }
         Source::AzureActivity => {
@@ -116,7 +117,11 @@ pub fn hunt(scope: &Scope) -> Vec<Command> {
         out.push(hunt_command(
             10,
             "OfficeActivity: every mailbox a marked address read (MailItemsAccessed)".into(),
-            format!("OfficeActivity\n{}\n| where Operation == \"MailItemsAccessed\"\n| where ClientIP has_any ({})", time_filter(scope), kql_list(&scope.ips)),
+            format!(
+                "OfficeActivity\n{}\n| where Operation == \"MailItemsAccessed\"\n| where Client_IPAddress has_any ({ips}) or ClientIP has_any ({ips})",
+                time_filter(scope),
+                ips = kql_list(&scope.ips)
+            ),
             Schema::SentinelOfficeActivity,
         ));
         out.push(hunt_command(

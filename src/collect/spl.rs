@@ -46,7 +46,12 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
     let (sourcetype, conditions, what, reads_as) = match source {
         Source::UnifiedAudit => (
             "o365:management:activity",
-            vec![in_list("UserId", &scope.suspects, true), in_list("ClientIP", &scope.ips, false), in_list("ActorIpAddress", &scope.ips, false)],
+            vec![
+                in_list("UserId", &scope.suspects, true),
+                in_list("ClientIP", &scope.ips, false),
+                in_list("ClientIPAddress", &scope.ips, false),
+                in_list("ActorIpAddress", &scope.ips, false),
+            ],
             "Unified Audit Log records",
             Schema::UalAuditData,
         ),

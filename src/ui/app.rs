@@ -468,6 +468,26 @@ pub fn app() -> Html {
 
     // What the rows are, not what each file's layout is called: a
     // diagnostic-settings file holds sign-ins and audit records alike.
+    // The current snapshot's posture gaps, for the steps they belong to.
+    let config_gaps = {
+        let files = snapshots.files.clone();
+        use_memo((snapshots.generation, context.clone()), move |(_, context)| {
+            let current = super::components::config_view::side(&files, super::state::SnapshotRole::Current);
+            let gaps: Vec<crate::tenant::posture::PostureCheck> = if current.is_empty() {
+                Vec::new()
+            } else {
+                crate::tenant::posture::evaluate(&current, Some(context)).into_iter().filter(|c| c.result == crate::tenant::posture::CheckResult::Gap).collect()
+            };
+            Rc::new(gaps)
+        })
+    };
+    let open_config = Callback::from(|()| {
+        let found = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("[data-testid=\"config\"]").ok().flatten());
+        if let Some(details) = found {
+            let _ = details.set_attribute("open", "");
+            details.scroll_into_view();
+        }
+    });
     let loaded_sources = {
         let store = store.clone();
         use_memo(loads.generation, move |_| store.borrow().sources())
@@ -514,7 +534,7 @@ pub fn app() -> Html {
                     <super::components::exercise::ExercisePanel sample_folder={(*sample_folder).map(AttrValue::Static)} case={case.case.clone()}
                         store={store.clone()} generation={loads.generation} findings={findings.clone()} on_action={on_case_action.clone()} />
                     <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
-                    <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} now={*now} on_action={on_case_action}
+                    <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} config_gaps={(*config_gaps).clone()} on_open_config={open_config} now={*now} on_action={on_case_action}
                         findings={findings.clone()} on_open={apply_query.clone()}
                         plan={plan.clone()} contradictions={contradictions.clone()} />
                 </div>

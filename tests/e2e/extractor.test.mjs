@@ -70,6 +70,16 @@ test('an Extractor-Suite output folder: logs to the timeline, tenant reports to 
       for (const name of tenantFiles) {
         assert.ok(listed.some((text) => text.includes(name)), `${name} is in the configuration view`);
       }
+
+      // The reports' gaps show under the steps they answer: step 9 the
+      // forwarding inbox rule, and the way to the configuration view.
+      await page.locator(tid('config')).evaluate((d) => { d.open = false; });
+      const step9 = page.locator(tid('step-config-9'));
+      await step9.waitFor();
+      assert.match(await step9.textContent(), /Inbox rules that send mail out or hide it: \. \(j\.doe@contoso\.com\)/);
+      assert.match(await step9.locator('.sev').first().textContent(), /critical/i);
+      await page.locator(tid('step-config-open-9')).click();
+      await until(page, 'the configuration view open', () => document.querySelector('[data-testid="config"]').open);
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });

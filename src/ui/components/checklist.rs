@@ -19,6 +19,11 @@ pub struct ChecklistProps {
     pub has_snapshot: bool,
     /// The case's context in force, for the collection commands.
     pub context: crate::detect::Context,
+    /// Gaps the tenant configuration shows (posture checks of the current
+    /// snapshot); each step lists its own.
+    pub config_gaps: Rc<Vec<crate::tenant::posture::PostureCheck>>,
+    /// Unfold the configuration view and bring it into sight.
+    pub on_open_config: Callback<()>,
     /// Wall clock for the phase deadlines, refreshed every few seconds.
     pub now: TimeMs,
     pub on_action: Callback<CaseAction>,
@@ -104,6 +109,7 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
                 }
             </div>
             { step_findings(props, n) }
+            { step_config_gaps(props, n) }
             <super::remediation::Remediation step={n} plan={props.plan.clone()} progress={props.case.remediation.clone()}
                 contradictions={props.contradictions.clone()} on_action={props.on_action.clone()} on_open={props.on_open.clone()} />
             <ul class="needs">
@@ -121,6 +127,31 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
                 title="Collect what is missing" testid={format!("collect-{n}")} />
             <textarea data-testid={format!("step-note-{n}")} placeholder="Notes: what you checked, what you found, who did what"
                 value={state.note.clone()} onchange={on_note} aria-label={format!("Notes for step {n}")} />
+        </div>
+    }
+}
+
+/// What the tenant configuration says for this step: its posture gaps,
+/// riskiest first, and the way to the configuration view that shows them
+/// with their objects and rows of the export.
+fn step_config_gaps(props: &ChecklistProps, step: u8) -> Html {
+    let mut mine: Vec<&crate::tenant::posture::PostureCheck> = props.config_gaps.iter().filter(|c| c.step == step).collect();
+    if mine.is_empty() {
+        return html! {};
+    }
+    mine.sort_by(|a, b| b.risk.cmp(&a.risk));
+    let open = props.on_open_config.reform(|_: MouseEvent| ());
+    html! {
+        <div class="step-config" data-testid={format!("step-config-{step}")}>
+            <div class="counts">{ format!("Tenant configuration: {} gap{} for this step", mine.len(), if mine.len() == 1 { "" } else { "s" }) }</div>
+            <ul>
+                { for mine.iter().take(STEP_FINDINGS_SHOWN).map(|c| html! {
+                    <li><span class={classes!("sev", super::findings_panel::severity_class(c.risk))}>{ c.risk.label() }</span>{ " " }
+                        <span>{ format!("{}: {}", c.title, c.object.name) }</span>
+                        <div class="hint">{ &c.reason }</div></li>
+                }) }
+            </ul>
+            <button class="link" data-testid={format!("step-config-open-{step}")} onclick={open}>{ "Open the configuration view" }</button>
         </div>
     }
 }
