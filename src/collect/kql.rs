@@ -75,7 +75,11 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
         }
         Source::CloudTrail => {
             // A federated AWS session carries the user's address in its principal id.
-            let filter = any_of(vec![clause("UserIdentityPrincipalid", "has_any", &scope.suspects), ips("SourceIpAddress")]);
+            let filter = any_of(vec![
+                clause("UserIdentityPrincipalid", "has_any", &scope.suspects),
+                clause("UserIdentityUserName", "in~", &scope.suspects),
+                ips("SourceIpAddress"),
+            ]);
             vec![table_pull("AWSCloudTrail", scope, filter, format!("AWSCloudTrail: {}", narrowed_to(scope, "AWS API calls")), Schema::SentinelAwsCloudTrail)]
         }
         Source::GraphActivity => {
