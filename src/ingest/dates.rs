@@ -85,7 +85,8 @@ impl DateEvidence {
 fn parse_iso(s: &str) -> Option<TimeMs> {
     // BigQuery writes its TIMESTAMPs as `2026-03-01 17:10:44.518 UTC`.
     let s = match s.strip_suffix(" UTC") {
-        Some(bare) if !bare.ends_with('Z') && !bare.rfind(['+', '-']).is_some_and(|at| at > 10) => format!("{bare}Z"),
+        // No zone of its own: a sign after the date part would be an offset.
+        Some(bare) if !bare.ends_with('Z') && bare.rfind(['+', '-']).is_none_or(|at| at <= 10) => format!("{bare}Z"),
         _ => s.to_string(),
     };
     let normalised = trim_fraction(&s.replacen(' ', "T", 1));
