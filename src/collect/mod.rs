@@ -142,6 +142,7 @@ pub fn hunt(ctx: &Context) -> Vec<Command> {
     let scope = Scope::of(ctx);
     let mut out = kql::hunt(&scope);
     out.extend(spl::hunt(&scope));
+    out.extend(powershell::hunt(&scope));
     out
 }
 

@@ -109,20 +109,41 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
                 None,
             )]
         }
-        Need::Log(Source::SignIn) => vec![command(
-            Engine::PowerShell,
-            format!("Entra sign-ins (interactive) of {} through Microsoft Graph {}", who(scope), scope.describe_window()),
-            graph_pages("AuditLog.Read.All", "auditLogs/signIns", &graph_filter("createdDateTime", "userPrincipalName", scope), "signins_graph.json"),
-            "signins_graph.json: Graph sign-in pages, one per line",
-            Some(Schema::GraphSignIn),
-        )],
-        Need::Log(Source::DirectoryAudit) => vec![command(
-            Engine::PowerShell,
-            format!("Entra directory audits initiated by {} through Microsoft Graph {}", who(scope), scope.describe_window()),
-            graph_pages("AuditLog.Read.All", "auditLogs/directoryAudits", &graph_filter("activityDateTime", "initiatedBy/user/userPrincipalName", scope), "directory_audits_graph.json"),
-            "directory_audits_graph.json: Graph directoryAudit pages, one per line",
-            Some(Schema::GraphDirectoryAudit),
-        )],
+        Need::Log(Source::SignIn) => {
+            let users = if scope.suspects.is_empty() { String::new() } else { format!(" -UserIds {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+            vec![
+                command(
+                    Engine::PowerShell,
+                    format!("Entra sign-ins (interactive) of {} through Microsoft Graph {}", who(scope), scope.describe_window()),
+                    graph_pages("AuditLog.Read.All", "auditLogs/signIns", &graph_filter("createdDateTime", "userPrincipalName", scope), "signins_graph.json"),
+                    "signins_graph.json: Graph sign-in pages, one per line",
+                    Some(Schema::GraphSignIn),
+                ),
+                command(
+                    Engine::PowerShell,
+                    format!("Interactive and non-interactive sign-ins of {} with Microsoft-Extractor-Suite (Graph beta) {}", who(scope), scope.describe_window()),
+                    format!("Connect-MgGraph -Scopes AuditLog.Read.All, Directory.Read.All -NoWelcome\nGet-GraphEntraSignInLogs -startDate {start} -endDate {end}{users}"),
+                    "Output\\EntraID\\…-SignInLogs\\…\\*-SignInLogs.json: Graph sign-ins, pages appended; drop the folder into Loupe",
+                    Some(Schema::GraphSignIn),
+                ),
+            ]
+        }
+        Need::Log(Source::DirectoryAudit) => vec![
+            command(
+                Engine::PowerShell,
+                format!("Entra directory audits initiated by {} through Microsoft Graph {}", who(scope), scope.describe_window()),
+                graph_pages("AuditLog.Read.All", "auditLogs/directoryAudits", &graph_filter("activityDateTime", "initiatedBy/user/userPrincipalName", scope), "directory_audits_graph.json"),
+                "directory_audits_graph.json: Graph directoryAudit pages, one per line",
+                Some(Schema::GraphDirectoryAudit),
+            ),
+            command(
+                Engine::PowerShell,
+                format!("Every directory audit with Microsoft-Extractor-Suite {} (changes to the suspects are made by others too)", scope.describe_window()),
+                format!("Connect-MgGraph -Scopes AuditLog.Read.All, Directory.Read.All -NoWelcome\nGet-GraphEntraAuditLogs -startDate {start} -endDate {end}"),
+                "Output\\EntraID\\…-AuditLogs\\*-AuditLogs.json: Graph directory audits, pages appended",
+                Some(Schema::GraphDirectoryAudit),
+            ),
+        ],
         Need::Log(Source::UnifiedAudit) => {
             let users = if scope.suspects.is_empty() { String::new() } else { format!(" -UserIds {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
             let search = format!(
@@ -143,8 +164,8 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
                 ),
                 command(
                     Engine::PowerShell,
-                    format!("The same with Microsoft-Extractor-Suite, which splits the window for you (Get-UALAll; Get-UAL in later releases) {}", scope.describe_window()),
-                    format!("Connect-M365\nGet-UALAll{extractor_users} -StartDate {start} -EndDate {end} -Output CSV"),
+                    format!("The same with Microsoft-Extractor-Suite, which splits the window for you (Get-UAL; Get-UALAll in releases before it) {}", scope.describe_window()),
+                    format!("Connect-M365\nGet-UAL{extractor_users} -StartDate {start} -EndDate {end} -Output CSV"),
                     "Output\\UnifiedAuditLog\\…\\UAL-*.csv: drop the whole folder into Loupe",
                     Some(Schema::UalSearchCsv),
                 ),
@@ -184,4 +205,23 @@ fn who(scope: &Scope) -> String {
     } else {
         scope.suspects.join(", ")
     }
+}
+
+/// Tenant-wide questions for a tenant without a SIEM: the Unified Audit
+/// Log of every account, narrowed to the marked addresses.
+pub fn hunt(scope: &Scope) -> Vec<Command> {
+    if scope.ips.is_empty() {
+        return Vec::new();
+    }
+    let (start, end) = start_end(scope);
+    vec![Command {
+        step: 10,
+        ..command(
+            Engine::PowerShell,
+            format!("Every Unified Audit Log record from a marked address, whatever the account, with Microsoft-Extractor-Suite {}", scope.describe_window()),
+            format!("Connect-M365\nGet-UAL -IPAddresses {} -StartDate {start} -EndDate {end} -Output CSV", ps(&scope.ips.join(","))),
+            "Output\\UnifiedAuditLog\\…\\UAL-*.csv: drop the folder into Loupe",
+            Some(Schema::UalSearchCsv),
+        )
+    }]
 }

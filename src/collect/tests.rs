@@ -138,7 +138,7 @@ fn values_from_evidence_never_end_their_string() {
             };
             let cli_json = h.engine == Engine::Cli && h.query.contains("AttributeValue");
             let odata = h.engine == Engine::PowerShell && h.query.contains("EscapeDataString");
-            let extractor = h.query.contains("Get-UALAll");
+            let extractor = h.query.contains("Get-UAL ") && h.query.contains(",");
             let logging = h.query.contains("gcloud");
             // The escaped text without its quotes: a `like` pattern adds `%` around it.
             let body = &quoted[1..quoted.len() - 1];
