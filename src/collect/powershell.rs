@@ -164,6 +164,13 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
                 ),
                 command(
                     Engine::PowerShell,
+                    format!("The same through the Purview audit search (Microsoft Graph auditLogQuery, which runs on the service side: no 50,000-record limit) {}", scope.describe_window()),
+                    purview_search(scope),
+                    "purview_audit_records.json: auditLogRecord pages, one per line (each record's auditData is the UAL record)",
+                    Some(Schema::UalAuditData),
+                ),
+                command(
+                    Engine::PowerShell,
                     format!("The same with Microsoft-Extractor-Suite, which splits the window for you (Get-UAL; Get-UALAll in releases before it) {}", scope.describe_window()),
                     format!("Connect-M365\nGet-UAL{extractor_users} -StartDate {start} -EndDate {end} -Output CSV"),
                     "Output\\UnifiedAuditLog\\…\\UAL-*.csv: drop the whole folder into Loupe",
@@ -197,6 +204,22 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
         )],
         Need::Log(_) => Vec::new(),
     }
+}
+
+/// Create a Purview audit search through Graph, wait for it, and page its
+/// records into a file.
+fn purview_search(scope: &Scope) -> String {
+    let (start, end) = start_end(scope);
+    let users = if scope.suspects.is_empty() { String::new() } else { format!("; userPrincipalNameFilters = @({})", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+    format!(
+        "Connect-MgGraph -Scopes AuditLogsQuery.Read.All -NoWelcome\n\
+         $body = @{{ displayName = 'Loupe collection'; filterStartDateTime = {start}; filterEndDateTime = {end}{users} }} | ConvertTo-Json\n\
+         $query = Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/v1.0/security/auditLog/queries' -Body $body -ContentType 'application/json'\n\
+         do {{ Start-Sleep -Seconds 30; $status = (Invoke-MgGraphRequest -Method GET -Uri \"https://graph.microsoft.com/v1.0/security/auditLog/queries/$($query.id)\").status }} while ($status -notin 'succeeded', 'failed', 'cancelled')\n\
+         $uri = \"https://graph.microsoft.com/v1.0/security/auditLog/queries/$($query.id)/records\"\n\
+         Remove-Item 'purview_audit_records.json' -ErrorAction SilentlyContinue\n\
+         do {{ $page = Invoke-MgGraphRequest -Method GET -Uri $uri -OutputType Json; Add-Content -Path 'purview_audit_records.json' -Value $page -Encoding utf8; $uri = ($page | ConvertFrom-Json).'@odata.nextLink' }} while ($uri)"
+    )
 }
 
 fn who(scope: &Scope) -> String {

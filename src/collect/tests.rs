@@ -82,6 +82,15 @@ fn every_collect_and_hunt_command_writes_a_layout_loupe_reads() {
         assert_eq!(report.format.map(|f| f.schema), Some(schema), "{}: {}", c.purpose, c.query);
         assert!(!events.is_empty(), "{name}");
     }
+    // The Purview audit search writes auditLogRecord pages: each record's auditData is read.
+    assert!(commands.iter().any(|c| c.query.contains("security/auditLog/queries")));
+    let record = r##"{"@odata.type":"#microsoft.graph.security.auditLogRecord","id":"r1","createdDateTime":"2026-03-01T16:05:06Z","auditLogRecordType":"exchangeAdmin","operation":"New-InboxRule","userPrincipalName":"jdoe@contoso.com","clientIp":"203.0.113.7","auditData":{"CreationTime":"2026-03-01T16:05:06","Id":"r1","Operation":"New-InboxRule","RecordType":1,"ResultStatus":"True","UserId":"jdoe@contoso.com","ClientIP":"203.0.113.7:51234","Workload":"Exchange","Parameters":[{"Name":"ForwardTo","Value":"drop@evil.example"}]}}"##;
+    let page = format!("{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#security/auditLog/queries('q')/records\",\"value\":[{record}]}}\n");
+    let (report, events, _) = ingest_bytes("purview_audit_records.json", page.as_bytes(), &mut Deduper::default());
+    assert_eq!(report.format.map(|f| f.schema), Some(Schema::UalAuditData));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].attr("Param.ForwardTo"), Some("drop@evil.example"), "the record's own auditData is read");
+
     // The tenant snapshot commands: files of their shapes are read as configuration.
     assert!(commands.iter().any(|c| c.reads_as.is_none() && c.query.contains("roleAssignments?$expand=principal")));
     let exchange = commands.iter().find(|c| c.query.contains("Get-InboxRule")).expect("the mailbox configuration command");
