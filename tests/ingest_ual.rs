@@ -367,3 +367,23 @@ fn crlf_and_type_line_files_report_true_lines_and_raw_spans() {
     let (report, _) = ingest("ual_search_truncated.csv");
     assert_eq!(report.errors[0].line, 5);
 }
+
+/// Defender XDR's `CloudAppEvents` (advanced hunting export, JSON with
+/// `RawEventData` as an object; CSV with it as JSON text) carries the UAL
+/// record in `RawEventData`: the same records give the same events as the
+/// bare `AuditData` file, and a row whose raw data is no audit record is
+/// refused with its line.
+#[test]
+fn cloud_app_events_read_their_raw_audit_records() {
+    let core = |e: &Event| (e.time, e.operation.clone(), e.actor.clone(), e.target.clone(), e.ip.clone(), e.outcome, e.record_id.clone());
+    let (_, want) = ingest("ual_auditdata_records.json");
+    for name in ["ual_cloudappevents_export.json", "ual_cloudappevents_export.csv"] {
+        let (report, got) = ingest(name);
+        assert_eq!(report.format.map(|f| f.schema), Some(Schema::DefenderCloudAppEvents), "{name}");
+        assert_eq!(got.iter().map(core).collect::<Vec<_>>(), want.iter().map(core).collect::<Vec<_>>(), "{name}");
+        assert!(got.iter().all(|e| e.source == Source::UnifiedAudit));
+    }
+    let (csv, _) = ingest("ual_cloudappevents_export.csv");
+    assert_eq!((csv.rows_ok, csv.rows_rejected), (2, 2), "{:?}", csv.errors);
+    assert!(csv.errors.iter().any(|e| e.line == 5 && e.reason.contains("no audit record")), "{:?}", csv.errors);
+}

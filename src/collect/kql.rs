@@ -67,7 +67,26 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
         Source::UnifiedAudit => {
             // Exchange records keep the address in Client_IPAddress, the others in ClientIP.
             let filter = any_of(vec![users("UserId"), clause("ClientIP", "has_any", &scope.ips), clause("Client_IPAddress", "has_any", &scope.ips)]);
-            vec![table_pull("OfficeActivity", scope, filter, format!("OfficeActivity (the Unified Audit Log): {}", narrowed_to(scope, "mailbox, file and admin activity")), Schema::SentinelOfficeActivity)]
+            let office = table_pull("OfficeActivity", scope, filter, format!("OfficeActivity (the Unified Audit Log): {}", narrowed_to(scope, "mailbox, file and admin activity")), Schema::SentinelOfficeActivity);
+            // Defender XDR keeps the UAL record in RawEventData; its time column is Timestamp.
+            let mut cloud_apps = format!(
+                "CloudAppEvents\n{}",
+                match scope.iso_window() {
+                    Some((start, end)) => format!("| where Timestamp between (datetime({start}) .. datetime({end}))"),
+                    None => format!("| where Timestamp > ago({DEFAULT_LOOKBACK_DAYS}d)"),
+                }
+            );
+            if let Some(filter) = any_of(vec![users("tostring(RawEventData.UserId)"), ips("IPAddress")]) {
+                cloud_apps.push_str(&format!("\n{filter}"));
+            }
+            let defender = command(
+                Engine::Kql,
+                format!("CloudAppEvents in Defender XDR advanced hunting (or Sentinel): {}", narrowed_to(scope, "Microsoft 365 activity")),
+                cloud_apps,
+                "Run it in Advanced hunting, then Export (CSV); each row's RawEventData is the UAL record Loupe reads",
+                Some(Schema::DefenderCloudAppEvents),
+            );
+            vec![office, defender]
         }
         Source::AzureActivity => {
             let filter = any_of(vec![users("Caller"), ips("CallerIpAddress")]);

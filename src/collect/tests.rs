@@ -22,6 +22,7 @@ fn output_of(schema: Schema) -> (&'static str, Vec<u8>) {
         Schema::SentinelSigninLogs => ("SigninLogs.csv", fixture("signin_sentinel_export.csv")),
         Schema::SentinelAuditLogs => ("AuditLogs.json", fixture("audit_sentinel_export.json")),
         Schema::SentinelOfficeActivity => ("OfficeActivity.csv", fixture("ual_officeactivity_export.csv")),
+        Schema::DefenderCloudAppEvents => ("CloudAppEvents.csv", fixture("ual_cloudappevents_export.csv")),
         Schema::SentinelAzureActivity => ("AzureActivity.csv", fixture("azure_activity_sentinel_export.csv")),
         Schema::SentinelGraphActivity => ("MicrosoftGraphActivityLogs.csv", fixture("graph_activity_sentinel_export.csv")),
         Schema::SentinelAwsCloudTrail => (

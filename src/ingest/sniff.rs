@@ -33,6 +33,10 @@ pub enum Schema {
     UalAuditData,
     /// Log Analytics / Sentinel `OfficeActivity` rows.
     SentinelOfficeActivity,
+    /// Microsoft Defender XDR advanced hunting `CloudAppEvents` rows (or
+    /// Sentinel's copy of the table): each row's `RawEventData` is the
+    /// Unified Audit Log record.
+    DefenderCloudAppEvents,
     /// Azure portal Activity Log "Download as CSV".
     AzureActivityPortalCsv,
     /// Azure Activity Log `EventData` objects (portal JSON, `az monitor activity-log list`, REST).
@@ -78,7 +82,7 @@ impl Schema {
             // file holds is taken from its events where that matters.
             Schema::EntraSignInPortal | Schema::GraphSignIn | Schema::SentinelSigninLogs | Schema::EntraDiagnosticRecords => Source::SignIn,
             Schema::EntraAuditPortal | Schema::GraphDirectoryAudit | Schema::SentinelAuditLogs => Source::DirectoryAudit,
-            Schema::UalSearchCsv | Schema::UalAuditData | Schema::SentinelOfficeActivity => Source::UnifiedAudit,
+            Schema::UalSearchCsv | Schema::UalAuditData | Schema::SentinelOfficeActivity | Schema::DefenderCloudAppEvents => Source::UnifiedAudit,
             Schema::AzureActivityPortalCsv | Schema::AzureActivityEventData | Schema::AzureDiagnosticRecords | Schema::SentinelAzureActivity => {
                 Source::AzureActivity
             }
@@ -102,6 +106,7 @@ impl Schema {
             Schema::UalSearchCsv => "Unified Audit Log (Search-UnifiedAuditLog / Purview export)",
             Schema::UalAuditData => "Unified Audit Log (AuditData records)",
             Schema::SentinelOfficeActivity => "Unified Audit Log (Log Analytics OfficeActivity)",
+            Schema::DefenderCloudAppEvents => "Unified Audit Log (Defender XDR / Sentinel CloudAppEvents RawEventData)",
             Schema::AzureActivityPortalCsv => "Azure Activity Log (portal download)",
             Schema::AzureActivityEventData => "Azure Activity Log (portal JSON / az monitor activity-log list)",
             Schema::AzureDiagnosticRecords => "Azure Activity or resource log (diagnostic settings records)",

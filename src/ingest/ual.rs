@@ -17,7 +17,7 @@
 //! only finds the record's time and hands its fields to one mapper.
 
 use super::csv_input::{header_key, Headers};
-use super::{json_path, json_text, nested_json, value_text, RowCtx, Schema, SchemaDef};
+use super::{json_path, json_text, layout_score, nested_json, value_text, RowCtx, Schema, SchemaDef};
 use crate::model::{attr, Event, Outcome, Source, TimeMs};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -50,6 +50,13 @@ pub static SCHEMAS: &[SchemaDef] = &[
         detect_json: office_activity::detect_json,
         from_csv: office_activity::from_csv,
         from_json: office_activity::from_json,
+    },
+    SchemaDef {
+        schema: Schema::DefenderCloudAppEvents,
+        detect_csv: cloud_app_events::detect_csv,
+        detect_json: cloud_app_events::detect_json,
+        from_csv: cloud_app_events::from_csv,
+        from_json: cloud_app_events::from_json,
     },
 ];
 
@@ -205,6 +212,49 @@ mod audit_data {
             None if time_text.is_empty() => Err("no time: the record has no CreationTime".into()),
             None => Err(format!("no usable time in CreationTime '{time_text}'")),
         }
+    }
+}
+
+/// Defender XDR advanced hunting `CloudAppEvents` (and Sentinel's copy of
+/// it): the table's own columns (`Timestamp`, `ActionType`, `Application`,
+/// `IPAddress` …) are a summary; `RawEventData` holds the Unified Audit Log
+/// record itself, as JSON (text in a CSV export). That record is read, so
+/// an event from this table is the same event as from the UAL.
+mod cloud_app_events {
+    use super::*;
+
+    const TYPICAL: [&str; 8] = ["ActionType", "Application", "ApplicationId", "AccountObjectId", "AccountDisplayName", "IPAddress", "ActivityType", "ReportId"];
+
+    fn required(has: &dyn Fn(&str) -> bool) -> bool {
+        has("RawEventData") && (has("Timestamp") || has("TimeGenerated")) && has("ActionType")
+    }
+
+    pub(super) fn detect_csv(h: &Headers) -> u32 {
+        layout_score(&|n| h.has(n), required, &TYPICAL)
+    }
+
+    pub(super) fn detect_json(obj: &Map<String, Value>) -> u32 {
+        layout_score(&|n| has_key(obj, n), required, &TYPICAL)
+    }
+
+    pub(super) fn from_csv(headers: &Headers, row: &csv::StringRecord, ctx: &RowCtx) -> Result<Event, String> {
+        from_raw(&Value::String(headers.get(row, &["RawEventData"]).to_string()), ctx)
+    }
+
+    pub(super) fn from_json(obj: &Map<String, Value>, ctx: &RowCtx) -> Result<Event, String> {
+        let raw = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("RawEventData")).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+        from_raw(&raw, ctx)
+    }
+
+    fn from_raw(raw: &Value, ctx: &RowCtx) -> Result<Event, String> {
+        let record = match nested_json(raw) {
+            Some(Value::Object(map)) => map,
+            _ => return Err("RawEventData is empty or not a JSON object".into()),
+        };
+        if !(has_key(&record, "CreationTime") && has_key(&record, "Operation")) {
+            return Err("RawEventData holds no audit record (no CreationTime and Operation)".into());
+        }
+        audit_data::from_json(&record, ctx)
     }
 }
 
