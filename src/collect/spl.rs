@@ -1,8 +1,9 @@
 //! SPL for Splunk, for the sourcetypes of Splunk's add-ons: Microsoft 365
-//! (`o365:management:activity`, each event the UAL's `AuditData` record),
-//! Microsoft Azure (`azure:aad:signin`, `azure:aad:audit`, the Graph
-//! objects) and AWS (`aws:cloudtrail`). Exported as raw events (one record
-//! per line), they read as Loupe reads those records. Values are compared
+//! (`o365:management:activity`, each event the UAL's `AuditData` record;
+//! `o365:reporting:messagetrace`, Get-MessageTrace's fields), Microsoft
+//! Azure (`azure:aad:signin`, `azure:aad:audit`, the Graph objects) and AWS
+//! (`aws:cloudtrail`). Exported as raw events (one record per line), they
+//! read as Loupe reads those records. Values are compared
 //! in `where` with `in()` (exact, case-insensitive for accounts), never as
 //! search terms, where `*` would be a wildcard.
 
@@ -75,6 +76,13 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             })],
             "AWS CloudTrail events",
             Schema::CloudTrailRecords,
+        ),
+        Source::MessageTrace => (
+            // The Microsoft 365 add-on's message trace input: Get-MessageTrace's fields.
+            "o365:reporting:messagetrace",
+            vec![in_list("SenderAddress", &scope.suspects, true), in_list("RecipientAddress", &scope.suspects, true), in_list("FromIP", &scope.ips, false)],
+            "Exchange message trace rows",
+            Schema::MessageTraceCmdlet,
         ),
         _ => return Vec::new(),
     };
