@@ -5,7 +5,7 @@
 //! PowerShell string; values inside an OData filter are OData literals
 //! first.
 
-use super::quote::ps;
+use super::quote::{ps, ps_list};
 use super::scope::{Scope, DEFAULT_LOOKBACK_DAYS};
 use super::{command, Command, Engine};
 use crate::ingest::Schema;
@@ -82,7 +82,7 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             let mailboxes = if scope.suspects.is_empty() {
                 "(Get-Mailbox -ResultSize Unlimited).UserPrincipalName".to_string()
             } else {
-                scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")
+                ps_list(&scope.suspects)
             };
             let exchange = format!(
                 "Connect-ExchangeOnline
@@ -110,7 +110,7 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             )]
         }
         Need::Log(Source::SignIn) => {
-            let users = if scope.suspects.is_empty() { String::new() } else { format!(" -UserIds {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+            let users = suspects_argument(scope, "-UserIds");
             vec![
                 command(
                     Engine::PowerShell,
@@ -145,7 +145,7 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             ),
         ],
         Need::Log(Source::UnifiedAudit) => {
-            let users = if scope.suspects.is_empty() { String::new() } else { format!(" -UserIds {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+            let users = suspects_argument(scope, "-UserIds");
             let search = format!(
                 "Connect-ExchangeOnline\n\
                  $session = [guid]::NewGuid().ToString()\n\
@@ -186,7 +186,7 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             Some(Schema::GraphRiskDetection),
         )],
         Need::Log(Source::MessageTrace) => {
-            let senders = if scope.suspects.is_empty() { String::new() } else { format!(" -SenderAddress {}", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+            let senders = suspects_argument(scope, "-SenderAddress");
             vec![command(
                 Engine::PowerShell,
                 format!("Mail sent by {} {} (Get-MessageTraceV2 reaches back 90 days and 10 days per call: repeat for each 10 days of a longer window)", who(scope), scope.describe_window()),
@@ -210,7 +210,7 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
 /// records into a file.
 fn purview_search(scope: &Scope) -> String {
     let (start, end) = start_end(scope);
-    let users = if scope.suspects.is_empty() { String::new() } else { format!("; userPrincipalNameFilters = @({})", scope.suspects.iter().map(|s| ps(s)).collect::<Vec<_>>().join(", ")) };
+    let users = if scope.suspects.is_empty() { String::new() } else { format!("; userPrincipalNameFilters = @({})", ps_list(&scope.suspects)) };
     format!(
         "Connect-MgGraph -Scopes AuditLogsQuery.Read.All -NoWelcome\n\
          $body = @{{ displayName = 'Loupe collection'; filterStartDateTime = {start}; filterEndDateTime = {end}{users} }} | ConvertTo-Json\n\
@@ -220,6 +220,16 @@ fn purview_search(scope: &Scope) -> String {
          Remove-Item 'purview_audit_records.json' -ErrorAction SilentlyContinue\n\
          do {{ $page = Invoke-MgGraphRequest -Method GET -Uri $uri -OutputType Json; Add-Content -Path 'purview_audit_records.json' -Value $page -Encoding utf8; $uri = ($page | ConvertFrom-Json).'@odata.nextLink' }} while ($uri)"
     )
+}
+
+/// ` -UserIds 'a', 'b'` for a cmdlet parameter taking the suspects, or
+/// nothing when there are none.
+fn suspects_argument(scope: &Scope, parameter: &str) -> String {
+    if scope.suspects.is_empty() {
+        String::new()
+    } else {
+        format!(" {parameter} {}", ps_list(&scope.suspects))
+    }
 }
 
 fn who(scope: &Scope) -> String {

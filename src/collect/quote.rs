@@ -28,6 +28,11 @@ pub fn kql(value: &str) -> String {
     out
 }
 
+/// `'a', 'b'`: a PowerShell array of single-quoted strings.
+pub fn ps_list(values: &[String]) -> String {
+    values.iter().map(|v| ps(v)).collect::<Vec<_>>().join(", ")
+}
+
 /// `dynamic(["a", "b"])`: a KQL list for `in~` and `has_any`.
 pub fn kql_list(values: &[String]) -> String {
     format!("dynamic([{}])", values.iter().map(|v| kql(v)).collect::<Vec<_>>().join(", "))
@@ -39,24 +44,20 @@ pub fn kql_list(values: &[String]) -> String {
 /// is a wildcard even inside quotes; these literals are only used in
 /// `where`, where it is a plain character.)
 pub fn spl(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    backslash_quoted(value)
 }
 
 /// A Cloud Logging query string value (`gcloud logging read` filters):
 /// double-quoted with backslash escapes. The whole filter then goes through
 /// `sh`.
 pub fn logging_filter_value(value: &str) -> String {
+    backslash_quoted(value)
+}
+
+/// Double quotes around `value`, with a backslash before a quote or a
+/// backslash and control characters as spaces: SPL's and Cloud Logging's
+/// rules are the same here.
+fn backslash_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {

@@ -4,6 +4,7 @@
 
 pub(crate) mod analysis;
 mod app;
+mod clipboard;
 mod components;
 pub(crate) mod download;
 mod embedded;

@@ -5,7 +5,6 @@
 
 use crate::collect::Command;
 use std::rc::Rc;
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -32,14 +31,8 @@ pub fn queries(props: &QueriesProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (text, copied) = (text.clone(), copied.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match web_sys::window().map(|w| w.navigator().clipboard()) {
-                    Some(clipboard) => JsFuture::from(clipboard.write_text(&text)).await.map(|_| ()),
-                    None => Err(wasm_bindgen::JsValue::NULL),
-                };
-                copied.set(Some((index, match result {
-                    Ok(()) => "Copied. Check the scope before you run it.".into(),
-                    Err(_) => "This browser refused the clipboard here: select the text and copy it.".into(),
-                })));
+                let said = crate::ui::clipboard::copy(&text, "Copied. Check the scope before you run it.").await;
+                copied.set(Some((index, said)));
             });
         })
     };

@@ -9,7 +9,6 @@ use crate::remediate::{Action, Contradiction, Plan};
 use crate::ui::format::{datetime_local, parse_datetime_local};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -94,14 +93,7 @@ fn action_item(props: &ActionItemProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (text, copied) = (text.clone(), copied.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match web_sys::window().map(|w| w.navigator().clipboard()) {
-                    Some(clipboard) => JsFuture::from(clipboard.write_text(&text)).await.map(|_| ()),
-                    None => Err(wasm_bindgen::JsValue::NULL),
-                };
-                copied.set(Some(match result {
-                    Ok(()) => "Copied. Review it before you run it.".into(),
-                    Err(_) => "This browser refused the clipboard here: select the text and copy it.".into(),
-                }));
+                copied.set(Some(crate::ui::clipboard::copy(&text, "Copied. Review it before you run it.").await));
             });
         })
     };
