@@ -929,10 +929,12 @@ mod tests {
         let office = Headers::new(["TenantId", "TimeGenerated [UTC]", "OfficeWorkload", "Operation", "UserId"]);
         let signin = Headers::new(["Date (UTC)", "Request ID", "User", "Username", "IP address", "Operation"]);
         let scores = |h: &Headers| SCHEMAS.iter().map(|d| (d.detect_csv)(h)).collect::<Vec<_>>();
-        assert_eq!(scores(&search), [23, 0, 0]);
-        assert_eq!(scores(&purview), [22, 0, 0]);
-        assert_eq!(scores(&office), [0, 0, 12]);
-        assert_eq!(scores(&signin), [0, 0, 0]);
+        assert_eq!(scores(&search), [23, 0, 0, 0]);
+        assert_eq!(scores(&purview), [22, 0, 0, 0]);
+        assert_eq!(scores(&office), [0, 0, 12, 0]);
+        assert_eq!(scores(&signin), [0, 0, 0, 0]);
+        let cloud_apps = Headers::new(["Timestamp", "ActionType", "Application", "ApplicationId", "AccountObjectId", "IPAddress", "RawEventData", "ReportId"]);
+        assert_eq!(scores(&cloud_apps), [0, 0, 0, 26], "CloudAppEvents by its RawEventData");
         // AuditData expanded into columns beside the export's own columns: the
         // export layout wins, so AuditData is still read whole.
         let expanded = Headers::new(["RecordId", "CreationDate", "Operation", "UserId", "AuditData", "CreationTime", "RecordType", "Workload"]);
@@ -967,7 +969,7 @@ mod tests {
             "AuditData": "{\"CreationTime\":\"2026-03-01T16:05:06\",\"Id\":\"c1\",\"Operation\":\"Set-Mailbox\",\"ResultStatus\":\"True\",\"UserId\":\"victim@contoso.com\",\"Parameters\":[{\"Name\":\"Identity\",\"Value\":\"victim\"}]}"
         }));
         let scores: Vec<u32> = SCHEMAS.iter().map(|d| (d.detect_json)(&row)).collect();
-        assert_eq!(scores, [27, 0, 0]);
+        assert_eq!(scores, [27, 0, 0, 0]);
         let ctx = RowCtx::default();
         let event = (SCHEMAS[0].from_json)(&row, &ctx).unwrap();
         assert_eq!((format_utc(event.time).as_str(), event.target.as_str()), ("2026-03-01T16:05:06.000Z", "victim"));
