@@ -466,19 +466,14 @@ pub fn app() -> Html {
         )
     };
 
-    // What the rows are, not what each file's layout is called: a
-    // diagnostic-settings file holds sign-ins and audit records alike.
-    // The current snapshot's posture gaps, for the steps they belong to.
-    let config_gaps = {
+    // The current snapshot's posture checks: listed in the configuration
+    // view, and their gaps under the steps they belong to.
+    let posture_checks = {
         let files = snapshots.files.clone();
         use_memo((snapshots.generation, context.clone()), move |(_, context)| {
             let current = super::components::config_view::side(&files, super::state::SnapshotRole::Current);
-            let gaps: Vec<crate::tenant::posture::PostureCheck> = if current.is_empty() {
-                Vec::new()
-            } else {
-                crate::tenant::posture::evaluate(&current, Some(context)).into_iter().filter(|c| c.result == crate::tenant::posture::CheckResult::Gap).collect()
-            };
-            Rc::new(gaps)
+            let checks = if current.is_empty() { Vec::new() } else { crate::tenant::posture::evaluate(&current, Some(context)) };
+            Rc::new(checks)
         })
     };
     let open_config = Callback::from(|()| {
@@ -488,6 +483,8 @@ pub fn app() -> Html {
             details.scroll_into_view();
         }
     });
+    // What the rows are, not what each file's layout is called: a
+    // diagnostic-settings file holds sign-ins and audit records alike.
     let loaded_sources = {
         let store = store.clone();
         use_memo(loads.generation, move |_| store.borrow().sources())
@@ -517,7 +514,7 @@ pub fn app() -> Html {
                     <QueryBar applied={AttrValue::from((*applied).clone())} error={(*query_error).clone().map(AttrValue::from)} on_apply={apply_query.clone()} />
                     <FindingsPanel findings={findings.clone()} analysing={analysis.busy} on_open={apply_query.clone()} verdicts={Rc::new(case.case.findings.clone())} on_action={on_case_action.clone()} />
                     <super::components::config_view::ConfigView files={Rc::new(snapshots.files.clone())} snapshots_generation={snapshots.generation}
-                        store={store.clone()} generation={loads.generation} context={context.clone()}
+                        store={store.clone()} generation={loads.generation} context={context.clone()} checks={(*posture_checks).clone()}
                         on_role={{ let d = snapshots.dispatcher(); Callback::from(move |(id, role)| d.dispatch(super::state::SnapshotAction::SetRole { id, role })) }}
                         on_remove={{ let d = snapshots.dispatcher(); Callback::from(move |id| d.dispatch(super::state::SnapshotAction::Remove { id })) }}
                         on_open={apply_query.clone()} />
@@ -534,7 +531,7 @@ pub fn app() -> Html {
                     <super::components::exercise::ExercisePanel sample_folder={(*sample_folder).map(AttrValue::Static)} case={case.case.clone()}
                         store={store.clone()} generation={loads.generation} findings={findings.clone()} on_action={on_case_action.clone()} />
                     <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
-                    <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} config_gaps={(*config_gaps).clone()} on_open_config={open_config} now={*now} on_action={on_case_action}
+                    <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} posture_checks={(*posture_checks).clone()} on_open_config={open_config} now={*now} on_action={on_case_action}
                         findings={findings.clone()} on_open={apply_query.clone()}
                         plan={plan.clone()} contradictions={contradictions.clone()} />
                 </div>

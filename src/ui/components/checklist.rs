@@ -19,9 +19,8 @@ pub struct ChecklistProps {
     pub has_snapshot: bool,
     /// The case's context in force, for the collection commands.
     pub context: crate::detect::Context,
-    /// Gaps the tenant configuration shows (posture checks of the current
-    /// snapshot); each step lists its own.
-    pub config_gaps: Rc<Vec<crate::tenant::posture::PostureCheck>>,
+    /// The current snapshot's posture checks; each step lists its gaps.
+    pub posture_checks: Rc<Vec<crate::tenant::posture::PostureCheck>>,
     /// Unfold the configuration view and bring it into sight.
     pub on_open_config: Callback<()>,
     /// Wall clock for the phase deadlines, refreshed every few seconds.
@@ -135,7 +134,8 @@ fn step_view(props: &ChecklistProps, step: &'static Step) -> Html {
 /// riskiest first, and the way to the configuration view that shows them
 /// with their objects and rows of the export.
 fn step_config_gaps(props: &ChecklistProps, step: u8) -> Html {
-    let mut mine: Vec<&crate::tenant::posture::PostureCheck> = props.config_gaps.iter().filter(|c| c.step == step).collect();
+    let mut mine: Vec<&crate::tenant::posture::PostureCheck> =
+        props.posture_checks.iter().filter(|c| c.step == step && c.result == crate::tenant::posture::CheckResult::Gap).collect();
     if mine.is_empty() {
         return html! {};
     }

@@ -26,6 +26,9 @@ pub struct ConfigViewProps {
     pub store: Rc<RefCell<EventStore>>,
     pub generation: u64,
     pub context: Context,
+    /// The current snapshot's posture checks (worked out once, in the app,
+    /// which also lists their gaps under the checklist's steps).
+    pub checks: Rc<Vec<posture::PostureCheck>>,
     pub on_role: Callback<(u32, SnapshotRole)>,
     pub on_remove: Callback<u32>,
     pub on_open: Callback<String>,
@@ -33,7 +36,7 @@ pub struct ConfigViewProps {
 
 impl PartialEq for ConfigViewProps {
     fn eq(&self, other: &Self) -> bool {
-        self.snapshots_generation == other.snapshots_generation && self.generation == other.generation && self.context == other.context
+        self.snapshots_generation == other.snapshots_generation && self.generation == other.generation && self.context == other.context && Rc::ptr_eq(&self.checks, &other.checks)
     }
 }
 
@@ -69,7 +72,6 @@ struct Analysis {
     changes: Vec<ConfigChange>,
     changes_from: &'static str,
     apps: inventory::Inventory,
-    checks: Vec<posture::PostureCheck>,
 }
 
 fn analyse(files: &[SnapshotFile], store: &EventStore, context: &Context) -> Analysis {
@@ -78,8 +80,7 @@ fn analyse(files: &[SnapshotFile], store: &EventStore, context: &Context) -> Ana
     let current_ref = (!current.is_empty()).then_some(&current);
     let (changes, changes_from) = config_changes(&baseline, &current, store, context);
     let apps = inventory::build(current_ref, Some((store, context)));
-    let checks = current_ref.map(|s| posture::evaluate(s, Some(context))).unwrap_or_default();
-    Analysis { changes, changes_from, apps, checks }
+    Analysis { changes, changes_from, apps }
 }
 
 #[function_component(ConfigView)]
@@ -93,7 +94,8 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
             crate::ui::analysis::timed("configuration changes and apps", || analyse(&files, &store.borrow(), context))
         })
     };
-    let Analysis { changes, changes_from, apps, checks } = &*analysis;
+    let Analysis { changes, changes_from, apps } = &*analysis;
+    let checks = &*props.checks;
     let serious = changes.iter().filter(|c| c.change.risk >= Severity::High).count();
     // The diff grouped by object type, the riskiest group first.
     let mut groups: Vec<(String, Vec<&ConfigChange>)> = Vec::new();
