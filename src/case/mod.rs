@@ -301,12 +301,8 @@ impl Case {
     /// configuration export is open.
     pub fn step_needs(step: u8, loaded: &[Source], has_snapshot: bool) -> Vec<NeedState> {
         let Some(step) = playbook::step(step) else { return Vec::new() };
-        let is_loaded = |need: Need| match need {
-            Need::Log(source) => loaded.contains(&source),
-            Need::TenantSnapshot => has_snapshot,
-        };
-        let required = step.needs.iter().map(|&need| NeedState { need, loaded: is_loaded(need), optional: false });
-        let optional = step.helps.iter().map(|&need| NeedState { need, loaded: is_loaded(need), optional: true });
+        let required = step.needs.iter().map(|&need| NeedState { need, loaded: need.is_loaded(loaded, has_snapshot), optional: false });
+        let optional = step.helps.iter().map(|&need| NeedState { need, loaded: need.is_loaded(loaded, has_snapshot), optional: true });
         required.chain(optional).collect()
     }
 }

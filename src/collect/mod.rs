@@ -82,23 +82,11 @@ pub struct Command {
 /// for the case's scope. `loaded` are the sources already in the case;
 /// evidence a step only benefits from is included when missing too.
 pub fn collect(ctx: &Context, loaded: &[Source], has_snapshot: bool) -> Vec<Command> {
-    let scope = Scope::of(ctx);
     let mut out: Vec<Command> = Vec::new();
     for step in playbook::all_steps() {
-        for &need in step.needs.iter().chain(step.helps) {
-            let missing = match need {
-                Need::Log(source) => !loaded.contains(&source),
-                Need::TenantSnapshot => !has_snapshot,
-            };
-            if !missing {
-                continue;
-            }
-            for mut command in commands_for(need, &scope) {
-                // A source several steps need is collected once, for the first.
-                if out.iter().any(|c| c.query == command.query) {
-                    continue;
-                }
-                command.step = step.number;
+        for command in for_step(step.number, ctx, loaded, has_snapshot) {
+            // A source several steps need is collected once, for the first.
+            if !out.iter().any(|c| c.query == command.query) {
                 out.push(command);
             }
         }
@@ -111,17 +99,13 @@ pub fn collect(ctx: &Context, loaded: &[Source], has_snapshot: bool) -> Vec<Comm
 pub fn for_step(step: u8, ctx: &Context, loaded: &[Source], has_snapshot: bool) -> Vec<Command> {
     let Some(step) = playbook::step(step) else { return Vec::new() };
     let scope = Scope::of(ctx);
-    let mut out: Vec<Command> = Vec::new();
-    for &need in step.needs.iter().chain(step.helps) {
-        let missing = match need {
-            Need::Log(source) => !loaded.contains(&source),
-            Need::TenantSnapshot => !has_snapshot,
-        };
-        if missing {
-            out.extend(commands_for(need, &scope).into_iter().map(|c| Command { step: step.number, ..c }));
-        }
-    }
-    out
+    step.needs
+        .iter()
+        .chain(step.helps)
+        .filter(|need| !need.is_loaded(loaded, has_snapshot))
+        .flat_map(|&need| commands_for(need, &scope))
+        .map(|c| Command { step: step.number, ..c })
+        .collect()
 }
 
 /// Every way Loupe knows to collect one kind of evidence.

@@ -11,21 +11,7 @@ pub use crate::remediate::quote::{ps, sh};
 /// line breaks. Other control characters cannot be written and become
 /// spaces.
 pub fn kql(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    backslash_quoted(value, true)
 }
 
 /// `'a', 'b'`: a PowerShell array of single-quoted strings.
@@ -44,26 +30,31 @@ pub fn kql_list(values: &[String]) -> String {
 /// is a wildcard even inside quotes; these literals are only used in
 /// `where`, where it is a plain character.)
 pub fn spl(value: &str) -> String {
-    backslash_quoted(value)
+    backslash_quoted(value, false)
 }
 
 /// A Cloud Logging query string value (`gcloud logging read` filters):
 /// double-quoted with backslash escapes. The whole filter then goes through
 /// `sh`.
 pub fn logging_filter_value(value: &str) -> String {
-    backslash_quoted(value)
+    backslash_quoted(value, false)
 }
 
 /// Double quotes around `value`, with a backslash before a quote or a
-/// backslash and control characters as spaces: SPL's and Cloud Logging's
-/// rules are the same here.
-fn backslash_quoted(value: &str) -> String {
+/// backslash. Line breaks and tabs are written `\n`, `\r`, `\t` where the
+/// language reads those escapes (`escape_breaks`: KQL); every other control
+/// character, and the breaks where it does not (SPL, Cloud Logging), is a
+/// space.
+fn backslash_quoted(value: &str, escape_breaks: bool) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            '\n' if escape_breaks => out.push_str("\\n"),
+            '\r' if escape_breaks => out.push_str("\\r"),
+            '\t' if escape_breaks => out.push_str("\\t"),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }

@@ -28,6 +28,14 @@ impl Need {
         }
     }
 
+    /// Whether the case has this evidence: `loaded` are the sources of the
+    /// rows in the store, `has_snapshot` whether a tenant export is open.
+    pub fn is_loaded(self, loaded: &[Source], has_snapshot: bool) -> bool {
+        match self {
+            Need::Log(source) => loaded.contains(&source),
+            Need::TenantSnapshot => has_snapshot,
+        }
+    }
 }
 
 /// One step of the checklist.
