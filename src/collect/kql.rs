@@ -52,10 +52,12 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
     let users = |column: &str| clause(column, "in~", &scope.suspects);
     let ips = |column: &str| clause(column, "in", &scope.ips);
     match source {
-        Source::SignIn => ["SigninLogs", "AADNonInteractiveUserSignInLogs"]
-            .into_iter()
-            .map(|table| table_pull(table, scope, any_of(vec![users("UserPrincipalName"), ips("IPAddress")]), format!("{table}: {}", narrowed_to(scope, "sign-ins")), Schema::SentinelSigninLogs))
-            .collect(),
+        Source::SignIn => {
+            let users_signing_in = ["SigninLogs", "AADNonInteractiveUserSignInLogs"]
+                .into_iter()
+                .map(|table| table_pull(table, scope, any_of(vec![users("UserPrincipalName"), ips("IPAddress")]), format!("{table}: {}", narrowed_to(scope, "sign-ins")), Schema::SentinelSigninLogs));
+            users_signing_in.chain(workload_sign_ins(scope)).collect()
+        }
         Source::DirectoryAudit => {
             let filter = any_of(vec![
                 users("tostring(InitiatedBy.user.userPrincipalName)"),
@@ -125,14 +127,34 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
     }
 }
 
+/// Apps and managed identities sign in without a user, so these tables
+/// have no account to narrow by: a stolen app secret shows as the marked
+/// app's sign-ins, or as any app signing in from a marked address.
+fn workload_sign_ins(scope: &Scope) -> Vec<Command> {
+    let filter = any_of(vec![clause("IPAddress", "in", &scope.ips), clause("AppId", "in", &scope.app_ids)]);
+    let narrowed = filter.is_some();
+    ["AADServicePrincipalSignInLogs", "AADManagedIdentitySignInLogs"]
+        .into_iter()
+        .map(|table| {
+            let purpose = if narrowed {
+                format!("{table}: app and managed-identity sign-ins from the marked addresses or of the marked apps {}", scope.describe_window())
+            } else {
+                format!("{table}: every app and managed-identity sign-in {} (mark the attacker's addresses or apps to narrow it)", scope.describe_window())
+            };
+            table_pull(table, scope, filter.clone(), purpose, Schema::SentinelSigninLogs)
+        })
+        .collect()
+}
+
 /// Tenant-wide questions; each result, exported, joins the case as events.
 pub fn hunt(scope: &Scope) -> Vec<Command> {
     let mut out = Vec::new();
     if !scope.ips.is_empty() {
-        for table in ["SigninLogs", "AADNonInteractiveUserSignInLogs"] {
+        for table in ["SigninLogs", "AADNonInteractiveUserSignInLogs", "AADServicePrincipalSignInLogs"] {
+            let who = if table.starts_with("AADServicePrincipal") { "app" } else { "account" };
             out.push(hunt_command(
                 10,
-                format!("{table}: every account that signed in from a marked address"),
+                format!("{table}: every {who} that signed in from a marked address"),
                 format!("{table}\n{}\n| where IPAddress in ({})", time_filter(scope), kql_list(&scope.ips)),
                 Schema::SentinelSigninLogs,
             ));

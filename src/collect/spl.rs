@@ -1,8 +1,9 @@
 //! SPL for Splunk, for the sourcetypes of Splunk's add-ons: Microsoft 365
 //! (`o365:management:activity`, each event the UAL's `AuditData` record;
 //! `o365:reporting:messagetrace`, Get-MessageTrace's fields), Microsoft
-//! Azure (`azure:aad:signin`, `azure:aad:audit`, the Graph objects) and AWS
-//! (`aws:cloudtrail`). Exported as raw events (one record per line), they
+//! Azure (`azure:aad:signin`, `azure:aad:audit`, the Graph objects),
+//! Microsoft Cloud Services (`mscs:azure:audit`, the Activity Log's REST
+//! events) and AWS (`aws:cloudtrail`). Exported as raw events (one record per line), they
 //! read as Loupe reads those records. Values are compared
 //! in `where` with `in()` (exact, case-insensitive for accounts), never as
 //! search terms, where `*` would be a wildcard.
@@ -76,6 +77,14 @@ pub fn pull(need: Need, scope: &Scope) -> Vec<Command> {
             })],
             "AWS CloudTrail events",
             Schema::CloudTrailRecords,
+        ),
+        Source::AzureActivity => (
+            // The Microsoft Cloud Services add-on's Azure Audit input: the
+            // Activity Log's REST events, as `az monitor activity-log list` gives them.
+            "mscs:azure:audit",
+            vec![in_list("caller", &scope.suspects, true), in_list("'httpRequest.clientIpAddress'", &scope.ips, false), in_list("'claims.ipaddr'", &scope.ips, false)],
+            "Azure control-plane operations",
+            Schema::AzureActivityEventData,
         ),
         Source::MessageTrace => (
             // The Microsoft 365 add-on's message trace input: Get-MessageTrace's fields.

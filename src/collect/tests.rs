@@ -16,6 +16,25 @@ fn pages_per_line(page_fixture: &str) -> Vec<u8> {
     format!("{line}\n{line}\n").into_bytes()
 }
 
+/// Events one per line, as Splunk's "Raw Events" export writes them.
+fn records_per_line(array_fixture: &str) -> Vec<u8> {
+    let records: Vec<serde_json::Value> = serde_json::from_slice(&fixture(array_fixture)).expect("a JSON array");
+    records.iter().map(|r| serde_json::to_string(r).expect("compact") + "\n").collect::<String>().into_bytes()
+}
+
+/// A file shaped like what a command writes: by its layout, and where
+/// two commands share a layout but not its rows, by what it asks for.
+fn output_for(c: &Command) -> (&'static str, Vec<u8>) {
+    let workload_table = ["AADServicePrincipalSignInLogs", "AADManagedIdentitySignInLogs"].iter().any(|t| c.query.starts_with(t));
+    if workload_table {
+        return ("AADServicePrincipalSignInLogs.csv", fixture("signin_sentinel_service_principal_export.csv"));
+    }
+    if c.query.contains("sourcetype=\"mscs:azure:audit\"") {
+        return ("azure_audit_raw_events.txt", records_per_line("azure_activity_cli_list.json"));
+    }
+    output_of(c.reads_as.expect("a layout"))
+}
+
 /// A file shaped like what each layout's command writes.
 fn output_of(schema: Schema) -> (&'static str, Vec<u8>) {
     match schema {
@@ -78,11 +97,22 @@ fn every_collect_and_hunt_command_writes_a_layout_loupe_reads() {
     }
     for c in &commands {
         let Some(schema) = c.reads_as else { continue };
-        let (name, bytes) = output_of(schema);
+        let (name, bytes) = output_for(c);
         let (report, events, _) = ingest_bytes(name, &bytes, &mut Deduper::default());
         assert_eq!(report.format.map(|f| f.schema), Some(schema), "{}: {}", c.purpose, c.query);
         assert!(!events.is_empty(), "{name}");
     }
+    // Apps sign in without a user: their tables are narrowed by the marked apps and addresses.
+    let workload = commands.iter().find(|c| c.query.starts_with("AADServicePrincipalSignInLogs\n")).expect("service principal sign-ins");
+    assert!(workload.query.contains("AppId in (dynamic([\"2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f\"]))"), "{}", workload.query);
+    let (name, bytes) = output_for(workload);
+    let (_, events, _) = ingest_bytes(name, &bytes, &mut Deduper::default());
+    assert!(events.iter().all(|e| e.operation == "Service principal sign-in"), "read as app sign-ins");
+    assert!(commands.iter().any(|c| c.engine == Engine::Kql && c.query.starts_with("AADManagedIdentitySignInLogs\n")));
+    let azure_audit = commands.iter().find(|c| c.query.contains("sourcetype=\"mscs:azure:audit\"")).expect("the Activity Log in Splunk");
+    assert!(azure_audit.query.contains("in(lower(caller), \"jdoe@contoso.com\")"), "{}", azure_audit.query);
+    assert_eq!(azure_audit.reads_as, Some(Schema::AzureActivityEventData));
+
     // The Purview audit search writes auditLogRecord pages: each record's auditData is read.
     assert!(commands.iter().any(|c| c.query.contains("security/auditLog/queries")));
     let record = r##"{"@odata.type":"#microsoft.graph.security.auditLogRecord","id":"r1","createdDateTime":"2026-03-01T16:05:06Z","auditLogRecordType":"exchangeAdmin","operation":"New-InboxRule","userPrincipalName":"jdoe@contoso.com","clientIp":"203.0.113.7","auditData":{"CreationTime":"2026-03-01T16:05:06","Id":"r1","Operation":"New-InboxRule","RecordType":1,"ResultStatus":"True","UserId":"jdoe@contoso.com","ClientIP":"203.0.113.7:51234","Workload":"Exchange","Parameters":[{"Name":"ForwardTo","Value":"drop@evil.example"}]}}"##;
