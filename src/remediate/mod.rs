@@ -130,44 +130,78 @@ pub fn plan(store: &EventStore, ctx: &Context, findings: &[Finding]) -> Plan {
 /// (`history`): on millions of rows the tenant's domains alone take a pass
 /// over every row.
 pub fn plan_with(store: &EventStore, ctx: &Context, findings: &[Finding], history: &crate::detect::History) -> Plan {
-    let ctx = ctx.clone().with_sane_tuning();
-    let mut plan = Plan::default();
-    if let Some(at) = ctx.containment {
-        plan.notes.push(token_note(at, ctx.token_lifetime_minutes));
+    let mut builder = PlanBuilder::new(ctx);
+    for part in &PLAN_PARTS {
+        builder.add(part, store, findings, history);
     }
-    let mut actions = Vec::new();
-    actions.extend(identity::actions(store, &ctx, findings));
-    actions.extend(mail::actions(store, findings, history));
-    actions.extend(apps::actions(store, &ctx, findings));
-    actions.extend(directory::actions(store, &ctx, findings));
-    actions.extend(cloud::actions(store, &ctx, findings));
-    // One action per id: two findings about the same rule make one removal.
-    let mut seen = std::collections::BTreeMap::<String, usize>::new();
-    for action in actions {
-        match seen.get(&action.id) {
-            Some(&i) => {
-                let kept: &mut Action = &mut plan.actions[i];
-                for f in action.findings {
-                    if !kept.findings.contains(&f) {
-                        kept.findings.push(f);
+    builder.finish()
+}
+
+/// One kind of remediation, worked out from the findings.
+pub struct PlanPart {
+    pub name: &'static str,
+    actions: fn(&EventStore, &Context, &[Finding], &crate::detect::History) -> Vec<Action>,
+}
+
+/// The plan's parts in the order their actions are listed before sorting.
+/// The page works them out one at a time, painting in between: with
+/// thousands of findings one part can take tens of milliseconds.
+pub const PLAN_PARTS: [PlanPart; 5] = [
+    PlanPart { name: "remediation: identity", actions: |store, ctx, findings, _| identity::actions(store, ctx, findings) },
+    PlanPart { name: "remediation: mail", actions: |store, _, findings, history| mail::actions(store, findings, history) },
+    PlanPart { name: "remediation: apps", actions: |store, ctx, findings, _| apps::actions(store, ctx, findings) },
+    PlanPart { name: "remediation: directory", actions: |store, ctx, findings, _| directory::actions(store, ctx, findings) },
+    PlanPart { name: "remediation: cloud", actions: |store, ctx, findings, _| cloud::actions(store, ctx, findings) },
+];
+
+/// The plan put together part by part (`PLAN_PARTS`).
+pub struct PlanBuilder {
+    ctx: Context,
+    actions: Vec<Action>,
+}
+
+impl PlanBuilder {
+    pub fn new(ctx: &Context) -> PlanBuilder {
+        PlanBuilder { ctx: ctx.clone().with_sane_tuning(), actions: Vec::new() }
+    }
+
+    pub fn add(&mut self, part: &PlanPart, store: &EventStore, findings: &[Finding], history: &crate::detect::History) {
+        self.actions.extend((part.actions)(store, &self.ctx, findings, history));
+    }
+
+    pub fn finish(self) -> Plan {
+        let mut plan = Plan::default();
+        if let Some(at) = self.ctx.containment {
+            plan.notes.push(token_note(at, self.ctx.token_lifetime_minutes));
+        }
+        // One action per id: two findings about the same rule make one removal.
+        let mut seen = std::collections::BTreeMap::<String, usize>::new();
+        for action in self.actions {
+            match seen.get(&action.id) {
+                Some(&i) => {
+                    let kept: &mut Action = &mut plan.actions[i];
+                    for f in action.findings {
+                        if !kept.findings.contains(&f) {
+                            kept.findings.push(f);
+                        }
                     }
+                    kept.rows.extend(action.rows);
+                    kept.rows.sort_unstable();
+                    kept.rows.dedup();
                 }
-                kept.rows.extend(action.rows);
-                kept.rows.sort_unstable();
-                kept.rows.dedup();
-            }
-            None => {
-                seen.insert(action.id.clone(), plan.actions.len());
-                plan.actions.push(action);
+                None => {
+                    seen.insert(action.id.clone(), plan.actions.len());
+                    plan.actions.push(action);
+                }
             }
         }
+        plan.actions.sort_by_key(|a| match a.step {
+            2 => 0,
+            4 => 2,
+            _ => 1,
+        });
+        plan
     }
-    plan.actions.sort_by_key(|a| match a.step {
-        2 => 0,
-        4 => 2,
-        _ => 1,
-    });
-    plan
 }
 
 fn token_note(containment: TimeMs, lifetime_minutes: i64) -> String {

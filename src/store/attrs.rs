@@ -479,6 +479,13 @@ impl Attrs {
 
     /// Keep the rows listed, in the order listed. Their strings stay where
     /// they are (see `compact`).
+    /// Rows from `start` on put in `order`, then moved in front; their
+    /// bytes stay where they are.
+    pub(super) fn tail_to_front(&mut self, start: usize, order: &[u32]) {
+        super::event_store::reorder_tail(&mut self.starts, start, order);
+        self.starts.rotate_right(order.len());
+    }
+
     pub(super) fn gather(&mut self, order: &[u32]) {
         self.starts = order.iter().map(|&r| self.starts[r as usize]).collect();
     }

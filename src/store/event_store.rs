@@ -199,6 +199,20 @@ impl Geo {
         }
     }
 
+    /// Whether the columns are empty (no row has a place) or hold every row.
+    fn is_full(&self, rows: usize) -> bool {
+        self.lat.is_empty() || (self.lat.len() == rows && self.lon.len() == rows)
+    }
+
+    fn tail_to_front(&mut self, start: usize, order: &[u32]) {
+        for column in [&mut self.lat, &mut self.lon] {
+            if !column.is_empty() {
+                reorder_tail(column, start, order);
+                column.rotate_right(order.len());
+            }
+        }
+    }
+
     fn shrink_to_fit(&mut self) {
         self.lat.shrink_to_fit();
         self.lon.shrink_to_fit();
@@ -779,6 +793,15 @@ impl EventStore {
             self.apply_order(&added);
             return self.moves.merged(Vec::new());
         }
+        // A newest-first export arrives in parts, each older than every row
+        // before it: the part goes in front, which moves the columns' bytes
+        // rather than gathering every row through an index.
+        let newest_added = added.last().map_or(TimeMs::MIN, |&r| self.time[r as usize]);
+        if newest_added < self.time[0] && self.geo.is_full(total) {
+            let tail_order: Vec<u32> = added.iter().map(|&r| r - old_len as u32).collect();
+            self.put_tail_in_front(old_len, &tail_order);
+            return self.moves.merged(vec![0; added.len()]);
+        }
         let mut order = Vec::with_capacity(total);
         let mut inserted_after = Vec::with_capacity(added.len());
         let (mut a, mut b) = (0usize, 0usize);
@@ -814,6 +837,28 @@ impl EventStore {
     /// cannot be followed (rows were removed, or too many merges ago).
     pub fn rows_moved_since(&self, since: u64) -> Option<RowMover<'_>> {
         self.moves.since(since)
+    }
+
+    /// Order the rows from `old_len` on by `tail_order` (positions within
+    /// them), then move them in front of the others.
+    fn put_tail_in_front(&mut self, old_len: usize, tail_order: &[u32]) {
+        let added = tail_order.len();
+        reorder_tail(&mut self.time, old_len, tail_order);
+        self.time.rotate_right(added);
+        reorder_tail(&mut self.source, old_len, tail_order);
+        self.source.rotate_right(added);
+        reorder_tail(&mut self.outcome, old_len, tail_order);
+        self.outcome.rotate_right(added);
+        reorder_tail(&mut self.raw_start, old_len, tail_order);
+        self.raw_start.rotate_right(added);
+        for packed in [&mut self.file, &mut self.line, &mut self.raw_start_high, &mut self.raw_len] {
+            packed.tail_to_front(old_len, tail_order);
+        }
+        for col in &mut self.text {
+            col.rows.tail_to_front(old_len, tail_order);
+        }
+        self.geo.tail_to_front(old_len, tail_order);
+        self.attrs.tail_to_front(old_len, tail_order);
     }
 
     /// Keep the rows listed, in the order listed (a permutation or a subset).
@@ -909,6 +954,16 @@ impl PendingFile {
 }
 
 /// `column = order.map(|row| column[row])`; `order` holds valid rows.
+/// Put `column[start..]` in `order` (positions counted from `start`).
+pub(super) fn reorder_tail<T: Copy>(column: &mut [T], start: usize, order: &[u32]) {
+    let Some(tail) = column.get_mut(start..) else { return };
+    if order.iter().enumerate().all(|(i, &r)| i == r as usize) {
+        return;
+    }
+    let reordered: Vec<T> = order.iter().map(|&r| tail[r as usize]).collect();
+    tail.copy_from_slice(&reordered);
+}
+
 fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
     let reordered: Vec<T> = order.iter().map(|&r| column[r as usize]).collect();
     *column = reordered;
@@ -1020,6 +1075,40 @@ mod tests {
         assert_ne!(first, second, "a load of the old case still holds {first:?}");
         store.remove_file(first);
         assert_eq!(store.len(), 50, "removing the old case's file leaves the new one alone");
+    }
+
+    /// Parts of a newest-first file go in front of the rows before them
+    /// (moved, not re-sorted); parts of a second file over the same hours
+    /// are merged in. Either way every row number handed out before a part
+    /// still finds its row after it.
+    #[test]
+    fn rows_followed_across_parts_put_in_front_and_merged() {
+        let mut store = EventStore::new();
+        let mut whole = EventStore::new();
+        for file in [1u64, 0] {
+            let events = events(file, 3000);
+            let mut id = None;
+            for part in events.chunks(700) {
+                let before: Vec<(u32, u32)> = (0..store.len() as u32).map(|r| (store.file.at(r as usize), store.line(r))).collect();
+                let layout = store.row_layout();
+                let mut pending = PendingFile::new();
+                pending.extend(part.iter().cloned());
+                match id {
+                    None => id = Some(store.add_pending(IngestReport::default(), FileSource::default(), pending)),
+                    Some(id) => store.extend_file(id, pending),
+                }
+                let moved = store.rows_moved_since(layout).expect("rows can be followed across a part");
+                for (row, place) in before.iter().enumerate() {
+                    let now = moved.row(row as u32);
+                    assert_eq!((store.file.at(now as usize), store.line(now)), *place, "row {row} of the earlier layout");
+                }
+                assert!(store.time.windows(2).all(|w| w[0] <= w[1]), "in time order");
+            }
+            whole.add_file(IngestReport::default(), FileSource::default(), events);
+        }
+        for row in 0..whole.len() as u32 {
+            assert_eq!(store.event(row), whole.event(row), "row {row}");
+        }
     }
 
     #[test]

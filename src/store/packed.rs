@@ -170,6 +170,27 @@ impl Packed {
     }
 
     /// Keep the rows listed, in the order listed.
+    /// Put the values from `start` on in `order` (positions counted from
+    /// `start`), then move them in front of the others.
+    pub(super) fn tail_to_front(&mut self, start: usize, order: &[u32]) {
+        use super::event_store::reorder_tail;
+        match self {
+            Packed::Zero(_) => {}
+            Packed::U8(v) => {
+                reorder_tail(v, start, order);
+                v.rotate_right(order.len());
+            }
+            Packed::U16(v) => {
+                reorder_tail(v, start, order);
+                v.rotate_right(order.len());
+            }
+            Packed::U32(v) => {
+                reorder_tail(v, start, order);
+                v.rotate_right(order.len());
+            }
+        }
+    }
+
     pub(super) fn gather(&mut self, order: &[u32]) {
         fn pick<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
             order.iter().map(|&r| v[r as usize]).collect()

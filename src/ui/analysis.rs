@@ -20,7 +20,9 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 /// Run detectors back to back for this long before letting the page paint.
-const STEP_MS: f64 = 16.0;
+/// Short, because the next detector may itself take tens of milliseconds
+/// on millions of rows and the page's tasks are to stay under 50 ms.
+const STEP_MS: f64 = 8.0;
 
 /// While a file loads, findings are worked out again at most this often
 /// (ms between one analysis' end and the next one's start). Each part of a
@@ -160,7 +162,7 @@ async fn analyse(
     let mut findings = Vec::new();
     for detector in DETECTORS {
         if js_sys::Date::now() - step_started > STEP_MS {
-            TimeoutFuture::new(0).await;
+            super::yield_now::to_browser().await;
             if !gate.is_current(run) {
                 return;
             }
@@ -170,14 +172,25 @@ async fn analyse(
     }
     order_findings(&mut findings);
     if js_sys::Date::now() - step_started > STEP_MS {
-        TimeoutFuture::new(0).await;
+        super::yield_now::to_browser().await;
     }
     if !gate.is_current(run) {
         return;
     }
     // The plan reuses the detectors' `history` (the tenant's domains: a
-    // pass over every row).
-    let plan = timed("remediation plan", || crate::remediate::plan_with(&store, confirmed.as_ref().unwrap_or(&suggested), &findings, &history));
+    // pass over every row), a part at a time.
+    let mut plan = crate::remediate::PlanBuilder::new(confirmed.as_ref().unwrap_or(&suggested));
+    for part in &crate::remediate::PLAN_PARTS {
+        if !next_step(&gate, run).await {
+            return;
+        }
+        timed(part.name, || plan.add(part, &store, &findings, &history));
+    }
+    let plan = timed("remediation plan", || plan.finish());
+    // Drawing the new findings and plan is a task of its own.
+    if !next_step(&gate, run).await {
+        return;
+    }
     shown.set(Analysis { generation, layout: store.row_layout(), suggested: Rc::new(suggested), findings: Rc::new(findings), plan: Rc::new(plan), busy: false });
     last_shown_at.set(js_sys::Date::now());
 }
@@ -185,7 +198,7 @@ async fn analyse(
 /// Let the page paint and answer; false when this analysis was abandoned
 /// meanwhile.
 async fn next_step(gate: &StoreGate, run: u64) -> bool {
-    TimeoutFuture::new(0).await;
+    super::yield_now::to_browser().await;
     gate.is_current(run)
 }
 

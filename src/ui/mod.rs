@@ -18,5 +18,6 @@ mod storage;
 mod shortcuts;
 mod theme;
 mod view;
+mod yield_now;
 
 pub use app::App;
