@@ -83,7 +83,12 @@ test('the histogram tells the logs apart and marks findings, the window and cont
     const labels = await markers.evaluateAll((els) => els.map((el) => el.querySelector('title').textContent));
     assert.ok(labels.every((l) => /^(Critical|High|Medium|Low|Info): .+ \(.+\)$/.test(l)), labels.join(' | '));
     // A marker of a finding the findings list shows (medium or above), one of a kind on the chart.
-    const notable = labels.filter((l) => /^(Critical|High|Medium): /.test(l) && labels.indexOf(l) === labels.lastIndexOf(l));
+    // Markers of findings close in time overlap; the most severe is drawn on top.
+    const onTop = await markers.evaluateAll((els) => els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.closest('[data-testid="histogram-finding"]') === el;
+    }));
+    const notable = labels.filter((l, i) => onTop[i] && /^(Critical|High|Medium): /.test(l) && labels.indexOf(l) === labels.lastIndexOf(l));
     assert.ok(notable.length > 0, `a medium or higher finding marked alone: ${labels.join(' | ')}`);
     const chosen = notable[0];
     const [, title, when] = /^\w+: (.+) \((.+)\)$/.exec(chosen);

@@ -242,7 +242,11 @@ struct FindingMarksProps {
 #[function_component(FindingMarks)]
 fn finding_marks(props: &FindingMarksProps) -> Html {
     let h = &props.histogram;
-    let marks = props.findings.iter().filter_map(|finding| Some((finding, h.position(finding.first)? * WIDTH))).map(|(finding, x)| {
+    let mut placed: Vec<(&Finding, f64)> = props.findings.iter().filter_map(|finding| Some((finding, h.position(finding.first)? * WIDTH))).collect();
+    // Later markers are drawn over earlier ones: where findings crowd
+    // together, the most severe stays on top and clickable.
+    placed.sort_by_key(|(finding, _)| finding.severity);
+    let marks = placed.into_iter().map(|(finding, x)| {
         let label = format!("{}: {} ({})", finding.severity.label(), finding.title, minutes_utc(finding.first));
         let open = {
             let (on_open, query) = (props.on_open.clone(), finding.query.clone());
