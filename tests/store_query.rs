@@ -4,7 +4,7 @@
 
 use loupe::ingest::{Container, Format, IngestReport, Schema};
 use loupe::model::{parse_rfc3339_utc, Event, Outcome, RawSpan, Source};
-use loupe::store::{parse, EvalContext, EventStore, FacetCount, FacetField, FileId, Histogram, PendingFile};
+use loupe::store::{parse, EvalContext, EventStore, FacetCount, FacetField, FileId, PendingFile};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -278,7 +278,8 @@ fn histogram_over_the_case() {
     let all: Vec<u32> = (0..7).collect();
     let h = store.histogram(&all, 10);
     let nine = parse_rfc3339_utc("2026-03-01T09:00:00Z").unwrap();
-    assert_eq!(h, Histogram { start: nine, bucket_ms: 30 * 60_000, counts: vec![1, 2, 2, 0, 1, 0, 1] });
+    assert_eq!((h.start, h.bucket_ms, &h.counts[..]), (nine, 30 * 60_000, &[1, 2, 2, 0, 1, 0, 1][..]));
+    assert_eq!(h.source_totals(), [(Source::SignIn, 3), (Source::DirectoryAudit, 1), (Source::UnifiedAudit, 3)]);
     assert_eq!(h.bucket_span(1), (nine + 1_800_000, nine + 3_600_000));
     let h = store.histogram(&all, 200);
     assert_eq!((h.bucket_ms, h.counts.len(), h.counts.iter().sum::<u32>()), (60_000, 181, 7));
