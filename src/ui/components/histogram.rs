@@ -262,12 +262,15 @@ fn finding_marks(props: &FindingMarksProps) -> Html {
                 open();
             }
         });
+        // Out of the Tab order (tabindex -1): the findings list opens the same
+        // queries from the keyboard, and an incident's hundred markers would
+        // be a hundred Tab presses on the way to the timeline.
         // Critical findings get a larger marker as well as their own colour.
         let half = if finding.severity == Severity::Critical { 5.5 } else { 4.0 };
         let d = format!("M{:.1} 1L{:.1} 1L{:.1} {}Z", x - half, x + half, x, MARKS_HEIGHT - 1.0);
         html! {
             <path class={classes!("finding-mark", severity_class(finding.severity))} data-testid="histogram-finding" {d}
-                role="button" tabindex="0" aria-label={label.clone()} {onclick} {onkeydown}>
+                role="button" tabindex="-1" aria-label={label.clone()} {onclick} {onkeydown}>
                 <title>{ label }</title>
             </path>
         }
