@@ -52,9 +52,8 @@ const HASH_IN_WORKER_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
 const PROGRESS_EVERY_MS: f64 = 250.0;
 /// Work this long, then yield to the browser.
 const STEP_MS: f64 = 20.0;
-/// Wasm memory cannot pass 4 GiB, and adding a file's events to the store
-/// needs room beside them: a load stops once the module's memory passes this.
-const MEMORY_STOP_BYTES: f64 = 2.6 * 1024.0 * 1024.0 * 1024.0;
+/// A load stops once the module's memory passes this (`limits`).
+const MEMORY_STOP_BYTES: f64 = crate::limits::TAB_MEMORY_STOP_BYTES as f64;
 /// Bytes of a picked file looked at to tell what it is.
 const HEAD_BYTES: f64 = 1024.0 * 1024.0;
 
