@@ -253,6 +253,11 @@ const CORPUS: &[Expect] = &[
     expect("trunc_graph_page_mid_value.json", "kept=2 rejected=1 duplicates=0", &["line 46: record starting on line 46 is cut off: the file ends inside it (truncat"]),
     expect("trunc_gzip_half.csv.gz", "kept=0 rejected=1 duplicates=0", &["line 2: has 3 fields but the header has 11 (cut-off line?)", "note: The gzip stream is damaged after 212 unpacked bytes (incomplete deflate stream); the records before that point were kept"]),
     expect("trunc_gzip_half_of_200_rows.csv.gz", "kept=76 rejected=1 duplicates=0", &["line 78: has 6 fields but the header has 11 (cut-off line?)", "note: The gzip stream is damaged after"]),
+    expect(
+        "trunc_gzip_inside_first_record.json.gz",
+        "refused: trunc_gzip_inside_first_record.json.gz is gzip-compressed and damaged after 206 unpacked bytes (incomplete deflate stream)",
+        &["What did unpack is not readable: JSON with no readable record objects in it."],
+    ),
     expect("trunc_gzip_header_only.csv.gz", "refused: trunc_gzip_header_only.csv.gz is gzip-compressed but does not unpack ", &[]),
     expect("trunc_gzip_no_trailer.json.gz", "kept=3 rejected=0 duplicates=0", &["note: The gzip stream is damaged after 1927 unpacked bytes (corrupt gz"]),
     expect("trunc_json_array_mid_object.json", "kept=2 rejected=1 duplicates=0", &["line 44: record starting on line 44 is cut off: the file ends inside it (truncat"]),

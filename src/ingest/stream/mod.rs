@@ -431,6 +431,7 @@ impl Splitter {
                 let head = std::mem::take(head);
                 if let Err(mut report) = self.decide(head, true) {
                     let what = report.unreadable.take().unwrap_or_default();
+                    let what = what.strip_prefix(&format!("{name}: ")).unwrap_or(&what);
                     report.unreadable = Some(format!("{name} is gzip-compressed and damaged after {unpacked} unpacked bytes ({why}); check the download is complete. What did unpack is not readable: {what}"));
                     return Err(report);
                 }
