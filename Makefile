@@ -11,7 +11,7 @@ ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 BENCH_ROWS ?= 1000000
 
-.PHONY: serve test dist samples screenshots bench bench-browser test-native test-browser setup-web setup-browser clean
+.PHONY: serve test dist samples screenshots bench bench-browser test-native test-browser setup-web setup-browser clean fuzz
 
 serve: setup-web samples
 	trunk serve --offline --address $(ADDRESS) --port $(PORT)
@@ -47,6 +47,12 @@ test-browser:
 BENCH_FLAGS ?=
 bench:
 	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS) --streaming $(BENCH_FLAGS)
+
+# Coverage-guided fuzzing of every reader (fuzz/, cargo-fuzz on nightly),
+# FUZZ_SECONDS each, seeded from tests/fixtures; not part of `make test`.
+FUZZ_SECONDS ?= 30
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 setup-web:
 	scripts/setup.sh web

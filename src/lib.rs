@@ -8,6 +8,7 @@ pub mod detect;
 pub mod enrich;
 pub mod exercise;
 pub mod ingest;
+pub mod limits;
 pub mod model;
 pub mod playbook;
 pub mod remediate;

@@ -113,7 +113,7 @@ fn manifest_of(bytes: &[u8]) -> Result<Manifest, String> {
 /// Read a bundle. A damaged entry is reported on its own; a missing or
 /// unreadable case or manifest refuses the whole bundle.
 pub fn open(bytes: &[u8]) -> Result<Opened, String> {
-    let mut entries = crate::tenant::archive::entries(bytes)?;
+    let mut entries = crate::tenant::archive::entries_within(bytes, crate::tenant::archive::MAX_BUNDLE_UNPACKED_BYTES)?;
     let mut take = |path: &str| entries.iter_mut().find(|e| e.path == path).map(|e| std::mem::replace(&mut e.content, Err("read twice".into())));
     let manifest = take(MANIFEST).ok_or(format!("no {MANIFEST}"))?.and_then(|b| manifest_of(&b))?;
     let case_bytes = take(CASE).ok_or(format!("no {CASE}"))??;

@@ -22,6 +22,13 @@ pub fn to_json(case: &Case) -> String {
 }
 
 pub fn from_json(text: &str) -> Result<Case, String> {
+    if text.len() > crate::limits::MAX_CASE_BYTES {
+        return Err(format!(
+            "This file is {} MB, larger than a case document may be ({} MB); it is not a Loupe case file. Nothing was changed.",
+            text.len() >> 20,
+            crate::limits::MAX_CASE_BYTES >> 20
+        ));
+    }
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("This is not a Loupe case file: it is not valid JSON ({e})."))?;
     if doc.get("kind").and_then(Value::as_str) != Some(KIND) {
         return Err("This is not a Loupe case file (no \"kind\": \"loupe-case\").".into());

@@ -108,8 +108,11 @@ impl Headers {
 pub fn header_key(name: &str) -> String {
     let mut name = name.trim();
     for hint in ["(utc)", "[utc]", "(local)", "[local]"] {
-        if name.len() >= hint.len() && name[name.len() - hint.len()..].eq_ignore_ascii_case(hint) {
-            name = &name[..name.len() - hint.len()];
+        // `get`: the hint's length may fall inside a character of a name
+        // that is not text at all (a binary file read as CSV).
+        let cut = name.len().saturating_sub(hint.len());
+        if name.len() >= hint.len() && name.get(cut..).is_some_and(|end| end.eq_ignore_ascii_case(hint)) {
+            name = &name[..cut];
         }
     }
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()

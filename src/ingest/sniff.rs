@@ -192,10 +192,21 @@ fn all_defs() -> impl Iterator<Item = &'static SchemaDef> {
     SCHEMAS.iter().flat_map(|defs| defs.iter())
 }
 
+/// A column name as a message shows it: at most 40 characters, control
+/// characters as `\u{…}`, so a hostile or binary header cannot flood or
+/// garble the message.
+fn shown_name(name: &str) -> String {
+    let mut shown: String = name.chars().take(40).flat_map(|c| if c.is_control() { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] }).collect();
+    if name.chars().nth(40).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
 pub(super) fn detect_csv(headers: &Headers) -> Result<&'static SchemaDef, String> {
     let best = all_defs().map(|d| ((d.detect_csv)(headers), d)).filter(|(score, _)| *score > 0).max_by_key(|(score, _)| *score);
     best.map(|(_, d)| d).ok_or_else(|| {
-        let shown: Vec<&str> = headers.names.iter().take(8).map(String::as_str).collect();
+        let shown: Vec<String> = headers.names.iter().take(8).map(|name| shown_name(name)).collect();
         format!(
             "a CSV file with columns {} — not a layout Loupe knows. Expected an Entra sign-in or audit log download, a Search-UnifiedAuditLog / Purview audit export, a Log Analytics export of SigninLogs, AuditLogs, OfficeActivity, AzureActivity or MicrosoftGraphActivityLogs, an Azure Activity Log download, an AWS CloudTrail event history download, an Exchange message trace (Get-MessageTrace, Get-MessageTraceV2 or the admin center's report), or Entra ID Protection risk detections or risky users (Graph, Log Analytics AADUserRiskEvents / AADRiskyUsers, Get-RiskyDetections / Get-RiskyUsers).",
             if shown.is_empty() { "(none)".to_string() } else { shown.join(", ") }
@@ -212,7 +223,7 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
         .filter(|(score, _)| *score > 0)
         .max_by_key(|(score, _)| *score);
     best.map(|(_, d)| d).ok_or_else(|| {
-        let keys: Vec<&str> = samples[0].keys().take(8).map(String::as_str).collect();
+        let keys: Vec<String> = samples[0].keys().take(8).map(|key| shown_name(key)).collect();
         format!(
             "JSON records with fields {} — not a layout Loupe knows. Expected Entra sign-in or audit records (admin center, Graph or Log Analytics), Unified Audit Log AuditData records, Microsoft Graph activity records, Exchange message trace rows, Entra ID Protection risk detections or risky users, Azure Activity Log events, AWS CloudTrail events or Google Cloud audit log entries.",
             keys.join(", ")
@@ -222,13 +233,36 @@ pub(super) fn detect_json(samples: &[Map<String, Value>]) -> Result<&'static Sch
 
 /// Recognise archives and other binary files by their first bytes.
 pub(super) fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
-    const MAGIC: [(&[u8], &str); 6] = [
+    const MAGIC: [(&[u8], &str); 13] = [
+        (b"\xFF\xFE\x00\x00", "UTF-32 text (save it as UTF-8 or UTF-16)"),
+        (b"\x00\x00\xFE\xFF", "UTF-32 text (save it as UTF-8 or UTF-16)"),
         (b"PK\x03\x04", "a ZIP archive (or an Excel .xlsx workbook)"),
+        (b"PK\x05\x06", "an empty ZIP archive"),
         (b"\x1f\x8b", "a gzip-compressed file that does not unpack"),
         (b"%PDF", "a PDF document"),
         (b"\xD0\xCF\x11\xE0", "an Office 97-2003 document (.xls)"),
         (b"7z\xBC\xAF", "a 7-Zip archive"),
         (b"SQLite format 3", "an SQLite database"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x7FELF", "a program (ELF executable)"),
     ];
     MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, what)| *what)
+}
+
+/// Whether decoded text is binary data rather than an export: more than 1
+/// in 20 of its first 4,096 characters are control characters other than
+/// tab and line ends (text exports have next to none; random bytes read as
+/// Windows-1252 have about 1 in 9, a file of zero bytes nothing else).
+pub(super) fn looks_binary(text: &str) -> bool {
+    let mut chars = 0usize;
+    let mut control = 0usize;
+    for c in text.chars().take(4096) {
+        chars += 1;
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            control += 1;
+        }
+    }
+    chars > 0 && control * 20 > chars
 }

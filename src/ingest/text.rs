@@ -63,6 +63,15 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Decoded {
 fn utf8_in_place(bytes: Vec<u8>, encoding: Encoding) -> Decoded {
     match String::from_utf8(bytes) {
         Ok(text) => Decoded { text, encoding, replaced: 0 },
+        // Only the last character is cut off (a truncated file): still UTF-8.
+        Err(e) if e.utf8_error().error_len().is_none() => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            let mut text = String::from_utf8(bytes).unwrap_or_default();
+            text.push(char::REPLACEMENT_CHARACTER);
+            Decoded { text, encoding, replaced: 1 }
+        }
         Err(e) => Decoded { text: e.as_bytes().iter().map(|&b| windows_1252_char(b)).collect(), encoding: Encoding::Windows1252, replaced: 0 },
     }
 }
@@ -84,10 +93,11 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, encoding: Encoding) -> D
 }
 
 /// The encoding of a file from its first bytes, and the length of its
-/// byte-order mark. `complete` says `head` is the whole file (otherwise a
-/// UTF-8 sequence cut at its end does not count against UTF-8). The same
-/// rules as `decode_owned`, for a file read piece by piece.
-pub fn sniff_encoding(head: &[u8], complete: bool) -> (Encoding, usize) {
+/// byte-order mark. A UTF-8 sequence cut at the end of `head` does not
+/// count against UTF-8, whether more is to come or the file was cut off
+/// there (`_complete`). The same rules as `decode_owned`, for a file read
+/// piece by piece.
+pub fn sniff_encoding(head: &[u8], _complete: bool) -> (Encoding, usize) {
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return (Encoding::Utf8Bom, 3);
     }
@@ -102,7 +112,9 @@ pub fn sniff_encoding(head: &[u8], complete: bool) -> (Encoding, usize) {
     }
     match std::str::from_utf8(head) {
         Ok(_) => (Encoding::Utf8, 0),
-        Err(e) if e.error_len().is_none() && !complete => (Encoding::Utf8, 0),
+        // Valid UTF-8 up to a character cut off at the end of what was read
+        // (more to come, or a file that was truncated): still UTF-8.
+        Err(e) if e.error_len().is_none() => (Encoding::Utf8, 0),
         Err(_) => (Encoding::Windows1252, 0),
     }
 }

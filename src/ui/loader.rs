@@ -54,9 +54,8 @@ const PROGRESS_EVERY_MS: f64 = 250.0;
 /// task after a step that changed what it shows (10–30 ms on a large
 /// store), and the page's tasks are to stay under 50 ms.
 const STEP_MS: f64 = 12.0;
-/// Wasm memory cannot pass 4 GiB, and adding a file's events to the store
-/// needs room beside them: a load stops once the module's memory passes this.
-const MEMORY_STOP_BYTES: f64 = 2.6 * 1024.0 * 1024.0 * 1024.0;
+/// A load stops once the module's memory passes this (`limits`).
+const MEMORY_STOP_BYTES: f64 = crate::limits::TAB_MEMORY_STOP_BYTES as f64;
 /// Bytes of a picked file looked at to tell what it is.
 const HEAD_BYTES: f64 = 1024.0 * 1024.0;
 

@@ -37,6 +37,11 @@ impl CsvBounds {
         self.cr_at_end = false;
     }
 
+    /// Whether the text scanned so far ends inside a quoted field.
+    pub fn in_quotes(&self) -> bool {
+        matches!(self.state, State::InQuoted)
+    }
+
     /// Scan the next piece of text; returns the offset in `bytes` just past
     /// the last record end in it, if any record ended.
     ///

@@ -111,6 +111,12 @@ pub fn parse_slice(plan: &ParsePlan, slice: &Slice) -> SliceOutput {
             }
         }
         match mapped {
+            Ok(event) if !crate::limits::EVENT_TIMES.contains(&event.time) => {
+                out.rejected += 1;
+                if out.errors.len() < MAX_LISTED_ISSUES {
+                    out.errors.push(RowIssue { line, reason: crate::limits::event_time_refused(event.time) });
+                }
+            }
             Ok(mut event) => {
                 event.line = line;
                 let end = start + slice.text[start..end].trim_end_matches(['\r', '\n']).len();
@@ -324,16 +330,20 @@ impl Splitter {
                 self.gunzip = Some(Gunzip { decoder: flate2::write::MultiGzDecoder::new(Vec::new()), kept: Some(Vec::new()), unpacked: 0 });
             }
         }
-        match self.gunzip.as_mut() {
-            Some(g) => {
-                use std::io::Write;
-                if let Err(e) = g.decoder.write_all(piece) {
-                    return self.gzip_failed(&e.to_string(), slices);
-                }
-                let unpacked = std::mem::take(g.decoder.get_mut());
-                self.unpacked(&unpacked, &mut slices)?;
+        if self.gunzip.is_none() {
+            self.unpacked(piece, &mut slices)?;
+            return Ok(slices);
+        }
+        // A step at a time, so a gzip bomb's text is cut into slices as it
+        // unpacks instead of all at once.
+        for step in piece.chunks(crate::limits::GZIP_STEP_BYTES) {
+            use std::io::Write;
+            let Some(g) = self.gunzip.as_mut() else { break };
+            if let Err(e) = g.decoder.write_all(step) {
+                return self.gzip_failed(&e.to_string(), slices);
             }
-            None => self.unpacked(piece, &mut slices)?,
+            let unpacked = std::mem::take(g.decoder.get_mut());
+            self.unpacked(&unpacked, &mut slices)?;
         }
         Ok(slices)
     }
@@ -345,6 +355,15 @@ impl Splitter {
             self.gzip_decided = true;
             let first = std::mem::take(&mut self.first_bytes);
             self.unpacked(&first, &mut slices)?;
+        }
+        if let Some(g) = self.gunzip.as_mut() {
+            // The decoder holds back its last output until the next write:
+            // flushed first, a stream cut off early still gives its text.
+            let held = match std::io::Write::flush(&mut g.decoder) {
+                Ok(()) => std::mem::take(g.decoder.get_mut()),
+                Err(_) => Vec::new(),
+            };
+            self.unpacked(&held, &mut slices)?;
         }
         if let Some(g) = self.gunzip.as_mut() {
             if let Err(e) = g.decoder.try_finish() {
@@ -405,6 +424,19 @@ impl Splitter {
     fn gzip_failed(&mut self, why: &str, mut slices: Vec<Slice>) -> Result<Vec<Slice>, Unreadable> {
         let name = self.report.file.clone();
         let unpacked = self.gunzip.as_ref().map_or(0, |g| g.unpacked);
+        // A short file cut off (a download stopped early) has not reached
+        // its layout decision yet: decide on the text that did unpack.
+        if unpacked > 0 && self.plan.is_none() {
+            if let Stage::Sniffing(head) = &mut self.stage {
+                let head = std::mem::take(head);
+                if let Err(mut report) = self.decide(head, true) {
+                    let what = report.unreadable.take().unwrap_or_default();
+                    let what = what.strip_prefix(&format!("{name}: ")).unwrap_or(&what);
+                    report.unreadable = Some(format!("{name} is gzip-compressed and damaged after {unpacked} unpacked bytes ({why}); check the download is complete. What did unpack is not readable: {what}"));
+                    return Err(report);
+                }
+            }
+        }
         if unpacked == 0 || self.plan.is_none() {
             self.stage = Stage::Failed;
             return Err(self.unreadable(format!("{name} is gzip-compressed but does not unpack ({why}). Check the download is complete.")));
@@ -492,6 +524,9 @@ impl Splitter {
         if trimmed.is_empty() {
             return Err(self.unreadable(format!("{name} is empty.")));
         }
+        if sniff::looks_binary(trimmed) {
+            return Err(self.unreadable(format!("{name} holds binary data (control characters), not a CSV or JSON log export.")));
+        }
         let guess = dates::infer_order_in_text(&text);
         if guess.saw_locale_dates {
             let whence = if complete { "the whole file" } else { "the file's first MB" };
@@ -508,11 +543,20 @@ impl Splitter {
             if complete {
                 bounds.finish();
             }
-            let samples: Vec<Map<String, Value>> =
-                bounds.records.iter().take(5).filter_map(|r| crate::ingest::json_record::parse_object(&text[r.start as usize..r.end as usize]).ok().map(|(object, _)| object)).collect();
+            let parsed: Vec<(u32, Result<Map<String, Value>, String>)> = bounds
+                .records
+                .iter()
+                .take(5)
+                .map(|r| (r.line, crate::ingest::json_record::parse_object(&text[r.start as usize..r.end as usize]).map(|(object, _)| object).map_err(|e| e.to_string())))
+                .collect();
+            let samples: Vec<Map<String, Value>> = parsed.iter().filter_map(|(_, r)| r.as_ref().ok().cloned()).collect();
             match sniff::detect_json(&samples) {
                 Ok(def) => (def, Container::Json, None, String::new(), Cutter::Json(bounds), 0),
-                Err(why) => return Err(self.unreadable(format!("{name}: {why}"))),
+                Err(why) => {
+                    // Records were found but none parsed: the first one's error says more.
+                    let first_error = parsed.iter().find_map(|(line, r)| r.as_ref().err().map(|e| format!(" The record on line {line} is not readable: {e}.")));
+                    return Err(self.unreadable(format!("{name}: {why}{}", first_error.unwrap_or_default())));
+                }
             }
         } else {
             let dialect = csv_input::sniff_dialect(&text);
@@ -540,7 +584,7 @@ impl Splitter {
         // The header (and any preamble) is not a record: the text starts after it.
         let skipped = &text[..data_start];
         self.buf_original += original_len(encoding, skipped);
-        self.buf_line += skipped.matches('\n').count() as u32;
+        self.buf_line = self.buf_line.saturating_add(skipped.matches('\n').count() as u32);
         self.buf_decoded = data_start as u64;
         self.buf = text[data_start..].to_string();
         let mut cutter = cutter;
@@ -564,10 +608,15 @@ impl Splitter {
                 if at_end {
                     self.last_boundary = Some(self.buf.len());
                 } else if self.last_boundary.is_none() && self.buf.len() > MAX_RECORD_BYTES {
-                    // An unclosed quote: give up on it at the last line break.
+                    // An unclosed quote or a line without end: give up on it at the last line break.
+                    let reason = if bounds.in_quotes() {
+                        format!("a quoted field opened on or after line {} is not closed within {} MiB; that text was skipped", self.buf_line, MAX_RECORD_BYTES >> 20)
+                    } else {
+                        format!("a line from line {} on runs over {} MiB without a line break; that text was skipped", self.buf_line, MAX_RECORD_BYTES >> 20)
+                    };
                     bounds.reset();
                     let line = self.buf_line;
-                    self.report.reject(line, format!("a quoted field opened on or after line {line} is not closed within {} MiB; that text was skipped", MAX_RECORD_BYTES >> 20));
+                    self.report.reject(line, reason);
                     let cut = self.buf.rfind('\n').map_or(self.buf.len(), |i| i + 1);
                     self.advance(cut, encoding);
                     return;
@@ -611,7 +660,7 @@ impl Splitter {
         let text = std::mem::replace(&mut self.buf, rest);
         let slice = Slice { index: self.next_slice, base: self.buf_original, first_line: self.buf_line, records, text };
         self.buf_original += original_len(encoding, &slice.text);
-        self.buf_line += line_breaks(&slice.text);
+        self.buf_line = self.buf_line.saturating_add(line_breaks(&slice.text));
         self.buf_decoded += slice.text.len() as u64;
         self.next_slice += 1;
         if let Some(b) = &mut self.last_boundary {
@@ -624,7 +673,7 @@ impl Splitter {
     fn advance(&mut self, end: usize, encoding: Encoding) {
         let dropped = &self.buf[..end];
         self.buf_original += original_len(encoding, dropped);
-        self.buf_line += line_breaks(dropped);
+        self.buf_line = self.buf_line.saturating_add(line_breaks(dropped));
         self.buf_decoded += end as u64;
         self.buf.drain(..end);
         if let Some(b) = &mut self.last_boundary {
