@@ -1,7 +1,7 @@
 //! The suspect's story (steps 5 to 10): per suspect account, one drawing
 //! with a lane per kind of activity on one time axis, the compromise
 //! window shaded and the containment time drawn across. A mark opens its
-//! event; a ring says a finding cites an event in it. What goes where is
+//! event; an outline says a finding cites an event in it. What goes where is
 //! `crate::story`'s; this only draws it, and works it out only while open.
 
 use crate::detect::{Context, Finding};
@@ -140,7 +140,7 @@ fn suspect(story: &SuspectStory, findings: &[Finding], findings_current: bool, o
 }
 
 /// One mark: a bar whose width is its column's, opening its event when
-/// clicked (or with Enter), ringed when a finding cites an event in it.
+/// clicked (or with Enter), outlined when a finding cites an event in it.
 fn mark_view(lane: Lane, mark: &Mark, left: f64, middle: f64, findings: &[Finding], findings_current: bool, on_select: &Callback<u32>) -> Html {
     let row = mark.row;
     let onclick = on_select.reform(move |_: MouseEvent| row);
@@ -155,7 +155,11 @@ fn mark_view(lane: Lane, mark: &Mark, left: f64, middle: f64, findings: &[Findin
     };
     let width = (PLOT_WIDTH / f64::from(COLUMNS)).max(3.0);
     let cited = findings_current && mark.is_cited();
-    let ring = cited.then(|| html! { <circle class="story-ring" cx={(left + width / 2.0).to_string()} cy={middle.to_string()} r={(MARK_HEIGHT / 2.0 + 3.0).to_string()} /> });
+    // An outline rather than a circle: cited marks side by side merge into
+    // one band instead of a chain of overlapping rings.
+    let ring = cited.then(|| {
+        html! { <rect class="story-ring" x={(left - 1.5).to_string()} y={(middle - MARK_HEIGHT / 2.0 - 2.0).to_string()} width={(width + 3.0).to_string()} height={(MARK_HEIGHT + 4.0).to_string()} rx="2" /> }
+    });
     html! {
         <g class={classes!("story-mark", (mark.failures == mark.count).then_some("failed"), cited.then_some("cited"))} data-testid="story-mark"
             tabindex="0" role="button" {onclick} {onkeydown}>
