@@ -15,6 +15,7 @@ pub mod remediate;
 pub mod report;
 pub mod sample;
 pub mod store;
+pub mod story;
 pub mod tenant;
 
 #[cfg(target_arch = "wasm32")]

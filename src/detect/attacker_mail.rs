@@ -17,7 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];
+pub(crate) const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];
 
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();

@@ -56,7 +56,7 @@ pub fn op_is(store: &EventStore, row: u32, names: &[&str]) -> bool {
 }
 
 /// Whether an operation's text is one of `names` (see `op_is`).
-fn op_named(op: &str, names: &[&str]) -> bool {
+pub(crate) fn op_named(op: &str, names: &[&str]) -> bool {
     let op = op.trim().trim_end_matches('.');
     names.iter().any(|n| n.eq_ignore_ascii_case(op))
 }

@@ -17,7 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const RULE_OPS: [&str; 4] = ["New-InboxRule", "Set-InboxRule", "UpdateInboxRules", "Enable-InboxRule"];
+pub(crate) const RULE_OPS: [&str; 4] = ["New-InboxRule", "Set-InboxRule", "UpdateInboxRules", "Enable-InboxRule"];
 
 pub fn severity_of(rule: &MailRule) -> Severity {
     let external = !rule.external.is_empty();

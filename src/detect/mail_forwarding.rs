@@ -16,8 +16,8 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const MAILBOX_OPS: [&str; 1] = ["Set-Mailbox"];
-const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Enable-TransportRule"];
+pub(crate) const MAILBOX_OPS: [&str; 1] = ["Set-Mailbox"];
+pub(crate) const TRANSPORT_OPS: [&str; 3] = ["New-TransportRule", "Set-TransportRule", "Enable-TransportRule"];
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();

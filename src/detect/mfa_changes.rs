@@ -13,7 +13,7 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const SECURITY_INFO_OPS: [&str; 10] = [
+pub(crate) const SECURITY_INFO_OPS: [&str; 10] = [
     "User started security info registration",
     "User registered security info",
     "User registered all required security info",
@@ -25,8 +25,8 @@ const SECURITY_INFO_OPS: [&str; 10] = [
     "Admin deleted security info",
     "Admin changed default security info",
 ];
-const MFA_OFF_OPS: [&str; 2] = ["Disable Strong Authentication", "Update per-user multifactor authentication state"];
-const STRONG_AUTH_PREFIX: &str = "StrongAuthentication";
+pub(crate) const MFA_OFF_OPS: [&str; 2] = ["Disable Strong Authentication", "Update per-user multifactor authentication state"];
+pub(crate) const STRONG_AUTH_PREFIX: &str = "StrongAuthentication";
 
 /// A suspicious sign-in (first-seen address) this close before the change
 /// links the two.

@@ -31,8 +31,8 @@ mod suggest;
 
 mod after_containment;
 mod app_activity;
-mod attacker_mail;
-mod app_credentials;
+pub(crate) mod attacker_mail;
+pub(crate) mod app_credentials;
 mod cloud;
 mod conditional_access;
 mod first_seen;
@@ -40,14 +40,14 @@ mod graph_attacker_address;
 mod graph_data_reads;
 mod graph_directory_reads;
 mod impossible_travel;
-mod inbox_rules;
+pub(crate) mod inbox_rules;
 mod ioc_other_accounts;
-mod mail_forwarding;
+pub(crate) mod mail_forwarding;
 mod mailbox_permissions;
-mod mfa_changes;
+pub(crate) mod mfa_changes;
 mod mfa_gaps;
 mod new_users;
-mod oauth_apps;
+pub(crate) mod oauth_apps;
 mod other_mailboxes;
 mod password_changes;
 mod password_spray;
@@ -63,7 +63,7 @@ mod trace_outside_mail;
 mod unfamiliar_ip;
 mod unmanaged_device;
 mod unusual_client;
-mod window_activity;
+pub(crate) mod window_activity;
 
 #[cfg(test)]
 pub(crate) mod testkit;

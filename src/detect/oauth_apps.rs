@@ -16,8 +16,8 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const GRANT_OPS: [&str; 4] = ["Consent to application", "Add delegated permission grant", "Add app role assignment to service principal", "Add OAuth2PermissionGrant"];
-const NEW_APP_OPS: [&str; 2] = ["Add service principal", "Add application"];
+pub(crate) const GRANT_OPS: [&str; 4] = ["Consent to application", "Add delegated permission grant", "Add app role assignment to service principal", "Add OAuth2PermissionGrant"];
+pub(crate) const NEW_APP_OPS: [&str; 2] = ["Add service principal", "Add application"];
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
     let used = history.addresses();

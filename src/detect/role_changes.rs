@@ -13,7 +13,7 @@ pub const DEF: DetectorDef = DetectorDef {
     run,
 };
 
-const ADD_OPS: [&str; 7] = [
+pub(crate) const ADD_OPS: [&str; 7] = [
     "Add member to role",
     "Add eligible member to role",
     "Add scoped member to role",
@@ -22,7 +22,7 @@ const ADD_OPS: [&str; 7] = [
     "Add member to role in PIM completed (timebound)",
     "Add eligible member to role in PIM completed (permanent)",
 ];
-const REMOVE_OPS: [&str; 3] = ["Remove member from role", "Remove eligible member from role", "Remove scoped member from role"];
+pub(crate) const REMOVE_OPS: [&str; 3] = ["Remove member from role", "Remove eligible member from role", "Remove scoped member from role"];
 
 /// Roles that control the tenant, its identities or its mail.
 const PRIVILEGED: [&str; 14] = [

@@ -3,7 +3,8 @@
 //! size, searches, admin cmdlets), plus its activity by address. Summaries
 //! rather than alarms: their severity rises only with volume or indicators.
 
-use super::facts::{account_key, first_row_at, attr_text, is_signin, is_ual, tally, DAY_MS};
+use super::attacker_mail::SEND_OPS;
+use super::facts::{account_key, first_row_at, attr_text, is_signin, is_ual, op_is, tally, DAY_MS};
 use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
@@ -21,6 +22,11 @@ const SENDS_MEDIUM: usize = 20;
 const DOWNLOADS_MEDIUM: usize = 50;
 const DOWNLOADS_HIGH: usize = 500;
 const DOWNLOAD_BYTES_MEDIUM: u64 = 100 * 1024 * 1024;
+
+/// Mail read from a mailbox (one record may stand for many items).
+pub(crate) const MAIL_READ_OPS: [&str; 1] = ["MailItemsAccessed"];
+/// Files copied out of SharePoint or OneDrive, by browser or sync client.
+pub(crate) const DOWNLOAD_OPS: [&str; 2] = ["FileDownloaded", "FileSyncDownloadedFull"];
 
 const SEARCH_OPS: [&str; 3] = ["SearchQueryInitiatedExchange", "SearchQueryInitiatedSharePoint", "SearchQueryPerformed"];
 
@@ -52,14 +58,14 @@ fn workload_summary(store: &EventStore, ctx: &Context, account: &str, workload: 
     let count = |name: &str| ops.iter().filter(|(op, _)| op.eq_ignore_ascii_case(name)).map(|(_, n)| *n).sum::<usize>();
     let mail_items: u64 = rows
         .iter()
-        .filter(|&&r| store.operation(r).eq_ignore_ascii_case("MailItemsAccessed"))
+        .filter(|&&r| op_is(store, r, &MAIL_READ_OPS))
         .map(|&r| attr_text(store, r, attr::ITEM_COUNT).parse::<u64>().unwrap_or(1))
         .sum();
-    let sends = count("Send") + count("SendAs") + count("SendOnBehalf");
-    let downloads = count("FileDownloaded") + count("FileSyncDownloadedFull");
+    let sends: usize = SEND_OPS.iter().map(|op| count(op)).sum();
+    let downloads: usize = DOWNLOAD_OPS.iter().map(|op| count(op)).sum();
     let download_bytes: u64 = rows
         .iter()
-        .filter(|&&r| matches!(store.operation(r), "FileDownloaded" | "FileSyncDownloadedFull"))
+        .filter(|&&r| op_is(store, r, &DOWNLOAD_OPS))
         .filter_map(|&r| attr_text(store, r, attr::FILE_SIZE).parse::<u64>().ok())
         .sum();
     let searches: usize = SEARCH_OPS.iter().map(|op| count(op)).sum();

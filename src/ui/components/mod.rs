@@ -15,5 +15,6 @@ pub mod queries;
 pub mod query_bar;
 pub mod remediation;
 pub mod show_more;
+pub mod story;
 pub mod timeline;
 pub mod topbar;
