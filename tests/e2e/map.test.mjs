@@ -66,7 +66,8 @@ async function checkMap(page, key) {
   // A click on the intruder's place narrows the timeline to it.
   const total = await matchCount(page);
   const before = everyCountry.length;
-  const point = page.locator(`${tid('map-point')}[data-country="${attackerCountries[0]}"]`).first();
+  // Smaller points are drawn over larger ones: the country's last is on top.
+  const point = page.locator(`${tid('map-point')}[data-country="${attackerCountries[0]}"]`).last();
   const place = await point.getAttribute('data-place');
   await point.click();
   await until(page, 'the query to name the place', () => /source:signin (ip|country):/.test(document.querySelector('[data-testid="query"]').value));
