@@ -10,9 +10,10 @@ use crate::model::Outcome;
 use crate::report::document::html_text;
 use std::fmt::Write;
 
-/// Point radii in map units (the map is `WIDTH` units across).
-const SMALLEST_POINT: f64 = 5.0;
-const LARGEST_POINT: f64 = 22.0;
+/// Point radii in map units (the map is `WIDTH` units across and shows at
+/// about half that in pixels, so the smallest is still a target to click).
+const SMALLEST_POINT: f64 = 8.0;
+const LARGEST_POINT: f64 = 30.0;
 /// Addresses and accounts a tooltip lists before "and N more".
 const LISTED_IN_TOOLTIP: usize = 8;
 
@@ -211,9 +212,9 @@ pub fn to_svg(map: &SigninMap) -> String {
     for line in &drawing.lines {
         let _ = write!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"middle\" fill=\"#111\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"22\" text-anchor=\"middle\" fill=\"#111\" stroke=\"#fff\" stroke-width=\"5\" paint-order=\"stroke\">{}</text>",
             (line.x1 + line.x2) / 2.0,
-            (line.y1 + line.y2) / 2.0 - 6.0,
+            (line.y1 + line.y2) / 2.0 - 8.0,
             html_text(&line.label)
         );
     }
