@@ -45,8 +45,12 @@ pub struct LineMark {
     pub y1: f64,
     pub x2: f64,
     pub y2: f64,
-    /// The short label drawn at the middle ("5,230 km in 1 h 05 min, …").
+    /// The short label ("5,230 km in 1 h 05 min, …") and where it goes:
+    /// the line's middle, above it, or below it for every other line so
+    /// that lines meeting at one place do not print over each other.
     pub label: String,
+    pub label_x: f64,
+    pub label_y: f64,
     /// The tooltip: who went from where to where.
     pub title: String,
 }
@@ -137,12 +141,14 @@ pub fn layout(map: &SigninMap) -> Drawing {
     let lines = map
         .lines
         .iter()
-        .filter_map(|line| {
+        .enumerate()
+        .filter_map(|(i, line)| {
             let (from, to) = (map.places.get(line.from)?, map.places.get(line.to)?);
             let ((x1, y1), (x2, y2)) = (project(from.lat, from.lon), project(to.lat, to.lon));
             let label = line.label();
             let title = format!("Impossible travel: {} signed in from {} then {}: {label}", line.account, from.label(), to.label());
-            Some(LineMark { x1, y1, x2, y2, label, title })
+            let (label_x, label_y) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + if i % 2 == 0 { -8.0 } else { 26.0 });
+            Some(LineMark { x1, y1, x2, y2, label, label_x, label_y, title })
         })
         .collect();
     Drawing { points, lines }
@@ -213,8 +219,8 @@ pub fn to_svg(map: &SigninMap) -> String {
         let _ = write!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"22\" text-anchor=\"middle\" fill=\"#111\" stroke=\"#fff\" stroke-width=\"5\" paint-order=\"stroke\">{}</text>",
-            (line.x1 + line.x2) / 2.0,
-            (line.y1 + line.y2) / 2.0 - 8.0,
+            line.label_x,
+            line.label_y,
             html_text(&line.label)
         );
     }

@@ -129,7 +129,7 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
                         }
                     }) }
                     { for drawing.lines.iter().map(|l| html! {
-                        <text class="map-travel-label" data-testid="map-travel-label" x={format!("{:.1}", (l.x1 + l.x2) / 2.0)} y={format!("{:.1}", (l.y1 + l.y2) / 2.0 - 8.0)}>
+                        <text class="map-travel-label" data-testid="map-travel-label" x={format!("{:.1}", l.label_x)} y={format!("{:.1}", l.label_y)}>
                             { l.label.clone() }
                         </text>
                     }) }
