@@ -6,6 +6,7 @@ pub mod case;
 pub mod collect;
 pub mod detect;
 pub mod enrich;
+pub mod geo;
 pub mod exercise;
 pub mod ingest;
 pub mod limits;

@@ -22,11 +22,29 @@ const MIN_DISTANCE_KM: f64 = 500.0;
 /// Hops between the same two addresses on this many days are routine.
 const ROUTINE_DAYS: usize = 7;
 
-struct Hop {
-    from: u32,
-    to: u32,
-    km: f64,
-    kmh: f64,
+/// One sign-in followed by another too far away for the time between them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hop {
+    pub from: u32,
+    pub to: u32,
+    pub km: f64,
+    /// Infinite when both happened at the same moment.
+    pub kmh: f64,
+}
+
+/// The hop from row `from` to the later row `to` when it is impossible
+/// travel: both placed by coordinates, different addresses, at least
+/// `MIN_DISTANCE_KM` apart, faster than the context's travel speed. The
+/// sign-in map draws a finding's hops with the same test.
+pub fn impossible_hop(store: &EventStore, ctx: &Context, from: u32, to: u32) -> Option<Hop> {
+    let (a, b) = (store.geo(from)?, store.geo(to)?);
+    if store.ip(from) == store.ip(to) {
+        return None;
+    }
+    let km = haversine_km(a, b);
+    let hours = (store.time(to) - store.time(from)) as f64 / 3_600_000.0;
+    let kmh = if hours > 0.0 { km / hours } else { f64::INFINITY };
+    (km >= MIN_DISTANCE_KM && kmh > ctx.travel_speed_kmh).then_some(Hop { from, to, km, kmh })
 }
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
@@ -46,15 +64,8 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         let mut pairs: BTreeMap<(String, String), Vec<Hop>> = BTreeMap::new();
         for pair in located.windows(2) {
             let [from, to] = [pair[0], pair[1]];
-            let (Some(a), Some(b)) = (store.geo(from), store.geo(to)) else { continue };
-            if store.ip(from) == store.ip(to) {
-                continue;
-            }
-            let km = haversine_km(a, b);
-            let hours = (store.time(to) - store.time(from)) as f64 / 3_600_000.0;
-            let kmh = if hours > 0.0 { km / hours } else { f64::INFINITY };
-            if km >= MIN_DISTANCE_KM && kmh > ctx.travel_speed_kmh {
-                pairs.entry((store.ip(from).to_string(), store.ip(to).to_string())).or_default().push(Hop { from, to, km, kmh });
+            if let Some(hop) = impossible_hop(store, ctx, from, to) {
+                pairs.entry((store.ip(from).to_string(), store.ip(to).to_string())).or_default().push(hop);
             }
         }
         let per_pair: Vec<Finding> = pairs.into_iter().filter_map(|((ip_a, ip_b), hops)| finding(store, ctx, used, account, &ip_a, &ip_b, &hops)).collect();

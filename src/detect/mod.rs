@@ -39,7 +39,7 @@ mod first_seen;
 mod graph_attacker_address;
 mod graph_data_reads;
 mod graph_directory_reads;
-mod impossible_travel;
+pub(crate) mod impossible_travel;
 pub(crate) mod inbox_rules;
 mod ioc_other_accounts;
 pub(crate) mod mail_forwarding;

@@ -14,6 +14,9 @@ pub enum Block {
     Facts(Vec<(String, String)>),
     Bullets(Vec<String>),
     Table { headers: Vec<String>, rows: Vec<Vec<String>> },
+    /// The sign-in map: drawn as SVG in HTML (`geo::to_svg` escapes its
+    /// texts), left out of Markdown, where the section's table stands in.
+    SigninMap(crate::geo::SigninMap),
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,6 +44,10 @@ impl Doc {
 
     pub fn table(&mut self, headers: &[&str], rows: Vec<Vec<String>>) {
         self.blocks.push(Block::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows });
+    }
+
+    pub fn signin_map(&mut self, map: crate::geo::SigninMap) {
+        self.blocks.push(Block::SigninMap(map));
     }
 }
 
@@ -128,6 +135,7 @@ pub fn to_markdown(doc: &Doc) -> String {
                     let _ = writeln!(out, "{}", line(row));
                 }
             }
+            Block::SigninMap(_) => out.push_str("(The sign-in map is drawn in the HTML report.)\n"),
         }
     }
     out
@@ -138,7 +146,8 @@ const PAGE_STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;color:#111;ba
 h1{font-size:1.6rem;border-bottom:2px solid #333}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #999}h3{font-size:1.05rem}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:12.5px}th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}\
 th{background:#eee;white-space:nowrap}td.id{overflow-wrap:anywhere;font:11.5px ui-monospace,monospace}dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem}dt{font-weight:600}dd{margin:0}\
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}";
+figure.map{margin:.5rem 0;border:1px solid #bbb}figure.map svg{display:block}\
+@media print{body{margin:0;max-width:none}figure.map{break-inside:avoid}h2{break-after:avoid}tr{break-inside:avoid}}";
 
 /// One unbroken token too long for a narrow column (a SHA-256, an object id,
 /// a long account name): the page lets only these break anywhere. Breaking
@@ -197,6 +206,9 @@ pub fn to_html(doc: &Doc) -> String {
                     out.push_str("</tr>\n");
                 }
                 out.push_str("</tbody>\n</table>\n");
+            }
+            Block::SigninMap(map) => {
+                let _ = writeln!(out, "<figure class=\"map\">{}</figure>", crate::geo::to_svg(map));
             }
         }
     }

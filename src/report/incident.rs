@@ -73,6 +73,7 @@ pub fn build(input: &ReportInput) -> Doc {
     let mut doc = Doc { title: format!("Incident report: {name}"), ..Doc::default() };
     summary(&mut doc, input);
     accounts(&mut doc, input);
+    signin_places(&mut doc, input);
     tagged_events(&mut doc, case);
     findings(&mut doc, input);
     indicators(&mut doc, input.context);
@@ -170,6 +171,58 @@ fn accounts(doc: &mut Doc, input: &ReportInput) {
     doc.table(&["Account", "Why listed", "Events as actor", "First", "Last"], rows.into_iter().take(ACCOUNTS_SHOWN).map(|(_, r)| r).collect());
     if left_out > 0 {
         doc.paragraph(format!("{left_out} more accounts named by findings are not listed."));
+    }
+}
+
+/// Rows of the sign-in places table kept at most.
+const PLACES_SHOWN: usize = 25;
+
+/// Where the sign-ins came from: the map (HTML only), the busiest places
+/// and the impossible-travel lines. Left out when no sign-in has a place.
+fn signin_places(doc: &mut Doc, input: &ReportInput) {
+    let store = input.store;
+    let rows: Vec<u32> = (0..store.len() as u32).collect();
+    let marked: Vec<String> = input.context.indicators.iter().map(|i| i.value.clone()).collect();
+    let map = crate::geo::SigninMap::build(store, &rows, &marked, input.findings, input.context);
+    if map.is_empty() {
+        return;
+    }
+    doc.heading(2, "Where sign-ins came from");
+    let unplaced = if map.unplaced > 0 { format!(" {} sign-in(s) had no place and are not shown.", map.unplaced) } else { String::new() };
+    doc.paragraph(format!(
+        "Every sign-in of the loaded evidence by place: coordinates from the log or a loaded IP database, or the country's centre when the log gives only a country.{unplaced}"
+    ));
+    let table: Vec<Vec<String>> = map
+        .places
+        .iter()
+        .take(PLACES_SHOWN)
+        .map(|p| {
+            let c = &p.counts;
+            vec![
+                p.label(),
+                c.total().to_string(),
+                c.success.to_string(),
+                c.failure.to_string(),
+                c.interrupted.to_string(),
+                p.addresses.len().to_string(),
+                p.marked_addresses.join(", "),
+            ]
+        })
+        .collect();
+    let left_out = map.places.len().saturating_sub(PLACES_SHOWN);
+    let travel: Vec<String> = map
+        .lines
+        .iter()
+        .filter_map(|l| Some(format!("{}: {} to {}, {}", l.account, map.places.get(l.from)?.label(), map.places.get(l.to)?.label(), l.label())))
+        .collect();
+    doc.signin_map(map);
+    doc.table(&["Place", "Sign-ins", "Succeeded", "Failed", "Interrupted", "Addresses", "Marked addresses"], table);
+    if left_out > 0 {
+        doc.paragraph(format!("{left_out} quieter places are not listed."));
+    }
+    if !travel.is_empty() {
+        doc.heading(3, "Impossible travel");
+        doc.bullets(travel);
     }
 }
 

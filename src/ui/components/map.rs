@@ -1,0 +1,149 @@
+//! The sign-in map beside the histogram: where the filter's sign-ins came
+//! from, coloured by outcome, marked addresses ringed, impossible travel as
+//! labelled lines. Clicking a place narrows the timeline to it. The marks
+//! come from `geo::layout`, as in the report's SVG; every text is a text
+//! node or an attribute value, never markup. The map is worked out only
+//! while the panel is open.
+
+use crate::detect::{Context, Finding};
+use crate::geo::drawing::outcome_class;
+use crate::geo::world::{countries, HEIGHT, WIDTH};
+use crate::geo::{layout, place_query, SigninMap};
+use crate::store::{parse, EventStore};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct SigninMapProps {
+    pub store: Rc<RefCell<EventStore>>,
+    /// Changes whenever the store does.
+    pub generation: u64,
+    /// The rows matching the applied query.
+    pub rows: Rc<Vec<u32>>,
+    pub findings: Rc<Vec<Finding>>,
+    /// The context the findings were worked out with (its indicators mark
+    /// places, its travel speed judges hops).
+    pub context: Context,
+    /// The applied query, which a click narrows.
+    pub query: AttrValue,
+    pub on_open: Callback<String>,
+}
+
+/// The store and the row list change as wholes: compared by identity, as
+/// the timeline's are (a million row numbers are not compared one by one).
+impl PartialEq for SigninMapProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+            && Rc::ptr_eq(&self.store, &other.store)
+            && Rc::ptr_eq(&self.rows, &other.rows)
+            && Rc::ptr_eq(&self.findings, &other.findings)
+            && self.context == other.context
+            && self.query == other.query
+            && self.on_open == other.on_open
+    }
+}
+
+/// A memo input compared by identity; holding the `Rc` keeps its address
+/// from being reused by a different list.
+struct ByIdentity<T>(Rc<T>);
+
+impl<T> PartialEq for ByIdentity<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The country outlines: the same for every map, built once.
+fn land() -> Html {
+    html! {
+        <g class="map-land" aria-hidden="true">
+            { for countries().iter().filter(|c| !c.outline.is_empty()).map(|c| html! { <path d={AttrValue::Static(c.outline)} /> }) }
+        </g>
+    }
+}
+
+#[function_component(SigninMapPanel)]
+pub fn signin_map_panel(props: &SigninMapProps) -> Html {
+    let unfolded = use_state(|| false);
+    let map = {
+        let store = props.store.clone();
+        let inputs = (ByIdentity(props.rows.clone()), ByIdentity(props.findings.clone()));
+        use_memo((*unfolded, props.generation, inputs, props.context.clone()), move |(unfolded, _, (rows, findings), context)| {
+            if !*unfolded {
+                return SigninMap::default();
+            }
+            let marked: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
+            crate::ui::analysis::timed("sign-in map", || SigninMap::build(&store.borrow(), &rows.0, &marked, &findings.0, context))
+        })
+    };
+    let outline = use_memo((), |_| land());
+    let on_toggle = {
+        let unfolded = unfolded.clone();
+        Callback::from(move |e: Event| unfolded.set(e.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
+    };
+    let map: Rc<SigninMap> = map.clone();
+    let drawing = layout(&map);
+    let pick = |place: usize| {
+        let (map, query, on_open) = (map.clone(), props.query.clone(), props.on_open.clone());
+        move || {
+            if let Some(p) = map.places.get(place) {
+                on_open.emit(place_query(&parse(&query).unwrap_or_default(), p));
+            }
+        }
+    };
+    let summary = if map.is_empty() {
+        "No sign-in in this filter has a place.".to_string()
+    } else {
+        let unplaced = if map.unplaced > 0 { format!("; {} sign-in(s) without a place", map.unplaced) } else { String::new() };
+        format!("{} place(s), {} impossible-travel line(s){unplaced}. Click a place to filter the timeline to it.", map.places.len(), map.lines.len())
+    };
+    html! {
+        <details class="map-panel" data-testid="map-panel" open={*unfolded} ontoggle={on_toggle}>
+            <summary>{ "Sign-in map" }</summary>
+            if *unfolded {
+                <p class="hint" data-testid="map-summary">{ summary }</p>
+                <svg class="signin-map" data-testid="map" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label="Sign-ins by place">
+                    <rect class="map-sea" width={WIDTH.to_string()} height={HEIGHT.to_string()} />
+                    { (*outline).clone() }
+                    { for drawing.lines.iter().map(|l| html! {
+                        <line class="map-travel" data-testid="map-travel" x1={format!("{:.1}", l.x1)} y1={format!("{:.1}", l.y1)} x2={format!("{:.1}", l.x2)} y2={format!("{:.1}", l.y2)}>
+                            <title>{ l.title.clone() }</title>
+                        </line>
+                    }) }
+                    { for drawing.points.iter().map(|p| {
+                        let click = pick(p.place);
+                        let key = pick(p.place);
+                        let onclick = Callback::from(move |_: MouseEvent| click());
+                        let onkeydown = Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" || e.key() == " " {
+                            e.prevent_default();
+                            key();
+                        });
+                        html! {
+                            <circle class={classes!("map-point", outcome_class(p.outcome), p.failure_ring.then_some("ring"), p.marked.then_some("marked"))}
+                                data-testid="map-point" data-country={p.country.clone()} data-place={p.label.clone()}
+                                cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r={format!("{:.1}", p.r)}
+                                tabindex="0" role="button" aria-label={p.label.clone()} {onclick} {onkeydown}>
+                                <title>{ p.title.clone() }</title>
+                            </circle>
+                        }
+                    }) }
+                    { for drawing.lines.iter().map(|l| html! {
+                        <text class="map-travel-label" data-testid="map-travel-label" x={format!("{:.1}", l.label_x)} y={format!("{:.1}", l.label_y)}>
+                            { l.label.clone() }
+                        </text>
+                    }) }
+                </svg>
+                <ul class="map-legend" aria-label="Map key">
+                    <li><span class="swatch success"></span>{ "mostly succeeded" }</li>
+                    <li><span class="swatch failure"></span>{ "mostly failed" }</li>
+                    <li><span class="swatch interrupted"></span>{ "mostly interrupted" }</li>
+                    <li><span class="swatch success ring"></span>{ "some failed" }</li>
+                    <li><span class="swatch marked"></span>{ "marked indicator address" }</li>
+                    <li><span class="swatch travel"></span>{ "impossible travel" }</li>
+                    <li>{ "size: number of sign-ins" }</li>
+                </ul>
+            }
+        </details>
+    }
+}
