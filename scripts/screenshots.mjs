@@ -1,7 +1,7 @@
 // The README's pictures, taken from the single-file build opened from disk
 // at 1280×800: the workbench on the training incident (light and dark),
-// the remediation plan beside the configuration view, and an exercise's
-// scorecard.
+// the remediation plan beside the configuration view, the sign-in map, a
+// suspect's story, and an exercise's scorecard.
 // Usage: node scripts/screenshots.mjs   (after `make dist`; `make screenshots`)
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -46,6 +46,23 @@ try {
   await page.locator(tid('step-11')).scrollIntoViewIfNeeded().catch(() => {});
   await page.screenshot({ path: join(docs, 'remediation.png') });
   console.log('wrote docs/remediation.png');
+
+  // The sign-in map and the suspect's story, each unfolded on its own over
+  // the whole timeline (a taller window, so the story is not cut off).
+  await page.setViewportSize({ width: 1280, height: 1200 });
+  await page.locator(tid('query')).fill('');
+  await page.locator(tid('query')).press('Enter');
+  await page.locator(`${tid('map-panel')} > summary`).click();
+  await page.locator(tid('map-point')).first().waitFor();
+  await page.locator(tid('map-panel')).screenshot({ path: join(docs, 'map.png') });
+  console.log('wrote docs/map.png');
+  await page.locator(`${tid('map-panel')} > summary`).click();
+  await page.locator(`${tid('story')} > summary`).click();
+  await page.locator(tid('story-mark')).first().waitFor();
+  await page.locator(tid('story')).screenshot({ path: join(docs, 'story.png') });
+  console.log('wrote docs/story.png');
+  await page.locator(`${tid('story')} > summary`).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // A trainee's first attempt: the victim and one address found, the VPN
   // exit wrongly marked, one hint taken.

@@ -518,12 +518,15 @@ pub fn app() -> Html {
                         on_role={{ let d = snapshots.dispatcher(); Callback::from(move |(id, role)| d.dispatch(super::state::SnapshotAction::SetRole { id, role })) }}
                         on_remove={{ let d = snapshots.dispatcher(); Callback::from(move |id| d.dispatch(super::state::SnapshotAction::Remove { id })) }}
                         on_open={apply_query.clone()} />
-                    <super::components::story::StoryPanel store={store.clone()} generation={loads.generation} context={context.clone()} incident_start={case.case.incident_start}
-                        findings={findings.clone()} findings_current={analysis.layout == layout} on_select={on_select.clone()} />
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range}
                         findings={findings.clone()} window={context.window} containment={context.containment} on_open={apply_query.clone()} />
-                    <super::components::map::SigninMapPanel store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()}
-                        findings={findings.clone()} context={context.clone()} query={AttrValue::from((*applied).clone())} on_open={apply_query.clone()} />
+                    // Folded, the story and the map share one line: the timeline keeps the height.
+                    <div class="views">
+                        <super::components::story::StoryPanel store={store.clone()} generation={loads.generation} context={context.clone()} incident_start={case.case.incident_start}
+                            findings={findings.clone()} findings_current={analysis.layout == layout} on_select={on_select.clone()} />
+                        <super::components::map::SigninMapPanel store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()}
+                            findings={findings.clone()} context={context.clone()} query={AttrValue::from((*applied).clone())} on_open={apply_query.clone()} />
+                    </div>
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
                     <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={selected.get()} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
                     if let Some(row) = selected.get() {

@@ -114,27 +114,12 @@ pub fn histogram_chart(props: &HistogramProps) -> Html {
     html! {
         <div class="histogram">
             if !sources.is_empty() {
-                <>
-                <div class="histogram-head">
-                    <ul class="histogram-legend" data-testid="histogram-legend" aria-label="Events by log">
-                        { for sources.iter().map(|&(source, n)| html! {
-                            <li class="source">
-                                <span class={classes!("swatch", source_class(source))} aria-hidden="true"></span>
-                                { source.label() }<span class="n">{ thousands(n) }</span>
-                            </li>
-                        }) }
-                    </ul>
-                    <label class="log-scale" title="Bar heights by the logarithm of the count, so quiet periods show beside a burst">
-                        <input type="checkbox" data-testid="histogram-log" checked={*scale == Scale::Log} onchange={on_scale} />
-                        { "log scale" }
-                    </label>
-                </div>
                 <FindingMarks histogram={h.clone()} findings={props.findings.clone()} on_open={props.on_open.clone()} />
-                </>
             }
             <svg ref={svg} data-testid="histogram" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none"
                 role="img" aria-label="Events over time by log; drag to select a time range"
                 {onmousedown} {onmousemove} {onmouseup} {onmouseleave}>
+                <title>{ "Drag across the chart to set the time range" }</title>
                 { compromise_window(h, props.window) }
                 { for bars(h, *scale) }
                 { containment(h, props.containment) }
@@ -143,7 +128,23 @@ pub fn histogram_chart(props: &HistogramProps) -> Html {
             if !h.counts.is_empty() || props.has_range {
                 <div class="axis">
                     <span>{ span.map(|(start, _)| minutes_utc(start)).unwrap_or_default() }</span>
-                    <span class="hint">{ "drag across the chart to set the time range" }</span>
+                    // The legend sits in the axis line, scrolling sideways when
+                    // there are many logs, so the chart takes no extra height
+                    // from the timeline below it.
+                    <ul class="histogram-legend" data-testid="histogram-legend" aria-label="Events by log">
+                        { for sources.iter().map(|&(source, n)| html! {
+                            <li class="source">
+                                <span class={classes!("swatch", source_class(source))} aria-hidden="true"></span>
+                                { source.label() }<span class="n">{ thousands(n) }</span>
+                            </li>
+                        }) }
+                    </ul>
+                    if !sources.is_empty() {
+                        <label class="log-scale" title="Bar heights by the logarithm of the count, so quiet periods show beside a burst">
+                            <input type="checkbox" data-testid="histogram-log" checked={*scale == Scale::Log} onchange={on_scale} />
+                            { "log scale" }
+                        </label>
+                    }
                     if props.has_range {
                         <button class="whole-range" data-testid="whole-range" onclick={props.on_whole_range.reform(|_: MouseEvent| ())}
                             title="Take the time range out of the filter">{ "Whole range" }</button>
