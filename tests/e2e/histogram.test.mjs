@@ -80,8 +80,11 @@ test('the histogram tells the logs apart and marks findings, the window and cont
     await until(page, 'the analysis finished', () => !document.querySelector('[data-testid="findings-analysing"]'));
     const markers = page.locator(tid('histogram-finding'));
     await markers.first().waitFor();
+    // A marker stands for the most severe finding of its column of the
+    // chart, and says how many others share it (" · 2 more here").
+    const alone = (label) => label.replace(/ · \d+ more here$/, '');
     const labels = await markers.evaluateAll((els) => els.map((el) => el.querySelector('title').textContent));
-    assert.ok(labels.every((l) => /^(Critical|High|Medium|Low|Info): .+ \(.+\)$/.test(l)), labels.join(' | '));
+    assert.ok(labels.every((l) => /^(Critical|High|Medium|Low|Info): .+ \(.+\)( · \d+ more here)?$/.test(l)), labels.join(' | '));
     // A marker of a finding the findings list shows (medium or above), one of a kind on the chart.
     // Markers of findings close in time overlap; the most severe is drawn on top.
     const onTop = await markers.evaluateAll((els) => els.map((el) => {
@@ -91,7 +94,7 @@ test('the histogram tells the logs apart and marks findings, the window and cont
     const notable = labels.filter((l, i) => onTop[i] && /^(Critical|High|Medium): /.test(l) && labels.indexOf(l) === labels.lastIndexOf(l));
     assert.ok(notable.length > 0, `a medium or higher finding marked alone: ${labels.join(' | ')}`);
     const chosen = notable[0];
-    const [, title, when] = /^\w+: (.+) \((.+)\)$/.exec(chosen);
+    const [, title, when] = /^\w+: (.+) \((.+)\)$/.exec(alone(chosen));
     const before = await page.locator(tid('query')).inputValue();
     await markers.nth(labels.indexOf(chosen)).click();
     await until(page, 'the query to change', (old) => document.querySelector('[data-testid="query"]').value !== old, before);
@@ -112,6 +115,6 @@ test('the histogram tells the logs apart and marks findings, the window and cont
     await until(page, 'the finding\'s query from the list', (q) => document.querySelector('[data-testid="query"]').value === q, applied);
     // Its evidence is in the results, so its own marker is still on the chart.
     await until(page, 'the chosen finding\'s marker on the narrowed chart', (label) =>
-      [...document.querySelectorAll('[data-testid="histogram-finding"] title')].some((el) => el.textContent === label), chosen);
+      [...document.querySelectorAll('[data-testid="histogram-finding"] title')].some((el) => el.textContent.replace(/ · \d+ more here$/, '') === label), alone(chosen));
   });
 });

@@ -9,10 +9,13 @@ use crate::model::{Source, TimeMs};
 use crate::store::{Histogram, Scale};
 use crate::ui::components::findings_panel::severity_class;
 use crate::ui::format::{minutes_utc, thousands};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+/// Finding markers: one per this many columns across the chart at most.
+const MARK_COLUMNS: usize = 250;
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 80.0;
 /// Room left above the tallest bar.
@@ -243,12 +246,29 @@ struct FindingMarksProps {
 #[function_component(FindingMarks)]
 fn finding_marks(props: &FindingMarksProps) -> Html {
     let h = &props.histogram;
-    let mut placed: Vec<(&Finding, f64)> = props.findings.iter().filter_map(|finding| Some((finding, h.position(finding.first)? * WIDTH))).collect();
-    // Later markers are drawn over earlier ones: where findings crowd
+    // One marker per column of the strip, for its most severe finding (the
+    // earliest among equals): thousands of findings stay a few hundred
+    // shapes to draw, and the one a click opens is the one that matters.
+    let mut columns: BTreeMap<usize, (&Finding, usize)> = BTreeMap::new();
+    for finding in props.findings.iter() {
+        let Some(at) = h.position(finding.first) else { continue };
+        let column = ((at * MARK_COLUMNS as f64) as usize).min(MARK_COLUMNS - 1);
+        let entry = columns.entry(column).or_insert((finding, 0));
+        entry.1 += 1;
+        if (finding.severity, std::cmp::Reverse(finding.first)) > (entry.0.severity, std::cmp::Reverse(entry.0.first)) {
+            entry.0 = finding;
+        }
+    }
+    let mut placed: Vec<(&Finding, usize, f64)> =
+        columns.into_iter().map(|(column, (finding, count))| (finding, count, (column as f64 + 0.5) / MARK_COLUMNS as f64 * WIDTH)).collect();
+    // Later markers are drawn over earlier ones: where columns crowd
     // together, the most severe stays on top and clickable.
-    placed.sort_by_key(|(finding, _)| finding.severity);
-    let marks = placed.into_iter().map(|(finding, x)| {
-        let label = format!("{}: {} ({})", finding.severity.label(), finding.title, minutes_utc(finding.first));
+    placed.sort_by_key(|(finding, _, _)| finding.severity);
+    let marks = placed.into_iter().map(|(finding, count, x)| {
+        let mut label = format!("{}: {} ({})", finding.severity.label(), finding.title, minutes_utc(finding.first));
+        if count > 1 {
+            label.push_str(&format!(" · {} more here", count - 1));
+        }
         let open = {
             let (on_open, query) = (props.on_open.clone(), finding.query.clone());
             move || on_open.emit(query.clone())
