@@ -146,24 +146,12 @@ pub struct TravelLine {
 impl TravelLine {
     /// "5,230 km in 1 h 05 min, 4,828 km/h".
     pub fn label(&self) -> String {
-        let speed = if self.kmh.is_finite() { format!("{} km/h", grouped(self.kmh.round() as u64)) } else { "at the same moment".to_string() };
+        let speed = if self.kmh.is_finite() { format!("{} km/h", crate::report::document::thousands(self.kmh.round() as u64)) } else { "at the same moment".to_string() };
         let hops = if self.hops > 1 { format!(" ({} hops)", self.hops) } else { String::new() };
-        format!("{} km in {}, {speed}{hops}", grouped(self.km.round() as u64), duration(self.elapsed_ms))
+        format!("{} km in {}, {speed}{hops}", crate::report::document::thousands(self.km.round() as u64), duration(self.elapsed_ms))
     }
 }
 
-/// `1,234,567`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// "under a minute", "40 min", "3 h 05 min", "2 d 4 h".
 fn duration(ms: TimeMs) -> String {

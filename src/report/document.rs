@@ -51,6 +51,19 @@ impl Doc {
     }
 }
 
+/// `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Markdown for `text` where a block starts (a paragraph, a list item, a
 /// heading): also escapes what would open a block (`#`, `-`, `+`, `=`, `1.`).
 pub fn markdown_line(text: &str) -> String {

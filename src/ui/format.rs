@@ -26,18 +26,7 @@ pub fn parse_datetime_local(value: &str) -> Option<TimeMs> {
         .map(|t| t.and_utc().timestamp_millis())
 }
 
-/// `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::report::document::thousands;
 
 /// `1 row`, `2 rows`.
 pub fn plural(n: u64, one: &str, many: &str) -> String {
