@@ -78,6 +78,21 @@ pub fn topbar(props: &TopbarProps) -> Html {
         })
     };
     let rename = props.on_rename.reform(|e: Event| e.target_unchecked_into::<HtmlInputElement>().value().trim().to_string());
+    // The name is written into the field only when the case's name changes
+    // (a new case, an import), not on every redraw: Yew sets a given `value`
+    // on each render, and the page redraws whenever a load or an analysis
+    // moves on, which wiped a name half typed before it was saved.
+    let name_field = use_node_ref();
+    {
+        let name_field = name_field.clone();
+        use_effect_with(props.case_name.clone(), move |name| {
+            if let Some(field) = name_field.cast::<HtmlInputElement>() {
+                if field.value() != name.as_str() {
+                    field.set_value(name);
+                }
+            }
+        });
+    }
     let clock = match props.incident_start {
         Some(start) if props.now >= start => format!("T+{} since {}", elapsed(props.now - start), minutes_utc(start)),
         Some(start) => format!("incident start {}", minutes_utc(start)),
@@ -102,8 +117,8 @@ pub fn topbar(props: &TopbarProps) -> Html {
     html! {
         <header class="topbar">
             <h1 class="brand">{ "Loupe" }</h1>
-            <input class="case-name" data-testid="case-name" aria-label="Case name" placeholder="Untitled case"
-                value={props.case_name.clone()} onchange={rename} />
+            <input ref={name_field} class="case-name" data-testid="case-name" aria-label="Case name" placeholder="Untitled case"
+                onchange={rename} />
             <span class="incident-clock" data-testid="incident-clock" title="Time since the incident start set in the checklist">{ clock }</span>
             <span class="tagline">{ "all evidence stays in this browser" }</span>
             <div class="actions">
