@@ -482,8 +482,7 @@ impl Attrs {
     /// Rows from `start` on put in `order`, then moved in front; their
     /// bytes stay where they are.
     pub(super) fn tail_to_front(&mut self, start: usize, order: &[u32]) {
-        super::event_store::reorder_tail(&mut self.starts, start, order);
-        self.starts.rotate_right(order.len());
+        super::event_store::tail_to_front(&mut self.starts, start, order);
     }
 
     pub(super) fn gather(&mut self, order: &[u32]) {

@@ -207,8 +207,7 @@ impl Geo {
     fn tail_to_front(&mut self, start: usize, order: &[u32]) {
         for column in [&mut self.lat, &mut self.lon] {
             if !column.is_empty() {
-                reorder_tail(column, start, order);
-                column.rotate_right(order.len());
+                tail_to_front(column, start, order);
             }
         }
     }
@@ -842,15 +841,10 @@ impl EventStore {
     /// Order the rows from `old_len` on by `tail_order` (positions within
     /// them), then move them in front of the others.
     fn put_tail_in_front(&mut self, old_len: usize, tail_order: &[u32]) {
-        let added = tail_order.len();
-        reorder_tail(&mut self.time, old_len, tail_order);
-        self.time.rotate_right(added);
-        reorder_tail(&mut self.source, old_len, tail_order);
-        self.source.rotate_right(added);
-        reorder_tail(&mut self.outcome, old_len, tail_order);
-        self.outcome.rotate_right(added);
-        reorder_tail(&mut self.raw_start, old_len, tail_order);
-        self.raw_start.rotate_right(added);
+        tail_to_front(&mut self.time, old_len, tail_order);
+        tail_to_front(&mut self.source, old_len, tail_order);
+        tail_to_front(&mut self.outcome, old_len, tail_order);
+        tail_to_front(&mut self.raw_start, old_len, tail_order);
         for packed in [&mut self.file, &mut self.line, &mut self.raw_start_high, &mut self.raw_len] {
             packed.tail_to_front(old_len, tail_order);
         }
@@ -962,6 +956,12 @@ pub(super) fn reorder_tail<T: Copy>(column: &mut [T], start: usize, order: &[u32
     }
     let reordered: Vec<T> = order.iter().map(|&r| tail[r as usize]).collect();
     tail.copy_from_slice(&reordered);
+}
+
+/// `column[start..]` put in `order`, then moved in front of the rest.
+pub(super) fn tail_to_front<T: Copy>(column: &mut [T], start: usize, order: &[u32]) {
+    reorder_tail(column, start, order);
+    column.rotate_right(order.len());
 }
 
 fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {

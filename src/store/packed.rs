@@ -173,21 +173,12 @@ impl Packed {
     /// Put the values from `start` on in `order` (positions counted from
     /// `start`), then move them in front of the others.
     pub(super) fn tail_to_front(&mut self, start: usize, order: &[u32]) {
-        use super::event_store::reorder_tail;
+        use super::event_store::tail_to_front;
         match self {
             Packed::Zero(_) => {}
-            Packed::U8(v) => {
-                reorder_tail(v, start, order);
-                v.rotate_right(order.len());
-            }
-            Packed::U16(v) => {
-                reorder_tail(v, start, order);
-                v.rotate_right(order.len());
-            }
-            Packed::U32(v) => {
-                reorder_tail(v, start, order);
-                v.rotate_right(order.len());
-            }
+            Packed::U8(v) => tail_to_front(v, start, order),
+            Packed::U16(v) => tail_to_front(v, start, order),
+            Packed::U32(v) => tail_to_front(v, start, order),
         }
     }
 
