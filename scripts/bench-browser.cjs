@@ -113,6 +113,25 @@ async function benchOne(browser, port, csvFile) {
         }).observe(document.body, { childList: true, subtree: true });
       });
     }
+    // LOUPE_BENCH_DOM=1: count the elements the page adds and removes during
+    // the load, by the nearest part of the page with a test id: which view
+    // rebuilds its nodes instead of updating them.
+    if (process.env.LOUPE_BENCH_DOM) {
+      await page.evaluate(() => {
+        window.__dom = {};
+        const part = (el) => el?.closest?.('[data-testid]')?.dataset.testid?.replace(/[0-9]+/g, 'N') || el?.className || '?';
+        const tally = (target, nodes, how) => {
+          let n = 0;
+          for (const node of nodes) if (node instanceof Element) n += 1 + node.getElementsByTagName('*').length;
+          if (!n) return;
+          const key = `${how} in ${part(target)}`;
+          window.__dom[key] = (window.__dom[key] || 0) + n;
+        };
+        new MutationObserver((records) => {
+          for (const r of records) { tally(r.target, r.addedNodes, 'added'); tally(r.target, r.removedNodes, 'removed'); }
+        }).observe(document.body, { childList: true, subtree: true });
+      });
+    }
     const size = fs.statSync(csvFile).size;
     const baseMemory = browserMemoryMb();
     let peakMemory = baseMemory;
@@ -171,6 +190,11 @@ async function benchOne(browser, port, csvFile) {
     for (const t of timings) console.log(`where the time went      ${t}`);
     if (slowSteps.length) console.log(`steps over 50 ms         ${slowSteps.join('; ')}`);
     if (process.env.LOUPE_BENCH_VERBOSE) console.log(`long tasks (ms at start) ${taskEntries.map(([d, at]) => `${d.toFixed(0)} at ${(at - loadStartedAt).toFixed(0)}`).join(', ')}`);
+    if (process.env.LOUPE_BENCH_DOM) {
+      const dom = await page.evaluate(() => window.__dom).catch(() => ({}));
+      const lines = Object.entries(dom).sort((a, b) => b[1] - a[1]).slice(0, 15);
+      console.log(`elements added/removed   ${lines.map(([k, n]) => `${n} ${k}`).join('; ') || 'none'}`);
+    }
     if (process.env.LOUPE_BENCH_FORM_CONTROLS) {
       const controls = await page.evaluate(() => window.__controls).catch(() => ({}));
       const top = Object.entries(controls).sort((a, b) => b[1] - a[1]).slice(0, 12);

@@ -502,23 +502,25 @@ impl Attrs {
     }
 
     /// Append `other`'s rows after ours, re-numbering its keys, values and
-    /// templates into ours.
-    pub(super) fn append(&mut self, other: Attrs) {
+    /// templates into ours. The first of its keys and values may have been
+    /// looked up in ours already (`keys[i]` is our symbol for their key
+    /// `i`, and so for `values`), and its first rows encoded in our
+    /// numbering (`encode_ahead`); the rest is done here.
+    pub(super) fn append_remapped(&mut self, other: Attrs, mut keys: Vec<u32>, mut values: Vec<u32>, mut ahead: EncodedAhead) {
         if self.starts.is_empty() {
             // No row of ours refers to anything we hold.
             *self = other;
             return;
         }
-        let keys = remap_symbols(&other.keys, &mut self.keys);
-        let values = remap_symbols(&other.values, &mut self.values);
-        let value = |v: u32| if v >= HOLE_TEXT { v } else { values.get(v as usize).copied().unwrap_or(EMPTY) };
+        keys.extend((keys.len() as u32..other.keys.len() as u32).map(|s| self.keys.intern(other.keys.resolve(s))));
+        values.extend((values.len() as u32..other.values.len() as u32).map(|s| self.values.intern(other.values.resolve(s))));
         // Keys new to us keep what the other side learnt about them; the
         // bytes of text values are those of both sides' rows.
         for (theirs, &mine) in keys.iter().enumerate() {
             let Some(stats) = other.stats.get(theirs) else { continue };
             if mine as usize >= self.stats.len() {
                 self.stats.resize(mine as usize + 1, KeyStats::default());
-                let few = stats.few.iter().map(|&v| value(v)).collect();
+                let few = stats.few.iter().map(|&v| remap_value(&values, v)).collect();
                 if let Some(slot) = self.stats.get_mut(mine as usize) {
                     *slot = KeyStats { few, ..stats.clone() };
                 }
@@ -526,36 +528,41 @@ impl Attrs {
                 slot.text_bytes.union(&stats.text_bytes);
             }
         }
-        let mut pairs = Vec::new();
-        let templates: Vec<u32> = (0..other.templates.len() as u32)
-            .map(|t| {
-                pairs.clear();
-                pairs.extend(other.templates.get(t).iter().map(|&(k, v)| (keys.get(k as usize).copied().unwrap_or(EMPTY), value(v))));
-                self.templates.intern(&pairs)
-            })
-            .collect();
+        self.remap_templates(&other, &keys, &values, &mut ahead.templates);
         self.data.reserve(other.data.len());
         self.starts.reserve(other.starts.len());
-        for r in 0..other.len() {
-            let (template, data) = other.row_parts(r);
-            self.starts.push(offset(self.data.len()));
-            write_varint(&mut self.data, templates.get(template as usize).copied().unwrap_or(0));
-            let mut row = AttrRow { pairs: other.templates.get(template).iter(), data };
-            while let Some(&(_, slot)) = row.pairs.next() {
-                if slot < HOLE_TEXT {
-                    continue;
-                }
-                match row.hole(slot) {
-                    Some(AttrValue::Sym(sym)) => write_varint(&mut self.data, value(sym)),
-                    Some(AttrValue::Text(text)) => {
-                        write_varint(&mut self.data, offset(text.len()));
-                        self.data.push_str(text);
-                    }
-                    None => break,
-                }
-            }
-        }
+        let base = self.data.len();
+        self.data.push_str(&ahead.data);
+        self.starts.extend(ahead.starts.iter().map(|&s| offset(base + s as usize)));
+        encode_rows(&other, ahead.starts.len()..other.len(), &ahead.templates, &values, &mut self.data, &mut self.starts);
         self.has_text |= other.has_text;
+    }
+
+    /// Encode up to `*left` more of `other`'s rows into `ahead` in our
+    /// numbering, `keys` and `values` being its whole keys and values
+    /// renumbered (see `EventStore::prepare_part`); true once every row is.
+    /// Only our templates change: they gain entries.
+    pub(super) fn encode_ahead(&mut self, other: &Attrs, keys: &[u32], values: &[u32], ahead: &mut EncodedAhead, left: &mut usize) -> bool {
+        if self.starts.is_empty() {
+            // `append_remapped` takes the other's rows as they are.
+            return true;
+        }
+        self.remap_templates(other, keys, values, &mut ahead.templates);
+        let done = ahead.starts.len();
+        let end = done.saturating_add(*left).min(other.len());
+        *left -= end - done;
+        encode_rows(other, done..end, &ahead.templates, values, &mut ahead.data, &mut ahead.starts);
+        end == other.len()
+    }
+
+    /// Look up `other`'s templates `templates.len()..` in ours.
+    fn remap_templates(&mut self, other: &Attrs, keys: &[u32], values: &[u32], templates: &mut Vec<u32>) {
+        let mut pairs = Vec::new();
+        for t in templates.len() as u32..other.templates.len() as u32 {
+            pairs.clear();
+            pairs.extend(other.templates.get(t).iter().map(|&(k, v)| (keys.get(k as usize).copied().unwrap_or(EMPTY), remap_value(values, v))));
+            templates.push(self.templates.intern(&pairs));
+        }
     }
 
     /// Loads happen rarely and the store then lives long: trim growth slack.
@@ -641,6 +648,50 @@ fn watch_repeats(stats: &mut KeyStats, recent: &mut Vec<u32>, value: &str) {
         }
         stats.window = 0;
         stats.repeats = 0;
+    }
+}
+
+/// Rows of another `Attrs` already encoded in this one's numbering, ahead
+/// of `append_remapped` (see `Attrs::encode_ahead`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct EncodedAhead {
+    /// Our template for each of theirs, as far as looked up.
+    templates: Vec<u32>,
+    data: String,
+    /// Where each encoded row starts in `data`.
+    starts: Vec<u32>,
+}
+
+/// A value symbol of theirs as ours; a hole marker stays as it is.
+fn remap_value(values: &[u32], v: u32) -> u32 {
+    if v >= HOLE_TEXT {
+        v
+    } else {
+        values.get(v as usize).copied().unwrap_or(EMPTY)
+    }
+}
+
+/// Append `other`'s rows `rows` to `data` and `starts`, written with our
+/// templates and values (`templates`, `values`: theirs renumbered).
+fn encode_rows(other: &Attrs, rows: std::ops::Range<usize>, templates: &[u32], values: &[u32], data: &mut String, starts: &mut Vec<u32>) {
+    for r in rows {
+        let (template, row_data) = other.row_parts(r);
+        starts.push(offset(data.len()));
+        write_varint(data, templates.get(template as usize).copied().unwrap_or(0));
+        let mut row = AttrRow { pairs: other.templates.get(template).iter(), data: row_data };
+        while let Some(&(_, slot)) = row.pairs.next() {
+            if slot < HOLE_TEXT {
+                continue;
+            }
+            match row.hole(slot) {
+                Some(AttrValue::Sym(sym)) => write_varint(data, remap_value(values, sym)),
+                Some(AttrValue::Text(text)) => {
+                    write_varint(data, offset(text.len()));
+                    data.push_str(text);
+                }
+                None => break,
+            }
+        }
     }
 }
 
@@ -802,11 +853,6 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).expect("attribute data beyond 4 GiB")
 }
 
-/// For each symbol of `from`, its symbol in `into` (interning as needed).
-pub(super) fn remap_symbols(from: &Interner, into: &mut Interner) -> Vec<u32> {
-    (0..from.len() as u32).map(|s| into.intern(from.resolve(s))).collect()
-}
-
 /// Append `n` in ASCII: six bits a byte, low bits first, 0x40 set on
 /// every byte but the last (values below 64 take one byte, below 4,096 two).
 fn write_varint(out: &mut String, mut n: u32) {
@@ -945,13 +991,13 @@ mod tests {
                 row.insert(0, ("Extra".into(), format!("x{}", i % 3)));
                 row
             }).collect();
-        attrs.append(load(&more));
+        attrs.append_remapped(load(&more), Vec::new(), Vec::new(), EncodedAhead::default());
         let all: Vec<_> = expected.into_iter().chain(more).collect();
         assert_eq!(rows(&attrs), all);
         assert_eq!(attrs.get(2250, "Extra"), Some("x0"));
 
         let mut empty = Attrs::default();
-        empty.append(load(&all[..10]));
+        empty.append_remapped(load(&all[..10]), Vec::new(), Vec::new(), EncodedAhead::default());
         assert_eq!(rows(&empty), all[..10].to_vec());
     }
 

@@ -26,7 +26,7 @@
 //! next `add_file` or `remove_file`; across added rows they can be followed
 //! (`rows_moved_since`).
 
-use super::attrs::{remap_symbols, AttrRemap, AttrValue, Attrs, KeyPlaces};
+use super::attrs::{AttrRemap, EncodedAhead, AttrValue, Attrs, KeyPlaces};
 use super::interner::{Interner, EMPTY};
 use super::packed::Packed;
 use super::row_moves::{RowMover, RowMoves};
@@ -248,6 +248,42 @@ pub struct EventStore {
     pub(super) ip_answers: super::enriched::IpAnswers,
     /// Where rows went in recent merges, for row numbers held across them.
     moves: RowMoves,
+    /// Parts of loading files whose strings were looked up here ahead of
+    /// their merge (`prepare_part`).
+    prepared: Vec<PreparedPart>,
+}
+
+/// A part's dictionaries renumbered into the store's: entry `i` of each
+/// list is the store's symbol for the part's symbol `i`. Filled from the
+/// front, a few thousand strings per step.
+#[derive(Clone, Debug, Default)]
+struct PreparedPart {
+    part: u64,
+    text: Vec<Vec<u32>>,
+    attr_keys: Vec<u32>,
+    attr_values: Vec<u32>,
+    /// Its rows' attributes, encoded in the store's numbering.
+    attr_rows: EncodedAhead,
+}
+
+/// Parts prepared at once: one per file loading at the same time.
+const MAX_PREPARED_PARTS: usize = 8;
+
+/// Each `PendingFile` gets its own number, so a store can tell which part
+/// a preparation belongs to.
+static NEXT_PART: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Look up `from`'s symbols `remap.len()..` in `into` (adding those it
+/// lacks), at most `*left` of them; false when it stopped for `left`.
+fn continue_remap(from: &Interner, into: &mut Interner, remap: &mut Vec<u32>, left: &mut usize) -> bool {
+    while remap.len() < from.len() {
+        if *left == 0 {
+            return false;
+        }
+        remap.push(into.intern(from.resolve(remap.len() as u32)));
+        *left -= 1;
+    }
+    true
 }
 
 
@@ -313,7 +349,8 @@ impl EventStore {
         let id = self.new_file_id();
         self.files.push(LoadedFile { id, report, source: source.into() });
         let old_len = self.len();
-        self.append_rows(pending.rows, id);
+        let prepared = self.take_prepared(&pending);
+        self.append_rows(pending.rows, id, prepared);
         self.restore_time_order(old_len);
         self.shrink_to_fit();
         self.refresh_ip_answers();
@@ -327,7 +364,8 @@ impl EventStore {
             return;
         }
         let old_len = self.len();
-        self.append_rows(pending.rows, id);
+        let prepared = self.take_prepared(&pending);
+        self.append_rows(pending.rows, id, prepared);
         self.restore_time_order(old_len);
         // No shrink here: it would copy every column once per part; the
         // slack goes when the file is finished (`finish_file`).
@@ -355,8 +393,54 @@ impl EventStore {
         self.shrink_to_fit();
     }
 
-    /// Append the rows gathered in `rows` (a `PendingFile`'s) as file `file`.
-    fn append_rows(&mut self, rows: EventStore, file: FileId) {
+    /// Look up to `budget` more of `part`'s distinct strings in this store's
+    /// dictionaries, adding those it lacks, so that merging the part later
+    /// (`extend_file`, `add_pending`) only renumbers its rows. True once
+    /// every string is looked up. Readers see no change: rows stay as they
+    /// are, and dictionaries only gain entries. The browser does this a few
+    /// thousand strings per task before a loading file's part is merged:
+    /// interning a 100,000-row part at once (a new record and session id per
+    /// row) held the page's thread for tens of milliseconds.
+    pub fn prepare_part(&mut self, part: &PendingFile, budget: usize) -> bool {
+        if self.is_empty() {
+            // The part's columns will be taken as they are (`append_rows`).
+            return true;
+        }
+        let at = match self.prepared.iter().position(|p| p.part == part.id) {
+            Some(at) => at,
+            None => {
+                // A load cancelled after preparing leaves its preparation
+                // behind: keep only the latest few (one dropped is redone
+                // by the merge).
+                if self.prepared.len() >= MAX_PREPARED_PARTS {
+                    self.prepared.remove(0);
+                }
+                self.prepared.push(PreparedPart { part: part.id, text: vec![Vec::new(); self.text.len()], ..PreparedPart::default() });
+                self.prepared.len() - 1
+            }
+        };
+        let prepared = &mut self.prepared[at];
+        let mut left = budget;
+        for ((mine, theirs), remap) in self.text.iter_mut().zip(&part.rows.text).zip(&mut prepared.text) {
+            if !continue_remap(&theirs.dict, &mut mine.dict, remap, &mut left) {
+                return false;
+            }
+        }
+        let theirs = &part.rows.attrs;
+        continue_remap(&theirs.keys, &mut self.attrs.keys, &mut prepared.attr_keys, &mut left)
+            && continue_remap(&theirs.values, &mut self.attrs.values, &mut prepared.attr_values, &mut left)
+            && self.attrs.encode_ahead(theirs, &prepared.attr_keys, &prepared.attr_values, &mut prepared.attr_rows, &mut left)
+    }
+
+    /// What `prepare_part` looked up for `part`, if anything.
+    fn take_prepared(&mut self, part: &PendingFile) -> Option<PreparedPart> {
+        let at = self.prepared.iter().position(|p| p.part == part.id)?;
+        Some(self.prepared.swap_remove(at))
+    }
+
+    /// Append the rows gathered in `rows` (a `PendingFile`'s) as file `file`;
+    /// `prepared`, when given, is how far their strings were looked up here.
+    fn append_rows(&mut self, rows: EventStore, file: FileId, prepared: Option<PreparedPart>) {
         let added = rows.len();
         if self.is_empty() {
             // Nothing here refers to our dictionaries: take the columns as
@@ -367,8 +451,12 @@ impl EventStore {
             (self.text, self.geo, self.attrs) = (text, geo, attrs);
             self.file = Packed::filled(u32::from(file.0), added);
             self.forget_ip_answers();
+            // Other parts' symbols were looked up in the dictionaries just replaced.
+            self.prepared.clear();
             return;
         }
+        let PreparedPart { text: mut text_remaps, attr_keys, attr_values, attr_rows, .. } = prepared.unwrap_or_default();
+        text_remaps.resize(self.text.len(), Vec::new());
         let old_len = self.len();
         self.reserve(added);
         self.time.extend_from_slice(&rows.time);
@@ -380,12 +468,12 @@ impl EventStore {
         self.raw_start_high.append(&rows.raw_start_high);
         self.raw_len.append(&rows.raw_len);
         self.geo.append(old_len, rows.geo, added);
-        for (mine, theirs) in self.text.iter_mut().zip(&rows.text) {
-            let remap = remap_symbols(&theirs.dict, &mut mine.dict);
+        for ((mine, theirs), mut remap) in self.text.iter_mut().zip(&rows.text).zip(text_remaps) {
+            continue_remap(&theirs.dict, &mut mine.dict, &mut remap, &mut { usize::MAX });
             let largest = remap.iter().copied().max().unwrap_or(EMPTY);
             mine.rows.append_mapped(&theirs.rows, largest, |s| remap.get(s as usize).copied().unwrap_or(EMPTY));
         }
-        self.attrs.append(rows.attrs);
+        self.attrs.append_remapped(rows.attrs, attr_keys, attr_values, attr_rows);
     }
 
     /// Drop a file and its rows.
@@ -904,6 +992,8 @@ fn time_order(times: &[TimeMs]) -> Option<Vec<u32>> {
 #[derive(Clone, Debug)]
 pub struct PendingFile {
     rows: EventStore,
+    /// Names this part for `EventStore::prepare_part`.
+    id: u64,
 }
 
 impl Default for PendingFile {
@@ -914,7 +1004,7 @@ impl Default for PendingFile {
 
 impl PendingFile {
     pub fn new() -> PendingFile {
-        PendingFile { rows: EventStore::new() }
+        PendingFile { rows: EventStore::new(), id: NEXT_PART.fetch_add(1, std::sync::atomic::Ordering::Relaxed) }
     }
 
     pub fn push(&mut self, event: Event) {
@@ -972,7 +1062,7 @@ fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{parse, EvalContext};
+    use crate::store::{parse, EvalContext, FacetField};
 
     /// A tiny PRNG so the events are the same every run.
     struct Rng(u64);
@@ -1109,6 +1199,77 @@ mod tests {
         for row in 0..whole.len() as u32 {
             assert_eq!(store.event(row), whole.event(row), "row {row}");
         }
+    }
+
+    #[test]
+    fn facets_are_the_most_frequent_values_ties_by_value() {
+        let mut store = EventStore::new();
+        store.add_file(IngestReport::default(), FileSource::default(), events(0, 5000));
+        let rows: Vec<u32> = (0..store.len() as u32).filter(|r| r % 3 != 0).collect();
+        for (field, column) in [(FacetField::Ip, TextColumn::Ip), (FacetField::User, TextColumn::Actor), (FacetField::Operation, TextColumn::Operation)] {
+            // Counted the slow way: every value, sorted by count, then value.
+            let mut all: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+            for &r in &rows {
+                let value = store.text(r, column);
+                if !value.is_empty() {
+                    *all.entry(value.to_string()).or_default() += 1;
+                }
+            }
+            let mut expected: Vec<(String, u32)> = all.into_iter().collect();
+            expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            for top in [0, 1, 7, 10, 1000] {
+                let got: Vec<(String, u32)> = store.facets(&rows, field, top).into_iter().map(|f| (f.value, f.count)).collect();
+                assert_eq!(got, expected.iter().take(top).cloned().collect::<Vec<_>>(), "{field:?} top {top}");
+            }
+        }
+    }
+
+    #[test]
+    fn parts_prepared_in_steps_merge_as_parts_that_were_not() {
+        let files: Vec<Vec<Event>> = (0..2).map(|f| events(f, 2500)).collect();
+        let mut plain = EventStore::new();
+        let mut prepared = EventStore::new();
+        for events in &files {
+            let (mut plain_id, mut prepared_id) = (None, None);
+            for (n, part) in events.chunks(600).enumerate() {
+                let mut pending = PendingFile::new();
+                pending.extend(part.iter().cloned());
+                match plain_id {
+                    None => plain_id = Some(plain.add_pending(IngestReport::default(), FileSource::default(), pending.clone())),
+                    Some(id) => plain.extend_file(id, pending.clone()),
+                }
+                // A few strings per step; every other part is merged with
+                // its preparation only begun, which the merge finishes.
+                let mut steps = 0;
+                while !prepared.prepare_part(&pending, 37) {
+                    steps += 1;
+                    if n % 2 == 1 && steps == 3 {
+                        break;
+                    }
+                }
+                if !prepared.is_empty() && n % 2 == 0 {
+                    assert!(steps > 0, "a part takes several steps of 37 strings");
+                }
+                match prepared_id {
+                    None => prepared_id = Some(prepared.add_pending(IngestReport::default(), FileSource::default(), pending)),
+                    Some(id) => prepared.extend_file(id, pending),
+                }
+                assert!(prepared.prepared.is_empty(), "a merged part's preparation is let go");
+            }
+        }
+        assert_eq!(prepared.len(), plain.len());
+        for row in 0..plain.len() as u32 {
+            assert_eq!(prepared.event(row), plain.event(row), "row {row}");
+        }
+        // A preparation made against dictionaries that were then replaced is dropped, not used.
+        let mut store = EventStore::new();
+        let id = store.add_pending(IngestReport::default(), FileSource::default(), { let mut p = PendingFile::new(); p.extend(events(0, 50)); p });
+        let mut late = PendingFile::new();
+        late.extend(events(1, 50));
+        while !store.prepare_part(&late, 10) {}
+        store.remove_file(id);
+        store.add_pending(IngestReport::default(), FileSource::default(), { let mut p = PendingFile::new(); p.extend(events(2, 50)); p });
+        assert!(store.prepared.is_empty());
     }
 
     #[test]

@@ -75,18 +75,29 @@ impl EventStore {
             Some(column) => {
                 let col = &self.text[column.index()];
                 let mut by_symbol = vec![0u32; col.dict.len()];
-                for &row in rows {
-                    if let Some(n) = col.rows.get(row as usize).and_then(|sym| by_symbol.get_mut(sym as usize)) {
+                let len = self.len();
+                // Width matched once, not per row: this runs over every
+                // row shown on each redraw of a million-row timeline.
+                col.rows.each(rows.iter().map(|&r| r as usize).filter(|&r| r < len), |_, sym| {
+                    if let Some(n) = by_symbol.get_mut(sym as usize) {
                         *n += 1;
                     }
-                }
-                by_symbol
+                });
+                let mut found: Vec<(u32, u32)> = by_symbol
                     .iter()
                     .enumerate()
                     .skip(1) // the empty string
                     .filter(|(_, &n)| n > 0)
-                    .map(|(sym, &n)| (col.dict.resolve(sym as u32).to_string(), n))
-                    .collect()
+                    .map(|(sym, &n)| (sym as u32, n))
+                    .collect();
+                // Only the values that can make the top need their text
+                // (thousands of addresses or record ids would each be copied).
+                if found.len() > top && top > 0 {
+                    found.select_nth_unstable_by(top - 1, |a, b| b.1.cmp(&a.1));
+                    let least = found[top - 1].1;
+                    found.retain(|&(_, n)| n >= least);
+                }
+                found.into_iter().map(|(sym, n)| (col.dict.resolve(sym).to_string(), n)).collect()
             }
             None => {
                 let (column, keys): (&[u8], Vec<&str>) = if field == FacetField::Source {

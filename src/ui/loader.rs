@@ -54,6 +54,10 @@ const PROGRESS_EVERY_MS: f64 = 250.0;
 /// task after a step that changed what it shows (10–30 ms on a large
 /// store), and the page's tasks are to stay under 50 ms.
 const STEP_MS: f64 = 12.0;
+
+/// Strings looked up in the store between two looks at the clock while a
+/// part is prepared for its merge (a millisecond or two in wasm).
+const PREPARE_STRINGS: usize = 4096;
 /// A load stops once the module's memory passes this (`limits`).
 const MEMORY_STOP_BYTES: f64 = crate::limits::TAB_MEMORY_STOP_BYTES as f64;
 /// Bytes of a picked file looked at to tell what it is.
@@ -473,6 +477,7 @@ impl Loader {
         };
         let entry = FileEntry::from_report(&report, now_ms());
         let source = FileSource::new(original, plan.as_ref());
+        self.prepare_merge(&pending).await;
         let storing = now();
         let file = self
             .gate
@@ -527,8 +532,13 @@ impl Loader {
         if js_sys::Date::now() - times.progress_shown > PROGRESS_EVERY_MS {
             let events = assembler.map_or(0, FileAssembler::rows_ok);
             let detail = progress_detail(offset, size, events, js_sys::Date::now() - started) + workers;
+            // The redraw runs in the task that asks for it, once this one
+            // gives way: a task of its own, between two of the load's.
+            self.to_browser(times).await;
             self.progress(id, Stage::Parsing, offset / size.max(1.0), detail);
             times.progress_shown = js_sys::Date::now();
+            self.to_browser(times).await;
+            *step_started = js_sys::Date::now();
         }
         self.pause_if_due(step_started, times).await;
     }
@@ -536,11 +546,15 @@ impl Loader {
     /// Yield to the browser when the current step has run long enough.
     async fn pause_if_due(&self, step_started: &mut f64, times: &mut LoadTimes) {
         if js_sys::Date::now() - *step_started > STEP_MS {
-            let yielded = now();
-            super::yield_now::to_browser().await;
-            times.yielded += now() - yielded;
+            self.to_browser(times).await;
             *step_started = js_sys::Date::now();
         }
+    }
+
+    async fn to_browser(&self, times: &mut LoadTimes) {
+        let yielded = now();
+        super::yield_now::to_browser().await;
+        times.yielded += now() - yielded;
     }
 
     /// Put the rows read so far into the store, so that the analyst works
@@ -555,6 +569,7 @@ impl Loader {
             return;
         }
         let part = std::mem::replace(pending, PendingFile::new());
+        self.prepare_merge(&part).await;
         let rows = part.len();
         let file = match shown.file {
             Some(file) => {
@@ -571,6 +586,33 @@ impl Loader {
         // of the merge that just ran.
         super::yield_now::to_browser().await;
         self.loads.dispatch(LoadAction::RowsShown);
+        // And the load goes on in the task after the redraw's.
+        super::yield_now::to_browser().await;
+    }
+
+    /// Look a part's strings up in the store in steps of `STEP_MS` before
+    /// it is merged, so that the merge itself only renumbers rows (see
+    /// `EventStore::prepare_part`).
+    async fn prepare_merge(&self, part: &PendingFile) {
+        loop {
+            let started = js_sys::Date::now();
+            let done = self
+                .gate
+                .change(&self.store, |store| loop {
+                    if store.prepare_part(part, PREPARE_STRINGS) {
+                        break true;
+                    }
+                    if js_sys::Date::now() - started > STEP_MS {
+                        break false;
+                    }
+                })
+                .await;
+            // The merge that follows is a task of its own.
+            super::yield_now::to_browser().await;
+            if done {
+                return;
+            }
+        }
     }
 
     /// A load that stops partway must leave nothing behind: rows already
@@ -621,9 +663,11 @@ impl LoadTimes {
 /// Rows a loading file shows before the rest has been read: a first part
 /// soon, then parts as large as all before them.
 const FIRST_ROWS_SHOWN: usize = 20_000;
-/// Taking a part in interns each of its values into the store: a bounded
-/// part keeps that a short step however large the file.
-const LARGEST_PART_ROWS: usize = 100_000;
+/// A part's strings are looked up in steps before its merge
+/// (`prepare_merge`), but the merge still renumbers and appends each of its
+/// rows in one task: 100,000-row parts made that 30–50 ms in wasm, 50,000
+/// about half.
+const LARGEST_PART_ROWS: usize = 50_000;
 
 /// A loading file's rows already in the store.
 #[derive(Default)]

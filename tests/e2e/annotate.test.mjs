@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { artifactsDir, exportFromMenu, loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { listsDrawn, artifactsDir, exportFromMenu, loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 const HOSTILE_NOTE = '<img src=x onerror=alert(1)> =HYPERLINK("http://evil.example") | sends CFO mail out';
@@ -132,6 +132,7 @@ test('confirm and dismiss findings, then the Markdown and HTML reports carry the
     const panel = page.locator(tid('findings'));
     const items = panel.locator('.finding-item');
     await items.first().waitFor();
+    await listsDrawn(page);
     const before = await items.count();
     const confirmedTitle = await items.nth(0).locator('.title').textContent();
     await items.nth(0).locator(tid('finding-confirm')).click();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSample, numbersIn, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { listsDrawn, loadSample, numbersIn, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -61,6 +61,8 @@ test('the findings list sorts by time and step, hides info until asked, and expl
     await loadSample(page);
     const list = page.locator(`${tid('findings-list')} > li`);
     await until(page, 'findings listed', () => document.querySelectorAll('[data-testid="findings-list"] > li').length > 0);
+    await until(page, 'the findings worked out', () => !document.querySelector('[data-testid="findings-analysing"]'));
+    await listsDrawn(page);
     const severities = async () => (await page.locator(`${tid('findings-list')} .sev`).allTextContents()).map((s) => s.trim().toLowerCase());
     const atLowFloor = await list.count();
     assert.ok(!(await severities()).includes('info'), 'info findings are hidden by default');
@@ -70,16 +72,20 @@ test('the findings list sorts by time and step, hides info until asked, and expl
     assert.ok((await severities()).includes('info'));
     await page.locator(tid('findings-floor')).selectOption('high');
     await until(page, 'only high and critical', () => [...document.querySelectorAll('[data-testid="findings-list"] .sev')].every((s) => /high|critical/i.test(s.textContent)));
+    await listsDrawn(page);
 
     const times = async () => page.locator(`${tid('findings-list')} .when`).allTextContents();
     await page.locator(tid('findings-sort-time')).click();
+    await listsDrawn(page);
     const ascending = await times();
     assert.deepEqual(ascending, [...ascending].sort(), 'earliest first');
     await page.locator(tid('findings-sort-time')).click();
+    await listsDrawn(page);
     const descending = await times();
     assert.deepEqual(descending, [...ascending].sort().reverse(), 'latest first after a second click');
 
     await page.locator(tid('findings-sort-step')).click();
+    await listsDrawn(page);
     const steps = (await page.locator(`${tid('findings-list')} .step-no`).allTextContents()).map((s) => numbersIn(s)[0]);
     assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'playbook order');
 
@@ -153,14 +159,21 @@ test('hundreds of findings: worked out after the load, drawn a hundred at a time
       await until(page, 'the analysis finished', () => !document.querySelector('[data-testid="findings-analysing"]'));
       const summary = await page.locator(`${tid('findings')} summary`).textContent();
       assert.ok(numbersIn(summary)[0] >= 250, summary);
-      const items = () => page.locator(`${tid('findings-list')} > li`).count();
-      assert.equal(await items(), 100, 'a first page of findings');
+      // The list is drawn a few dozen items per task, so wait for each page
+      // to be whole, then check it stops there.
+      const items = async (n) => {
+        await until(page, `${n} findings drawn`, (n) => document.querySelectorAll('[data-testid="findings-list"] > li').length >= n, n);
+        await page.waitForTimeout(200);
+        return page.locator(`${tid('findings-list')} > li`).count();
+      };
+      assert.equal(await items(100), 100, 'a first page of findings');
       const more = page.locator(tid('findings-more'));
       assert.match(await more.textContent(), /^Show 100 more \(\d+ not shown\)$/);
       await more.click();
-      assert.equal(await items(), 200);
+      assert.equal(await items(200), 200);
       await more.click();
-      assert.equal(await items(), numbersIn(summary)[0] - Number(/(\d+) below the severity floor/.exec(summary)?.[1] || 0));
+      const all = numbersIn(summary)[0] - Number(/(\d+) below the severity floor/.exec(summary)?.[1] || 0);
+      assert.equal(await items(all), all);
       assert.equal(await more.count(), 0, 'nothing left to show');
     });
   } finally {

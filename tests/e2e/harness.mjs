@@ -214,6 +214,12 @@ export async function until(page, what, fn, arg, timeout = TIMEOUT) {
   }
 }
 
+/** Waits until the findings and remediation lists have drawn every item
+ * they show (they add a few dozen items per task; `aria-busy` meanwhile). */
+export async function listsDrawn(page) {
+  await until(page, 'the lists drawn', () => !document.querySelector('ul[aria-busy="true"]'));
+}
+
 /** Clicks "Load sample" and waits until every file card has finished loading. */
 export async function loadSample(page) {
   await page.locator(tid('load-sample')).click();

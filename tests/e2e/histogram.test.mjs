@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { listsDrawn, loadSample, numbersIn, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -105,6 +105,7 @@ test('the histogram tells the logs apart and marks findings, the window and cont
     }, total);
     // The same query as opening the finding from the findings list: the
     // marker's click was not taken for a drag across the chart.
+    await listsDrawn(page);
     const inList = await page.locator(tid('finding')).evaluateAll((els, [t, w]) =>
       els.map((el, i) => (el.querySelector('.title')?.textContent === t && el.querySelector('.when')?.textContent === w ? i : -1)).filter((i) => i >= 0), [title, when]);
     assert.ok(inList.length >= 1, `"${title}" at ${when} in the findings list`);

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSample, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { listsDrawn, loadSample, tid, until, useBrowser, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -15,6 +15,7 @@ test('walk step 11: commands with the real identifiers, done boxes that persist,
     await step11.waitFor();
     // Findings (and the actions they bring) are worked out in steps after the load.
     await until(page, 'the findings worked out', () => !document.querySelector('[data-testid="findings-analysing"]'));
+    await listsDrawn(page);
     const titles = await step11.locator(`${tid('action')} .action-title span`).allTextContents();
     for (const expected of [/Reset the password of priya\.raman@/, /Remove inbox rule/, /Revoke the consent to PDF SecureView Pro/, /Remove the Microsoft Authenticator app/]) {
       assert.ok(titles.some((title) => expected.test(title)), `${expected} in ${titles.join(' | ')}`);

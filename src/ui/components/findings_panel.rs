@@ -6,7 +6,7 @@
 
 use crate::case::{CaseAction, FindingVerdict, Verdict};
 use crate::detect::{subject_keys, Finding, FindingOrder, FindingSortKey, Severity};
-use super::show_more::{use_list_limit, ShowMore};
+use super::show_more::{use_drawn_prefix, use_list_limit, ShowMore};
 use crate::ui::format::{minutes_utc, now_ms};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -133,6 +133,8 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
     let dismissed = ordered.iter().filter(|f| is_dismissed(f)).count();
     let shown: Vec<&Finding> = ordered.into_iter().filter(|f| *show_dismissed || !is_dismissed(f)).collect();
     let hidden = props.findings.len() - shown.len() - if *show_dismissed { 0 } else { dismissed };
+    let keys = subject_keys(&shown[..limit.min(shown.len())]);
+    let drawn = use_drawn_prefix(&keys, limit);
     let confirmed = props.findings.iter().filter(|f| props.verdicts.get(&f.id).is_some_and(|v| v.verdict == Verdict::Confirmed)).count();
     let on_show_dismissed = {
         let show_dismissed = show_dismissed.clone();
@@ -186,8 +188,8 @@ pub fn findings_panel(props: &FindingsPanelProps) -> Html {
             if props.findings.is_empty() && !props.analysing {
                 <p class="hint">{ "No findings for the loaded evidence and the current context." }</p>
             }
-            <ul data-testid="findings-list">
-                { for shown.iter().take(limit).zip(subject_keys(&shown[..limit.min(shown.len())])).map(|(f, key)| html! {
+            <ul data-testid="findings-list" aria-busy={(drawn < limit.min(shown.len())).to_string()}>
+                { for shown.iter().zip(keys).take(drawn).map(|(f, key)| html! {
                     <FindingItem {key} finding={(*f).clone()} on_open={props.on_open.clone()}
                         verdict={props.verdicts.get(&f.id).map(|v| v.verdict)} on_action={props.on_action.clone()} />
                 }) }

@@ -3,7 +3,7 @@
 //! records when, a note, and a warning when later evidence contradicts an
 //! action marked done.
 
-use super::show_more::{use_list_limit, ShowMore};
+use super::show_more::{use_drawn_prefix, use_list_limit, ShowMore};
 use crate::case::{ActionProgress, CaseAction};
 use crate::remediate::{Action, Contradiction, Plan};
 use crate::ui::format::{datetime_local, parse_datetime_local};
@@ -26,6 +26,8 @@ pub struct RemediationProps {
 pub fn remediation(props: &RemediationProps) -> Html {
     let mine: Vec<&Action> = props.plan.for_step(props.step).collect();
     let (limit, on_more) = use_list_limit();
+    let keys: Vec<String> = mine.iter().take(limit).map(|a| a.id.clone()).collect();
+    let drawn = use_drawn_prefix(&keys, limit);
     if mine.is_empty() {
         return html! {};
     }
@@ -34,8 +36,8 @@ pub fn remediation(props: &RemediationProps) -> Html {
         <div class="remediation" data-testid={format!("remediation-{}", props.step)}>
             { for props.plan.notes.iter().filter(|_| props.step == 2).map(|n| html! { <p class="hint">{ n }</p> }) }
             <div class="counts" data-testid={format!("remediation-progress-{}", props.step)}>{ format!("Remediation: {done}/{} actions done", mine.len()) }</div>
-            <ul>
-                { for mine.iter().take(limit).map(|a| html! {
+            <ul aria-busy={(drawn < keys.len()).to_string()}>
+                { for mine.iter().take(drawn).map(|a| html! {
                     <ActionItem key={a.id.clone()} action={(*a).clone()} progress={props.progress.get(&a.id).cloned().unwrap_or_default()}
                         contradiction={props.contradictions.iter().find(|c| c.action == a.id).cloned()}
                         on_action={props.on_action.clone()} on_open={props.on_open.clone()} />
