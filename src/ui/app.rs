@@ -496,6 +496,10 @@ pub fn app() -> Html {
     let total = store_ref.len();
     let databases: Vec<DbReport> = store_ref.enrichment().databases().iter().map(|d| d.report().clone()).collect();
     drop(store_ref);
+    // New evidence or new findings redraw the histogram, the views and the
+    // side column each in a task after the rest (see `Later`).
+    let later_stamp = loads.generation.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ Rc::as_ptr(&findings) as usize as u64;
+    use super::components::later::Later;
 
     html! {
         <div class={classes!("app", (*dragging).then_some("dragging"))} ondragover={drag_over} ondragleave={drag_leave} ondrop={drop_files}>
@@ -518,15 +522,19 @@ pub fn app() -> Html {
                         on_role={{ let d = snapshots.dispatcher(); Callback::from(move |(id, role)| d.dispatch(super::state::SnapshotAction::SetRole { id, role })) }}
                         on_remove={{ let d = snapshots.dispatcher(); Callback::from(move |id| d.dispatch(super::state::SnapshotAction::Remove { id })) }}
                         on_open={apply_query.clone()} />
+                    <Later stamp={later_stamp}>
                     <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range}
                         findings={findings.clone()} window={context.window} containment={context.containment} on_open={apply_query.clone()} />
+                    </Later>
                     // Folded, the story and the map share one line: the timeline keeps the height.
+                    <Later stamp={later_stamp}>
                     <div class="views">
                         <super::components::story::StoryPanel store={store.clone()} generation={loads.generation} context={context.clone()} incident_start={case.case.incident_start}
                             findings={findings.clone()} findings_current={analysis.layout == layout} on_select={on_select.clone()} />
                         <super::components::map::SigninMapPanel store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()}
                             findings={findings.clone()} context={context.clone()} query={AttrValue::from((*applied).clone())} on_open={apply_query.clone()} />
                     </div>
+                    </Later>
                     <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
                     <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={selected.get()} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
                     if let Some(row) = selected.get() {
@@ -536,12 +544,14 @@ pub fn app() -> Html {
                     }
                 </main>
                 <div class="side">
+                    <Later stamp={later_stamp}>
                     <super::components::exercise::ExercisePanel sample_folder={(*sample_folder).map(AttrValue::Static)} case={case.case.clone()}
                         store={store.clone()} generation={loads.generation} findings={findings.clone()} on_action={on_case_action.clone()} />
                     <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
                     <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} posture_checks={(*posture_checks).clone()} on_open_config={open_config} now={*now} on_action={on_case_action}
                         findings={findings.clone()} on_open={apply_query.clone()}
                         plan={plan.clone()} contradictions={contradictions.clone()} />
+                    </Later>
                 </div>
             </div>
             <div class="drop-overlay" aria-hidden="true">{ "Drop log exports to load them" }</div>

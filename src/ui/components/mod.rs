@@ -11,6 +11,7 @@ pub mod facets;
 pub mod files_panel;
 pub mod findings_panel;
 pub mod histogram;
+pub mod later;
 pub mod map;
 pub mod queries;
 pub mod query_bar;
