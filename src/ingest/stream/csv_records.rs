@@ -12,7 +12,8 @@
 //! it) and a field without doubled quotes is copied once, straight from the
 //! slice's text into the record.
 
-use memchr::{memchr, memchr3};
+use super::csv_bounds::next_quote;
+use memchr::memchr3;
 
 /// Where a record was found: as `csv::Reader` reports it, the position
 /// before the call that read it (`start`, `line`, counted from 1) and
@@ -86,7 +87,7 @@ impl<'t> CsvRecords<'t> {
                 self.field.clear();
                 let mut borrowed = None;
                 loop {
-                    let Some(q) = memchr(b'"', &bytes[pos..]).map(|q| pos + q) else {
+                    let Some(q) = next_quote(bytes, pos) else {
                         // Unclosed at the end of the text: the rest is the field.
                         self.field.push_str(&self.text[from..]);
                         pos = len;
