@@ -62,6 +62,8 @@ impl CsvBounds {
         while i < len {
             match state {
                 State::InQuoted => match next_quote(bytes, i) {
+                    // `""`: a literal quote, still inside (the usual case in JSON text).
+                    Some(q) if bytes.get(q + 1) == Some(&b'"') => i = q + 2,
                     Some(q) => {
                         i = q + 1;
                         state = State::QuoteInQuoted;
