@@ -61,9 +61,11 @@ impl CsvBounds {
         let mut state = self.state;
         while i < len {
             match state {
-                State::InQuoted => match memchr::memchr(b'"', &bytes[i..]) {
+                State::InQuoted => match next_quote(bytes, i) {
+                    // `""`: a literal quote, still inside (the usual case in JSON text).
+                    Some(q) if bytes.get(q + 1) == Some(&b'"') => i = q + 2,
                     Some(q) => {
-                        i += q + 1;
+                        i = q + 1;
                         state = State::QuoteInQuoted;
                     }
                     None => break,
@@ -79,7 +81,9 @@ impl CsvBounds {
                     }
                 }
                 State::Outside { field_start } => {
-                    let Some(at) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]).map(|q| i + q) else {
+                    // A field of its own quotes starts a byte or two on: looked at before `memchr3`.
+                    let near = bytes[i..len.min(i + 4)].iter().position(|b| matches!(b, b'"' | b'\n' | b'\r'));
+                    let Some(at) = near.or_else(|| memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..])).map(|q| i + q) else {
                         let tail = bytes[i..].last().copied();
                         state = State::Outside { field_start: if tail.is_some() { tail == Some(delimiter) } else { field_start } };
                         break;
@@ -112,6 +116,31 @@ impl CsvBounds {
     }
 }
 
+/// The first `"` in `bytes` at or after `from`. JSON held in a CSV field
+/// has a quote every few bytes, too close for `memchr`'s set-up to pay
+/// off: the first words are looked at eight bytes at a time here (a byte
+/// equal to `"` is one whose XOR with it is zero; the lowest such flag is
+/// exact), and only a longer stretch is left to `memchr`.
+#[inline]
+pub(super) fn next_quote(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    let mut i = from;
+    let words_end = bytes.len().min(from + 32);
+    while i + 8 <= words_end {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ QUOTES;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr::memchr(b'"', bytes.get(i..)?).map(|q| i + q)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +157,17 @@ mod tests {
             offset = i + 1;
         }
         out
+    }
+
+    #[test]
+    fn next_quote_finds_the_first_quote() {
+        let text = b"0123456789abcdef\"ghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ\"x\"\"";
+        for from in 0..=text.len() {
+            let want = text.iter().skip(from).position(|&b| b == b'"').map(|p| from + p);
+            assert_eq!(next_quote(text, from), want, "{from}");
+        }
+        assert_eq!(next_quote(b"\x80\xff\"", 0), Some(2));
+        assert_eq!(next_quote(b"\x22\x23\x21", 1), None);
     }
 
     #[test]
