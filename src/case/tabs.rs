@@ -37,9 +37,9 @@ pub enum SaveDecision {
     /// The saved case is the one this tab last read or wrote: write the
     /// change as this revision.
     Write(Revision),
-    /// The saved case already holds exactly this text (another tab made the
-    /// same change, or this tab took the other's version): nothing to
-    /// write; this tab now knows the stored revision.
+    /// The saved case already holds this work (another tab made the same
+    /// change, or this tab took the other's version): nothing to write;
+    /// this tab now knows the stored revision.
     AlreadySaved,
     /// Another tab saved since this tab last read or wrote: writing would
     /// destroy that tab's work, so this tab does not write until the analyst
@@ -48,16 +48,24 @@ pub enum SaveDecision {
 }
 
 /// `known` is the revision this tab last read or wrote, `stored` the one in
-/// storage now, `same_text` whether the stored case is exactly the text this
-/// tab would write, `me` this tab's id.
-pub fn decide_save(known: Option<&Revision>, stored: Option<&Revision>, same_text: bool, me: &str) -> SaveDecision {
-    if same_text {
+/// storage now, `same_work` whether the stored case holds the work this tab
+/// would write (see `same_work`), `me` this tab's id.
+pub fn decide_save(known: Option<&Revision>, stored: Option<&Revision>, same_work: bool, me: &str) -> SaveDecision {
+    if same_work {
         SaveDecision::AlreadySaved
     } else if known == stored {
         SaveDecision::Write(Revision { number: stored.map_or(0, |r| r.number) + 1, writer: me.to_string() })
     } else {
         SaveDecision::Conflict
     }
+}
+
+/// Whether two cases hold the same work: the same in everything but when
+/// they were last changed (every change, even taking another tab's case as
+/// it is, stamps the time). Their saved text may differ in that stamp alone.
+pub fn same_work(a: &super::Case, b: &super::Case) -> bool {
+    let unstamped = |c: &super::Case| super::Case { updated_at: None, ..c.clone() };
+    unstamped(a) == unstamped(b)
 }
 
 /// Storage key of the saved case.
@@ -132,7 +140,7 @@ mod tests {
         assert_eq!(decide_save(Some(&rev(4, "a")), Some(&rev(5, "b")), false, "a"), SaveDecision::Conflict);
         // A case appeared where this tab saw none.
         assert_eq!(decide_save(None, Some(&rev(1, "b")), false, "a"), SaveDecision::Conflict);
-        // The same text is no conflict, whoever wrote it.
+        // The same work is no conflict, whoever wrote it.
         assert_eq!(decide_save(Some(&rev(4, "a")), Some(&rev(5, "b")), true, "a"), SaveDecision::AlreadySaved);
     }
 
@@ -151,6 +159,18 @@ mod tests {
         assert_eq!(signal(Some(CASE_KEY), Some("{}"), "a", None), None);
         // storage.clear() in another tab: no key.
         assert_eq!(signal(None, None, "a", None), None);
+    }
+
+    #[test]
+    fn the_same_work_is_the_same_whenever_it_was_stamped() {
+        let mut a = super::super::Case { name: "IR-7".into(), updated_at: Some(1), ..Default::default() };
+        let mut b = a.clone();
+        b.updated_at = Some(2);
+        assert!(same_work(&a, &b));
+        b.name = "IR-8".into();
+        assert!(!same_work(&a, &b));
+        a.updated_at = None;
+        assert!(!same_work(&a, &b));
     }
 
     #[test]

@@ -82,10 +82,14 @@ pub fn save_case(case: &Case) -> Result<(), SaveProblem> {
     let Some(storage) = local_storage() else { return Err(SaveProblem::Refused(CANNOT_SAVE.into())) };
     let text = case::to_json(case);
     let stored = stored_revision(&storage);
-    let same_text = storage.get_item(CASE_KEY).ok().flatten().is_some_and(|saved| saved == text);
+    let saved_text = storage.get_item(CASE_KEY).ok().flatten();
     TAB.with(|tab| {
         let mut tab = tab.borrow_mut();
-        match tabs::decide_save(tab.known.as_ref(), stored.as_ref(), same_text, &tab.me) {
+        // Parsed only when another tab wrote since: the usual save compares
+        // no more than the text.
+        let same = saved_text.as_deref() == Some(text.as_str())
+            || (tab.known != stored && saved_text.as_deref().and_then(|t| case::from_json(t).ok()).is_some_and(|saved| tabs::same_work(&saved, case)));
+        match tabs::decide_save(tab.known.as_ref(), stored.as_ref(), same, &tab.me) {
             SaveDecision::AlreadySaved => {
                 tab.known = stored;
                 Ok(())
@@ -144,7 +148,8 @@ pub fn on_storage_event(key: Option<String>, new_value: Option<String>, case: &C
             let _ = storage.set_item(PRESENT_KEY, &format!("{me} {}", js_sys::Date::now()));
         }
         TabSignal::OtherTabSaved(revision) => {
-            if storage.get_item(CASE_KEY).ok().flatten().is_some_and(|saved| saved == case::to_json(case)) {
+            let saved = storage.get_item(CASE_KEY).ok().flatten().and_then(|t| case::from_json(&t).ok());
+            if saved.is_some_and(|saved| tabs::same_work(&saved, case)) {
                 TAB.with(|tab| tab.borrow_mut().known = Some(revision.clone()));
                 return None;
             }
