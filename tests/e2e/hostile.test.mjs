@@ -144,7 +144,7 @@ test('hostile strings stay inert and readable in every view, export and report',
       await until(page, 'the consented app\'s rows', (app) => [...document.querySelectorAll('[data-testid="row"] .c-app')].some((c) => c.textContent === app), HOSTILE_APP);
       await assertInert(page, 'timeline and facets');
 
-      // Findings name the hostile account and its city, as text.
+      // Findings name the hostile account, as text.
       await page.locator(tid('finding')).first().waitFor();
       const findings = await text(page, tid('findings'));
       assert.ok(findings.includes(HOSTILE_USER), 'a finding names the hostile account');
