@@ -6,6 +6,7 @@ pub mod annotations;
 pub mod bundle;
 mod clock;
 pub mod exercise;
+pub mod tabs;
 mod persist;
 
 pub use annotations::{EventAnnotation, EventChange, EventSummary, FindingVerdict, Verdict};

@@ -3,8 +3,10 @@
 
 use super::components::{
     checklist::Checklist, context_panel::ContextPanel, detail::Detail, facets::{FacetPick, Facets}, files_panel::FilesPanel,
-    findings_panel::FindingsPanel, histogram::HistogramChart, query_bar::QueryBar, timeline::Timeline, topbar::Topbar,
+    findings_panel::FindingsPanel, histogram::HistogramChart, query_bar::QueryBar, tab_notice::{OpenElsewhere, TabNotice}, timeline::Timeline,
+    topbar::Topbar,
 };
+use crate::case::tabs::TabSignal;
 use super::format::now_ms;
 use super::loader::Loader;
 use super::state::{CaseState, FileLoad, LoadAction, Loads, Stage};
@@ -217,6 +219,54 @@ pub fn app() -> Html {
             });
         })
     };
+    // The same case in another tab: told when it opens or saves (the
+    // browser's `storage` event reaches every other tab of this origin).
+    let open_elsewhere = use_state(|| None::<OpenElsewhere>);
+    let other_tab_saved = use_state(|| false);
+    let current_case = use_mut_ref(crate::case::Case::default);
+    *current_case.borrow_mut() = case.case.clone();
+    {
+        let (open_elsewhere, other_tab_saved, current_case) = (open_elsewhere.clone(), other_tab_saved.clone(), current_case.clone());
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                gloo::events::EventListener::new(&window, "storage", move |e| {
+                    let field = |name: &str| js_sys::Reflect::get(e, &name.into()).ok().and_then(|v| v.as_string());
+                    match super::storage::on_storage_event(field("key"), field("newValue"), &current_case.borrow()) {
+                        Some(TabSignal::OtherTabOpened) => open_elsewhere.set(Some(OpenElsewhere::OpenedLater)),
+                        Some(TabSignal::OtherTabPresent) => open_elsewhere.set(Some(OpenElsewhere::AlreadyOpen)),
+                        Some(TabSignal::OtherTabSaved(_)) => other_tab_saved.set(true),
+                        None => {}
+                    }
+                })
+            });
+            super::storage::announce_opened();
+            move || drop(listener)
+        });
+    }
+    let on_load_theirs = {
+        let (case, other_tab_saved) = (case.clone(), other_tab_saved.clone());
+        Callback::from(move |()| {
+            if let Some(saved) = super::storage::take_saved_case() {
+                other_tab_saved.set(false);
+                case.dispatch(CaseAction::Import(Box::new(saved)));
+            }
+        })
+    };
+    let on_keep_mine = {
+        let (case, other_tab_saved) = (case.clone(), other_tab_saved.clone());
+        Callback::from(move |()| {
+            super::storage::overwrite_next_save();
+            other_tab_saved.set(false);
+            // Saving is what the reducer does after a change: give it this
+            // tab's own case as the change.
+            case.dispatch(CaseAction::Import(Box::new(case.case.clone())));
+        })
+    };
+    let on_dismiss_tab_notice = {
+        let open_elsewhere = open_elsewhere.clone();
+        Callback::from(move |()| open_elsewhere.set(None))
+    };
+    let on_export_mine = on_export.clone();
     let on_new_case = {
         let (store, dedupe, loads, case, applied, selected) = (store.clone(), dedupe.clone(), loads.clone(), case.clone(), applied.clone(), selected.clone());
         let gate = (*gate).clone();
@@ -509,6 +559,8 @@ pub fn app() -> Html {
             if *help_open {
                 <ShortcutHelp on_close={toggle_help} />
             }
+            <TabNotice open_elsewhere={*open_elsewhere} other_tab_saved={case.other_tab_saved || *other_tab_saved}
+                {on_load_theirs} {on_keep_mine} {on_export_mine} on_dismiss={on_dismiss_tab_notice} />
             if let Some(problem) = &case.storage_problem {
                 <p class="banner" role="alert">{ problem }</p>
             }

@@ -14,12 +14,15 @@ pub struct CaseState {
     pub case: Case,
     /// Set when the saved case could not be read or saved.
     pub storage_problem: Option<String>,
+    /// Another tab saved the case since this tab last read or wrote it, so
+    /// this tab's changes are held back until the analyst chooses.
+    pub other_tab_saved: bool,
 }
 
 impl CaseState {
     pub fn restore() -> CaseState {
         let (case, storage_problem) = storage::load_case();
-        CaseState { case, storage_problem }
+        CaseState { case, storage_problem, other_tab_saved: false }
     }
 }
 
@@ -29,8 +32,12 @@ impl Reducible for CaseState {
     fn reduce(self: Rc<Self>, action: CaseAction) -> Rc<Self> {
         let mut case = self.case.clone();
         case.apply(action, now_ms());
-        let storage_problem = storage::save_case(&case).err();
-        Rc::new(CaseState { case, storage_problem })
+        let (storage_problem, other_tab_saved) = match storage::save_case(&case) {
+            Ok(()) => (None, false),
+            Err(storage::SaveProblem::Refused(why)) => (Some(why), false),
+            Err(storage::SaveProblem::OtherTabSaved) => (None, true),
+        };
+        Rc::new(CaseState { case, storage_problem, other_tab_saved })
     }
 }
 

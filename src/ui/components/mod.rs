@@ -18,5 +18,6 @@ pub mod query_bar;
 pub mod remediation;
 pub mod show_more;
 pub mod story;
+pub mod tab_notice;
 pub mod timeline;
 pub mod topbar;
