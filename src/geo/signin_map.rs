@@ -8,9 +8,9 @@ use super::world::{country_at, country_index};
 use crate::detect::impossible_travel::{self, impossible_hop};
 use crate::detect::{Context, Finding};
 use crate::model::{Outcome, Source, TimeMs};
-use crate::store::{Field, Query, Term, TermKind, TextColumn};
+use crate::store::{Field, Query, Term, TermKind, TextColumn, EMPTY_TEXT_ID};
 use crate::store::EventStore;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Coordinates closer than this share a place (0.1°: about 11 km, finer
 /// than an address's geolocation is right).
@@ -175,7 +175,7 @@ pub struct SigninMap {
     pub unplaced: u32,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum PlaceKey {
     /// Latitude and longitude in grid steps.
     Grid(i32, i32),
@@ -183,7 +183,7 @@ enum PlaceKey {
     Country(usize),
 }
 
-/// A place while the rows are read: interned ids, resolved at the end.
+/// A place while the rows are read: resolved to texts at the end.
 struct Gathering<'s> {
     lat: f64,
     lon: f64,
@@ -191,8 +191,70 @@ struct Gathering<'s> {
     city: &'s str,
     country: &'s str,
     counts: OutcomeCounts,
-    addresses: HashSet<u32>,
-    accounts: HashSet<u32>,
+}
+
+/// Which places a dictionary value (an address, an account) was seen at,
+/// without a set per place: nearly every address and account is at one
+/// place of a filter, so a table by dictionary number holds the first place
+/// and the rare others are listed apart, sorted once at the end. Two array
+/// reads per row instead of two hash-set inserts.
+struct SeenAt {
+    /// Per dictionary number: 1 + the first place it was seen at, 0 if none.
+    first: Vec<u32>,
+    /// (place, dictionary number) for every value in order of first sight.
+    pairs: Vec<(u32, u32)>,
+    /// The other places values were seen at, possibly repeated.
+    also: Vec<(u32, u32)>,
+}
+
+impl SeenAt {
+    fn new(values: usize) -> SeenAt {
+        SeenAt { first: vec![0; values], pairs: Vec::new(), also: Vec::new() }
+    }
+
+    fn note(&mut self, id: u32, place: u32) {
+        match self.first.get_mut(id as usize) {
+            Some(first) if *first == 0 => {
+                *first = place + 1;
+                self.pairs.push((place, id));
+            }
+            Some(first) if *first != place + 1 => self.also.push((place, id)),
+            Some(_) => {}
+            None => self.also.push((place, id)),
+        }
+    }
+
+    /// The dictionary numbers seen at each of `places` places.
+    fn by_place(mut self, places: usize) -> Vec<Vec<u32>> {
+        self.also.sort_unstable();
+        self.also.dedup();
+        let mut by_place = vec![Vec::new(); places];
+        for (place, id) in self.pairs.into_iter().chain(self.also) {
+            if let Some(ids) = by_place.get_mut(place as usize) {
+                ids.push(id);
+            }
+        }
+        by_place
+    }
+}
+
+/// One bit per store row.
+struct RowBits(Vec<u64>);
+
+impl RowBits {
+    fn of(rows: impl Iterator<Item = u32>, len: usize) -> RowBits {
+        let mut bits = vec![0u64; len.div_ceil(64)];
+        for row in rows {
+            if let Some(word) = bits.get_mut(row as usize / 64) {
+                *word |= 1 << (row % 64);
+            }
+        }
+        RowBits(bits)
+    }
+
+    fn has(&self, row: u32) -> bool {
+        self.0.get(row as usize / 64).is_some_and(|word| word & (1 << (row % 64)) != 0)
+    }
 }
 
 impl SigninMap {
@@ -205,27 +267,44 @@ impl SigninMap {
     /// come from `findings` of the impossible-travel detector, judged
     /// with `ctx` as the detector judged them, and are drawn only when
     /// both sign-ins of a hop are among `rows`.
+    ///
+    /// One pass, with nothing but column reads and a lookup among the few
+    /// places per row: the page rebuilds the map on every change of filter,
+    /// over up to a million rows.
     pub fn build(store: &EventStore, rows: &[u32], marked: &[String], findings: &[Finding], ctx: &Context) -> SigninMap {
         let travel: Vec<&Finding> = findings.iter().filter(|f| f.detector == impossible_travel::DEF.id).collect();
-        let hop_rows: HashSet<u32> = travel.iter().flat_map(|f| f.rows.iter().copied()).collect();
+        let hop_rows = RowBits::of(travel.iter().flat_map(|f| f.rows.iter().copied()), store.len());
         let mut place_of_hop_row: HashMap<u32, usize> = HashMap::new();
-        let mut index: HashMap<PlaceKey, usize> = HashMap::new();
+        let mut index: BTreeMap<PlaceKey, usize> = BTreeMap::new();
         let mut gathered: Vec<Gathering<'_>> = Vec::new();
+        // Country texts to the bundled table, once per distinct text.
         let mut countries: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut addresses = SeenAt::new(store.text_id_count(TextColumn::Ip));
+        let mut accounts = SeenAt::new(store.text_id_count(TextColumn::Actor));
         let mut unplaced = 0u32;
         for &row in rows {
             if store.source(row) != Source::SignIn {
                 continue;
             }
-            let Some(location) = store.location(row) else {
-                unplaced += 1;
-                continue;
+            // The log's own place, read column by column; the IP
+            // databases' (`EventStore::location`) only when the log has none.
+            let (country_id, city_id, geo) = (store.text_id(row, TextColumn::Country), store.text_id(row, TextColumn::City), store.geo(row));
+            let (country, city, geo) = if country_id != EMPTY_TEXT_ID || city_id != EMPTY_TEXT_ID || geo.is_some() {
+                (store.text_of_id(TextColumn::Country, country_id), store.text_of_id(TextColumn::City, city_id), geo)
+            } else {
+                match store.location(row) {
+                    Some(location) => (location.country, location.city, location.geo),
+                    None => {
+                        unplaced += 1;
+                        continue;
+                    }
+                }
             };
-            let key = match location.geo {
+            let key = match geo {
                 Some((lat, lon)) if lat.is_finite() && lon.is_finite() => {
                     PlaceKey::Grid((lat * PLACE_GRID_PER_DEGREE).round() as i32, (lon * PLACE_GRID_PER_DEGREE).round() as i32)
                 }
-                _ => match *countries.entry(location.country).or_insert_with(|| country_index(location.country)) {
+                _ => match *countries.entry(country).or_insert_with(|| country_index(country)) {
                     Some(i) => PlaceKey::Country(i),
                     None => {
                         unplaced += 1;
@@ -234,7 +313,7 @@ impl SigninMap {
                 },
             };
             let place = *index.entry(key).or_insert_with(|| {
-                let (lat, lon, located) = match (key, location.geo) {
+                let (lat, lon, located) = match (key, geo) {
                     (PlaceKey::Grid(..), Some((lat, lon))) => (lat, lon, Located::Coordinates),
                     _ => {
                         let (lat, lon) = match key {
@@ -244,37 +323,30 @@ impl SigninMap {
                         (lat, lon, Located::CountryCentroid)
                     }
                 };
-                gathered.push(Gathering {
-                    lat,
-                    lon,
-                    located,
-                    city: if located == Located::Coordinates { location.city } else { "" },
-                    country: location.country,
-                    counts: OutcomeCounts::default(),
-                    addresses: HashSet::new(),
-                    accounts: HashSet::new(),
-                });
+                gathered.push(Gathering { lat, lon, located, city: if located == Located::Coordinates { city } else { "" }, country, counts: OutcomeCounts::default() });
                 gathered.len() - 1
             });
             let Some(g) = gathered.get_mut(place) else { continue };
             g.counts.add(store.outcome(row));
-            g.addresses.insert(store.text_id(row, TextColumn::Ip));
-            g.accounts.insert(store.text_id(row, TextColumn::Actor));
-            if hop_rows.contains(&row) {
+            addresses.note(store.text_id(row, TextColumn::Ip), place as u32);
+            accounts.note(store.text_id(row, TextColumn::Actor), place as u32);
+            if hop_rows.has(row) {
                 place_of_hop_row.insert(row, place);
             }
         }
 
         let marked: HashSet<String> = marked.iter().map(|m| m.trim().to_lowercase()).filter(|m| !m.is_empty()).collect();
-        let texts = |column: TextColumn, ids: &HashSet<u32>| -> Vec<String> {
+        let texts = |column: TextColumn, ids: &[u32]| -> Vec<String> {
             let set: BTreeSet<&str> = ids.iter().map(|&id| store.text_of_id(column, id)).filter(|t| !t.is_empty()).collect();
             set.into_iter().map(str::to_string).collect()
         };
+        let (addresses, accounts) = (addresses.by_place(gathered.len()), accounts.by_place(gathered.len()));
         let mut places: Vec<(usize, MapPlace)> = gathered
             .iter()
+            .zip(addresses.iter().zip(&accounts))
             .enumerate()
-            .map(|(i, g)| {
-                let addresses = texts(TextColumn::Ip, &g.addresses);
+            .map(|(i, (g, (address_ids, account_ids)))| {
+                let addresses = texts(TextColumn::Ip, address_ids);
                 let marked_addresses = addresses.iter().filter(|a| marked.contains(&a.to_lowercase())).cloned().collect();
                 let country_code = country_index(g.country).and_then(country_at).map(|c| c.code).filter(|c| !c.is_empty()).unwrap_or(g.country).to_string();
                 let place = MapPlace {
@@ -286,7 +358,7 @@ impl SigninMap {
                     country_code,
                     counts: g.counts,
                     addresses,
-                    accounts: texts(TextColumn::Actor, &g.accounts),
+                    accounts: texts(TextColumn::Actor, account_ids),
                     marked_addresses,
                 };
                 (i, place)
@@ -310,6 +382,11 @@ fn travel_lines(store: &EventStore, ctx: &Context, travel: &[&Finding], place_of
     let mut lines: Vec<TravelLine> = Vec::new();
     let mut line_of: HashMap<(usize, usize), usize> = HashMap::new();
     for finding in travel {
+        // Most findings have no sign-in in a narrow filter: skip them
+        // before sorting their rows.
+        if !finding.rows.iter().any(|r| place_of_row.contains_key(r)) {
+            continue;
+        }
         let mut rows = finding.rows.clone();
         rows.sort_by_key(|&r| (store.time(r), r));
         rows.dedup();

@@ -60,6 +60,34 @@ fn sign_ins_gather_by_place_with_counts_by_outcome() {
 }
 
 #[test]
+fn an_address_or_account_seen_at_two_places_is_listed_once_at_each() {
+    // The same address placed in Paris, then in Lagos (a geolocation that
+    // changed), and back; and each account at each place once.
+    let store = store_of(vec![
+        signin("2026-03-01T08:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T09:00:00Z", "alice@contoso.com", "198.51.100.10", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T10:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T11:00:00Z", "bob@contoso.com", "198.51.100.10", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T12:00:00Z", "bob@contoso.com", "203.0.113.7", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T13:00:00Z", "alice@contoso.com", "198.51.100.10", "NG").geo(LAGOS.0, LAGOS.1),
+    ]);
+    let map = map_of(&store, &[]);
+    assert_eq!(map.places.len(), 2);
+    let paris = map.places.iter().find(|p| p.country == "FR").expect("Paris");
+    assert_eq!(paris.addresses, vec!["198.51.100.10"]);
+    assert_eq!(paris.accounts, vec!["alice@contoso.com"]);
+    assert_eq!(paris.counts.total(), 2);
+    let lagos = map.places.iter().find(|p| p.country == "NG").expect("Lagos");
+    assert_eq!(lagos.addresses, vec!["198.51.100.10", "203.0.113.7"]);
+    assert_eq!(lagos.accounts, vec!["alice@contoso.com", "bob@contoso.com"]);
+    assert_eq!(lagos.counts.total(), 4);
+    // A filter of some rows counts only those.
+    let some = SigninMap::build(&store, &[1, 4], &[], &[], &Context::default());
+    assert_eq!(some.places.len(), 1);
+    assert_eq!((some.places[0].addresses.len(), some.places[0].accounts.len(), some.places[0].counts.total()), (2, 2, 2));
+}
+
+#[test]
 fn a_country_code_or_name_without_coordinates_falls_back_to_the_centroid() {
     let store = store_of(vec![
         signin("2026-03-01T08:00:00Z", "alice@contoso.com", "203.0.113.7", "NG"),
