@@ -267,14 +267,21 @@ impl SigninMap {
     /// come from `findings` of the impossible-travel detector, judged
     /// with `ctx` as the detector judged them, and are drawn only when
     /// both sign-ins of a hop are among `rows`.
+    pub fn build(store: &EventStore, rows: &[u32], marked: &[String], findings: &[Finding], ctx: &Context) -> SigninMap {
+        SigninMap::build_with(store, rows, marked, &TravelHops::of(store, ctx, findings))
+    }
+
+    /// `build` with the findings' hops worked out already: the page keeps
+    /// them while the findings stay, and rebuilds only the places on a
+    /// change of filter.
     ///
     /// One pass, with nothing but column reads and a lookup among the few
     /// places per row: the page rebuilds the map on every change of filter,
     /// over up to a million rows.
-    pub fn build(store: &EventStore, rows: &[u32], marked: &[String], findings: &[Finding], ctx: &Context) -> SigninMap {
-        let travel: Vec<&Finding> = findings.iter().filter(|f| f.detector == impossible_travel::DEF.id).collect();
-        let hop_rows = RowBits::of(travel.iter().flat_map(|f| f.rows.iter().copied()), store.len());
-        let mut place_of_hop_row: HashMap<u32, usize> = HashMap::new();
+    pub fn build_with(store: &EventStore, rows: &[u32], marked: &[String], hops: &TravelHops) -> SigninMap {
+        let hop_rows = RowBits::of(hops.rows.iter().copied(), store.len());
+        // Per entry of `hops.rows`: 1 + its place, 0 while not among `rows`.
+        let mut place_of_hop_row: Vec<u32> = vec![0; hops.rows.len()];
         let mut index: BTreeMap<PlaceKey, usize> = BTreeMap::new();
         let mut gathered: Vec<Gathering<'_>> = Vec::new();
         // Country texts to the bundled table, once per distinct text.
@@ -331,7 +338,9 @@ impl SigninMap {
             addresses.note(store.text_id(row, TextColumn::Ip), place as u32);
             accounts.note(store.text_id(row, TextColumn::Actor), place as u32);
             if hop_rows.has(row) {
-                place_of_hop_row.insert(row, place);
+                if let Some(at) = hops.rows.binary_search(&row).ok().and_then(|i| place_of_hop_row.get_mut(i)) {
+                    *at = place as u32 + 1;
+                }
             }
         }
 
@@ -371,36 +380,76 @@ impl SigninMap {
             new_index[*old] = new;
         }
         let places: Vec<MapPlace> = places.into_iter().map(|(_, p)| p).collect();
-        let lines = travel_lines(store, ctx, &travel, &place_of_hop_row, &new_index);
+        let lines = hops.lines(&place_of_hop_row, &new_index);
         SigninMap { places, lines, unplaced }
     }
 }
 
-/// One line per pair of places an impossible hop joins (either way), in
-/// the order the hops happened; the first hop's numbers label it.
-fn travel_lines(store: &EventStore, ctx: &Context, travel: &[&Finding], place_of_row: &HashMap<u32, usize>, new_index: &[usize]) -> Vec<TravelLine> {
-    let mut lines: Vec<TravelLine> = Vec::new();
-    let mut line_of: HashMap<(usize, usize), usize> = HashMap::new();
-    for finding in travel {
-        // Most findings have no sign-in in a narrow filter: skip them
-        // before sorting their rows.
-        if !finding.rows.iter().any(|r| place_of_row.contains_key(r)) {
-            continue;
-        }
-        let mut rows = finding.rows.clone();
-        rows.sort_by_key(|&r| (store.time(r), r));
-        rows.dedup();
-        for pair in rows.windows(2) {
-            let [from, to] = [pair[0], pair[1]];
-            if store.actor(from) != store.actor(to) {
-                continue;
+/// One impossible hop a travel finding cites: consecutive sign-ins of
+/// one account, judged as the detector judged them.
+#[derive(Clone, Debug, PartialEq)]
+struct Hop {
+    /// Positions in `TravelHops::rows`.
+    from: usize,
+    to: usize,
+    account: String,
+    km: f64,
+    elapsed_ms: TimeMs,
+    kmh: f64,
+}
+
+/// The hops of the impossible-travel findings, in the order they
+/// happened finding by finding: what travel lines are drawn from, worked
+/// out once per set of findings (sorting each finding's rows and judging
+/// each pair) rather than on every change of filter.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TravelHops {
+    /// The rows of every hop, sorted, once each.
+    rows: Vec<u32>,
+    hops: Vec<Hop>,
+}
+
+impl TravelHops {
+    pub fn of(store: &EventStore, ctx: &Context, findings: &[Finding]) -> TravelHops {
+        let mut pairs: Vec<(u32, u32, impossible_travel::Hop)> = Vec::new();
+        for finding in findings.iter().filter(|f| f.detector == impossible_travel::DEF.id) {
+            let mut rows = finding.rows.clone();
+            rows.sort_by_key(|&r| (store.time(r), r));
+            rows.dedup();
+            for pair in rows.windows(2) {
+                let [from, to] = [pair[0], pair[1]];
+                if store.text_id(from, TextColumn::Actor) != store.text_id(to, TextColumn::Actor) {
+                    continue;
+                }
+                if let Some(hop) = impossible_hop(store, ctx, from, to) {
+                    pairs.push((from, to, hop));
+                }
             }
-            let (Some(&a), Some(&b)) = (place_of_row.get(&from), place_of_row.get(&to)) else { continue };
-            let (Some(&a), Some(&b)) = (new_index.get(a), new_index.get(b)) else { continue };
+        }
+        let mut rows: Vec<u32> = pairs.iter().flat_map(|&(from, to, _)| [from, to]).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let at = |row: u32| rows.binary_search(&row).unwrap_or_default();
+        let hops = pairs
+            .iter()
+            .map(|(from, to, hop)| Hop { from: at(*from), to: at(*to), account: store.actor(*to).to_string(), km: hop.km, elapsed_ms: store.time(*to) - store.time(*from), kmh: hop.kmh })
+            .collect();
+        TravelHops { rows, hops }
+    }
+
+    /// One line per pair of places a hop joins (either way), in the order
+    /// the hops happened; the first hop's numbers label it. `place_of_row`
+    /// holds 1 + the place of each of `rows` (0: not in the filter),
+    /// `new_index` the places' order as drawn.
+    fn lines(&self, place_of_row: &[u32], new_index: &[usize]) -> Vec<TravelLine> {
+        let mut lines: Vec<TravelLine> = Vec::new();
+        let mut line_of: HashMap<(usize, usize), usize> = HashMap::new();
+        let place = |i: usize| place_of_row.get(i).filter(|&&p| p > 0).and_then(|&p| new_index.get(p as usize - 1)).copied();
+        for hop in &self.hops {
+            let (Some(a), Some(b)) = (place(hop.from), place(hop.to)) else { continue };
             if a == b {
                 continue;
             }
-            let Some(hop) = impossible_hop(store, ctx, from, to) else { continue };
             // There and back is one line: two on top of each other would
             // hide each other's labels.
             match line_of.get(&(a.min(b), a.max(b))) {
@@ -411,18 +460,10 @@ fn travel_lines(store: &EventStore, ctx: &Context, travel: &[&Finding], place_of
                 }
                 None => {
                     line_of.insert((a.min(b), a.max(b)), lines.len());
-                    lines.push(TravelLine {
-                        from: a,
-                        to: b,
-                        account: store.actor(to).to_string(),
-                        km: hop.km,
-                        elapsed_ms: store.time(to) - store.time(from),
-                        kmh: hop.kmh,
-                        hops: 1,
-                    });
+                    lines.push(TravelLine { from: a, to: b, account: hop.account.clone(), km: hop.km, elapsed_ms: hop.elapsed_ms, kmh: hop.kmh, hops: 1 });
                 }
             }
         }
+        lines
     }
-    lines
 }
