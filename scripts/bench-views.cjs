@@ -10,7 +10,10 @@
 const path = require('path');
 const http = require('http');
 const fs = require('fs');
-const { chromium } = require(path.join(__dirname, '..', 'tools', 'node_modules', 'playwright-core'));
+// tools/node_modules as make installs it, else NODE_PATH (a worktree without its own).
+const { chromium } = (() => {
+  try { return require(path.join(__dirname, '..', 'tools', 'node_modules', 'playwright-core')); } catch { return require('playwright-core'); }
+})();
 
 const [distArg, ...files] = process.argv.slice(2);
 if (!distArg || files.length === 0) {
@@ -133,9 +136,11 @@ server.listen(0, '127.0.0.1', async () => {
     console.log(`loaded                        ${files.map((f) => path.basename(f)).join(' + ')}: ${count} in ${((Date.now() - started) / 1000).toFixed(1)} s (findings shown)`);
     // The story draws the context's suspects: take the suggested context
     // and add the user the filter below picks.
-    if (await page.locator('[data-testid=accept-context]').count()) await page.locator('[data-testid=accept-context]').first().click();
-    await page.locator('[data-testid=add-suspect]').fill('user42@contoso.com');
-    await page.locator('[data-testid=add-suspect]').press('Enter');
+    // (Long timeouts: the page may still be busy with the analysis.)
+    const busy = { timeout: 30 * 60_000 };
+    if (await page.locator('[data-testid=accept-context]').count()) await page.locator('[data-testid=accept-context]').first().click(busy);
+    await page.locator('[data-testid=add-suspect]').fill('user42@contoso.com', busy);
+    await page.locator('[data-testid=add-suspect]').press('Enter', busy);
     await until(page, 'the suspect in the context', () => /user42@/.test(document.querySelector('[data-testid="context-suspects"]')?.textContent || ''));
     await until(page, 'the findings', () => document.querySelectorAll('[data-testid=findings-analysing]').length === 0);
     await new Promise((r) => setTimeout(r, 1000));
