@@ -90,7 +90,8 @@ const interactions = [
 
 /** Runs one interaction in the page; returns [ms until shown, longest task ms]. */
 async function measure(page, interaction) {
-  const source = `(${interaction.act})()`;
+  // The helpers go along with the action: the page has no copy of them.
+  const source = `${setQuery}\n${click}\n(${interaction.act})()`;
   const signature = signatures[interaction.sign].toString();
   const shown = await page.evaluate(async ([source, signature]) => {
     const sign = eval(`(${signature})`);
