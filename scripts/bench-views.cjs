@@ -65,7 +65,9 @@ function setQuery(text) {
   const input = document.querySelector('[data-testid="query"]');
   input.value = text;
   input.dispatchEvent(new Event('input', { bubbles: true }));
-  input.form.requestSubmit();
+  // Submitted after the page has taken the typed text (Yew renders the
+  // draft asynchronously; a submit at once would apply the old one).
+  setTimeout(() => input.form.requestSubmit(), 0);
 }
 
 function click(selector, last) {
