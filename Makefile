@@ -44,9 +44,13 @@ test-browser:
 # Figures, not pass/fail: ingest (stage by stage) and query speed on a
 # generated 1M-row UAL export, then DuckDB and pandas on the same file
 # (scripts/bench_peers.py, when python3 has them; BENCH_FLAGS=--no-peers skips).
+# Then the sign-in map, the suspects' stories and the stacked histogram over
+# VIEWS_ROWS events: a UAL export and an Entra sign-in export (a quarter).
 BENCH_FLAGS ?=
+VIEWS_ROWS ?= 1000000
 bench:
 	cargo run --release --bin loupe-bench -- --rows $(BENCH_ROWS) --streaming $(BENCH_FLAGS)
+	cargo run --release --bin loupe-bench -- --views --rows $(VIEWS_ROWS)
 
 # Coverage-guided fuzzing of every reader (fuzz/, cargo-fuzz on nightly),
 # FUZZ_SECONDS each, seeded from tests/fixtures; not part of `make test`.
@@ -65,9 +69,12 @@ clean:
 
 # Figures in the browser: load generated UAL exports (about 1 GB and 4 GB;
 # 1,390 bytes a row) into the release build, beside the native command line
-# on the same files. BROWSER_BENCH_ROWS="145000" for a quick run.
+# on the same files. BROWSER_BENCH_ROWS="145000" for a quick run. Then the
+# map, the story and the histogram worked on VIEWS_ROWS events (bench-views.cjs).
 BROWSER_BENCH_ROWS ?= 720000 2900000
 bench-browser: setup-browser dist
 	cargo build --release --bin loupe --bin loupe-bench
 	for rows in $(BROWSER_BENCH_ROWS); do target/release/loupe-bench --rows $$rows --generate-only || exit 1; done
 	node scripts/bench-browser.cjs dist $(foreach r,$(BROWSER_BENCH_ROWS),bench-data/ual_$(r).csv)
+	target/release/loupe-bench --views --rows $(VIEWS_ROWS) --generate-only
+	node scripts/bench-views.cjs dist bench-data/ual_$(shell echo $$(( $(VIEWS_ROWS) - $(VIEWS_ROWS) / 4 ))).csv bench-data/signin_$(shell echo $$(( $(VIEWS_ROWS) / 4 ))).ndjson

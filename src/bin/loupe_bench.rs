@@ -13,6 +13,10 @@
 //! seed) as `Search-UnifiedAuditLog | Export-Csv` writes it, and kept in
 //! `<dir>/ual_<N>.csv` so later runs reuse it.
 //!
+//! `--views` instead times what the page redraws over `--rows` events of
+//! a UAL export and an Entra sign-in export together (the sign-in map,
+//! each suspect's story, the stacked histogram); see `view_figures`.
+//!
 //! Ingest is also timed stage by stage on the same bytes (hash, decode,
 //! date-order scan, CSV records, records mapped to events), and then the
 //! same file is read by peers, DuckDB and pandas, through
@@ -349,12 +353,15 @@ struct Args {
     generate_only: bool,
     /// Run DuckDB and pandas on the same file (when python3 has them).
     peers: bool,
+    /// Time the sign-in map, the suspects' stories and the histogram
+    /// instead (see `view_figures`).
+    views: bool,
 }
 
-const USAGE: &str = "usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]] [--no-peers] [--generate-only]";
+const USAGE: &str = "usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]] [--no-peers] [--generate-only] [--views]";
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false, peers: true };
+    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false, peers: true, views: false };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -369,6 +376,7 @@ fn parse_args() -> Result<Args, String> {
                 args.threads = Some(v.parse().map_err(|_| format!("--threads needs a number, not '{v}'"))?);
             }
             "--no-peers" => args.peers = false,
+            "--views" => args.views = true,
             "--dir" => args.dir = PathBuf::from(it.next().ok_or("--dir needs a directory")?),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument '{other}'; {USAGE}")),
@@ -617,6 +625,9 @@ fn push_ingest_figures(table: &mut Vec<(String, String)>, size: u64, time: Durat
 
 fn run(args: &Args) -> std::io::Result<()> {
     fs::create_dir_all(&args.dir)?;
+    if args.views {
+        return view_figures(args);
+    }
     let path = args.dir.join(format!("ual_{}.csv", args.rows));
     if path.exists() {
         println!("reusing {}", path.display());
@@ -752,4 +763,210 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, suggest:
     costs.sort_by(|a, b| b.1.cmp(&a.1));
     let listed: Vec<String> = costs.iter().take(8).map(|(name, d)| format!("{name} {:.0}", ms(*d))).collect();
     ("  analysis by part (ms), slowest first".into(), listed.join(", "))
+}
+
+/// Where the generated sign-ins come from: city, state, ISO country code,
+/// latitude, longitude. The first eight are the company's offices; the last
+/// four are where the intruder's addresses (203.0.113.0/24) sign in from.
+const CITIES: &[(&str, &str, &str, f64, f64)] = &[
+    ("London", "England", "GB", 51.5074, -0.1278),
+    ("Manchester", "England", "GB", 53.4808, -2.2426),
+    ("Seattle", "Washington", "US", 47.6062, -122.3321),
+    ("New York", "New York", "US", 40.7128, -74.0060),
+    ("Toronto", "Ontario", "CA", 43.6532, -79.3832),
+    ("Berlin", "Berlin", "DE", 52.52, 13.405),
+    ("Paris", "Ile-de-France", "FR", 48.8566, 2.3522),
+    ("Sydney", "New South Wales", "AU", -33.8688, 151.2093),
+    ("Chicago", "Illinois", "US", 41.8781, -87.6298),
+    ("Dallas", "Texas", "US", 32.7767, -96.7970),
+    ("Munich", "Bavaria", "DE", 48.1351, 11.582),
+    ("Amsterdam", "North Holland", "NL", 52.3676, 4.9041),
+    ("Madrid", "Madrid", "ES", 40.4168, -3.7038),
+    ("Dublin", "Leinster", "IE", 53.3498, -6.2603),
+    ("Stockholm", "Stockholm", "SE", 59.3293, 18.0686),
+    ("Warsaw", "Mazovia", "PL", 52.2297, 21.0122),
+    ("Singapore", "Singapore", "SG", 1.3521, 103.8198),
+    ("Tokyo", "Tokyo", "JP", 35.6762, 139.6503),
+    ("Mumbai", "Maharashtra", "IN", 19.076, 72.8777),
+    ("Sao Paulo", "Sao Paulo", "BR", -23.5505, -46.6333),
+    ("Johannesburg", "Gauteng", "ZA", -26.2041, 28.0473),
+    ("Mexico City", "CDMX", "MX", 19.4326, -99.1332),
+    ("Lagos", "Lagos", "NG", 6.45306, 3.39583),
+    ("Moscow", "Moscow", "RU", 55.7558, 37.6173),
+    ("Bucharest", "Bucharest", "RO", 44.4268, 26.1025),
+    ("Hanoi", "Hanoi", "VN", 21.0278, 105.8342),
+];
+const OFFICES: u64 = 8;
+const INTRUDER_CITIES: u64 = 4;
+
+/// Where address number `n` (as `ip_address` numbers them) is, with the
+/// latitude moved a little by the address, so a city has several places on
+/// the map (up to six 0.1° cells) as geolocation gives them.
+fn place_of_ip(n: u64) -> (&'static str, &'static str, &'static str, f64, f64) {
+    let cities = CITIES.len() as u64;
+    let city = match n % 100 {
+        0..=1 => cities - INTRUDER_CITIES + n % INTRUDER_CITIES,
+        2..=59 => n / 10 % OFFICES,
+        _ => n / 10 % (cities - INTRUDER_CITIES),
+    };
+    let (name, state, country, lat, lon) = CITIES[city as usize];
+    (name, state, country, lat + (n / 10 % 6) as f64 * 0.13, lon)
+}
+
+/// One Entra interactive sign-in as `GET /auditLogs/signIns` writes it
+/// (one JSON object per line), newest first like the UAL export, by the
+/// same users from the same addresses. Most sign-ins come from one of an
+/// account's three usual addresses; one in ten from another of its
+/// addresses, which may be another city (impossible travel, as in life).
+fn signin_line(rng: &mut Rng, index: u64, rows: u64) -> String {
+    let time = PERIOD_START + PERIOD_MS - (index as i64 * PERIOD_MS / rows.max(1) as i64) - rng.below(1000) as i64;
+    let user_n = rng.below(USERS);
+    let elsewhere = if rng.below(10) == 0 { 1 + rng.below(4) } else { 0 };
+    let ip_n = (user_n * 7 + elsewhere * 1000 + rng.below(3)) % IPS;
+    let (city, state, country, lat, lon) = place_of_ip(ip_n);
+    let (code, reason, failure) = match rng.below(100) {
+        0..=5 => (50126, "\"Error validating credentials due to invalid username or password.\"", true),
+        6..=7 => (50074, "\"Strong Authentication is required.\"", true),
+        _ => (0, "null", false),
+    };
+    let (app_id, app) = *rng.pick(&[("4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome"), ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"), ("d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office")]);
+    let ua = *rng.pick(USER_AGENTS);
+    format!(
+        r#"{{"id":"{id}","createdDateTime":"{created}","userDisplayName":"User {user_n}","userPrincipalName":"{user}","userId":"{user_n:08x}-0000-4000-8000-{user_n:012x}","appId":"{app_id}","appDisplayName":"{app}","ipAddress":"{ip}","clientAppUsed":"Browser","correlationId":"{corr}","conditionalAccessStatus":"{ca}","isInteractive":true,"riskDetail":"none","riskLevelAggregated":"none","riskLevelDuringSignIn":"none","riskState":"none","riskEventTypes":[],"riskEventTypes_v2":[],"resourceDisplayName":"Office 365 Exchange Online","resourceId":"00000002-0000-0ff1-ce00-000000000000","status":{{"errorCode":{code},"failureReason":{reason},"additionalDetails":null}},"deviceDetail":{{"deviceId":"","displayName":"","operatingSystem":"Windows10","browser":"Edge 122.0.0","isCompliant":false,"isManaged":false,"trustType":""}},"location":{{"city":"{city}","state":"{state}","countryOrRegion":"{country}","geoCoordinates":{{"altitude":null,"latitude":{lat:.5},"longitude":{lon:.5}}}}},"appliedConditionalAccessPolicies":[],"userAgent":"{ua}","signInEventTypes":["interactiveUser"],"tokenIssuerType":"AzureAD","authenticationRequirement":"{requirement}","incomingTokenType":"none","authenticationDetails":[{{"authenticationMethod":"Password","succeeded":{succeeded}}}]}}"#,
+        id = rng.guid(),
+        created = format_utc(time),
+        user = user_name(user_n),
+        ip = ip_address(ip_n),
+        corr = rng.guid(),
+        ca = if failure { "notApplied" } else { "success" },
+        requirement = if rng.below(2) == 0 { "multiFactorAuthentication" } else { "singleFactorAuthentication" },
+        succeeded = !failure,
+    )
+}
+
+/// Write `rows` Entra sign-ins as NDJSON (see `signin_line`).
+fn write_signin_ndjson(path: &Path, rows: u64) -> std::io::Result<()> {
+    let partial = path.with_extension("ndjson.partial");
+    let mut file = BufWriter::with_capacity(1 << 20, fs::File::create(&partial)?);
+    let mut rng = Rng::new(0x5161_2026);
+    for index in 0..rows {
+        writeln!(file, "{}", signin_line(&mut rng, index, rows))?;
+    }
+    file.flush()?;
+    drop(file);
+    fs::rename(&partial, path)
+}
+
+/// The files of `--views`: a UAL export and an Entra sign-in export over
+/// the same users, addresses and days, `rows` events together, a quarter of
+/// them sign-ins (the map draws only those). Generated when missing.
+fn view_files(args: &Args) -> std::io::Result<(PathBuf, PathBuf)> {
+    let signins = args.rows / 4;
+    let ual = args.dir.join(format!("ual_{}.csv", args.rows - signins));
+    let signin = args.dir.join(format!("signin_{signins}.ndjson"));
+    for (path, write) in [(&ual, write_ual_csv as fn(&Path, u64) -> std::io::Result<()>), (&signin, write_signin_ndjson)] {
+        let rows = if *path == signin { signins } else { args.rows - signins };
+        if path.exists() {
+            println!("reusing {}", path.display());
+        } else {
+            let t = Instant::now();
+            write(path, rows)?;
+            println!("generated {} in {:.1} s", path.display(), t.elapsed().as_secs_f64());
+        }
+    }
+    Ok((ual, signin))
+}
+
+/// Buckets of the timeline's histogram and columns of a story, as the page
+/// draws them (`ui::view`, `ui::components::story`).
+const PAGE_HISTOGRAM_BUCKETS: usize = 120;
+const PAGE_STORY_COLUMNS: u32 = 420;
+
+/// `--views`: the sign-in map, each suspect's story and the stacked
+/// histogram (issue #16) over the `view_files` loaded together, for the
+/// filters an analyst moves between. Each is what the page recomputes on a
+/// change of filter or store; median of five runs.
+fn view_figures(args: &Args) -> std::io::Result<()> {
+    let (ual, signin) = view_files(args)?;
+    if args.generate_only {
+        return Ok(());
+    }
+    let mut table: Vec<(String, String)> = Vec::new();
+    let mut store = EventStore::new();
+    let mut dedupe = Deduper::default();
+    let threads = args.threads.unwrap_or_else(loupe::ingest::stream::native::default_threads);
+    let t = Instant::now();
+    for path in [&ual, &signin] {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("evidence").to_string();
+        let mut pending = PendingFile::new();
+        let (report, source) = loupe::ingest::stream::native::ingest_path(path, &name, threads, &mut dedupe, |batch, keep| pending.push_batch(batch, keep)).map_err(std::io::Error::other)?;
+        table.push((format!("loaded {name}"), report.headline()));
+        store.add_pending(report, source, pending);
+    }
+    let signin_rows = (0..store.len() as u32).filter(|&r| store.source(r) == Source::SignIn).count();
+    table.push(("store".into(), format!("{} events ({signin_rows} Entra sign-ins), loaded in {:.1} s", store.len(), t.elapsed().as_secs_f64())));
+
+    let mut context = loupe::detect::suggest_context(&store);
+    // The story draws the context's suspects: the suggested one (if any)
+    // and two busy ordinary accounts.
+    for account in ["user42@contoso.com", "user1234@contoso.com"] {
+        if !context.is_suspect(account) {
+            context.suspect_accounts.push(account.to_string());
+        }
+    }
+    let t = Instant::now();
+    let findings = loupe::detect::run_all(&store, &context);
+    let travel: Vec<&loupe::detect::Finding> = findings.iter().filter(|f| f.detector == "signin.impossible_travel").collect();
+    let travel_rows: usize = travel.iter().map(|f| f.rows.len()).sum();
+    table.push((
+        "detectors (for the map's lines, the story's rings)".into(),
+        format!("{:.2} s, {} findings ({} impossible travel citing {travel_rows} rows)", t.elapsed().as_secs_f64(), findings.len(), travel.len()),
+    ));
+    let marked: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
+    let (hops_time, hops) = median_of_5(|| loupe::geo::TravelHops::of(&store, &context, &findings));
+    table.push(("map: travel findings' hops (once per set of findings)".into(), format!("{:.1} ms", ms(hops_time))));
+
+    let eval = EvalContext::default();
+    for (what, q) in [("all events", String::new()), ("one user", "user:user42@contoso.com".to_string()), ("one day", "time:2026-02-10..2026-02-11".to_string()), ("sign-ins", "source:signin".to_string())] {
+        let Ok(rows) = parse(&q).map_err(|e| e.message).and_then(|query| store.filter(&query, &eval).map_err(|e| e.message)) else {
+            table.push((format!("filter {what}"), format!("query `{q}` failed")));
+            continue;
+        };
+        // What the page does on a change of filter: the places, with the
+        // findings' hops kept from before (timed on their own above).
+        let (map_time, map) = median_of_5(|| loupe::geo::SigninMap::build_with(&store, &rows, &marked, &hops));
+        // Without findings: the places alone, no travel lines.
+        let (places_time, _) = median_of_5(|| loupe::geo::SigninMap::build_with(&store, &rows, &marked, &loupe::geo::TravelHops::default()));
+        let (layout_time, drawing) = median_of_5(|| loupe::geo::layout(&map));
+        let (histogram_time, histogram) = median_of_5(|| store.histogram(&rows, PAGE_HISTOGRAM_BUCKETS));
+        table.push((
+            format!("filter {what} ({} rows)", rows.len()),
+            format!(
+                "map {:.1} ms ({} places, {} travel lines; places alone {:.1} ms) + drawing {:.2} ms ({} points); histogram {:.1} ms ({} buckets)",
+                ms(map_time),
+                map.places.len(),
+                map.lines.len(),
+                ms(places_time),
+                ms(layout_time),
+                drawing.points.len(),
+                ms(histogram_time),
+                histogram.counts.len()
+            ),
+        ));
+    }
+    let (stories_time, stories) = median_of_5(|| loupe::story::stories(&store, &context, None, &findings, PAGE_STORY_COLUMNS));
+    for story in &stories {
+        let frame = loupe::story::Frame::new(&context, None);
+        let (d, _) = median_of_5(|| loupe::story::build(&store, &story.account, frame, &findings, PAGE_STORY_COLUMNS));
+        let marks: usize = story.lanes.iter().map(|(_, marks)| marks.len()).sum();
+        table.push((format!("story of {}", story.account), format!("{:.1} ms ({} events, {} lanes, {marks} marks)", ms(d), story.events, story.lanes.len())));
+    }
+    table.push(("every suspect's story (as the panel builds them)".into(), format!("{:.1} ms for {} suspects", ms(stories_time), stories.len())));
+
+    let width = table.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    println!();
+    for (key, value) in &table {
+        println!("{key:<width$}  {value}");
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ pub mod signin_map;
 pub mod world;
 
 pub use drawing::{layout, to_svg, Drawing, LineMark, PointMark};
-pub use signin_map::{place_query, Located, MapPlace, OutcomeCounts, SigninMap, TravelLine};
+pub use signin_map::{place_query, Located, MapPlace, OutcomeCounts, SigninMap, TravelHops, TravelLine};
 
 #[cfg(test)]
 mod tests;

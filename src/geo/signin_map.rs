@@ -8,9 +8,9 @@ use super::world::{country_at, country_index};
 use crate::detect::impossible_travel::{self, impossible_hop};
 use crate::detect::{Context, Finding};
 use crate::model::{Outcome, Source, TimeMs};
-use crate::store::{Field, Query, Term, TermKind, TextColumn};
+use crate::store::{Field, Query, Term, TermKind, TextColumn, EMPTY_TEXT_ID};
 use crate::store::EventStore;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Coordinates closer than this share a place (0.1°: about 11 km, finer
 /// than an address's geolocation is right).
@@ -175,7 +175,7 @@ pub struct SigninMap {
     pub unplaced: u32,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum PlaceKey {
     /// Latitude and longitude in grid steps.
     Grid(i32, i32),
@@ -183,7 +183,7 @@ enum PlaceKey {
     Country(usize),
 }
 
-/// A place while the rows are read: interned ids, resolved at the end.
+/// A place while the rows are read: resolved to texts at the end.
 struct Gathering<'s> {
     lat: f64,
     lon: f64,
@@ -191,8 +191,70 @@ struct Gathering<'s> {
     city: &'s str,
     country: &'s str,
     counts: OutcomeCounts,
-    addresses: HashSet<u32>,
-    accounts: HashSet<u32>,
+}
+
+/// Which places a dictionary value (an address, an account) was seen at,
+/// without a set per place: nearly every address and account is at one
+/// place of a filter, so a table by dictionary number holds the first place
+/// and the rare others are listed apart, sorted once at the end. Two array
+/// reads per row instead of two hash-set inserts.
+struct SeenAt {
+    /// Per dictionary number: 1 + the first place it was seen at, 0 if none.
+    first: Vec<u32>,
+    /// (place, dictionary number) for every value in order of first sight.
+    pairs: Vec<(u32, u32)>,
+    /// The other places values were seen at, possibly repeated.
+    also: Vec<(u32, u32)>,
+}
+
+impl SeenAt {
+    fn new(values: usize) -> SeenAt {
+        SeenAt { first: vec![0; values], pairs: Vec::new(), also: Vec::new() }
+    }
+
+    fn note(&mut self, id: u32, place: u32) {
+        match self.first.get_mut(id as usize) {
+            Some(first) if *first == 0 => {
+                *first = place + 1;
+                self.pairs.push((place, id));
+            }
+            Some(first) if *first != place + 1 => self.also.push((place, id)),
+            Some(_) => {}
+            None => self.also.push((place, id)),
+        }
+    }
+
+    /// The dictionary numbers seen at each of `places` places.
+    fn by_place(mut self, places: usize) -> Vec<Vec<u32>> {
+        self.also.sort_unstable();
+        self.also.dedup();
+        let mut by_place = vec![Vec::new(); places];
+        for (place, id) in self.pairs.into_iter().chain(self.also) {
+            if let Some(ids) = by_place.get_mut(place as usize) {
+                ids.push(id);
+            }
+        }
+        by_place
+    }
+}
+
+/// One bit per store row.
+struct RowBits(Vec<u64>);
+
+impl RowBits {
+    fn of(rows: impl Iterator<Item = u32>, len: usize) -> RowBits {
+        let mut bits = vec![0u64; len.div_ceil(64)];
+        for row in rows {
+            if let Some(word) = bits.get_mut(row as usize / 64) {
+                *word |= 1 << (row % 64);
+            }
+        }
+        RowBits(bits)
+    }
+
+    fn has(&self, row: u32) -> bool {
+        self.0.get(row as usize / 64).is_some_and(|word| word & (1 << (row % 64)) != 0)
+    }
 }
 
 impl SigninMap {
@@ -206,26 +268,50 @@ impl SigninMap {
     /// with `ctx` as the detector judged them, and are drawn only when
     /// both sign-ins of a hop are among `rows`.
     pub fn build(store: &EventStore, rows: &[u32], marked: &[String], findings: &[Finding], ctx: &Context) -> SigninMap {
-        let travel: Vec<&Finding> = findings.iter().filter(|f| f.detector == impossible_travel::DEF.id).collect();
-        let hop_rows: HashSet<u32> = travel.iter().flat_map(|f| f.rows.iter().copied()).collect();
-        let mut place_of_hop_row: HashMap<u32, usize> = HashMap::new();
-        let mut index: HashMap<PlaceKey, usize> = HashMap::new();
+        SigninMap::build_with(store, rows, marked, &TravelHops::of(store, ctx, findings))
+    }
+
+    /// `build` with the findings' hops worked out already: the page keeps
+    /// them while the findings stay, and rebuilds only the places on a
+    /// change of filter.
+    ///
+    /// One pass, with nothing but column reads and a lookup among the few
+    /// places per row: the page rebuilds the map on every change of filter,
+    /// over up to a million rows.
+    pub fn build_with(store: &EventStore, rows: &[u32], marked: &[String], hops: &TravelHops) -> SigninMap {
+        let hop_rows = RowBits::of(hops.rows.iter().copied(), store.len());
+        // Per entry of `hops.rows`: 1 + its place, 0 while not among `rows`.
+        let mut place_of_hop_row: Vec<u32> = vec![0; hops.rows.len()];
+        let mut index: BTreeMap<PlaceKey, usize> = BTreeMap::new();
         let mut gathered: Vec<Gathering<'_>> = Vec::new();
+        // Country texts to the bundled table, once per distinct text.
         let mut countries: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut addresses = SeenAt::new(store.text_id_count(TextColumn::Ip));
+        let mut accounts = SeenAt::new(store.text_id_count(TextColumn::Actor));
         let mut unplaced = 0u32;
         for &row in rows {
             if store.source(row) != Source::SignIn {
                 continue;
             }
-            let Some(location) = store.location(row) else {
-                unplaced += 1;
-                continue;
+            // The log's own place, read column by column; the IP
+            // databases' (`EventStore::location`) only when the log has none.
+            let (country_id, city_id, geo) = (store.text_id(row, TextColumn::Country), store.text_id(row, TextColumn::City), store.geo(row));
+            let (country, city, geo) = if country_id != EMPTY_TEXT_ID || city_id != EMPTY_TEXT_ID || geo.is_some() {
+                (store.text_of_id(TextColumn::Country, country_id), store.text_of_id(TextColumn::City, city_id), geo)
+            } else {
+                match store.location(row) {
+                    Some(location) => (location.country, location.city, location.geo),
+                    None => {
+                        unplaced += 1;
+                        continue;
+                    }
+                }
             };
-            let key = match location.geo {
+            let key = match geo {
                 Some((lat, lon)) if lat.is_finite() && lon.is_finite() => {
                     PlaceKey::Grid((lat * PLACE_GRID_PER_DEGREE).round() as i32, (lon * PLACE_GRID_PER_DEGREE).round() as i32)
                 }
-                _ => match *countries.entry(location.country).or_insert_with(|| country_index(location.country)) {
+                _ => match *countries.entry(country).or_insert_with(|| country_index(country)) {
                     Some(i) => PlaceKey::Country(i),
                     None => {
                         unplaced += 1;
@@ -234,7 +320,7 @@ impl SigninMap {
                 },
             };
             let place = *index.entry(key).or_insert_with(|| {
-                let (lat, lon, located) = match (key, location.geo) {
+                let (lat, lon, located) = match (key, geo) {
                     (PlaceKey::Grid(..), Some((lat, lon))) => (lat, lon, Located::Coordinates),
                     _ => {
                         let (lat, lon) = match key {
@@ -244,37 +330,32 @@ impl SigninMap {
                         (lat, lon, Located::CountryCentroid)
                     }
                 };
-                gathered.push(Gathering {
-                    lat,
-                    lon,
-                    located,
-                    city: if located == Located::Coordinates { location.city } else { "" },
-                    country: location.country,
-                    counts: OutcomeCounts::default(),
-                    addresses: HashSet::new(),
-                    accounts: HashSet::new(),
-                });
+                gathered.push(Gathering { lat, lon, located, city: if located == Located::Coordinates { city } else { "" }, country, counts: OutcomeCounts::default() });
                 gathered.len() - 1
             });
             let Some(g) = gathered.get_mut(place) else { continue };
             g.counts.add(store.outcome(row));
-            g.addresses.insert(store.text_id(row, TextColumn::Ip));
-            g.accounts.insert(store.text_id(row, TextColumn::Actor));
-            if hop_rows.contains(&row) {
-                place_of_hop_row.insert(row, place);
+            addresses.note(store.text_id(row, TextColumn::Ip), place as u32);
+            accounts.note(store.text_id(row, TextColumn::Actor), place as u32);
+            if hop_rows.has(row) {
+                if let Some(at) = hops.rows.binary_search(&row).ok().and_then(|i| place_of_hop_row.get_mut(i)) {
+                    *at = place as u32 + 1;
+                }
             }
         }
 
         let marked: HashSet<String> = marked.iter().map(|m| m.trim().to_lowercase()).filter(|m| !m.is_empty()).collect();
-        let texts = |column: TextColumn, ids: &HashSet<u32>| -> Vec<String> {
+        let texts = |column: TextColumn, ids: &[u32]| -> Vec<String> {
             let set: BTreeSet<&str> = ids.iter().map(|&id| store.text_of_id(column, id)).filter(|t| !t.is_empty()).collect();
             set.into_iter().map(str::to_string).collect()
         };
+        let (addresses, accounts) = (addresses.by_place(gathered.len()), accounts.by_place(gathered.len()));
         let mut places: Vec<(usize, MapPlace)> = gathered
             .iter()
+            .zip(addresses.iter().zip(&accounts))
             .enumerate()
-            .map(|(i, g)| {
-                let addresses = texts(TextColumn::Ip, &g.addresses);
+            .map(|(i, (g, (address_ids, account_ids)))| {
+                let addresses = texts(TextColumn::Ip, address_ids);
                 let marked_addresses = addresses.iter().filter(|a| marked.contains(&a.to_lowercase())).cloned().collect();
                 let country_code = country_index(g.country).and_then(country_at).map(|c| c.code).filter(|c| !c.is_empty()).unwrap_or(g.country).to_string();
                 let place = MapPlace {
@@ -286,7 +367,7 @@ impl SigninMap {
                     country_code,
                     counts: g.counts,
                     addresses,
-                    accounts: texts(TextColumn::Actor, &g.accounts),
+                    accounts: texts(TextColumn::Actor, account_ids),
                     marked_addresses,
                 };
                 (i, place)
@@ -299,31 +380,76 @@ impl SigninMap {
             new_index[*old] = new;
         }
         let places: Vec<MapPlace> = places.into_iter().map(|(_, p)| p).collect();
-        let lines = travel_lines(store, ctx, &travel, &place_of_hop_row, &new_index);
+        let lines = hops.lines(&place_of_hop_row, &new_index);
         SigninMap { places, lines, unplaced }
     }
 }
 
-/// One line per pair of places an impossible hop joins (either way), in
-/// the order the hops happened; the first hop's numbers label it.
-fn travel_lines(store: &EventStore, ctx: &Context, travel: &[&Finding], place_of_row: &HashMap<u32, usize>, new_index: &[usize]) -> Vec<TravelLine> {
-    let mut lines: Vec<TravelLine> = Vec::new();
-    let mut line_of: HashMap<(usize, usize), usize> = HashMap::new();
-    for finding in travel {
-        let mut rows = finding.rows.clone();
-        rows.sort_by_key(|&r| (store.time(r), r));
-        rows.dedup();
-        for pair in rows.windows(2) {
-            let [from, to] = [pair[0], pair[1]];
-            if store.actor(from) != store.actor(to) {
-                continue;
+/// One impossible hop a travel finding cites: consecutive sign-ins of
+/// one account, judged as the detector judged them.
+#[derive(Clone, Debug, PartialEq)]
+struct Hop {
+    /// Positions in `TravelHops::rows`.
+    from: usize,
+    to: usize,
+    account: String,
+    km: f64,
+    elapsed_ms: TimeMs,
+    kmh: f64,
+}
+
+/// The hops of the impossible-travel findings, in the order they
+/// happened finding by finding: what travel lines are drawn from, worked
+/// out once per set of findings (sorting each finding's rows and judging
+/// each pair) rather than on every change of filter.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TravelHops {
+    /// The rows of every hop, sorted, once each.
+    rows: Vec<u32>,
+    hops: Vec<Hop>,
+}
+
+impl TravelHops {
+    pub fn of(store: &EventStore, ctx: &Context, findings: &[Finding]) -> TravelHops {
+        let mut pairs: Vec<(u32, u32, impossible_travel::Hop)> = Vec::new();
+        for finding in findings.iter().filter(|f| f.detector == impossible_travel::DEF.id) {
+            let mut rows = finding.rows.clone();
+            rows.sort_by_key(|&r| (store.time(r), r));
+            rows.dedup();
+            for pair in rows.windows(2) {
+                let [from, to] = [pair[0], pair[1]];
+                if store.text_id(from, TextColumn::Actor) != store.text_id(to, TextColumn::Actor) {
+                    continue;
+                }
+                if let Some(hop) = impossible_hop(store, ctx, from, to) {
+                    pairs.push((from, to, hop));
+                }
             }
-            let (Some(&a), Some(&b)) = (place_of_row.get(&from), place_of_row.get(&to)) else { continue };
-            let (Some(&a), Some(&b)) = (new_index.get(a), new_index.get(b)) else { continue };
+        }
+        let mut rows: Vec<u32> = pairs.iter().flat_map(|&(from, to, _)| [from, to]).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let at = |row: u32| rows.binary_search(&row).unwrap_or_default();
+        let hops = pairs
+            .iter()
+            .map(|(from, to, hop)| Hop { from: at(*from), to: at(*to), account: store.actor(*to).to_string(), km: hop.km, elapsed_ms: store.time(*to) - store.time(*from), kmh: hop.kmh })
+            .collect();
+        TravelHops { rows, hops }
+    }
+
+    /// One line per pair of places a hop joins (either way), in the order
+    /// the hops happened; the first hop's numbers label it. `place_of_row`
+    /// holds 1 + the place of each of `rows` (0: not in the filter),
+    /// `new_index` the places' order as drawn.
+    fn lines(&self, place_of_row: &[u32], new_index: &[usize]) -> Vec<TravelLine> {
+        let mut lines: Vec<TravelLine> = Vec::new();
+        let mut line_of: HashMap<(usize, usize), usize> = HashMap::new();
+        let place = |i: usize| place_of_row.get(i).filter(|&&p| p > 0).and_then(|&p| new_index.get(p as usize - 1)).copied();
+        for hop in &self.hops {
+            let (Some(a), Some(b)) = (place(hop.from), place(hop.to)) else { continue };
             if a == b {
                 continue;
             }
-            let Some(hop) = impossible_hop(store, ctx, from, to) else { continue };
             // There and back is one line: two on top of each other would
             // hide each other's labels.
             match line_of.get(&(a.min(b), a.max(b))) {
@@ -334,18 +460,10 @@ fn travel_lines(store: &EventStore, ctx: &Context, travel: &[&Finding], place_of
                 }
                 None => {
                     line_of.insert((a.min(b), a.max(b)), lines.len());
-                    lines.push(TravelLine {
-                        from: a,
-                        to: b,
-                        account: store.actor(to).to_string(),
-                        km: hop.km,
-                        elapsed_ms: store.time(to) - store.time(from),
-                        kmh: hop.kmh,
-                        hops: 1,
-                    });
+                    lines.push(TravelLine { from: a, to: b, account: hop.account.clone(), km: hop.km, elapsed_ms: hop.elapsed_ms, kmh: hop.kmh, hops: 1 });
                 }
             }
         }
+        lines
     }
-    lines
 }

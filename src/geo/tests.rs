@@ -3,7 +3,7 @@
 //! report's SVG with hostile text.
 
 use super::drawing::{layout, point_radius, to_svg};
-use super::signin_map::{place_query, Located, SigninMap};
+use super::signin_map::{place_query, Located, SigninMap, TravelHops};
 use crate::detect::impossible_travel::DEF as TRAVEL;
 use crate::detect::testkit::*;
 use crate::detect::Context;
@@ -57,6 +57,34 @@ fn sign_ins_gather_by_place_with_counts_by_outcome() {
     let lagos_point = drawing.points.iter().find(|p| p.place == 1).expect("Lagos point");
     assert!(!lagos_point.failure_ring && lagos_point.outcome == Outcome::Failure);
     assert!(lagos_point.r < paris_point.r);
+}
+
+#[test]
+fn an_address_or_account_seen_at_two_places_is_listed_once_at_each() {
+    // The same address placed in Paris, then in Lagos (a geolocation that
+    // changed), and back; and each account at each place once.
+    let store = store_of(vec![
+        signin("2026-03-01T08:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T09:00:00Z", "alice@contoso.com", "198.51.100.10", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T10:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T11:00:00Z", "bob@contoso.com", "198.51.100.10", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T12:00:00Z", "bob@contoso.com", "203.0.113.7", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T13:00:00Z", "alice@contoso.com", "198.51.100.10", "NG").geo(LAGOS.0, LAGOS.1),
+    ]);
+    let map = map_of(&store, &[]);
+    assert_eq!(map.places.len(), 2);
+    let paris = map.places.iter().find(|p| p.country == "FR").expect("Paris");
+    assert_eq!(paris.addresses, vec!["198.51.100.10"]);
+    assert_eq!(paris.accounts, vec!["alice@contoso.com"]);
+    assert_eq!(paris.counts.total(), 2);
+    let lagos = map.places.iter().find(|p| p.country == "NG").expect("Lagos");
+    assert_eq!(lagos.addresses, vec!["198.51.100.10", "203.0.113.7"]);
+    assert_eq!(lagos.accounts, vec!["alice@contoso.com", "bob@contoso.com"]);
+    assert_eq!(lagos.counts.total(), 4);
+    // A filter of some rows counts only those.
+    let some = SigninMap::build(&store, &[1, 4], &[], &[], &Context::default());
+    assert_eq!(some.places.len(), 1);
+    assert_eq!((some.places[0].addresses.len(), some.places[0].accounts.len(), some.places[0].counts.total()), (2, 2, 2));
 }
 
 #[test]
@@ -130,6 +158,30 @@ fn a_hop_is_drawn_only_when_both_sign_ins_are_in_the_filter() {
     // A faster travel speed in the context makes the hop ordinary: no line.
     let relaxed = Context { travel_speed_kmh: 100_000.0, ..Context::default() };
     assert!(SigninMap::build(&store, &[0, 1], &[], &findings, &relaxed).lines.is_empty());
+}
+
+#[test]
+fn hops_worked_out_once_draw_the_same_lines_for_every_filter() {
+    // There and back again: one line of two hops; Bob's hop is his own line.
+    let store = store_of(vec![
+        signin("2026-03-01T08:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T08:30:00Z", "bob@contoso.com", "198.51.100.11", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T09:05:00Z", "alice@contoso.com", "203.0.113.7", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T09:40:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        signin("2026-03-01T09:50:00Z", "bob@contoso.com", "203.0.113.8", "US").geo(40.71, -74.0),
+    ]);
+    let ctx = Context::default();
+    let findings = findings_of(&TRAVEL, &store, &ctx);
+    let hops = TravelHops::of(&store, &ctx, &findings);
+    for rows in [vec![0, 1, 2, 3, 4], vec![0, 2], vec![2, 3, 4], vec![1, 4], vec![]] {
+        let map = SigninMap::build_with(&store, &rows, &[], &hops);
+        assert_eq!(map, SigninMap::build(&store, &rows, &[], &findings, &ctx), "rows {rows:?}");
+    }
+    let all = SigninMap::build_with(&store, &[0, 1, 2, 3, 4], &[], &hops);
+    assert_eq!(all.lines.len(), 2, "{:?}", all.lines);
+    let alice = all.lines.iter().find(|l| l.account == "alice@contoso.com").expect("Alice's line");
+    assert_eq!((alice.hops, alice.elapsed_ms), (2, 65 * 60_000), "the first hop labels the line");
+    assert_eq!(SigninMap::build_with(&store, &[0, 2], &[], &hops).lines[0].hops, 1, "only hops inside the filter count");
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use crate::detect::{Context, Finding};
 use crate::geo::drawing::outcome_class;
 use crate::geo::world::{countries, HEIGHT, WIDTH};
-use crate::geo::{layout, place_query, SigninMap};
+use crate::geo::{layout, place_query, SigninMap, TravelHops};
 use crate::store::{parse, EventStore};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -66,15 +66,26 @@ fn land() -> Html {
 #[function_component(SigninMapPanel)]
 pub fn signin_map_panel(props: &SigninMapProps) -> Html {
     let unfolded = use_state(|| false);
+    // The findings' hops change only with the findings, the store or the
+    // context; a change of filter rebuilds only the places.
+    let hops = {
+        let store = props.store.clone();
+        use_memo((*unfolded, props.generation, ByIdentity(props.findings.clone()), props.context.clone()), move |(unfolded, _, findings, context)| {
+            if !*unfolded {
+                return TravelHops::default();
+            }
+            crate::ui::analysis::timed("sign-in map: travel hops", || TravelHops::of(&store.borrow(), context, &findings.0))
+        })
+    };
     let map = {
         let store = props.store.clone();
-        let inputs = (ByIdentity(props.rows.clone()), ByIdentity(props.findings.clone()));
-        use_memo((*unfolded, props.generation, inputs, props.context.clone()), move |(unfolded, _, (rows, findings), context)| {
+        let inputs = (ByIdentity(props.rows.clone()), ByIdentity(hops.clone()));
+        use_memo((*unfolded, props.generation, inputs, props.context.clone()), move |(unfolded, _, (rows, hops), context)| {
             if !*unfolded {
                 return SigninMap::default();
             }
             let marked: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
-            crate::ui::analysis::timed("sign-in map", || SigninMap::build(&store.borrow(), &rows.0, &marked, &findings.0, context))
+            crate::ui::analysis::timed("sign-in map", || SigninMap::build_with(&store.borrow(), &rows.0, &marked, &hops.0))
         })
     };
     let outline = use_memo((), |_| land());
