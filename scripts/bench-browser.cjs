@@ -8,7 +8,7 @@
 // (LOUPE_BENCH_REPEAT=N loads each file N times.)
 // (make bench-browser builds dist/ and generates the files first.)
 const path = require('path');
-const http = require('http');
+const { staticServer } = require('./static-server.cjs');
 const fs = require('fs');
 const { chromium } = require(path.join(__dirname, '..', 'tools', 'node_modules', 'playwright-core'));
 
@@ -42,18 +42,7 @@ function nativeSeconds(file) {
   execFileSync(loupe, ['summary', file], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  if (p.endsWith('/')) p += 'index.html';
-  const file = path.join(distDir, path.normalize(p));
-  if (!file.startsWith(distDir)) { res.writeHead(403); res.end(); return; }
-  fs.readFile(file, (err, data) => {
-    if (err) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-    res.end(data);
-  });
-});
+const server = staticServer(distDir);
 
 server.listen(0, '127.0.0.1', async () => {
   const port = server.address().port;

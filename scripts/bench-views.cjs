@@ -8,7 +8,7 @@
 // Usage: node scripts/bench-views.cjs DIST_DIR FILE...
 // (LOUPE_BENCH_VERBOSE=1 also prints the page's console.)
 const path = require('path');
-const http = require('http');
+const { staticServer } = require('./static-server.cjs');
 const fs = require('fs');
 // tools/node_modules as make installs it, else NODE_PATH (a worktree without its own).
 const { chromium } = (() => {
@@ -22,19 +22,7 @@ if (!distArg || files.length === 0) {
 }
 const distDir = path.resolve(distArg);
 
-// The same static server as scripts/bench-browser.cjs.
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  if (p.endsWith('/')) p += 'index.html';
-  const file = path.join(distDir, path.normalize(p));
-  if (!file.startsWith(distDir)) { res.writeHead(403); res.end(); return; }
-  fs.readFile(file, (err, data) => {
-    if (err) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-    res.end(data);
-  });
-});
+const server = staticServer(distDir);
 
 /** Polls `test` in the page every 100 ms, up to `minutes`. */
 async function until(page, what, test, arg, minutes = 30) {
