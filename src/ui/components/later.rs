@@ -1,4 +1,5 @@
-//! Parts of the page drawn a task after the rest when the evidence changes.
+//! Parts of the page drawn a task after the rest when the evidence or the
+//! findings change.
 //!
 //! When a loading file first shows rows, every view of the workspace is
 //! built at once: the timeline, the facets and the histogram, and beside
@@ -6,8 +7,9 @@
 //! remediation lists. Drawn in one task, with Chromium's layout after it,
 //! that held the page's thread for 60–100 ms. Wrapped in `Later`, a part
 //! keeps showing what it showed for one more task, then draws the new
-//! evidence in a task of its own. Any other change (a click, a typed note)
-//! is drawn at once.
+//! evidence in a task of its own. New findings (the end of an analysis) are
+//! held back the same way. Any other change (a click, a typed note) is
+//! drawn at once.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,7 +17,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct LaterProps {
-    /// Changes when the evidence does (the load generation).
+    /// Changes when the evidence or the findings do (see `App`).
     pub stamp: u64,
     pub children: Html,
 }
