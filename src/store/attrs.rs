@@ -512,8 +512,8 @@ impl Attrs {
             *self = other;
             return;
         }
-        keys.extend((keys.len() as u32..other.keys.len() as u32).map(|s| self.keys.intern(other.keys.resolve(s))));
-        values.extend((values.len() as u32..other.values.len() as u32).map(|s| self.values.intern(other.values.resolve(s))));
+        self.keys.continue_remap(&other.keys, &mut keys, &mut { usize::MAX });
+        self.values.continue_remap(&other.values, &mut values, &mut { usize::MAX });
         // Keys new to us keep what the other side learnt about them; the
         // bytes of text values are those of both sides' rows.
         for (theirs, &mine) in keys.iter().enumerate() {

@@ -273,20 +273,6 @@ const MAX_PREPARED_PARTS: usize = 8;
 /// a preparation belongs to.
 static NEXT_PART: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// Look up `from`'s symbols `remap.len()..` in `into` (adding those it
-/// lacks), at most `*left` of them; false when it stopped for `left`.
-fn continue_remap(from: &Interner, into: &mut Interner, remap: &mut Vec<u32>, left: &mut usize) -> bool {
-    while remap.len() < from.len() {
-        if *left == 0 {
-            return false;
-        }
-        remap.push(into.intern(from.resolve(remap.len() as u32)));
-        *left -= 1;
-    }
-    true
-}
-
-
 impl EventStore {
     pub fn new() -> EventStore {
         EventStore::default()
@@ -422,13 +408,13 @@ impl EventStore {
         let prepared = &mut self.prepared[at];
         let mut left = budget;
         for ((mine, theirs), remap) in self.text.iter_mut().zip(&part.rows.text).zip(&mut prepared.text) {
-            if !continue_remap(&theirs.dict, &mut mine.dict, remap, &mut left) {
+            if !mine.dict.continue_remap(&theirs.dict, remap, &mut left) {
                 return false;
             }
         }
         let theirs = &part.rows.attrs;
-        continue_remap(&theirs.keys, &mut self.attrs.keys, &mut prepared.attr_keys, &mut left)
-            && continue_remap(&theirs.values, &mut self.attrs.values, &mut prepared.attr_values, &mut left)
+        self.attrs.keys.continue_remap(&theirs.keys, &mut prepared.attr_keys, &mut left)
+            && self.attrs.values.continue_remap(&theirs.values, &mut prepared.attr_values, &mut left)
             && self.attrs.encode_ahead(theirs, &prepared.attr_keys, &prepared.attr_values, &mut prepared.attr_rows, &mut left)
     }
 
@@ -469,7 +455,7 @@ impl EventStore {
         self.raw_len.append(&rows.raw_len);
         self.geo.append(old_len, rows.geo, added);
         for ((mine, theirs), mut remap) in self.text.iter_mut().zip(&rows.text).zip(text_remaps) {
-            continue_remap(&theirs.dict, &mut mine.dict, &mut remap, &mut { usize::MAX });
+            mine.dict.continue_remap(&theirs.dict, &mut remap, &mut { usize::MAX });
             let largest = remap.iter().copied().max().unwrap_or(EMPTY);
             mine.rows.append_mapped(&theirs.rows, largest, |s| remap.get(s as usize).copied().unwrap_or(EMPTY));
         }

@@ -33,6 +33,20 @@ impl Default for Interner {
 }
 
 impl Interner {
+    /// Look up `from`'s symbols `remap.len()..` in `self` (adding those it
+    /// lacks), at most `*left` of them, so that `remap[i]` is our symbol for
+    /// their `i`; false when it stopped for `left`.
+    pub(super) fn continue_remap(&mut self, from: &Interner, remap: &mut Vec<u32>, left: &mut usize) -> bool {
+        while remap.len() < from.len() {
+            if *left == 0 {
+                return false;
+            }
+            remap.push(self.intern(from.resolve(remap.len() as u32)));
+            *left -= 1;
+        }
+        true
+    }
+
     pub fn new() -> Interner {
         let mut interner = Interner { text: String::new(), lower: String::new(), spans: Vec::new(), lower_spans: Vec::new(), table: vec![NO_SLOT; 16] };
         interner.intern("");
