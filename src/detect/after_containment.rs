@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 2,
     title: "Indicator activity after sessions were revoked",
     run,
+    sliced: None,
 };
 
 /// Which indicator a row matches, if any.

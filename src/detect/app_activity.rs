@@ -17,6 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 8,
     title: "Sign-ins of marked applications",
     run,
+    sliced: None,
 };
 
 /// Days of use before the window that make an address the app's routine.

@@ -12,6 +12,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 8,
     title: "Secrets or certificates added to applications",
     run,
+    sliced: None,
 };
 
 pub const CREDENTIAL_OPS: [&str; 4] = [

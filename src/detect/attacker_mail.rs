@@ -15,6 +15,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "Mail sent from attacker addresses",
     run,
+    sliced: None,
 };
 
 pub(crate) const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];

@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 5,
     title: "Conditional Access policy changes",
     run,
+    sliced: None,
 };
 
 const ADD: [&str; 2] = ["Add conditional access policy", "Add named location"];

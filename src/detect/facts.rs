@@ -3,7 +3,7 @@
 //! distances, and how familiar an address is to an account.
 
 use crate::model::{attr, Outcome, Source, TimeMs};
-use crate::store::{AttrRef, EventStore, TextColumn};
+use crate::store::{AttrKey, AttrRef, EventStore, TextColumn};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -184,56 +184,82 @@ pub fn additional_details(store: &EventStore, row: u32) -> Vec<(String, String)>
 /// nothing else was loaded). Guests' `#EXT#` names and consumer mail
 /// services are left out.
 pub fn tenant_domains(store: &EventStore) -> BTreeSet<String> {
-    let mut from_audit: BTreeSet<String> = BTreeSet::new();
-    let mut from_signin: BTreeSet<String> = BTreeSet::new();
-    for (signin, text) in accounts_by_signin(store) {
-        if text.is_empty() {
-            continue;
-        }
-        if let Some(domain) = upn_domain(text).filter(|d| !is_consumer_domain(d)) {
-            if signin {
-                from_signin.insert(domain);
-            } else {
-                from_audit.insert(domain);
-            }
-        }
-    }
-    if from_audit.is_empty() {
-        from_signin
-    } else {
-        from_audit
-    }
+    let mut accounts = TenantAccounts::new(store);
+    accounts.rows(0..store.len() as u32);
+    accounts.domains()
 }
 
 /// The distinct (is a sign-in row, text) of every row's actor and mailbox
-/// owner. Values the store numbers are told apart by number, so most rows
-/// cost a few array look-ups and no hashing of text.
-fn accounts_by_signin(store: &EventStore) -> Vec<(bool, &str)> {
-    let owner_key = store.attr_key(attr::MAILBOX_OWNER);
-    let mut actor_seen = vec![[false; 2]; store.text_id_count(TextColumn::Actor)];
-    let mut owner_seen = vec![[false; 2]; if owner_key.is_some() { store.shared_attr_count() } else { 0 }];
-    let mut owner_texts: HashSet<(bool, &str)> = HashSet::new();
-    let mut found = Vec::new();
-    for row in 0..store.len() as u32 {
-        // A message trace's senders are anyone who mailed the tenant, so
-        // they say nothing about which domains it owns.
-        if store.source(row) == Source::MessageTrace {
-            continue;
-        }
-        // Identity Protection names accounts as the sign-in log does,
-        // guests under their home addresses included.
-        let signin = is_signin(store, row) || store.source(row) == Source::RiskDetection;
-        let actor = store.text_id(row, TextColumn::Actor);
-        if first_time(&mut actor_seen, actor, signin) {
-            found.push((signin, store.text_of_id(TextColumn::Actor, actor)));
-        }
-        match owner_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
-            Some(AttrRef::Shared(id)) if first_time(&mut owner_seen, id, signin) => found.push((signin, store.shared_attr_text(id).trim())),
-            Some(AttrRef::Text(text)) if owner_texts.insert((signin, text.trim())) => found.push((signin, text.trim())),
-            _ => {}
+/// owner, gathered a slice of rows at a time (the page paints between
+/// slices). Values the store numbers are told apart by number, so most
+/// rows cost a few array look-ups and no hashing of text.
+pub struct TenantAccounts<'s> {
+    store: &'s EventStore,
+    owner_key: Option<AttrKey<'s>>,
+    actor_seen: Vec<[bool; 2]>,
+    owner_seen: Vec<[bool; 2]>,
+    owner_texts: HashSet<(bool, &'s str)>,
+    found: Vec<(bool, &'s str)>,
+}
+
+impl<'s> TenantAccounts<'s> {
+    pub fn new(store: &'s EventStore) -> TenantAccounts<'s> {
+        let owner_key = store.attr_key(attr::MAILBOX_OWNER);
+        TenantAccounts {
+            store,
+            actor_seen: vec![[false; 2]; store.text_id_count(TextColumn::Actor)],
+            owner_seen: vec![[false; 2]; if owner_key.is_some() { store.shared_attr_count() } else { 0 }],
+            owner_key,
+            owner_texts: HashSet::new(),
+            found: Vec::new(),
         }
     }
-    found
+
+    pub fn rows(&mut self, rows: std::ops::Range<u32>) {
+        let store = self.store;
+        for row in rows {
+            // A message trace's senders are anyone who mailed the tenant, so
+            // they say nothing about which domains it owns.
+            if store.source(row) == Source::MessageTrace {
+                continue;
+            }
+            // Identity Protection names accounts as the sign-in log does,
+            // guests under their home addresses included.
+            let signin = is_signin(store, row) || store.source(row) == Source::RiskDetection;
+            let actor = store.text_id(row, TextColumn::Actor);
+            if first_time(&mut self.actor_seen, actor, signin) {
+                self.found.push((signin, store.text_of_id(TextColumn::Actor, actor)));
+            }
+            match self.owner_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
+                Some(AttrRef::Shared(id)) if first_time(&mut self.owner_seen, id, signin) => self.found.push((signin, store.shared_attr_text(id).trim())),
+                Some(AttrRef::Text(text)) if self.owner_texts.insert((signin, text.trim())) => self.found.push((signin, text.trim())),
+                _ => {}
+            }
+        }
+    }
+
+    /// The tenant's domains (see `tenant_domains`) from the rows taken.
+    pub fn domains(self) -> BTreeSet<String> {
+        let mut from_audit: BTreeSet<String> = BTreeSet::new();
+        let mut from_signin: BTreeSet<String> = BTreeSet::new();
+        for (signin, text) in self.found {
+            if text.is_empty() {
+                continue;
+            }
+            if let Some(domain) = upn_domain(text).filter(|d| !is_consumer_domain(d)) {
+                if signin {
+                    from_signin.insert(domain);
+                } else {
+                    from_audit.insert(domain);
+                }
+            }
+        }
+        if from_audit.is_empty() {
+            from_signin
+        } else {
+            from_audit
+        }
+    }
 }
 
 /// Whether number `id` is met for the first time on this side (sign-in

@@ -22,6 +22,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Sign-in from a first-seen address, country or client",
     run,
+    sliced: None,
 };
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {

@@ -17,6 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 5,
     title: "A suspect's token used with Microsoft Graph from an attacker address",
     run,
+    sliced: None,
 };
 
 /// Why an address is the attacker's.

@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 6,
     title: "Mail or files read in bulk through Microsoft Graph",
     run,
+    sliced: None,
 };
 
 const WHY: &str = "These requests are the data itself leaving through the API: each message or file listed or fetched was sent to the caller. \

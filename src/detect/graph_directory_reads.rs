@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "The directory read in bulk through Microsoft Graph",
     run,
+    sliced: None,
 };
 
 const WHY: &str = "Reading users, groups, roles and apps by the hundred maps the tenant: who the admins are, which groups open which doors, \

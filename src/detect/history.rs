@@ -73,6 +73,13 @@ impl<'a> History<'a> {
     pub fn tenant_domains(&self) -> &BTreeSet<String> {
         self.domains.get_or_init(|| tenant_domains(self.store))
     }
+
+    /// The tenant's domains as worked out by whoever ran
+    /// `facts::TenantAccounts` over every row of this store in slices
+    /// (the page, between paints); ignored when already known.
+    pub fn know_tenant_domains(&self, domains: BTreeSet<String>) {
+        let _ = self.domains.set(domains);
+    }
 }
 
 /// Sign-in rows per account (lower-cased), in time order. Each distinct

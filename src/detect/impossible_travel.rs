@@ -15,6 +15,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Impossible travel between successive sign-ins",
     run,
+    sliced: None,
 };
 
 /// Geolocation of an address is rough; closer than this is never travel.

@@ -6,15 +6,17 @@
 
 use super::facts::{is_ual, rows_with_op};
 use super::mailflow::{external_domains, mail_rule_of, MailRule};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, Severity, Slices};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
+use std::ops::Range;
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "mail.inbox_rule",
     step: 9,
     title: "Inbox rules that forward, delete or hide mail",
     run,
+    sliced: Some(start),
 };
 
 pub(crate) const RULE_OPS: [&str; 4] = ["New-InboxRule", "Set-InboxRule", "UpdateInboxRules", "Enable-InboxRule"];
@@ -34,55 +36,87 @@ pub fn severity_of(rule: &MailRule) -> Severity {
 }
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for row in rows_with_op(store, &RULE_OPS) {
-        if !is_ual(store, row) {
-            continue;
-        }
-        // Worked out once a rule is met: a scan of every row.
-        let tenant = history.tenant_domains();
-        let params = super::facts::params(store, row);
-        let rule = mail_rule_of(&params, tenant);
-        let mut severity = severity_of(&rule);
-        let actor = store.actor(row);
-        if severity >= Severity::Medium && (ctx.is_suspect(actor) && ctx.in_window(store.time(row)) || ctx.is_indicator_ip(store.ip(row))) {
-            severity = severity.raised();
-        }
-        let mailbox = if store.target(row).is_empty() { actor } else { store.target(row) };
-        let name = if rule.name.is_empty() { String::new() } else { format!(" '{}'", rule.name) };
-        let actions = rule.actions();
-        let title = if actions.is_empty() {
-            format!("{} inbox rule{name} on {mailbox}", store.operation(row))
-        } else {
-            format!("Inbox rule{name} on {mailbox} {}", actions.join(", "))
-        };
-        let why = "Attackers who take over a mailbox add rules that send copies of mail out of the organisation, or that hide replies and security notices from the owner while they run a fraud. \
-                   The rule keeps working after the password is reset, so it must be found and removed.";
-        let mut b = FindingBuilder::new(&DEF, severity, title, why)
-            .rows([row])
-            .entity(EntityKind::Account, actor)
-            .entity(EntityKind::Mailbox, mailbox)
-            .entity(EntityKind::Rule, &rule.name)
-            .entity(EntityKind::Folder, rule.folder.as_deref().unwrap_or(""))
-            .entity(EntityKind::Ip, store.ip(row))
-            .source(Source::UnifiedAudit)
-            .matching(Field::Op, &[store.operation(row)])
-            .matching(Field::Actor, &[actor]);
-        for address in &rule.external {
-            b = b.entity(EntityKind::EmailAddress, address);
-        }
-        for domain in external_domains(&rule) {
-            b = b.entity(EntityKind::Domain, &domain);
-        }
-        if !rule.recipients.is_empty() && rule.external.is_empty() {
-            b = b.benign(format!("every recipient is inside the tenant ({})", tenant.iter().cloned().collect::<Vec<_>>().join(", ")));
-        }
-        for (name, value) in params {
-            b = b.detail(format!("{name}: {value}"));
-        }
-        findings.extend(b.build(store));
+    super::whole(start(store, ctx, history))
+}
+
+/// A rule change at a time: exports of large tenants hold thousands, each
+/// read and judged.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    Box::new(RuleChanges { store, ctx, history, rows: rows_with_op(store, &RULE_OPS), findings: Vec::new() })
+}
+
+struct RuleChanges<'h, 'x> {
+    store: &'h EventStore,
+    ctx: &'h Context,
+    history: &'h History<'x>,
+    /// The rows of rule operations, the pieces of the work.
+    rows: Vec<u32>,
+    findings: Vec<Finding>,
+}
+
+impl Slices for RuleChanges<'_, '_> {
+    fn pieces(&self) -> usize {
+        self.rows.len()
     }
-    findings
+
+    fn work(&mut self, pieces: Range<usize>) {
+        for &row in self.rows.get(pieces).unwrap_or_default() {
+            self.findings.extend(finding_of(self.store, self.ctx, self.history, row));
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// The finding of one rule operation's row, if it is from the audit log.
+fn finding_of(store: &EventStore, ctx: &Context, history: &History, row: u32) -> Option<Finding> {
+    if !is_ual(store, row) {
+        return None;
+    }
+    // Worked out once a rule is met: a scan of every row.
+    let tenant = history.tenant_domains();
+    let params = super::facts::params(store, row);
+    let rule = mail_rule_of(&params, tenant);
+    let mut severity = severity_of(&rule);
+    let actor = store.actor(row);
+    if severity >= Severity::Medium && (ctx.is_suspect(actor) && ctx.in_window(store.time(row)) || ctx.is_indicator_ip(store.ip(row))) {
+        severity = severity.raised();
+    }
+    let mailbox = if store.target(row).is_empty() { actor } else { store.target(row) };
+    let name = if rule.name.is_empty() { String::new() } else { format!(" '{}'", rule.name) };
+    let actions = rule.actions();
+    let title = if actions.is_empty() {
+        format!("{} inbox rule{name} on {mailbox}", store.operation(row))
+    } else {
+        format!("Inbox rule{name} on {mailbox} {}", actions.join(", "))
+    };
+    let why = "Attackers who take over a mailbox add rules that send copies of mail out of the organisation, or that hide replies and security notices from the owner while they run a fraud. \
+               The rule keeps working after the password is reset, so it must be found and removed.";
+    let mut b = FindingBuilder::new(&DEF, severity, title, why)
+        .rows([row])
+        .entity(EntityKind::Account, actor)
+        .entity(EntityKind::Mailbox, mailbox)
+        .entity(EntityKind::Rule, &rule.name)
+        .entity(EntityKind::Folder, rule.folder.as_deref().unwrap_or(""))
+        .entity(EntityKind::Ip, store.ip(row))
+        .source(Source::UnifiedAudit)
+        .matching(Field::Op, &[store.operation(row)])
+        .matching(Field::Actor, &[actor]);
+    for address in &rule.external {
+        b = b.entity(EntityKind::EmailAddress, address);
+    }
+    for domain in external_domains(&rule) {
+        b = b.entity(EntityKind::Domain, &domain);
+    }
+    if !rule.recipients.is_empty() && rule.external.is_empty() {
+        b = b.benign(format!("every recipient is inside the tenant ({})", tenant.iter().cloned().collect::<Vec<_>>().join(", ")));
+    }
+    for (name, value) in params {
+        b = b.detail(format!("{name}: {value}"));
+    }
+    b.build(store)
 }
 
 #[cfg(test)]

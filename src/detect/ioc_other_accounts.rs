@@ -15,6 +15,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "Other accounts used from marked attacker addresses",
     run,
+    sliced: None,
 };
 
 /// The person behind a row: a cloud row's federated name (the UPN a role

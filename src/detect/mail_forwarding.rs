@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 9,
     title: "Mailbox forwarding and transport rules sending mail elsewhere",
     run,
+    sliced: None,
 };
 
 pub(crate) const MAILBOX_OPS: [&str; 1] = ["Set-Mailbox"];

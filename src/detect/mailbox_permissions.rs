@@ -12,6 +12,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "Mailbox permissions granted",
     run,
+    sliced: None,
 };
 
 const GRANT_OPS: [&str; 5] = ["Add-MailboxPermission", "Add-RecipientPermission", "Add-MailboxFolderPermission", "Set-MailboxFolderPermission", "Add-ADPermission"];

@@ -11,6 +11,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 3,
     title: "MFA and security info registered or changed",
     run,
+    sliced: None,
 };
 
 pub(crate) const SECURITY_INFO_OPS: [&str; 10] = [

@@ -15,6 +15,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 3,
     title: "Successful sign-ins without MFA (single factor or legacy protocol)",
     run,
+    sliced: None,
 };
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {

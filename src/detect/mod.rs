@@ -66,6 +66,8 @@ mod unusual_client;
 pub(crate) mod window_activity;
 
 #[cfg(test)]
+mod slices_tests;
+#[cfg(test)]
 pub(crate) mod testkit;
 
 pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, Indicator, IndicatorKind};
@@ -85,6 +87,30 @@ pub struct DetectorDef {
     pub step: u8,
     pub title: &'static str,
     pub run: fn(&EventStore, &Context, &History) -> Vec<Finding>,
+    /// The same work cut into slices, for detectors that can take long
+    /// pauses of the page on millions of rows; `run` is then its whole.
+    pub sliced: Option<StartSlices>,
+}
+
+/// A detector's work cut into pieces (rows, or the rows it looks at) done
+/// a slice at a time, so the page can paint between slices. Whoever runs
+/// it calls `work` over `0..pieces()` in order, in slices of any size,
+/// then `finish`; the findings are the same however it was sliced.
+pub trait Slices {
+    fn pieces(&self) -> usize;
+    fn work(&mut self, pieces: std::ops::Range<usize>);
+    fn finish(self: Box<Self>) -> Vec<Finding>;
+}
+
+/// Starts a detector's sliced work over a store, a context and the run's
+/// shared history.
+pub type StartSlices = for<'h> fn(&'h EventStore, &'h Context, &'h History<'_>) -> Box<dyn Slices + 'h>;
+
+/// Sliced work done in one go (what `run` of a sliced detector does).
+pub fn whole(mut work: Box<dyn Slices + '_>) -> Vec<Finding> {
+    let pieces = work.pieces();
+    work.work(0..pieces);
+    work.finish()
 }
 
 /// Every detector, in playbook order of the steps they serve.

@@ -11,6 +11,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "New users and invited guests",
     run,
+    sliced: None,
 };
 
 const NEW_USER_OPS: [&str; 3] = ["Add user", "Invite external user", "Redeem external user invite"];

@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 8,
     title: "Consent, permission grants and new applications",
     run,
+    sliced: None,
 };
 
 pub(crate) const GRANT_OPS: [&str; 4] = ["Consent to application", "Add delegated permission grant", "Add app role assignment to service principal", "Add OAuth2PermissionGrant"];

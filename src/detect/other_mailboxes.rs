@@ -3,16 +3,18 @@
 //! finding per actor and owner.
 
 use super::facts::{account_key, attr_text, is_ual};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, Severity, Slices};
 use crate::model::{attr, Source};
-use crate::store::{AttrRef, EventStore, Field, TextColumn};
+use crate::store::{AttrKey, AttrRef, EventStore, Field, TextColumn};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "scope.other_mailboxes",
     step: 10,
     title: "Access to other people's mailboxes or OneDrive",
     run,
+    sliced: Some(start),
 };
 
 /// `https://contoso-my.sharepoint.com/personal/bob_contoso_com/…` -> `bob_contoso_com`.
@@ -26,8 +28,37 @@ fn onedrive_key(upn: &str) -> String {
     upn.trim().to_lowercase().replace(['@', '.'], "_")
 }
 
-fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
-    let groups = access_by_owner(store);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+/// A row at a time: on millions of mail and file rows the scan is the
+/// longest of all detectors.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, _history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    Box::new(OtherMailboxes { ctx, access: OwnerAccess::new(store) })
+}
+
+struct OtherMailboxes<'h> {
+    ctx: &'h Context,
+    access: OwnerAccess<'h>,
+}
+
+impl Slices for OtherMailboxes<'_> {
+    fn pieces(&self) -> usize {
+        self.access.store.len()
+    }
+
+    fn work(&mut self, rows: Range<usize>) {
+        self.access.rows(rows.start as u32..rows.end as u32);
+    }
+
+    fn finish(self: Box<Self>) -> Vec<Finding> {
+        let store = self.access.store;
+        findings_of_groups(store, self.ctx, self.access.groups())
+    }
+}
+
+fn findings_of_groups(store: &EventStore, ctx: &Context, groups: BTreeMap<(String, String, bool), Vec<u32>>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ((_, owner, mailbox), rows) in groups {
         let Some(&first) = rows.first() else { continue };
@@ -65,66 +96,103 @@ fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
 
 /// (actor, owner, is mailbox) -> rows, for UAL rows whose mailbox owner,
 /// or else whose OneDrive, is not the actor's; keys lower-cased.
+#[cfg(test)]
+fn access_by_owner(store: &EventStore) -> BTreeMap<(String, String, bool), Vec<u32>> {
+    let mut access = OwnerAccess::new(store);
+    access.rows(0..store.len() as u32);
+    access.groups()
+}
+
+/// The rows of accounts in mailboxes or OneDrives not their own, gathered
+/// a slice of rows at a time.
 ///
 /// Most rows are an account in its own mailbox or OneDrive, so that case
 /// is told by comparing numbers: what text tells is worked out once per
 /// distinct actor, site URL and target, into small tables, and rows read
 /// no text (reading dictionaries row after row is what costs).
-fn access_by_owner(store: &EventStore) -> BTreeMap<(String, String, bool), Vec<u32>> {
-    let owner_key = store.attr_key(attr::MAILBOX_OWNER);
-    let site_key = store.attr_key(attr::SITE_URL);
-    let mut names = OneDriveNames::default();
-    let mut actors: Vec<Option<Option<Account>>> = vec![None; store.text_id_count(TextColumn::Actor)];
-    let mut sites = vec![UNSEEN; if site_key.is_some() { store.shared_attr_count() } else { 0 }];
-    let mut targets = vec![UNSEEN; store.text_id_count(TextColumn::Target)];
-    // The OneDrive owner of a row, as its text says it.
-    let site_owner = |row: u32| {
-        let url = site_key.as_ref().and_then(|key| store.attr_at(row, key)).map_or("", str::trim);
-        [url, store.target(row)].into_iter().find_map(onedrive_owner)
-    };
-    // (actor id, owner as the row has it, is mailbox) -> rows
-    let mut found: HashMap<(u32, &str, bool), Vec<u32>> = HashMap::new();
-    for row in 0..store.len() as u32 {
-        if !is_ual(store, row) {
-            continue;
+struct OwnerAccess<'s> {
+    store: &'s EventStore,
+    owner_key: Option<AttrKey<'s>>,
+    site_key: Option<AttrKey<'s>>,
+    names: OneDriveNames,
+    actors: Vec<Option<Option<Account>>>,
+    sites: Vec<u32>,
+    targets: Vec<u32>,
+    /// (actor id, owner as the row has it, is mailbox) -> rows
+    found: HashMap<(u32, &'s str, bool), Vec<u32>>,
+}
+
+impl<'s> OwnerAccess<'s> {
+    fn new(store: &'s EventStore) -> OwnerAccess<'s> {
+        let site_key = store.attr_key(attr::SITE_URL);
+        OwnerAccess {
+            store,
+            owner_key: store.attr_key(attr::MAILBOX_OWNER),
+            sites: vec![UNSEEN; if site_key.is_some() { store.shared_attr_count() } else { 0 }],
+            site_key,
+            names: OneDriveNames::default(),
+            actors: vec![None; store.text_id_count(TextColumn::Actor)],
+            targets: vec![UNSEEN; store.text_id_count(TextColumn::Target)],
+            found: HashMap::new(),
         }
-        let actor_id = store.text_id(row, TextColumn::Actor);
-        let Some(slot) = actors.get_mut(actor_id as usize) else { continue };
-        let Some(account) = *slot.get_or_insert_with(|| Account::of(store, store.text_of_id(TextColumn::Actor, actor_id), &mut names)) else { continue };
-        let owner = match owner_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
-            Some(AttrRef::Shared(id)) if id == account.shared_id => "",
-            Some(AttrRef::Shared(id)) => store.shared_attr_text(id).trim(),
-            Some(AttrRef::Text(text)) => text.trim(),
-            None => "",
-        };
-        if !owner.is_empty() && !owner.eq_ignore_ascii_case(store.text_of_id(TextColumn::Actor, actor_id)) {
-            found.entry((actor_id, owner, true)).or_default().push(row);
-            continue;
-        }
-        let site = match site_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
-            Some(AttrRef::Shared(id)) => cached(&mut sites, id, || names.of_url(store.shared_attr_text(id).trim())),
-            Some(AttrRef::Text(url)) => names.of_url(url.trim()),
-            None => NONE,
-        };
-        let onedrive = match site {
-            NONE => {
-                let target = store.text_id(row, TextColumn::Target);
-                cached(&mut targets, target, || names.of_url(store.text_of_id(TextColumn::Target, target)))
+    }
+
+    /// The OneDrive owner of a row, as its text says it.
+    fn site_owner(&self, row: u32) -> Option<&'s str> {
+        let url = self.site_key.as_ref().and_then(|key| self.store.attr_at(row, key)).map_or("", str::trim);
+        [url, self.store.target(row)].into_iter().find_map(onedrive_owner)
+    }
+
+    fn rows(&mut self, rows: Range<u32>) {
+        let store = self.store;
+        for row in rows {
+            if !is_ual(store, row) {
+                continue;
             }
-            site => site,
-        };
-        if onedrive != NONE && onedrive != account.onedrive {
-            found.entry((actor_id, site_owner(row).unwrap_or(""), false)).or_default().push(row);
+            let actor_id = store.text_id(row, TextColumn::Actor);
+            let names = &mut self.names;
+            let Some(slot) = self.actors.get_mut(actor_id as usize) else { continue };
+            let Some(account) = *slot.get_or_insert_with(|| Account::of(store, store.text_of_id(TextColumn::Actor, actor_id), names)) else { continue };
+            let owner = match self.owner_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
+                Some(AttrRef::Shared(id)) if id == account.shared_id => "",
+                Some(AttrRef::Shared(id)) => store.shared_attr_text(id).trim(),
+                Some(AttrRef::Text(text)) => text.trim(),
+                None => "",
+            };
+            if !owner.is_empty() && !owner.eq_ignore_ascii_case(store.text_of_id(TextColumn::Actor, actor_id)) {
+                self.found.entry((actor_id, owner, true)).or_default().push(row);
+                continue;
+            }
+            let site = match self.site_key.as_ref().and_then(|key| store.attr_ref_at(row, key)) {
+                Some(AttrRef::Shared(id)) => cached(&mut self.sites, id, || names.of_url(store.shared_attr_text(id).trim())),
+                Some(AttrRef::Text(url)) => names.of_url(url.trim()),
+                None => NONE,
+            };
+            let onedrive = match site {
+                NONE => {
+                    let target = store.text_id(row, TextColumn::Target);
+                    cached(&mut self.targets, target, || names.of_url(store.text_of_id(TextColumn::Target, target)))
+                }
+                site => site,
+            };
+            if onedrive != NONE && onedrive != account.onedrive {
+                let owner = self.site_owner(row).unwrap_or("");
+                self.found.entry((actor_id, owner, false)).or_default().push(row);
+            }
         }
     }
-    let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
-    for ((actor_id, owner, mailbox), rows) in found {
-        let actor = store.text_of_id(TextColumn::Actor, actor_id);
-        groups.entry((account_key(actor), owner.to_lowercase(), mailbox)).or_default().extend(rows);
+
+    /// (actor, owner, is mailbox) -> rows, keys lower-cased.
+    fn groups(self) -> BTreeMap<(String, String, bool), Vec<u32>> {
+        let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
+        for ((actor_id, owner, mailbox), rows) in self.found {
+            let actor = self.store.text_of_id(TextColumn::Actor, actor_id);
+            groups.entry((account_key(actor), owner.to_lowercase(), mailbox)).or_default().extend(rows);
+        }
+        // Actors or owners differing only in case were found apart.
+        groups.values_mut().for_each(|rows| rows.sort_unstable());
+        groups
     }
-    // Actors or owners differing only in case were found apart.
-    groups.values_mut().for_each(|rows| rows.sort_unstable());
-    groups
 }
 
 /// A table entry not worked out yet, and one for "no such thing".

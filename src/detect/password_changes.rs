@@ -12,6 +12,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 3,
     title: "Password resets and changes",
     run,
+    sliced: None,
 };
 
 const PASSWORD_OPS: [&str; 7] = [

@@ -17,6 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 3,
     title: "Password spraying and guessing from one address",
     run,
+    sliced: None,
 };
 
 /// Failures against this many accounts from one address make a spray.

@@ -18,6 +18,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 5,
     title: "Account risk dismissed or remediated during the compromise",
     run,
+    sliced: None,
 };
 
 /// How far from a risk change an audit row of the same account may be to

@@ -18,6 +18,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Accounts Entra ID Protection flagged as at risk or compromised",
     run,
+    sliced: None,
 };
 
 /// Detections listed in the finding's details before "and N more".

@@ -17,6 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "Risk detections from marked attacker addresses on other accounts",
     run,
+    sliced: None,
 };
 
 fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {

@@ -18,6 +18,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Sign-ins Entra marked as risky",
     run,
+    sliced: None,
 };
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {

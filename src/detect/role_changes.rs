@@ -11,6 +11,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 5,
     title: "Directory role assignments and PIM activations",
     run,
+    sliced: None,
 };
 
 pub(crate) const ADD_OPS: [&str; 7] = [

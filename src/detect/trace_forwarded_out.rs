@@ -20,6 +20,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 9,
     title: "Mail that reached an outside forwarding address",
     run,
+    sliced: None,
 };
 
 /// Every UAL operation that can make mail go to another address.

@@ -18,6 +18,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "A suspect mailed many colleagues at once",
     run,
+    sliced: None,
 };
 
 /// Distinct internal recipients within `BURST_MS` that make a burst: more

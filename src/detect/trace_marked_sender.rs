@@ -21,6 +21,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 10,
     title: "Mail from a marked sender reached mailboxes",
     run,
+    sliced: None,
 };
 
 /// Recipients named in a detail line before "and N more".

@@ -18,6 +18,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 6,
     title: "Mail a suspect sent outside the tenant during the compromise",
     run,
+    sliced: None,
 };
 
 /// Distinct outside recipients from which the finding is High even when

@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 5,
     title: "Successful sign-ins from addresses unfamiliar to the account",
     run,
+    sliced: None,
 };
 
 /// Used on at most this many days, an address is unfamiliar.

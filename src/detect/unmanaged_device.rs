@@ -14,6 +14,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Sign-in from an unmanaged or non-compliant device",
     run,
+    sliced: None,
 };
 
 /// What the sign-in says about its device: `Some(true)` managed and

@@ -16,6 +16,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Successful sign-in from a scripting tool, ROPC or a legacy protocol",
     run,
+    sliced: None,
 };
 
 /// Used on this many days, the client is the account's routine (a mail

@@ -15,6 +15,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 6,
     title: "What the suspect accounts did in the compromise window",
     run,
+    sliced: None,
 };
 
 const MAIL_READ_ITEMS_MEDIUM: u64 = 500;

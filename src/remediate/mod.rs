@@ -141,17 +141,33 @@ pub fn plan_with(store: &EventStore, ctx: &Context, findings: &[Finding], histor
 pub struct PlanPart {
     pub name: &'static str,
     actions: fn(&EventStore, &Context, &[Finding], &crate::detect::History) -> Vec<Action>,
+    /// For parts that take findings one at a time: the same actions, a
+    /// finding at a time (the page paints between slices of them).
+    each: Option<EachFinding>,
+}
+
+/// A plan part cut by finding: `taken` lists the findings it acts on in
+/// its order, `actions_of` makes one finding's actions. Concatenated in
+/// that order they are the part's `actions`.
+struct EachFinding {
+    taken: for<'f> fn(&'f [Finding]) -> Vec<&'f Finding>,
+    actions_of: fn(&EventStore, &Context, &Finding, &crate::detect::History) -> Vec<Action>,
 }
 
 /// The plan's parts in the order their actions are listed before sorting.
 /// The page works them out one at a time, painting in between: with
 /// thousands of findings one part can take tens of milliseconds.
 pub const PLAN_PARTS: [PlanPart; 5] = [
-    PlanPart { name: "remediation: identity", actions: |store, ctx, findings, _| identity::actions(store, ctx, findings) },
-    PlanPart { name: "remediation: mail", actions: |store, _, findings, history| mail::actions(store, findings, history) },
-    PlanPart { name: "remediation: apps", actions: |store, ctx, findings, _| apps::actions(store, ctx, findings) },
-    PlanPart { name: "remediation: directory", actions: |store, ctx, findings, _| directory::actions(store, ctx, findings) },
-    PlanPart { name: "remediation: cloud", actions: |store, ctx, findings, _| cloud::actions(store, ctx, findings) },
+    PlanPart { name: "remediation: identity", actions: |store, ctx, findings, _| identity::actions(store, ctx, findings), each: None },
+    // A removal per inbox rule: thousands in a large tenant's export.
+    PlanPart {
+        name: "remediation: mail",
+        actions: |store, _, findings, history| mail::actions(store, findings, history),
+        each: Some(EachFinding { taken: mail::taken, actions_of: |store, _, finding, history| mail::actions_of(store, finding, history) }),
+    },
+    PlanPart { name: "remediation: apps", actions: |store, ctx, findings, _| apps::actions(store, ctx, findings), each: None },
+    PlanPart { name: "remediation: directory", actions: |store, ctx, findings, _| directory::actions(store, ctx, findings), each: None },
+    PlanPart { name: "remediation: cloud", actions: |store, ctx, findings, _| cloud::actions(store, ctx, findings), each: None },
 ];
 
 /// The plan put together part by part (`PLAN_PARTS`).
@@ -167,6 +183,21 @@ impl PlanBuilder {
 
     pub fn add(&mut self, part: &PlanPart, store: &EventStore, findings: &[Finding], history: &crate::detect::History) {
         self.actions.extend((part.actions)(store, &self.ctx, findings, history));
+    }
+
+    /// The findings `part` takes one at a time, in its order, for
+    /// `add_each`; `None` when it is added whole (`add`).
+    pub fn taken_each<'f>(part: &PlanPart, findings: &'f [Finding]) -> Option<Vec<&'f Finding>> {
+        part.each.as_ref().map(|each| (each.taken)(findings))
+    }
+
+    /// Add `part`'s actions for a slice of what `taken_each` listed; the
+    /// slices, added in order, add what `add` would.
+    pub fn add_each(&mut self, part: &PlanPart, store: &EventStore, taken: &[&Finding], history: &crate::detect::History) {
+        let Some(each) = &part.each else { return };
+        for finding in taken {
+            self.actions.extend((each.actions_of)(store, &self.ctx, finding, history));
+        }
     }
 
     pub fn finish(self) -> Plan {

@@ -69,6 +69,13 @@ pub struct Histogram {
     pub by_source: Vec<SourceCounts>,
 }
 
+/// No rows: no buckets, starting at 0.
+impl Default for Histogram {
+    fn default() -> Histogram {
+        Histogram { start: 0, bucket_ms: MINUTE, counts: Vec::new(), by_source: Vec::new() }
+    }
+}
+
 impl Histogram {
     /// Start and end (exclusive) of bucket `i`, e.g. for `Query::with_time_range`.
     pub fn bucket_span(&self, i: usize) -> (TimeMs, TimeMs) {
@@ -152,7 +159,7 @@ impl EventStore {
     pub fn histogram(&self, rows: &[u32], max_buckets: usize) -> Histogram {
         let times = rows.iter().filter_map(|&r| self.time.get(r as usize).copied());
         let Some((first, last)) = times.fold(None, |acc: Option<(TimeMs, TimeMs)>, t| Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))) else {
-            return Histogram { start: 0, bucket_ms: MINUTE, counts: Vec::new(), by_source: Vec::new() };
+            return Histogram::default();
         };
         let (start, bucket_ms) = choose_buckets(first, last, max_buckets);
         let len = ((last - start) / bucket_ms + 1) as usize;

@@ -3,18 +3,22 @@
 //! answers the analyst: Loupe's suggestion of the context, then each
 //! detector in turn (`detect::run_all` does the same in one go natively).
 //! On millions of rows the detectors together take seconds; as one task
-//! they froze the page at the end of every load.
+//! they froze the page at the end of every load. The few that alone take
+//! over 50 ms there (the tenant's domains, inbox rules, other people's
+//! mailboxes, their removal) are done in slices of rows or findings.
 //!
 //! The analysis reads the store across those steps, so nothing may change
 //! the store under it: whoever changes the store goes through `StoreGate`,
 //! which abandons the running analysis and waits for it to let go (the
 //! change that follows starts a new one).
 
+use crate::detect::facts::TenantAccounts;
 use crate::detect::{detection_context, order_findings, suggest_context, Context, Finding, History, DETECTORS};
-use crate::remediate::Plan;
+use crate::remediate::{Plan, PlanBuilder};
 use crate::store::EventStore;
 use gloo::timers::future::TimeoutFuture;
 use std::cell::{Cell, RefCell};
+use std::ops::Range;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -30,6 +34,27 @@ const STEP_MS: f64 = 8.0;
 /// took the page's thread from the load and rebuilt the finding lists on
 /// screen each time. Once the load ends the analysis runs at once.
 const LOADING_ANALYSIS_GAP_MS: f64 = 2000.0;
+
+/// ... and at least this many times as long as the last analysis took
+/// (from its start to its findings shown), so that on millions of rows,
+/// where one analysis takes seconds, the load keeps most of the page's
+/// thread rather than redoing findings back to back.
+const LOADING_ANALYSIS_GAP_FACTOR: f64 = 2.0;
+
+/// When the last analysis ended and how long it took (ms), to space out
+/// analyses while a file loads.
+#[derive(Default)]
+struct Pace {
+    last_shown_at: Cell<f64>,
+    last_took: Cell<f64>,
+}
+
+impl Pace {
+    /// The earliest start of the next analysis while a file loads.
+    fn next_while_loading(&self) -> f64 {
+        self.last_shown_at.get() + LOADING_ANALYSIS_GAP_MS.max(LOADING_ANALYSIS_GAP_FACTOR * self.last_took.get())
+    }
+}
 
 /// The findings on screen and what they answer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -106,10 +131,10 @@ impl StoreGate {
 #[hook]
 pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation: u64, confirmed: Option<Context>, loading: bool) -> Analysis {
     let shown = use_state(Analysis::default);
-    let last_shown_at = use_memo((), |_| Rc::new(Cell::new(f64::NEG_INFINITY)));
+    let pace = use_memo((), |_| Rc::new(Pace { last_shown_at: Cell::new(f64::NEG_INFINITY), last_took: Cell::new(0.0) }));
     {
         let shown = shown.clone();
-        let last_shown_at = (*last_shown_at).clone();
+        let pace = (*pace).clone();
         use_effect_with((generation, confirmed), move |(generation, confirmed)| {
             let run = gate.start_run();
             // With the same rows, the old findings stay until the new ones
@@ -119,8 +144,8 @@ pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation:
             let previous = (*shown).clone();
             let kept = if previous.generation == *generation { previous } else { follow_rows(&store, previous, *generation) };
             shown.set(Analysis { busy: true, ..kept });
-            let not_before = if loading { last_shown_at.get() + LOADING_ANALYSIS_GAP_MS } else { f64::NEG_INFINITY };
-            spawn_local(analyse(store, gate, run, *generation, confirmed.clone(), not_before, shown, last_shown_at));
+            let not_before = if loading { pace.next_while_loading() } else { f64::NEG_INFINITY };
+            spawn_local(analyse(store, gate, run, *generation, confirmed.clone(), not_before, shown, pace));
         });
     }
     (*shown).clone()
@@ -137,14 +162,15 @@ async fn analyse(
     confirmed: Option<Context>,
     not_before: f64,
     shown: UseStateHandle<Analysis>,
-    last_shown_at: Rc<Cell<f64>>,
+    pace: Rc<Pace>,
 ) {
     // Let the page paint what changed (a finished load) first, and while a
-    // file loads, leave it to the load for a while (`LOADING_ANALYSIS_GAP_MS`).
-    TimeoutFuture::new((not_before - js_sys::Date::now()).clamp(0.0, LOADING_ANALYSIS_GAP_MS) as u32).await;
+    // file loads, leave it to the load for a while (`Pace`).
+    TimeoutFuture::new((not_before - js_sys::Date::now()).max(0.0) as u32).await;
     if !gate.is_current(run) {
         return;
     }
+    let started = js_sys::Date::now();
     let Ok(store) = store.try_borrow() else { return };
     let suggested = timed("suggest_context", || suggest_context(&store));
     let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
@@ -154,11 +180,12 @@ async fn analyse(
     if !next_step(&gate, run).await {
         return;
     }
-    timed("tenant domains", || history.tenant_domains().len());
-    if !next_step(&gate, run).await {
+    let mut step_started = js_sys::Date::now();
+    let mut tenant = TenantAccounts::new(&store);
+    if !in_slices(&gate, run, &mut step_started, store.len(), |rows| timed("tenant domains", || tenant.rows(rows.start as u32..rows.end as u32))).await {
         return;
     }
-    let mut step_started = js_sys::Date::now();
+    history.know_tenant_domains(tenant.domains());
     let mut findings = Vec::new();
     for detector in DETECTORS {
         if js_sys::Date::now() - step_started > STEP_MS {
@@ -168,7 +195,16 @@ async fn analyse(
             }
             step_started = js_sys::Date::now();
         }
-        findings.extend(timed(detector.id, || (detector.run)(&store, &ctx, &history)));
+        let Some(start) = detector.sliced else {
+            findings.extend(timed(detector.id, || (detector.run)(&store, &ctx, &history)));
+            continue;
+        };
+        let mut work = timed(detector.id, || start(&store, &ctx, &history));
+        let pieces = work.pieces();
+        if !in_slices(&gate, run, &mut step_started, pieces, |slice| timed(detector.id, || work.work(slice))).await {
+            return;
+        }
+        findings.extend(timed(detector.id, || work.finish()));
     }
     order_findings(&mut findings);
     if js_sys::Date::now() - step_started > STEP_MS {
@@ -179,12 +215,20 @@ async fn analyse(
     }
     // The plan reuses the detectors' `history` (the tenant's domains: a
     // pass over every row), a part at a time.
-    let mut plan = crate::remediate::PlanBuilder::new(confirmed.as_ref().unwrap_or(&suggested));
+    let mut plan = PlanBuilder::new(confirmed.as_ref().unwrap_or(&suggested));
     for part in &crate::remediate::PLAN_PARTS {
         if !next_step(&gate, run).await {
             return;
         }
-        timed(part.name, || plan.add(part, &store, &findings, &history));
+        step_started = js_sys::Date::now();
+        match PlanBuilder::taken_each(part, &findings) {
+            Some(taken) => {
+                if !in_slices(&gate, run, &mut step_started, taken.len(), |slice| timed(part.name, || plan.add_each(part, &store, &taken[slice], &history))).await {
+                    return;
+                }
+            }
+            None => timed(part.name, || plan.add(part, &store, &findings, &history)),
+        }
     }
     let plan = timed("remediation plan", || plan.finish());
     // Drawing the new findings and plan is a task of its own.
@@ -192,8 +236,43 @@ async fn analyse(
         return;
     }
     shown.set(Analysis { generation, layout: store.row_layout(), suggested: Rc::new(suggested), findings: Rc::new(findings), plan: Rc::new(plan), busy: false });
-    last_shown_at.set(js_sys::Date::now());
+    let now = js_sys::Date::now();
+    pace.last_shown_at.set(now);
+    pace.last_took.set(now - started);
 }
+
+/// Do `pieces` pieces of work (rows, or findings) in slices, letting the
+/// page paint whenever the step has run `STEP_MS`. A slice's size follows
+/// how long the last one took, as pieces cost from tens of nanoseconds (a
+/// row looked at) to tens of microseconds (a finding made). False when
+/// the analysis was abandoned meanwhile.
+async fn in_slices(gate: &StoreGate, run: u64, step_started: &mut f64, pieces: usize, mut work: impl FnMut(Range<usize>)) -> bool {
+    let mut size = FIRST_SLICE;
+    let mut done = 0;
+    while done < pieces {
+        if js_sys::Date::now() - *step_started > STEP_MS {
+            if !next_step(gate, run).await {
+                return false;
+            }
+            *step_started = js_sys::Date::now();
+        }
+        let end = done.saturating_add(size).min(pieces);
+        let started = super::workers::now();
+        work(done..end);
+        let took = super::workers::now() - started;
+        if took < STEP_MS / 8.0 {
+            size = size.saturating_mul(2);
+        } else if took > STEP_MS / 2.0 {
+            size = (size / 2).max(1);
+        }
+        done = end;
+    }
+    true
+}
+
+/// The first slice of `in_slices`: a few milliseconds of the costliest
+/// pieces.
+const FIRST_SLICE: usize = 64;
 
 /// Let the page paint and answer; false when this analysis was abandoned
 /// meanwhile.

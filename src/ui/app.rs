@@ -113,12 +113,16 @@ pub fn app() -> Html {
         })
     };
     let eval_context = EvalContext { indicators: indicators.clone(), annotations: (*annotations).clone() };
-    let timeline = {
+    let timeline_rows: Rc<Vec<u32>> = {
         let store = store.clone();
         use_memo((loads.generation, layout, (*applied).clone(), indicators.clone(), annotations.clone()), move |(_, _, query, iocs, annotations)| {
-            super::analysis::timed("timeline query, facets, histogram", || view::compute(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() }))
+            super::analysis::timed("timeline query", || {
+                view::matching_rows(&store.borrow(), query, &EvalContext { indicators: iocs.clone(), annotations: (**annotations).clone() }).unwrap_or_default()
+            })
         })
     };
+    // Facets and histogram follow the rows a step at a time (see `summary`).
+    let summary = super::summary::use_rows_summary(store.clone(), timeline_rows.clone(), layout);
 
     let apply_query = {
         let (store, applied, query_error, selected) = (store.clone(), applied.clone(), query_error.clone(), selected.clone());
@@ -426,7 +430,7 @@ pub fn app() -> Html {
     // below calls whichever handler is current.
     let on_command = {
         let (rows, selected, help_open, case, annotate_row, store) =
-            (timeline.rows.clone(), selected.clone(), help_open.clone(), case.clone(), annotate_row.clone(), store.clone());
+            (timeline_rows.clone(), selected.clone(), help_open.clone(), case.clone(), annotate_row.clone(), store.clone());
         Callback::from(move |command: Command| match command {
             Command::FocusFilter => {
                 let input = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("[data-testid=query]").ok().flatten());
@@ -575,7 +579,7 @@ pub fn app() -> Html {
                         on_remove={{ let d = snapshots.dispatcher(); Callback::from(move |id| d.dispatch(super::state::SnapshotAction::Remove { id })) }}
                         on_open={apply_query.clone()} />
                     <Later stamp={later_stamp}>
-                    <HistogramChart histogram={Rc::new(timeline.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range}
+                    <HistogramChart histogram={Rc::new(summary.histogram.clone())} on_range={pick_range} {has_range} on_whole_range={whole_range}
                         findings={findings.clone()} window={context.window} containment={context.containment} on_open={apply_query.clone()} />
                     </Later>
                     // Folded, the story and the map share one line: the timeline keeps the height.
@@ -583,12 +587,12 @@ pub fn app() -> Html {
                     <div class="views">
                         <super::components::story::StoryPanel store={store.clone()} generation={loads.generation} context={context.clone()} incident_start={case.case.incident_start}
                             findings={findings.clone()} findings_current={analysis.layout == layout} on_select={on_select.clone()} />
-                        <super::components::map::SigninMapPanel store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()}
+                        <super::components::map::SigninMapPanel store={store.clone()} generation={loads.generation} rows={timeline_rows.clone()}
                             findings={findings.clone()} context={context.clone()} query={AttrValue::from((*applied).clone())} on_open={apply_query.clone()} />
                     </div>
                     </Later>
-                    <Facets facets={Rc::new(timeline.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
-                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline.rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={selected.get()} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
+                    <Facets facets={Rc::new(summary.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
+                    <Timeline store={store.clone()} generation={loads.generation} rows={timeline_rows.clone()} query={AttrValue::from((*applied).clone())} {total} selected={selected.get()} {on_select} marked={marked.clone()} annotations={annotations.clone()} />
                     if let Some(row) = selected.get() {
                         <Detail store={store.clone()} originals={(*originals).clone()} generation={loads.generation} {row} {on_close} {on_mark} marked={marked.clone()}
                             annotation={row_annotation(&case.case, row, &store.borrow())}

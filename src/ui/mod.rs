@@ -15,6 +15,7 @@ mod selected_row;
 pub mod workers;
 mod state;
 mod storage;
+mod summary;
 mod shortcuts;
 mod theme;
 mod view;

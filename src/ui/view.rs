@@ -1,19 +1,29 @@
-//! What the timeline shows for the applied query: matching rows, facets and
-//! the histogram, computed together once per query or store change.
+//! What the timeline shows for the applied query: matching rows, then
+//! their facets and histogram (see `summary`), once per query or store
+//! change.
 
 use crate::store::{parse, EvalContext, EventStore, FacetCount, FacetField, Histogram};
-use std::rc::Rc;
 
 /// Facets shown beside the timeline, in order.
 pub const FACETS: [FacetField; 5] = [FacetField::User, FacetField::Ip, FacetField::Country, FacetField::Operation, FacetField::Source];
 const FACET_TOP: usize = 8;
 const HISTOGRAM_BUCKETS: usize = 120;
 
-#[derive(Debug, PartialEq)]
-pub struct TimelineView {
-    pub rows: Rc<Vec<u32>>,
+/// The facets and the histogram of the timeline's rows.
+#[derive(Debug, Default, PartialEq)]
+pub struct RowsSummary {
     pub facets: Vec<(FacetField, Vec<FacetCount>)>,
     pub histogram: Histogram,
+}
+
+/// The most frequent values of `field` among `rows`, as the facets show them.
+pub fn facet_of(store: &EventStore, rows: &[u32], field: FacetField) -> Vec<FacetCount> {
+    store.facets(rows, field, FACET_TOP)
+}
+
+/// The histogram of `rows`, as the chart shows it.
+pub fn histogram_of(store: &EventStore, rows: &[u32]) -> Histogram {
+    store.histogram(rows, HISTOGRAM_BUCKETS)
 }
 
 /// Rows matching `query`, or the analyst-facing reason it cannot be run
@@ -24,13 +34,6 @@ pub fn matching_rows(store: &EventStore, query: &str, ctx: &EvalContext) -> Resu
     let describe = |e: crate::store::QueryError| format!("column {}: {}", e.position + 1, e.message);
     let parsed = parse(query).map_err(describe)?;
     store.filter(&parsed, ctx).map_err(describe)
-}
-
-pub fn compute(store: &EventStore, query: &str, ctx: &EvalContext) -> TimelineView {
-    let rows = matching_rows(store, query, ctx).unwrap_or_default();
-    let facets = FACETS.iter().map(|&f| (f, store.facets(&rows, f, FACET_TOP))).collect();
-    let histogram = store.histogram(&rows, HISTOGRAM_BUCKETS);
-    TimelineView { rows: Rc::new(rows), facets, histogram }
 }
 
 /// Short name of a facet's section, used in test ids (`facet-operation`).

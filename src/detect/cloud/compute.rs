@@ -8,7 +8,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.compute", step: 4, title: "New or changed virtual machines and instances", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.compute", step: 4, title: "New or changed virtual machines and instances", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule {

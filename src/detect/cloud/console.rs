@@ -7,7 +7,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.console_login", step: 4, title: "Cloud console sign-ins", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.console_login", step: 4, title: "Cloud console sign-ins", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule { source: Source::CloudTrail, ops: &["ConsoleLogin"], what: "signed in to the AWS console", base: Severity::Info },

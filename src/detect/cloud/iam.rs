@@ -7,7 +7,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.iam", step: 4, title: "New cloud users, roles, role assignments and policies", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.iam", step: 4, title: "New cloud users, roles, role assignments and policies", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule { source: Source::AzureActivity, ops: &["Microsoft.Authorization/roleAssignments/write", "Create role assignment"], what: "assigned an Azure role", base: Severity::Medium },

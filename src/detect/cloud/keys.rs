@@ -7,7 +7,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.access_key", step: 4, title: "New access keys and service account keys", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.access_key", step: 4, title: "New access keys and service account keys", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule { source: Source::CloudTrail, ops: &["CreateAccessKey"], what: "created an access key", base: Severity::High },

@@ -7,7 +7,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.logging_disabled", step: 4, title: "Cloud logging stopped, deleted or narrowed", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.logging_disabled", step: 4, title: "Cloud logging stopped, deleted or narrowed", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule {

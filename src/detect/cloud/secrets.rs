@@ -8,7 +8,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.secret_read", step: 11, title: "Secrets and keys read from cloud vaults and storage", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.secret_read", step: 11, title: "Secrets and keys read from cloud vaults and storage", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule { source: Source::AzureActivity, ops: &["Microsoft.Storage/storageAccounts/listKeys/action", "List Storage Account Keys"], what: "listed storage account keys", base: Severity::High },

@@ -8,7 +8,7 @@ use crate::detect::{Context, DetectorDef, Finding, History, Severity};
 use crate::model::Source;
 use crate::store::EventStore;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.storage", step: 4, title: "Storage accounts and buckets, and their public access", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.storage", step: 4, title: "Storage accounts and buckets, and their public access", run, sliced: None };
 
 pub const RULES: &[Rule] = &[
     Rule { source: Source::AzureActivity, ops: &["Microsoft.Storage/storageAccounts/write", "Create/Update Storage Account"], what: "created or changed a storage account", base: Severity::Low },

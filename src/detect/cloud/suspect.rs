@@ -9,7 +9,7 @@ use crate::model::attr;
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
 
-pub const DEF: DetectorDef = DetectorDef { id: "cloud.suspect_activity", step: 4, title: "Other cloud activity by suspect accounts or from marked addresses", run };
+pub const DEF: DetectorDef = DetectorDef { id: "cloud.suspect_activity", step: 4, title: "Other cloud activity by suspect accounts or from marked addresses", run, sliced: None };
 
 const OTHER_RULES: [&[Rule]; 7] = [super::compute::RULES, super::storage::RULES, super::secrets::RULES, super::iam::RULES, super::keys::RULES, super::logging::RULES, super::console::RULES];
 

@@ -1,0 +1,105 @@
+//! Sliced work (`DetectorDef::sliced`, `facts::TenantAccounts`, a plan
+//! part a finding at a time) finds what the whole run finds, whatever the
+//! slices: the page runs them sliced, the command line whole.
+
+use super::facts::{tenant_domains, TenantAccounts};
+use super::{detection_context, suggest_context, whole, Context, History, DETECTORS};
+use crate::remediate::{plan, PlanBuilder, PLAN_PARTS};
+use crate::sample::{generate_scenario, Scenario, DEFAULT_SEED};
+use crate::store::EventStore;
+
+/// Slice sizes from one piece at a time to all at once.
+const SLICE_SIZES: [usize; 4] = [1, 7, 1000, usize::MAX];
+
+/// `0..pieces` in slices of `size`.
+fn slices(pieces: usize, size: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < pieces {
+        let end = at.saturating_add(size).min(pieces);
+        out.push(at..end);
+        at = end;
+    }
+    out
+}
+
+/// The two training incidents, with Loupe's suggested context (suspects
+/// named, so findings are raised) and with none.
+fn cases() -> Vec<(String, EventStore, Context)> {
+    let mut cases = Vec::new();
+    for scenario in Scenario::ALL {
+        let store = generate_scenario(scenario, DEFAULT_SEED).to_store();
+        let suggested = suggest_context(&store);
+        cases.push((format!("{scenario:?}, suggested context"), generate_scenario(scenario, DEFAULT_SEED).to_store(), suggested));
+        cases.push((format!("{scenario:?}, no context"), store, Context::default()));
+    }
+    cases
+}
+
+#[test]
+fn sliced_detectors_find_what_their_whole_run_finds() {
+    let sliced: Vec<_> = DETECTORS.iter().filter(|d| d.sliced.is_some()).collect();
+    assert!(sliced.len() >= 2, "the slow detectors are sliced");
+    let mut findings_seen = 0;
+    for (name, store, ctx) in cases() {
+        let ctx = detection_context(&ctx);
+        let history = History::new(&store, &ctx);
+        for detector in &sliced {
+            let start = detector.sliced.expect("sliced");
+            let expected = (detector.run)(&store, &ctx, &history);
+            assert_eq!(whole(start(&store, &ctx, &history)), expected, "{name}: {}", detector.id);
+            for size in SLICE_SIZES {
+                let mut work = start(&store, &ctx, &history);
+                for slice in slices(work.pieces(), size) {
+                    work.work(slice);
+                }
+                assert_eq!(work.finish(), expected, "{name}: {} in slices of {size}", detector.id);
+            }
+            findings_seen += expected.len();
+        }
+    }
+    assert!(findings_seen > 0, "the training incidents give the sliced detectors something to find");
+}
+
+#[test]
+fn tenant_domains_in_slices_are_the_whole_scans() {
+    for (name, store, _) in cases() {
+        let expected = tenant_domains(&store);
+        assert!(!expected.is_empty(), "{name}");
+        for size in SLICE_SIZES {
+            let mut accounts = TenantAccounts::new(&store);
+            for rows in slices(store.len(), size) {
+                accounts.rows(rows.start as u32..rows.end as u32);
+            }
+            assert_eq!(accounts.domains(), expected, "{name}, slices of {size}");
+        }
+    }
+}
+
+#[test]
+fn plan_parts_a_finding_at_a_time_make_the_whole_plan() {
+    let mut sliced_actions = 0;
+    for (name, store, ctx) in cases() {
+        let findings = super::run_all(&store, &ctx);
+        let expected = plan(&store, &ctx, &findings);
+        let history = History::new(&store, &ctx);
+        for size in SLICE_SIZES {
+            let mut builder = PlanBuilder::new(&ctx);
+            for part in &PLAN_PARTS {
+                match PlanBuilder::taken_each(part, &findings) {
+                    Some(taken) => {
+                        for slice in slices(taken.len(), size) {
+                            builder.add_each(part, &store, &taken[slice], &history);
+                        }
+                        if size == 1 {
+                            sliced_actions += taken.len();
+                        }
+                    }
+                    None => builder.add(part, &store, &findings, &history),
+                }
+            }
+            assert_eq!(builder.finish(), expected, "{name}, slices of {size}");
+        }
+    }
+    assert!(sliced_actions > 0, "the training incidents have findings the sliced parts act on");
+}
