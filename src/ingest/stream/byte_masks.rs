@@ -85,14 +85,21 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct QuoteFinder {
     /// Start of the block `quotes` describes.
+    #[cfg(target_arch = "x86_64")]
     at: usize,
+    #[cfg(target_arch = "x86_64")]
     quotes: u64,
 }
 
 impl Default for QuoteFinder {
     fn default() -> Self {
         // No block yet: the first call computes one.
-        QuoteFinder { at: usize::MAX, quotes: 0 }
+        QuoteFinder {
+            #[cfg(target_arch = "x86_64")]
+            at: usize::MAX,
+            #[cfg(target_arch = "x86_64")]
+            quotes: 0,
+        }
     }
 }
 
