@@ -115,13 +115,20 @@ fn put_u32(out: &mut Vec<u8>, v: u32) {
 struct TableBuilder {
     text: String,
     ends: Vec<u32>,
-    /// Open-addressing hash table of string numbers (`u32::MAX` = free), load ≤ 1/2.
-    slots: Vec<u32>,
+    /// Open-addressing hash table (`FREE` = free), load ≤ 1/2: each entry a
+    /// string's number in the low half and the low 32 bits of its hash in
+    /// the high half. The hash lets a probe pass other strings without
+    /// comparing their text, and lets the table grow without hashing every
+    /// string again (a slice's tables double a dozen times: a quarter of
+    /// the numbering's instructions went on re-hashing).
+    slots: Vec<u64>,
 }
+
+const FREE: u64 = u64::MAX;
 
 impl TableBuilder {
     fn new() -> TableBuilder {
-        TableBuilder { text: String::new(), ends: vec![0], slots: vec![u32::MAX; 64] }
+        TableBuilder { text: String::new(), ends: vec![0], slots: vec![FREE; 64] }
     }
 
     fn get(&self, id: u32) -> &str {
@@ -133,18 +140,21 @@ impl TableBuilder {
         if s.is_empty() {
             return 0;
         }
+        let hash = crate::store::hash_bytes(s.as_bytes()) as u32;
         let mask = self.slots.len() - 1;
-        let mut slot = crate::store::hash_bytes(s.as_bytes()) as usize & mask;
-        while self.slots[slot] != u32::MAX {
-            if self.get(self.slots[slot]) == s {
-                return self.slots[slot];
+        let mut slot = hash as usize & mask;
+        while self.slots[slot] != FREE {
+            let entry = self.slots[slot];
+            let id = entry as u32;
+            if (entry >> 32) as u32 == hash && self.get(id) == s {
+                return id;
             }
             slot = (slot + 1) & mask;
         }
         let id = self.ends.len() as u32;
         self.text.push_str(s);
         self.ends.push(self.text.len() as u32);
-        self.slots[slot] = id;
+        self.slots[slot] = u64::from(hash) << 32 | u64::from(id);
         if self.ends.len() * 2 > self.slots.len() {
             self.grow();
         }
@@ -153,13 +163,13 @@ impl TableBuilder {
 
     fn grow(&mut self) {
         let mask = self.slots.len() * 2 - 1;
-        let mut slots = vec![u32::MAX; mask + 1];
-        for id in 1..self.ends.len() as u32 {
-            let mut slot = crate::store::hash_bytes(self.get(id).as_bytes()) as usize & mask;
-            while slots[slot] != u32::MAX {
+        let mut slots = vec![FREE; mask + 1];
+        for &entry in self.slots.iter().filter(|&&e| e != FREE) {
+            let mut slot = (entry >> 32) as usize & mask;
+            while slots[slot] != FREE {
                 slot = (slot + 1) & mask;
             }
-            slots[slot] = id;
+            slots[slot] = entry;
         }
         self.slots = slots;
     }

@@ -12,7 +12,7 @@
 //! it) and a field without doubled quotes is copied once, straight from the
 //! slice's text into the record.
 
-use super::csv_bounds::next_quote;
+use super::byte_masks::QuoteFinder;
 use memchr::memchr3;
 
 /// Where a record was found: as `csv::Reader` reports it, the position
@@ -37,6 +37,8 @@ pub struct CsvRecords<'t> {
     started: bool,
     /// A field being unquoted (`""` inside quotes), or text after a closing quote.
     field: String,
+    /// Quotes inside quoted fields, a block of the text at a time.
+    quotes: QuoteFinder,
 }
 
 impl<'t> CsvRecords<'t> {
@@ -46,7 +48,7 @@ impl<'t> CsvRecords<'t> {
         if matches!(delimiter, b'"' | b'\r' | b'\n') {
             return None;
         }
-        Some(CsvRecords { text, delimiter, pos: 0, line: 1, after_cr: false, started: false, field: String::new() })
+        Some(CsvRecords { text, delimiter, pos: 0, line: 1, after_cr: false, started: false, field: String::new(), quotes: QuoteFinder::default() })
     }
 
     /// The next record's fields into `record`; None at the end of the text.
@@ -87,7 +89,7 @@ impl<'t> CsvRecords<'t> {
                 self.field.clear();
                 let mut borrowed = None;
                 loop {
-                    let Some(q) = next_quote(bytes, pos) else {
+                    let Some(q) = self.quotes.next(bytes, pos) else {
                         // Unclosed at the end of the text: the rest is the field.
                         self.field.push_str(&self.text[from..]);
                         pos = len;

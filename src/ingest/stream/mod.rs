@@ -13,6 +13,7 @@
 //! byte range (`RawSpan`) so originals are read again only when shown.
 
 pub mod batch;
+mod byte_masks;
 mod csv_bounds;
 mod csv_records;
 pub mod decode;
