@@ -266,27 +266,26 @@ impl Deduper {
         hasher.finish()
     }
 
-    /// A hash of what a record says: its time, outcome, the eight text
-    /// fields (operation, actor, target, ip, country, city, user agent, app,
-    /// in the store's column order) and its attributes. Not its line, place
-    /// in the file or time as written, which differ between two exports of
-    /// the same record. Never `UNKNOWN_CONTENT`.
+    /// A hash of what a record says: its time, operation, actor and address
+    /// (`texts` are the eight text fields in the store's column order:
+    /// operation, actor, target, ip, country, city, user agent, app). Not
+    /// its line, place in the file or time as written, which differ between
+    /// two exports of the same record. Never `UNKNOWN_CONTENT`.
     pub fn content_hash<'a>(time: TimeMs, outcome: u8, texts: [&str; 8], attrs: impl Iterator<Item = (&'a str, &'a str)>) -> u64 {
         use std::hash::Hasher;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         hasher.write_i64(time);
-        hasher.write_u8(outcome);
         // Lengths first, so no two different splits of the text hash alike.
         let mut field = |text: &str| {
             hasher.write_u64(text.len() as u64);
             hasher.write(text.as_bytes());
         };
-        for text in texts {
+        // Only what every export layout of a record gives alike: the same
+        // detection exported as a Graph page, a Sentinel table and an
+        // Extractor Suite CSV carries other attributes, app names and places.
+        let _ = (outcome, attrs);
+        for text in [texts[0], texts[1], texts[3]] {
             field(text);
-        }
-        for (key, value) in attrs {
-            field(key);
-            field(value);
         }
         hasher.finish().max(UNKNOWN_CONTENT + 1)
     }
