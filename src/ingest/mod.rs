@@ -45,7 +45,8 @@ use csv_input::Headers;
 use dates::DateOrder;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What a record mapper may consult and tell the pipeline.
@@ -189,11 +190,34 @@ pub(crate) fn text_at(value: &Value, path: &str) -> String {
 }
 
 /// Remembers record ids across every file of a case, so a UAL record exported
-/// twice (overlapping searches) is kept once.
+/// twice (overlapping searches) is kept once. Each id keeps a hash of its
+/// record's content, so a record that reuses an id with different content
+/// (an edited export, a tool that numbers records per file, tampering) is
+/// not mistaken for a copy: it is kept and counted as a conflicting id.
 #[derive(Debug, Default)]
 pub struct Deduper {
-    seen: HashSet<u64>,
+    /// Dedupe key → content hash of the first record with that id
+    /// (`UNKNOWN_CONTENT` when it was remembered without one).
+    seen: HashMap<u64, u64>,
+    /// Later contents seen under an id (key, content hash): a further copy
+    /// of one of them is a duplicate, not another conflict.
+    variants: HashSet<(u64, u64)>,
 }
+
+/// What `Deduper::offer` found for a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Its id was not seen before.
+    First,
+    /// The same id with the same content was already read: a copy, dropped.
+    Duplicate,
+    /// The same id was read with different content: kept, and reported.
+    ConflictingId,
+}
+
+/// The content of an id remembered by `first_time` (rebuilt from the store,
+/// which does not keep a content hash): any record with that id is a copy.
+const UNKNOWN_CONTENT: u64 = 0;
 
 impl Deduper {
     /// True the first time a (source, id) pair is offered; records without
@@ -202,10 +226,34 @@ impl Deduper {
         record_id.is_empty() || self.first_time_key(Deduper::key(source, record_id))
     }
 
-    /// `first_time` with the pair's `key` worked out already (by a parsing
-    /// worker); the caller has checked that the record has an id.
+    /// `first_time` with the pair's `key` worked out already; the caller
+    /// has checked that the record has an id.
     pub fn first_time_key(&mut self, key: u64) -> bool {
-        self.seen.insert(key)
+        match self.seen.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(UNKNOWN_CONTENT);
+                true
+            }
+            Entry::Occupied(_) => false,
+        }
+    }
+
+    /// A record with an id: its pair's `key` and its `content_hash`.
+    pub fn offer(&mut self, key: u64, content: u64) -> Seen {
+        match self.seen.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(content);
+                Seen::First
+            }
+            Entry::Occupied(e) => {
+                let first = *e.get();
+                if first == content || first == UNKNOWN_CONTENT || !self.variants.insert((key, content)) {
+                    Seen::Duplicate
+                } else {
+                    Seen::ConflictingId
+                }
+            }
+        }
     }
 
     /// The 64-bit hash a (source, id) pair is remembered by. Written out
@@ -216,6 +264,36 @@ impl Deduper {
         hasher.write_u8(source.index());
         hasher.write(record_id.as_bytes());
         hasher.finish()
+    }
+
+    /// A hash of what a record says: its time, operation, actor and address
+    /// (`texts` are the eight text fields in the store's column order:
+    /// operation, actor, target, ip, country, city, user agent, app). Not
+    /// its line, place in the file or time as written, which differ between
+    /// two exports of the same record. Never `UNKNOWN_CONTENT`.
+    pub fn content_hash<'a>(time: TimeMs, outcome: u8, texts: [&str; 8], attrs: impl Iterator<Item = (&'a str, &'a str)>) -> u64 {
+        use std::hash::Hasher;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hasher.write_i64(time);
+        // Lengths first, so no two different splits of the text hash alike.
+        let mut field = |text: &str| {
+            hasher.write_u64(text.len() as u64);
+            hasher.write(text.as_bytes());
+        };
+        // Only what every export layout of a record gives alike: the same
+        // detection exported as a Graph page, a Sentinel table and an
+        // Extractor Suite CSV carries other attributes, app names and places.
+        let _ = (outcome, attrs);
+        for text in [texts[0], texts[1], texts[3]] {
+            field(text);
+        }
+        hasher.finish().max(UNKNOWN_CONTENT + 1)
+    }
+
+    /// `content_hash` of an event.
+    pub fn content_of(event: &crate::model::EventRef) -> u64 {
+        let e = event;
+        Deduper::content_hash(e.time, e.outcome.index(), [e.operation, e.actor, e.target, e.ip, e.country, e.city, e.user_agent, e.app], e.attrs.iter())
     }
 }
 
@@ -288,4 +366,29 @@ pub fn record_value(format: Format, header_line: &str, raw: &str) -> Value {
 pub fn csv_header_line(text: &str) -> &str {
     let dialect = csv_input::sniff_dialect(text);
     text[dialect.header_offset..].lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_read_again_is_a_copy_only_with_the_same_content() {
+        let mut dedupe = Deduper::default();
+        let key = Deduper::key(Source::UnifiedAudit, "4f6c");
+        let content = |ip: &str| Deduper::content_hash(1_000, 0, ["MailItemsAccessed", "victim@contoso.com", "", ip, "", "", "", ""], [("Workload", "Exchange")].into_iter());
+        assert_eq!(dedupe.offer(key, content("198.51.100.23")), Seen::First);
+        assert_eq!(dedupe.offer(key, content("198.51.100.23")), Seen::Duplicate);
+        assert_eq!(dedupe.offer(key, content("203.0.113.66")), Seen::ConflictingId);
+        // A copy of the edited record is a copy, not another conflict.
+        assert_eq!(dedupe.offer(key, content("203.0.113.66")), Seen::Duplicate);
+        // The same id in another source is another record.
+        assert_eq!(dedupe.offer(Deduper::key(Source::SignIn, "4f6c"), content("203.0.113.66")), Seen::First);
+        // Fields do not run into each other.
+        let split = |a: &str, b: &str| Deduper::content_hash(0, 0, [a, b, "", "", "", "", "", ""], std::iter::empty());
+        assert_ne!(split("ab", "c"), split("a", "bc"));
+        // Ids remembered without content (rebuilt from the store) only ever see copies.
+        assert!(dedupe.first_time(Source::UnifiedAudit, "9a9a"));
+        assert_eq!(dedupe.offer(Deduper::key(Source::UnifiedAudit, "9a9a"), content("203.0.113.66")), Seen::Duplicate);
+    }
 }

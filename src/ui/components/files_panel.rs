@@ -86,6 +86,10 @@ fn report_details(r: &IngestReport, stage: Stage) -> Html {
     if r.duplicates > 0 {
         counts.push_str(&format!(" · {} removed", plural(r.duplicates, "duplicate", "duplicates")));
     }
+    if r.conflicting_ids > 0 {
+        // Kept, not removed: the same id with other content is evidence to look at.
+        counts.push_str(&format!(" · {} reusing an id with other content (kept)", plural(r.conflicting_ids, "row", "rows")));
+    }
     html! {
         <>
             <div class="file-format">{ format }{ format!(" · {}", r.encoding) }</div>
