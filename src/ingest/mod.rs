@@ -266,34 +266,67 @@ impl Deduper {
         hasher.finish()
     }
 
-    /// A hash of what a record says: its time, operation, actor and address
-    /// (`texts` are the eight text fields in the store's column order:
-    /// operation, actor, target, ip, country, city, user agent, app). Not
-    /// its line, place in the file or time as written, which differ between
-    /// two exports of the same record. Never `UNKNOWN_CONTENT`.
-    pub fn content_hash<'a>(time: TimeMs, outcome: u8, texts: [&str; 8], attrs: impl Iterator<Item = (&'a str, &'a str)>) -> u64 {
+    /// A hash of what a record says: its time, operation, actor and
+    /// address. Only what every export layout of a record gives alike: the
+    /// same detection exported as a Graph page, a Sentinel table and an
+    /// Extractor Suite CSV carries other attributes, app names and places,
+    /// and its line and place in the file differ. Each part is taken in the
+    /// one spelling all layouts share, so two exports of one record hash
+    /// alike (`tests/ingest_conflicting_ids.rs` checks every fixture that
+    /// holds a record another fixture holds too):
+    /// - the time to the second: the search CSV writes whole seconds, Graph
+    ///   and Sentinel fractions (its zone is gone already: times are UTC);
+    /// - operation and actor without regard to case: layouts and portals
+    ///   write `Alice@Contoso.com` and `alice@contoso.com` for one account;
+    /// - an AWS actor by its last part: the console's event history writes
+    ///   the user or session name where the records write the whole ARN;
+    /// - the address as `ual::normalise_ip` writes it: without a port or
+    ///   brackets, IPv4-mapped IPv6 as IPv4 (`[::ffff:1.2.3.4]:443` is
+    ///   `1.2.3.4`);
+    /// - no operation for sign-ins and message traces, where it is not the
+    ///   record's own: a sign-in's kind comes from its table (Sentinel's
+    ///   non-interactive table says it, the admin center's CSV does not), a
+    ///   message's status is summed up differently by each trace layout
+    ///   (and changes while the message is delivered).
+    ///
+    /// Never `UNKNOWN_CONTENT`.
+    pub fn content_hash(source: Source, time: TimeMs, operation: &str, actor: &str, ip: &str) -> u64 {
         use std::hash::Hasher;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        hasher.write_i64(time);
+        hasher.write_i64(time.div_euclid(1000));
         // Lengths first, so no two different splits of the text hash alike.
-        let mut field = |text: &str| {
-            hasher.write_u64(text.len() as u64);
-            hasher.write(text.as_bytes());
+        let mut caseless = |text: &str| {
+            let lower = || text.chars().flat_map(char::to_lowercase);
+            hasher.write_u64(lower().count() as u64);
+            for c in lower() {
+                hasher.write_u32(c as u32);
+            }
         };
-        // Only what every export layout of a record gives alike: the same
-        // detection exported as a Graph page, a Sentinel table and an
-        // Extractor Suite CSV carries other attributes, app names and places.
-        let _ = (outcome, attrs);
-        for text in [texts[0], texts[1], texts[3]] {
-            field(text);
+        if !matches!(source, Source::SignIn | Source::MessageTrace) {
+            caseless(operation.trim());
         }
+        caseless(aws_principal_name(actor.trim()));
+        let ip = ual::normalised_ip(ip);
+        hasher.write_u64(ip.len() as u64);
+        hasher.write(ip.as_bytes());
         hasher.finish().max(UNKNOWN_CONTENT + 1)
     }
 
     /// `content_hash` of an event.
     pub fn content_of(event: &crate::model::EventRef) -> u64 {
-        let e = event;
-        Deduper::content_hash(e.time, e.outcome.index(), [e.operation, e.actor, e.target, e.ip, e.country, e.city, e.user_agent, e.app], e.attrs.iter())
+        Deduper::content_hash(event.source, event.time, event.operation, event.actor, event.ip)
+    }
+}
+
+/// The name at the end of an AWS ARN (`arn:aws:sts::1111:assumed-role/Admin/alice`
+/// is `alice`, `arn:aws:iam::1111:root` is `root`), as the console's event
+/// history writes the user; any other actor as it is.
+fn aws_principal_name(actor: &str) -> &str {
+    if actor.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("arn:")) {
+        let cut = actor.rfind('/').or_else(|| actor.rfind(':')).map_or(0, |i| i + 1);
+        &actor[cut..]
+    } else {
+        actor
     }
 }
 
@@ -376,7 +409,7 @@ mod tests {
     fn an_id_read_again_is_a_copy_only_with_the_same_content() {
         let mut dedupe = Deduper::default();
         let key = Deduper::key(Source::UnifiedAudit, "4f6c");
-        let content = |ip: &str| Deduper::content_hash(1_000, 0, ["MailItemsAccessed", "victim@contoso.com", "", ip, "", "", "", ""], [("Workload", "Exchange")].into_iter());
+        let content = |ip: &str| Deduper::content_hash(Source::UnifiedAudit, 1_000, "MailItemsAccessed", "victim@contoso.com", ip);
         assert_eq!(dedupe.offer(key, content("198.51.100.23")), Seen::First);
         assert_eq!(dedupe.offer(key, content("198.51.100.23")), Seen::Duplicate);
         assert_eq!(dedupe.offer(key, content("203.0.113.66")), Seen::ConflictingId);
@@ -385,10 +418,51 @@ mod tests {
         // The same id in another source is another record.
         assert_eq!(dedupe.offer(Deduper::key(Source::SignIn, "4f6c"), content("203.0.113.66")), Seen::First);
         // Fields do not run into each other.
-        let split = |a: &str, b: &str| Deduper::content_hash(0, 0, [a, b, "", "", "", "", "", ""], std::iter::empty());
+        let split = |a: &str, b: &str| Deduper::content_hash(Source::UnifiedAudit, 0, a, b, "");
         assert_ne!(split("ab", "c"), split("a", "bc"));
         // Ids remembered without content (rebuilt from the store) only ever see copies.
         assert!(dedupe.first_time(Source::UnifiedAudit, "9a9a"));
         assert_eq!(dedupe.offer(Deduper::key(Source::UnifiedAudit, "9a9a"), content("203.0.113.66")), Seen::Duplicate);
+    }
+
+    #[test]
+    fn one_record_written_as_each_layout_writes_it_hashes_alike() {
+        let hash = |time, operation, actor, ip| Deduper::content_hash(Source::UnifiedAudit, time, operation, actor, ip);
+        let t = 1_772_380_698_000; // 2026-03-01T15:58:18Z
+        let written = hash(t, "UserLoggedIn", "alice@contoso.com", "198.51.100.23");
+        // Fractions of the second, case, ports, brackets, IPv4 in IPv6, blanks.
+        assert_eq!(hash(t + 123, "UserLoggedIn", "alice@contoso.com", "198.51.100.23"), written);
+        assert_eq!(hash(t + 999, "userloggedin", "Alice@Contoso.COM", "198.51.100.23:50412"), written);
+        assert_eq!(hash(t, "UserLoggedIn", " ALICE@CONTOSO.COM", "::ffff:198.51.100.23"), written);
+        assert_eq!(hash(t, "UserLoggedIn", "alice@contoso.com", "[::ffff:198.51.100.23]:443"), written);
+        let v6 = hash(t, "UserLoggedIn", "alice@contoso.com", "2001:db8::7");
+        assert_eq!(hash(t, "UserLoggedIn", "alice@contoso.com", "[2001:DB8:0::7]:443"), v6);
+        // What an edit changes is still seen: another second, operation,
+        // account or address.
+        for edited in [
+            hash(t + 1_000, "UserLoggedIn", "alice@contoso.com", "198.51.100.23"),
+            hash(t - 1, "UserLoggedIn", "alice@contoso.com", "198.51.100.23"),
+            hash(t, "UserLoginFailed", "alice@contoso.com", "198.51.100.23"),
+            hash(t, "UserLoggedIn", "alice@contoso.co", "198.51.100.23"),
+            hash(t, "UserLoggedIn", "alice@contoso.com", "198.51.100.24"),
+            hash(t, "UserLoggedIn", "alice@contoso.com", ""),
+            v6,
+        ] {
+            assert_ne!(edited, written);
+        }
+        // An AWS actor as its ARN or as the console's user name.
+        let aws = |actor| Deduper::content_hash(Source::CloudTrail, t, "ConsoleLogin", actor, "203.0.113.7");
+        assert_eq!(aws("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123/victim@contoso.com"), aws("victim@contoso.com"));
+        assert_eq!(aws("arn:aws:iam::111122223333:root"), aws("root"));
+        assert_ne!(aws("arn:aws:iam::111122223333:user/alice"), aws("bob"));
+        // Not an ARN, however it starts (a character across byte 4 included).
+        assert_ne!(aws("ärn:x/victim@contoso.com"), aws("victim@contoso.com"));
+        assert_ne!(aws("arn"), aws(""));
+        // A sign-in's kind and a message's status are the layout's, not the record's.
+        let signin = |operation| Deduper::content_hash(Source::SignIn, t, operation, "victim@contoso.com", "102.89.34.5");
+        assert_eq!(signin("Sign-in"), signin("Non-interactive sign-in"));
+        assert_ne!(signin("Sign-in"), Deduper::content_hash(Source::SignIn, t, "Sign-in", "victim@contoso.com", "102.89.34.6"));
+        let trace = |status| Deduper::content_hash(Source::MessageTrace, t, status, "billing@evil.example", "198.51.100.23");
+        assert_eq!(trace("Delivered"), trace("FilteredAsSpam"));
     }
 }

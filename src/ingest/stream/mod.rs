@@ -840,19 +840,16 @@ impl FileAssembler {
         // Batch tables are numbered as the store's text columns.
         const ACTOR: usize = TextColumn::Actor as usize;
         const TARGET: usize = TextColumn::Target as usize;
+        const OPERATION: usize = TextColumn::Operation as usize;
+        const IP: usize = TextColumn::Ip as usize;
         keep.clear();
         let federated = batch.table(KEY_TABLE).find(crate::model::attr::FEDERATED_NAME);
         let mut checked: [Vec<bool>; 3] = [ACTOR, TARGET, VALUE_TABLE].map(|t| vec![false; batch.table(t).len()]);
-        let (keys, values) = (batch.table(KEY_TABLE), batch.table(VALUE_TABLE));
         for i in 0..batch.len() {
             let record_id = batch.record_id(i);
             if !record_id.is_empty() {
-                let content = Deduper::content_hash(
-                    batch.time(i),
-                    batch.outcome_index(i),
-                    std::array::from_fn(|c| batch.text(c, i)),
-                    batch.attr_ids(i).map(|(k, v)| (keys.get(k), values.get(v))),
-                );
+                let source = crate::model::Source::ALL.get(usize::from(batch.source_index(i))).copied().unwrap_or_default();
+                let content = Deduper::content_hash(source, batch.time(i), batch.text(OPERATION, i), batch.text(ACTOR, i), batch.text(IP, i));
                 match dedupe.offer(batch.dedupe_key(i), content) {
                     Seen::Duplicate => {
                         self.duplicates += 1;
