@@ -3,7 +3,7 @@
 // set stays unset), spreadsheet formulas arrive as text, bidirectional
 // overrides are shown as visible markers (⟨RLO⟩) and reorder nothing on
 // screen or in a report while exports keep them, and a 100 KB token is kept
-// whole.
+// whole. Then a record reusing an id with other content, counted on its card.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { distDir, exportFromMenu, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { distDir, exportFromMenu, repoRoot, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -296,4 +296,24 @@ test('hostile strings stay inert and readable in every view, export and report',
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+});
+
+test('a record reusing an id with other content is kept and counted on its file card', { timeout: TEST_TIMEOUT }, async (t) => {
+  // One record, an edited copy under its id, a copy of each, another record
+  // (scripts/make_bad_fixtures.py).
+  const file = join(repoRoot, 'tests/fixtures/bad/dup_ual_edited_copy_under_same_id.csv');
+  await withApp(env, t, async ({ page }) => {
+    await page.locator(tid('file-input')).setInputFiles([file]);
+    await waitForFilesLoaded(page, 1);
+    const card = page.locator(tid('file-card'));
+    const rows = await card.locator(tid('file-rows')).textContent();
+    assert.match(rows, /\b3 rows kept\b.*\b2 duplicates removed\b.*\b1 row reusing an id with other content \(kept\)/, rows);
+    await card.locator('.file-warnings > summary').click();
+    const warnings = await card.locator('.file-warnings').textContent();
+    assert.match(warnings, /line 3: record id 4f6c3b1e-2a7d-4e88-9c1f-5b2d7e9a0c01 was already read with different content; both records are kept/, warnings);
+    // Both versions are in the timeline, each with its own address, beside the other record.
+    await until(page, 'the three kept rows', () => document.querySelectorAll('[data-testid="row"]').length === 3);
+    const ips = (await page.locator(`${tid('row')} .c-ip`).allTextContents()).sort();
+    assert.deepEqual(ips, ['198.51.100.23', '198.51.100.23', '203.0.113.66']);
+  });
 });
