@@ -146,6 +146,9 @@ write("hostile_ansi_and_crlf_injection.ndjson", json.dumps(signin(1, userDisplay
 # --- Duplicate and conflicting record ids ------------------------------------
 write("dup_same_record_twice.csv", UAL_HEADER + ual_row(1) + ual_row(1) + ual_row(2))
 write("dup_same_id_conflicting_content.json", page([signin(1), signin(1, ipAddress="203.0.113.66", userPrincipalName="attacker@evil.example"), signin(2)]))
+# One record, an edited copy under its id (kept, flagged with its line), then
+# a copy of each (dropped as duplicates).
+write("dup_ual_edited_copy_under_same_id.csv", UAL_HEADER + ual_row(1) + ual_row(1, ip="203.0.113.66") + ual_row(1) + ual_row(1, ip="203.0.113.66") + ual_row(2))
 write("dup_empty_ids_kept.ndjson", "".join(json.dumps(signin(i, id="")) + "\n" for i in range(1, 4)))
 
 # --- Impossible and ambiguous dates ------------------------------------------

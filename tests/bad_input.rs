@@ -26,6 +26,9 @@ fn ingest_outcome(report: &IngestReport) -> String {
         return format!("refused: {why}");
     }
     let mut out = format!("kept={} rejected={} duplicates={}", report.rows_ok, report.rows_rejected, report.duplicates);
+    if report.conflicting_ids > 0 {
+        out.push_str(&format!(" conflicting={}", report.conflicting_ids));
+    }
     for issue in &report.errors {
         out.push_str(&format!(" | line {}: {}", issue.line, issue.reason));
     }
@@ -190,10 +193,10 @@ const CORPUS: &[Expect] = &[
     expect("date_year_9999.json", "kept=1 rejected=1 duplicates=0", &["line 4: its time 9999-12-31T23:59:59.000Z is outside 1970–2099, so it is not a l"]),
     expect("date_year_zero.json", "kept=1 rejected=1 duplicates=0", &["line 4: its time 0000-01-01T00:00:00.000Z is outside 1970–2099, so it is not a l"]),
     expect("dup_empty_ids_kept.ndjson", "kept=3 rejected=0 duplicates=0", &[]),
-    // Limitation: a record with an id already loaded is dropped as a
-    // duplicate even when its content differs (here another address and
-    // account); only the count says it happened.
-    expect("dup_same_id_conflicting_content.json", "kept=2 rejected=0 duplicates=1", &[]),
+    // A record whose id was already loaded with other content (here another
+    // address and account) is kept, and flagged with its line.
+    expect("dup_same_id_conflicting_content.json", "kept=3 rejected=0 duplicates=0 conflicting=1", &["warning line 25: record id a1c3e5f7-0001-4b2d-9e8f-100000000001 was already read with different content; both records are kept"]),
+    expect("dup_ual_edited_copy_under_same_id.csv", "kept=3 rejected=0 duplicates=2 conflicting=1", &["warning line 3: record id 4f6c3b1e-2a7d-4e88-9c1f-5b2d7e9a0c01 was already read with different content", "note: Locale dates in this file never have a day above 12, so day/mont"]),
     expect("dup_same_record_twice.csv", "kept=2 rejected=0 duplicates=1", &["note: Locale dates in this file never have a day above 12, so day/mont"]),
     expect("enc_bom_in_middle_of_file.csv", "kept=3 rejected=0 duplicates=0", &[]),
     expect("enc_invalid_utf8_byte_in_row.csv", "kept=3 rejected=0 duplicates=0", &["note: The file is not valid UTF-8; it was read as Windows-1252. Check "]),

@@ -404,6 +404,7 @@ fn summary(args: &[String]) -> Result<(), String> {
                 "rows_ok": r.rows_ok,
                 "rows_rejected": r.rows_rejected,
                 "duplicates": r.duplicates,
+                "conflicting_ids": r.conflicting_ids,
                 "first": r.first.map(format_utc),
                 "last": r.last.map(format_utc),
                 "accounts": r.accounts.len(),

@@ -45,7 +45,8 @@ use csv_input::Headers;
 use dates::DateOrder;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What a record mapper may consult and tell the pipeline.
@@ -189,11 +190,34 @@ pub(crate) fn text_at(value: &Value, path: &str) -> String {
 }
 
 /// Remembers record ids across every file of a case, so a UAL record exported
-/// twice (overlapping searches) is kept once.
+/// twice (overlapping searches) is kept once. Each id keeps a hash of its
+/// record's content, so a record that reuses an id with different content
+/// (an edited export, a tool that numbers records per file, tampering) is
+/// not mistaken for a copy: it is kept and counted as a conflicting id.
 #[derive(Debug, Default)]
 pub struct Deduper {
-    seen: HashSet<u64>,
+    /// Dedupe key → content hash of the first record with that id
+    /// (`UNKNOWN_CONTENT` when it was remembered without one).
+    seen: HashMap<u64, u64>,
+    /// Later contents seen under an id (key, content hash): a further copy
+    /// of one of them is a duplicate, not another conflict.
+    variants: HashSet<(u64, u64)>,
 }
+
+/// What `Deduper::offer` found for a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Its id was not seen before.
+    First,
+    /// The same id with the same content was already read: a copy, dropped.
+    Duplicate,
+    /// The same id was read with different content: kept, and reported.
+    ConflictingId,
+}
+
+/// The content of an id remembered by `first_time` (rebuilt from the store,
+/// which does not keep a content hash): any record with that id is a copy.
+const UNKNOWN_CONTENT: u64 = 0;
 
 impl Deduper {
     /// True the first time a (source, id) pair is offered; records without
@@ -202,10 +226,34 @@ impl Deduper {
         record_id.is_empty() || self.first_time_key(Deduper::key(source, record_id))
     }
 
-    /// `first_time` with the pair's `key` worked out already (by a parsing
-    /// worker); the caller has checked that the record has an id.
+    /// `first_time` with the pair's `key` worked out already; the caller
+    /// has checked that the record has an id.
     pub fn first_time_key(&mut self, key: u64) -> bool {
-        self.seen.insert(key)
+        match self.seen.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(UNKNOWN_CONTENT);
+                true
+            }
+            Entry::Occupied(_) => false,
+        }
+    }
+
+    /// A record with an id: its pair's `key` and its `content_hash`.
+    pub fn offer(&mut self, key: u64, content: u64) -> Seen {
+        match self.seen.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(content);
+                Seen::First
+            }
+            Entry::Occupied(e) => {
+                let first = *e.get();
+                if first == content || first == UNKNOWN_CONTENT || !self.variants.insert((key, content)) {
+                    Seen::Duplicate
+                } else {
+                    Seen::ConflictingId
+                }
+            }
+        }
     }
 
     /// The 64-bit hash a (source, id) pair is remembered by. Written out
@@ -216,6 +264,82 @@ impl Deduper {
         hasher.write_u8(source.index());
         hasher.write(record_id.as_bytes());
         hasher.finish()
+    }
+
+    /// A hash of what a record says: its time, operation, actor and
+    /// address. Only what every export layout of a record gives alike: the
+    /// same detection exported as a Graph page, a Sentinel table and an
+    /// Extractor Suite CSV carries other attributes, app names and places,
+    /// and its line and place in the file differ. Each part is taken in the
+    /// one spelling all layouts share, so two exports of one record hash
+    /// alike (`tests/ingest_conflicting_ids.rs` checks every fixture that
+    /// holds a record another fixture holds too):
+    /// - the time to the second: the search CSV writes whole seconds, Graph
+    ///   and Sentinel fractions (its zone is gone already: times are UTC);
+    /// - operation and actor without regard to case: layouts and portals
+    ///   write `Alice@Contoso.com` and `alice@contoso.com` for one account;
+    /// - an AWS actor by its last part: the console's event history writes
+    ///   the user or session name where the records write the whole ARN;
+    /// - the address as `ual::normalise_ip` writes it: without a port or
+    ///   brackets, IPv4-mapped IPv6 as IPv4 (`[::ffff:1.2.3.4]:443` is
+    ///   `1.2.3.4`);
+    /// - no operation for sign-ins and message traces, where it is not the
+    ///   record's own: a sign-in's kind comes from its table (Sentinel's
+    ///   non-interactive table says it, the admin center's CSV does not), a
+    ///   message's status is summed up differently by each trace layout
+    ///   (and changes while the message is delivered).
+    ///
+    /// Never `UNKNOWN_CONTENT`.
+    pub fn content_hash(source: Source, time: TimeMs, operation: &str, actor: &str, ip: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hasher.write_i64(time.div_euclid(1000));
+        if !matches!(source, Source::SignIn | Source::MessageTrace) {
+            write_caseless(&mut hasher, operation.trim());
+        }
+        write_caseless(&mut hasher, aws_principal_name(actor.trim()));
+        let ip = ual::normalised_ip(ip);
+        hasher.write_u64(ip.len() as u64);
+        hasher.write(ip.as_bytes());
+        hasher.finish().max(UNKNOWN_CONTENT + 1)
+    }
+
+    /// `content_hash` of an event.
+    pub fn content_of(event: &crate::model::EventRef) -> u64 {
+        Deduper::content_hash(event.source, event.time, event.operation, event.actor, event.ip)
+    }
+}
+
+/// `text` lower-cased into `hasher`, its length first so no two different
+/// splits of the text hash alike. ASCII text (nearly every operation and
+/// account) is lowered through a stack buffer, without an allocation per
+/// record; both ways feed the same bytes, the lower-cased UTF-8.
+fn write_caseless(hasher: &mut impl std::hash::Hasher, text: &str) {
+    if text.is_ascii() {
+        hasher.write_u64(text.len() as u64);
+        let mut lowered = [0u8; 64];
+        for chunk in text.as_bytes().chunks(lowered.len()) {
+            for (to, from) in lowered.iter_mut().zip(chunk) {
+                *to = from.to_ascii_lowercase();
+            }
+            hasher.write(&lowered[..chunk.len()]);
+        }
+    } else {
+        let lowered = text.to_lowercase();
+        hasher.write_u64(lowered.len() as u64);
+        hasher.write(lowered.as_bytes());
+    }
+}
+
+/// The name at the end of an AWS ARN (`arn:aws:sts::1111:assumed-role/Admin/alice`
+/// is `alice`, `arn:aws:iam::1111:root` is `root`), as the console's event
+/// history writes the user; any other actor as it is.
+fn aws_principal_name(actor: &str) -> &str {
+    if actor.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("arn:")) {
+        let cut = actor.rfind('/').or_else(|| actor.rfind(':')).map_or(0, |i| i + 1);
+        &actor[cut..]
+    } else {
+        actor
     }
 }
 
@@ -288,4 +412,75 @@ pub fn record_value(format: Format, header_line: &str, raw: &str) -> Value {
 pub fn csv_header_line(text: &str) -> &str {
     let dialect = csv_input::sniff_dialect(text);
     text[dialect.header_offset..].lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_read_again_is_a_copy_only_with_the_same_content() {
+        let mut dedupe = Deduper::default();
+        let key = Deduper::key(Source::UnifiedAudit, "4f6c");
+        let content = |ip: &str| Deduper::content_hash(Source::UnifiedAudit, 1_000, "MailItemsAccessed", "victim@contoso.com", ip);
+        assert_eq!(dedupe.offer(key, content("198.51.100.23")), Seen::First);
+        assert_eq!(dedupe.offer(key, content("198.51.100.23")), Seen::Duplicate);
+        assert_eq!(dedupe.offer(key, content("203.0.113.66")), Seen::ConflictingId);
+        // A copy of the edited record is a copy, not another conflict.
+        assert_eq!(dedupe.offer(key, content("203.0.113.66")), Seen::Duplicate);
+        // The same id in another source is another record.
+        assert_eq!(dedupe.offer(Deduper::key(Source::SignIn, "4f6c"), content("203.0.113.66")), Seen::First);
+        // Fields do not run into each other.
+        let split = |a: &str, b: &str| Deduper::content_hash(Source::UnifiedAudit, 0, a, b, "");
+        assert_ne!(split("ab", "c"), split("a", "bc"));
+        // Ids remembered without content (rebuilt from the store) only ever see copies.
+        assert!(dedupe.first_time(Source::UnifiedAudit, "9a9a"));
+        assert_eq!(dedupe.offer(Deduper::key(Source::UnifiedAudit, "9a9a"), content("203.0.113.66")), Seen::Duplicate);
+    }
+
+    #[test]
+    fn one_record_written_as_each_layout_writes_it_hashes_alike() {
+        let hash = |time, operation, actor, ip| Deduper::content_hash(Source::UnifiedAudit, time, operation, actor, ip);
+        let t = 1_772_380_698_000; // 2026-03-01T15:58:18Z
+        let written = hash(t, "UserLoggedIn", "alice@contoso.com", "198.51.100.23");
+        // Fractions of the second, case, ports, brackets, IPv4 in IPv6, blanks.
+        assert_eq!(hash(t + 123, "UserLoggedIn", "alice@contoso.com", "198.51.100.23"), written);
+        assert_eq!(hash(t + 999, "userloggedin", "Alice@Contoso.COM", "198.51.100.23:50412"), written);
+        assert_eq!(hash(t, "UserLoggedIn", " ALICE@CONTOSO.COM", "::ffff:198.51.100.23"), written);
+        assert_eq!(hash(t, "UserLoggedIn", "alice@contoso.com", "[::ffff:198.51.100.23]:443"), written);
+        let v6 = hash(t, "UserLoggedIn", "alice@contoso.com", "2001:db8::7");
+        assert_eq!(hash(t, "UserLoggedIn", "alice@contoso.com", "[2001:DB8:0::7]:443"), v6);
+        // What an edit changes is still seen: another second, operation,
+        // account or address.
+        for edited in [
+            hash(t + 1_000, "UserLoggedIn", "alice@contoso.com", "198.51.100.23"),
+            hash(t - 1, "UserLoggedIn", "alice@contoso.com", "198.51.100.23"),
+            hash(t, "UserLoginFailed", "alice@contoso.com", "198.51.100.23"),
+            hash(t, "UserLoggedIn", "alice@contoso.co", "198.51.100.23"),
+            hash(t, "UserLoggedIn", "alice@contoso.com", "198.51.100.24"),
+            hash(t, "UserLoggedIn", "alice@contoso.com", ""),
+            v6,
+        ] {
+            assert_ne!(edited, written);
+        }
+        // An AWS actor as its ARN or as the console's user name.
+        let aws = |actor: &str| Deduper::content_hash(Source::CloudTrail, t, "ConsoleLogin", actor, "203.0.113.7");
+        assert_eq!(aws("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123/victim@contoso.com"), aws("victim@contoso.com"));
+        assert_eq!(aws("arn:aws:iam::111122223333:root"), aws("root"));
+        assert_ne!(aws("arn:aws:iam::111122223333:user/alice"), aws("bob"));
+        // Case folds alike through the ASCII and the Unicode way, at any length.
+        let long = "Victim.With.A.Rather.Long.Name.For.A.Mailbox.Over.Sixty.Four.Bytes@Contoso.com";
+        assert_eq!(aws(long), aws(&long.to_lowercase()));
+        assert_eq!(aws("ÆLFRIC@contoso.com"), aws("ælfric@CONTOSO.COM"));
+        assert_eq!(aws("\u{212A}elvin"), aws("kelvin"));
+        // Not an ARN, however it starts (a character across byte 4 included).
+        assert_ne!(aws("ärn:x/victim@contoso.com"), aws("victim@contoso.com"));
+        assert_ne!(aws("arn"), aws(""));
+        // A sign-in's kind and a message's status are the layout's, not the record's.
+        let signin = |operation| Deduper::content_hash(Source::SignIn, t, operation, "victim@contoso.com", "102.89.34.5");
+        assert_eq!(signin("Sign-in"), signin("Non-interactive sign-in"));
+        assert_ne!(signin("Sign-in"), Deduper::content_hash(Source::SignIn, t, "Sign-in", "victim@contoso.com", "102.89.34.6"));
+        let trace = |status| Deduper::content_hash(Source::MessageTrace, t, status, "billing@evil.example", "198.51.100.23");
+        assert_eq!(trace("Delivered"), trace("FilteredAsSpam"));
+    }
 }

@@ -29,6 +29,11 @@ pub struct IngestReport {
     pub rows_rejected: u64,
     /// Records dropped because an identical record (same id) was already loaded.
     pub duplicates: u64,
+    /// Records kept although their id was already read with different
+    /// content; each is also a warning with its line. Left out of the
+    /// report's JSON when none, as reports were before it was counted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub conflicting_ids: u64,
     #[serde(serialize_with = "opt_time")]
     pub first: Option<TimeMs>,
     #[serde(serialize_with = "opt_time")]
@@ -44,6 +49,10 @@ pub struct IngestReport {
     pub notes: Vec<String>,
     /// Why the file could not be read at all.
     pub unreadable: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Lower-case hex, as `sha256sum` prints it.
@@ -100,12 +109,13 @@ impl IngestReport {
         match (&self.unreadable, &self.format) {
             (Some(why), _) => why.clone(),
             (None, Some(f)) => format!(
-                "{}: {}, {} rows kept, {} rejected{}",
+                "{}: {}, {} rows kept, {} rejected{}{}",
                 self.file,
                 f.label(),
                 self.rows_ok,
                 self.rows_rejected,
-                if self.duplicates > 0 { format!(", {} duplicates removed", self.duplicates) } else { String::new() }
+                if self.duplicates > 0 { format!(", {} duplicates removed", self.duplicates) } else { String::new() },
+                if self.conflicting_ids > 0 { format!(", {} kept with an id read before with other content", self.conflicting_ids) } else { String::new() }
             ),
             (None, None) => format!("{}: not read", self.file),
         }

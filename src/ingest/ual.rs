@@ -729,14 +729,18 @@ fn outcome(status: &str) -> Outcome {
 /// `::ffff:` prefix removed (`[2001:db8::1]:443` -> `2001:db8::1`,
 /// `1.2.3.4:5678` -> `1.2.3.4`). Text that is no address is kept as written.
 pub fn normalise_ip(raw: &str) -> String {
+    normalised_ip(raw).into_owned()
+}
+
+/// `normalise_ip` without a copy when the text is already in its one
+/// spelling (the usual case), for callers that only look at it.
+pub fn normalised_ip(raw: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     let s = raw.trim();
-    if s.is_empty() {
-        return String::new();
-    }
     // The usual case: an IPv4 address already in its one spelling (the
     // parser refuses leading zeros, so what parses is written canonically).
-    if s.parse::<std::net::Ipv4Addr>().is_ok() {
-        return s.to_string();
+    if s.is_empty() || s.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Cow::Borrowed(s);
     }
     let ip = s
         .parse::<IpAddr>()
@@ -744,9 +748,9 @@ pub fn normalise_ip(raw: &str) -> String {
         .or_else(|| s.parse::<SocketAddr>().ok().map(|a| a.ip()))
         .or_else(|| s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).and_then(|r| r.parse().ok()));
     match ip {
-        Some(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string()),
-        Some(v4) => v4.to_string(),
-        None => s.to_string(),
+        Some(IpAddr::V6(v6)) => Cow::Owned(v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string())),
+        Some(v4) => Cow::Owned(v4.to_string()),
+        None => Cow::Borrowed(s),
     }
 }
 

@@ -2,6 +2,7 @@
 //! came from. Parsers produce owned `Event`s; the store interns them.
 
 pub mod attr;
+pub mod bidi;
 mod time;
 
 pub use time::{format_utc, parse_rfc3339_utc, TimeMs};

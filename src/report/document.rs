@@ -3,6 +3,7 @@
 //! in a `Doc` is plain text, often straight from evidence; the renderers are
 //! the only place it is escaped, so no section can forget to.
 
+use crate::model::bidi;
 use std::fmt::Write;
 
 /// One block of a report.
@@ -96,7 +97,11 @@ pub fn markdown_text(text: &str) -> String {
             '.' if i >= 3 && chars[i - 3..i].iter().collect::<String>().eq_ignore_ascii_case("www") => out.push_str("\\."),
             '\r' | '\n' | '\u{2028}' | '\u{2029}' => out.push(' '),
             c if c.is_control() => out.push(' '),
-            c => out.push(c),
+            c => match bidi::marker(c) {
+                // A direction override would reorder the report as rendered.
+                Some(m) => out.push_str(m),
+                None => out.push(c),
+            },
         }
     }
     out
@@ -113,7 +118,11 @@ pub fn html_text(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
+            c => match bidi::marker(c) {
+                // A direction override would reorder the page as rendered.
+                Some(m) => out.push_str(m),
+                None => out.push(c),
+            },
         }
     }
     out
@@ -286,5 +295,18 @@ mod tests {
         // The table keeps two columns: the pipe inside a cell is escaped.
         let row = md.lines().find(|l| l.contains("x\\|y")).unwrap();
         assert_eq!(row.matches(" | ").count(), 1, "{row}");
+    }
+
+    #[test]
+    fn direction_overrides_are_shown_as_markers_in_both_reports() {
+        let mut doc = Doc { title: "IR \u{202E}gnp.exe".into(), ..Doc::default() };
+        doc.facts(vec![("App".into(), "PDF SecureView Pro\u{202E}fdp.exe".into())]);
+        doc.table(&["City"], vec![vec!["Frankfurt\u{2067}niaM\u{2069}".into()]]);
+        for (what, text) in [("HTML", to_html(&doc)), ("Markdown", to_markdown(&doc))] {
+            assert!(!text.chars().any(|c| bidi::marker(c).is_some()), "{what}: no override left");
+            for shown in ["IR ⟨RLO⟩gnp.exe", "PDF SecureView Pro⟨RLO⟩fdp.exe", "Frankfurt⟨RLI⟩niaM⟨PDI⟩"] {
+                assert!(text.contains(shown), "{what} shows {shown}");
+            }
+        }
     }
 }

@@ -47,3 +47,9 @@ pub fn elapsed(ms: i64) -> String {
         _ => format!("{} d {} h", minutes / 1440, minutes / 60 % 24),
     }
 }
+
+/// Evidence text as the analyst sees it: bidirectional overrides written as
+/// visible markers (`⟨RLO⟩`), so a name cannot reorder itself on screen.
+/// Every view that shows a value from a log goes through it; the value
+/// itself (for queries, marks and exports) is left as the log had it.
+pub use crate::model::bidi::visible_string as evidence_text;

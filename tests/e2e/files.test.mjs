@@ -46,19 +46,23 @@ test('file picker: cards for good, unrelated and partly broken files', { timeout
       assert.match(unreadable, /columns Name, Salary/);
       assert.match(unreadable, /not a layout Loupe knows/);
 
-      // Picked second: its three good rows are the same records (same Id) as
-      // three rows of ual_search_export.csv, so they count as duplicates.
+      // Picked second: its three good rows carry the ids of three rows of
+      // ual_search_export.csv. Two say the same and count as duplicates. The
+      // third's AuditData is damaged, so it is read from the search CSV's own
+      // columns (the exporting machine's local time, an hour off, and no
+      // address): Loupe cannot tell it is the same record, so it keeps it and
+      // says so rather than drop it.
       await page.locator(tid('file-input')).setInputFiles([badRows]);
       await waitForFilesLoaded(page, 4);
       const badCard = card(page, 'ual_search_bad_rows.csv');
       assert.match(await badCard.locator(tid('file-rows')).textContent(),
-        /^\s*0 rows kept · 2 rejected · 3 duplicates removed\s*$/);
+        /^\s*1 row kept · 2 rejected · 2 duplicates removed · 1 row reusing an id with other content \(kept\)\s*$/);
       assert.match(await badCard.locator('details.file-errors summary').textContent(), /2 rejected rows/);
       const firstError = (await badCard.locator('details.file-errors li').first().textContent()).trim();
       assert.match(firstError, /^line 5: no usable time in CreationTime '2026-02-30T10:00:00'/);
 
       const [events] = (await page.locator(tid('event-count')).textContent()).match(/\d[\d,]*/);
-      assert.equal(Number(events.replace(/,/g, '')), 6 + 4, 'events from the readable files, duplicates once');
+      assert.equal(Number(events.replace(/,/g, '')), 6 + 4 + 1, 'events from the readable files, duplicates once, the damaged copy kept');
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });

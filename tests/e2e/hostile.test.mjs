@@ -1,7 +1,9 @@
 // Hostile strings in evidence, on one loaded case, through every view and
 // every export: markup never becomes an element or runs (a sentinel it would
 // set stays unset), spreadsheet formulas arrive as text, bidirectional
-// overrides and a 100 KB token are kept and shown as the characters they are.
+// overrides are shown as visible markers (⟨RLO⟩) and reorder nothing on
+// screen or in a report while exports keep them, and a 100 KB token is kept
+// whole. Then a record reusing an id with other content, counted on its card.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { distDir, exportFromMenu, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
+import { distDir, exportFromMenu, repoRoot, tid, until, useBrowser, waitForFilesLoaded, withApp, TEST_TIMEOUT } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -36,6 +38,11 @@ const IP_MINUS = '-2+3';
 const IP_PLUS = '+cmd|calc';
 const NOTE = `${IMG} ${FORMULA} -2+3 @SUM(1) ${RLO}txt.exe`;
 const CASE_NAME = `IR ${SCRIPT} ${RLO}gnp.exe`;
+// How the app shows evidence text: each bidirectional formatting character
+// as a visible marker (src/model/bidi.rs), so nothing reorders on screen.
+const shown = (value) => value.replaceAll(RLO, '⟨RLO⟩');
+// Any bidirectional formatting character (U+202A–E, U+2066–9, U+200E/F, U+061C).
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
 const csvField = (v) => `"${v.replaceAll('"', '""')}"`;
 
@@ -141,7 +148,10 @@ test('hostile strings stay inert and readable in every view, export and report',
       const facets = await text(page, '.facets');
       assert.ok(facets.includes(HOSTILE_USER), 'the user facet lists the hostile account as text');
       await applyQuery(page, 'SecureView');
-      await until(page, 'the consented app\'s rows', (app) => [...document.querySelectorAll('[data-testid="row"] .c-app')].some((c) => c.textContent === app), HOSTILE_APP);
+      // The app's name that hides its extension shows the override as a marker.
+      await until(page, 'the consented app\'s rows', (app) => [...document.querySelectorAll('[data-testid="row"] .c-app')].some((c) => c.textContent === app), shown(HOSTILE_APP));
+      const timelineText = await text(page, '.timeline, .facets');
+      assert.ok(!BIDI.test(timelineText), 'no override character is left in the timeline or facets');
       await assertInert(page, 'timeline and facets');
 
       // Findings name the hostile account, as text.
@@ -172,7 +182,8 @@ test('hostile strings stay inert and readable in every view, export and report',
       await rows0(page).click();
       await page.locator(tid('raw-record')).waitFor();
       const signin = await page.locator(tid('detail')).evaluate((d) => d.textContent);
-      assert.ok(signin.includes(HOSTILE_CITY), 'the detail pane shows the hostile city as text');
+      assert.ok(signin.includes(shown(HOSTILE_CITY)), 'the detail pane shows the hostile city as text, its override as a marker');
+      assert.ok(!BIDI.test(signin), 'no override character is left in the detail pane');
       assert.ok(signin.includes(FORMULA) && signin.includes(SCRIPT), 'the detail pane shows the hostile user agent as text');
 
       // Detail pane of each hostile message: every value readable, the long token whole.
@@ -185,7 +196,7 @@ test('hostile strings stay inert and readable in every view, export and report',
         const detail = await page.locator(tid('detail')).evaluate((d) => d.textContent);
         assert.ok(detail.includes(HOSTILE_USER), 'the detail pane shows the sender as text');
         // A CSV reader trims a field's edges, so the tab before "=1+1" is not kept.
-        assert.ok([SUBJECT_FORMULA, LONG_TOKEN, SUBJECT_AT, SUBJECT_TAB.trim()].some((s) => detail.includes(s)), `the detail pane shows the subject: ${JSON.stringify(detail.slice(detail.indexOf("Subject") - 20, detail.indexOf("Subject") + 80))}`);
+        assert.ok([shown(SUBJECT_FORMULA), LONG_TOKEN, SUBJECT_AT, SUBJECT_TAB.trim()].some((s) => detail.includes(s)), `the detail pane shows the subject: ${JSON.stringify(detail.slice(detail.indexOf("Subject") - 20, detail.indexOf("Subject") + 80))}`);
       }
       // Bookmark, tag and note the formula message; name the case hostilely.
       await rows.first().click();
@@ -244,7 +255,7 @@ test('hostile strings stay inert and readable in every view, export and report',
       const rawTags = md.split('\n').filter((l) => /(^|[^\\])<(img|script|svg)/i.test(l));
       assert.deepEqual(rawTags.map((l) => l.slice(0, 120)), [], 'every < in the Markdown report is escaped');
       assert.ok(md.includes('\\<img src=x onerror=window.\\_\\_pwned=1\\>'), 'the account\'s markup is escaped, still readable');
-      assert.ok(md.includes(RLO), 'override characters are kept');
+      assert.ok(md.includes('⟨RLO⟩') && !BIDI.test(md), 'override characters are shown as markers in the Markdown report');
 
       // HTML report: opened as a page, nothing runs and the text is there.
       const htmlPath = await (await exportFromMenu(page, 'report-html')).path();
@@ -263,7 +274,8 @@ test('hostile strings stay inert and readable in every view, export and report',
       await assertInert(report, 'the HTML report');
       const reportText = await report.evaluate(() => document.body.textContent);
       assert.ok(reportText.includes(HOSTILE_USER), 'the report reads the hostile account as text');
-      assert.ok(reportText.includes(CASE_NAME), 'the report reads the case name as text');
+      assert.ok(reportText.includes(shown(CASE_NAME)), 'the report reads the case name as text, its override as a marker');
+      assert.ok(reportText.includes(shown(HOSTILE_APP)) && !BIDI.test(html), 'the HTML report shows the app\'s override as a marker');
       await reportContext.close();
       assert.deepEqual(reportErrors, [], 'the report page logged no error (nothing tried to run)');
 
@@ -284,4 +296,24 @@ test('hostile strings stay inert and readable in every view, export and report',
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+});
+
+test('a record reusing an id with other content is kept and counted on its file card', { timeout: TEST_TIMEOUT }, async (t) => {
+  // One record, an edited copy under its id, a copy of each, another record
+  // (scripts/make_bad_fixtures.py).
+  const file = join(repoRoot, 'tests/fixtures/bad/dup_ual_edited_copy_under_same_id.csv');
+  await withApp(env, t, async ({ page }) => {
+    await page.locator(tid('file-input')).setInputFiles([file]);
+    await waitForFilesLoaded(page, 1);
+    const card = page.locator(tid('file-card'));
+    const rows = await card.locator(tid('file-rows')).textContent();
+    assert.match(rows, /\b3 rows kept\b.*\b2 duplicates removed\b.*\b1 row reusing an id with other content \(kept\)/, rows);
+    await card.locator('.file-warnings > summary').click();
+    const warnings = await card.locator('.file-warnings').textContent();
+    assert.match(warnings, /line 3: record id 4f6c3b1e-2a7d-4e88-9c1f-5b2d7e9a0c01 was already read with different content; both records are kept/, warnings);
+    // Both versions are in the timeline, each with its own address, beside the other record.
+    await until(page, 'the three kept rows', () => document.querySelectorAll('[data-testid="row"]').length === 3);
+    const ips = (await page.locator(`${tid('row')} .c-ip`).allTextContents()).sort();
+    assert.deepEqual(ips, ['198.51.100.23', '198.51.100.23', '203.0.113.66']);
+  });
 });

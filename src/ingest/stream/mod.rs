@@ -27,7 +27,7 @@ use super::dates::{self, DateOrder, OrderGuess};
 use super::report::{hex, IngestReport, RowIssue, MAX_LISTED_ISSUES};
 use super::sniff::{self, Container, Format, SchemaDef};
 use super::text::{self, Encoding};
-use super::{looks_like_upn, Deduper, RowCtx};
+use super::{looks_like_upn, Deduper, RowCtx, Seen};
 use crate::model::{Event, EventRef, RawSpan};
 use csv_bounds::CsvBounds;
 use decode::{original_len, StreamDecoder};
@@ -725,6 +725,7 @@ pub struct FileAssembler {
     rows_ok: u64,
     rows_rejected: u64,
     duplicates: u64,
+    conflicting_ids: u64,
     errors: Vec<RowIssue>,
     warnings_total: u64,
     warnings: Vec<RowIssue>,
@@ -741,6 +742,7 @@ impl FileAssembler {
             rows_ok: 0,
             rows_rejected: 0,
             duplicates: 0,
+            conflicting_ids: 0,
             errors: Vec::new(),
             warnings_total: 0,
             warnings: Vec::new(),
@@ -794,9 +796,15 @@ impl FileAssembler {
 
     /// Whether to keep a slice's event (not a duplicate); counts it if so.
     pub fn keep(&mut self, event: &EventRef, dedupe: &mut Deduper) -> bool {
-        if !dedupe.first_time(event.source, event.record_id) {
-            self.duplicates += 1;
-            return false;
+        if !event.record_id.is_empty() {
+            match dedupe.offer(Deduper::key(event.source, event.record_id), Deduper::content_of(event)) {
+                Seen::Duplicate => {
+                    self.duplicates += 1;
+                    return false;
+                }
+                Seen::ConflictingId => self.conflicting_id(event.line, event.record_id),
+                Seen::First => {}
+            }
         }
         self.rows_ok += 1;
         self.first = Some(self.first.map_or(event.time, |t| t.min(event.time)));
@@ -810,6 +818,20 @@ impl FileAssembler {
         true
     }
 
+    /// A kept record whose id was read before with different content: counted,
+    /// and listed with its line among the warnings.
+    fn conflicting_id(&mut self, line: u32, record_id: &str) {
+        self.conflicting_ids += 1;
+        self.warnings_total += 1;
+        if self.warnings.len() < MAX_LISTED_ISSUES {
+            let id: String = record_id.chars().take(80).collect();
+            self.warnings.push(RowIssue {
+                line,
+                reason: format!("record id {id} was already read with different content; both records are kept (an edited or re-numbered export?)"),
+            });
+        }
+    }
+
     /// `keep` for every event of a worker's batch: `keep[i]` says whether
     /// event `i` is kept. Account names are checked once per distinct
     /// string of the batch rather than once per event.
@@ -819,14 +841,25 @@ impl FileAssembler {
         // Batch tables are numbered as the store's text columns.
         const ACTOR: usize = TextColumn::Actor as usize;
         const TARGET: usize = TextColumn::Target as usize;
+        const OPERATION: usize = TextColumn::Operation as usize;
+        const IP: usize = TextColumn::Ip as usize;
         keep.clear();
         let federated = batch.table(KEY_TABLE).find(crate::model::attr::FEDERATED_NAME);
         let mut checked: [Vec<bool>; 3] = [ACTOR, TARGET, VALUE_TABLE].map(|t| vec![false; batch.table(t).len()]);
         for i in 0..batch.len() {
-            if !batch.record_id(i).is_empty() && !dedupe.first_time_key(batch.dedupe_key(i)) {
-                self.duplicates += 1;
-                keep.push(false);
-                continue;
+            let record_id = batch.record_id(i);
+            if !record_id.is_empty() {
+                let source = crate::model::Source::ALL.get(usize::from(batch.source_index(i))).copied().unwrap_or_default();
+                let content = Deduper::content_hash(source, batch.time(i), batch.text(OPERATION, i), batch.text(ACTOR, i), batch.text(IP, i));
+                match dedupe.offer(batch.dedupe_key(i), content) {
+                    Seen::Duplicate => {
+                        self.duplicates += 1;
+                        keep.push(false);
+                        continue;
+                    }
+                    Seen::ConflictingId => self.conflicting_id(batch.line(i), record_id),
+                    Seen::First => {}
+                }
             }
             keep.push(true);
             self.rows_ok += 1;
@@ -854,6 +887,7 @@ impl FileAssembler {
     pub fn finish(self, mut report: IngestReport) -> IngestReport {
         report.rows_ok = self.rows_ok;
         report.duplicates = self.duplicates;
+        report.conflicting_ids = self.conflicting_ids;
         report.first = self.first;
         report.last = self.last;
         report.rows_rejected += self.rows_rejected;

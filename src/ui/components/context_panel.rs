@@ -5,7 +5,7 @@
 //! (any edit confirms it), or goes back to the suggestion.
 
 use crate::detect::{parse_networks, Context, Indicator, IndicatorKind};
-use crate::ui::format::{datetime_local, parse_datetime_local};
+use crate::ui::format::{datetime_local, evidence_text, parse_datetime_local};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -192,8 +192,8 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
                     if ctx.suspect_accounts.is_empty() { { "none yet" } }
                     <ul class="indicators">
                         { for ctx.suspect_accounts.iter().enumerate().map(|(i, upn)| html! {
-                            <li><span class="value" title={upn.clone()}>{ upn }</span>
-                                <button class="remove" onclick={remove_suspect(i)} aria-label={format!("Remove suspect {upn}")}>{ "×" }</button></li>
+                            <li><span class="value" title={evidence_text(upn)}>{ evidence_text(upn) }</span>
+                                <button class="remove" onclick={remove_suspect(i)} aria-label={format!("Remove suspect {}", evidence_text(upn))}>{ "×" }</button></li>
                         }) }
                     </ul>
                     <form class="add-row" onsubmit={add_suspect}>
@@ -214,10 +214,10 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
             </dl>
             <ul class="indicators" data-testid="indicators">
                 { for ctx.indicators.iter().enumerate().map(|(i, ind)| html! {
-                    <li title={ind.note.clone()}>
+                    <li title={evidence_text(&ind.note)}>
                         <span class="kind">{ IndicatorKind::label(ind.kind) }</span>
-                        <span class="value">{ &ind.value }</span>
-                        <button class="remove" onclick={remove_indicator(i)} aria-label={format!("Remove indicator {}", ind.value)}>{ "×" }</button>
+                        <span class="value">{ evidence_text(&ind.value) }</span>
+                        <button class="remove" onclick={remove_indicator(i)} aria-label={format!("Remove indicator {}", evidence_text(&ind.value))}>{ "×" }</button>
                     </li>
                 }) }
             </ul>

@@ -6,6 +6,7 @@ use crate::case::{EventAnnotation, EventChange};
 use crate::detect::{Indicator, IndicatorKind};
 use crate::model::{attr, format_utc};
 use crate::store::EventStore;
+use crate::ui::format::evidence_text;
 use crate::ui::originals::Originals;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -238,28 +239,28 @@ pub fn detail(props: &DetailProps) -> Html {
     html! {
         <section class="detail" data-testid="detail" aria-label="Event detail">
             <header>
-                <h2>{ format!("{} · {}", event.operation, event.actor) }</h2>
+                <h2>{ evidence_text(&format!("{} · {}", event.operation, event.actor)) }</h2>
                 <button class="close" onclick={close} aria-label="Close detail">{ "×" }</button>
             </header>
             <dl class="fields">
                 { for fields.into_iter().filter(|f| !f.value.is_empty()).map(|f| html! {
-                    <><dt>{ f.label }</dt><dd class={classes!(f.enriched.then_some("enriched"), f.note.then_some("source-note"), ioc(&f.value))} data-testid={f.testid}>{ f.value }</dd></>
+                    <><dt>{ f.label }</dt><dd class={classes!(f.enriched.then_some("enriched"), f.note.then_some("source-note"), ioc(&f.value))} data-testid={f.testid}>{ evidence_text(&f.value) }</dd></>
                 }) }
-                { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ k }</dt><dd class={classes!(ioc(v))}>{ v }</dd></> }) }
+                { for event.attrs.iter().map(|(k, v)| html! { <><dt class="attr">{ evidence_text(k) }</dt><dd class={classes!(ioc(v))}>{ evidence_text(v) }</dd></> }) }
             </dl>
             <Annotate row={props.row} annotation={props.annotation.clone().unwrap_or_default()} on_annotate={props.on_annotate.clone()} />
             <div class="mark" data-testid="mark">
                 { for markable.into_iter().map(|(kind, label, value)| {
                     if is_marked(&value) {
-                        return html! { <button disabled=true class="ioc" title={value.clone()}>{ format!("{label}: marked") }</button> };
+                        return html! { <button disabled=true class="ioc" title={evidence_text(&value)}>{ format!("{label}: marked") }</button> };
                     }
-                    let (on_mark, note, shown) = (props.on_mark.clone(), note.clone(), value.clone());
+                    let (on_mark, note, shown) = (props.on_mark.clone(), note.clone(), evidence_text(&value));
                     let onclick = Callback::from(move |_: MouseEvent| on_mark.emit(Indicator::new(kind, value.clone(), note.clone())));
                     html! { <button {onclick} title={shown}>{ label }</button> }
                 }) }
             </div>
             <h3>{ "Original record" }</h3>
-            <pre class="raw" data-testid="raw-record">{ raw }</pre>
+            <pre class="raw" data-testid="raw-record">{ evidence_text(&raw) }</pre>
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! filter to a value; alt- or shift-click excludes it.
 
 use crate::store::{FacetCount, FacetField};
-use crate::ui::format::thousands;
+use crate::ui::format::{evidence_text, thousands};
 use crate::ui::view::facet_id;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -42,12 +42,12 @@ pub fn facets(props: &FacetsProps) -> Html {
                             };
                             html! {
                                 <div class="facet-line">
-                                    <button class="facet-value" {onclick} title={format!("{} (alt-click to exclude)", v.value)}>
-                                        <span class={classes!("value", is_marked.then_some("ioc"))}>{ &v.value }</span>
+                                    <button class="facet-value" {onclick} title={format!("{} (alt-click to exclude)", evidence_text(&v.value))}>
+                                        <span class={classes!("value", is_marked.then_some("ioc"))}>{ evidence_text(&v.value) }</span>
                                         <span class="count">{ thousands(u64::from(v.count)) }</span>
                                     </button>
                                     if markable {
-                                        <button class="facet-mark" onclick={mark} title={format!("Mark {} as the attacker's", v.value)} aria-label={format!("Mark {}", v.value)}>{ "⚑" }</button>
+                                        <button class="facet-mark" onclick={mark} title={format!("Mark {} as the attacker's", evidence_text(&v.value))} aria-label={format!("Mark {}", evidence_text(&v.value))}>{ "⚑" }</button>
                                     }
                                 </div>
                             }

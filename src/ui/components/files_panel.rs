@@ -5,7 +5,7 @@
 use crate::case::FileEntry;
 use crate::enrich::DbReport;
 use crate::ingest::IngestReport;
-use crate::ui::format::{minutes_utc, plural, thousands};
+use crate::ui::format::{evidence_text, minutes_utc, plural, thousands};
 use crate::ui::state::{FileLoad, Stage};
 use yew::prelude::*;
 
@@ -44,9 +44,9 @@ pub fn files_panel(props: &FilesPanelProps) -> Html {
 fn file_card(load: &FileLoad, on_remove: &Callback<FileLoad>) -> Html {
     let busy = matches!(load.stage, Stage::Reading | Stage::Parsing);
     let (label, title) = match load.stage {
-        Stage::Done => ("Unload", format!("Remove {} and its events from this case", load.name)),
-        Stage::Reading | Stage::Parsing => ("Cancel", format!("Stop loading {}; nothing of it is kept", load.name)),
-        _ => ("Dismiss", format!("Remove this message about {}", load.name)),
+        Stage::Done => ("Unload", format!("Remove {} and its events from this case", evidence_text(&load.name))),
+        Stage::Reading | Stage::Parsing => ("Cancel", format!("Stop loading {}; nothing of it is kept", evidence_text(&load.name))),
+        _ => ("Dismiss", format!("Remove this message about {}", evidence_text(&load.name))),
     };
     let remove = {
         let (on_remove, load) = (on_remove.clone(), load.clone());
@@ -60,7 +60,7 @@ fn file_card(load: &FileLoad, on_remove: &Callback<FileLoad>) -> Html {
     html! {
         <div class="file-card" data-testid="file-card" key={load.id}>
             <div class="file-head">
-                <div class="file-name" title={load.name.clone()}>{ &load.name }</div>
+                <div class="file-name" title={evidence_text(&load.name)}>{ evidence_text(&load.name) }</div>
                 <button class="file-remove" data-testid={if busy { "file-cancel" } else { "file-remove" }} onclick={remove} {title}>{ label }</button>
             </div>
             if busy {
@@ -79,12 +79,16 @@ fn file_card(load: &FileLoad, on_remove: &Callback<FileLoad>) -> Html {
 
 fn report_details(r: &IngestReport, stage: Stage) -> Html {
     if let (Some(why), Stage::NotLoaded) = (&r.unreadable, stage) {
-        return html! { <p class="file-unreadable" data-testid="file-unreadable">{ why }</p> };
+        return html! { <p class="file-unreadable" data-testid="file-unreadable">{ evidence_text(why) }</p> };
     }
     let format = r.format.map(|f| f.label()).unwrap_or_default();
     let mut counts = format!("{} kept · {} rejected", plural(r.rows_ok, "row", "rows"), thousands(r.rows_rejected));
     if r.duplicates > 0 {
         counts.push_str(&format!(" · {} removed", plural(r.duplicates, "duplicate", "duplicates")));
+    }
+    if r.conflicting_ids > 0 {
+        // Kept, not removed: the same id with other content is evidence to look at.
+        counts.push_str(&format!(" · {} reusing an id with other content (kept)", plural(r.conflicting_ids, "row", "rows")));
     }
     html! {
         <>
@@ -97,13 +101,13 @@ fn report_details(r: &IngestReport, stage: Stage) -> Html {
             if r.rows_rejected > 0 {
                 <details class="file-errors">
                     <summary>{ format!("{} — first {} listed", plural(r.rows_rejected, "rejected row", "rejected rows"), r.errors.len()) }</summary>
-                    <ul>{ for r.errors.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, e.reason) }</li> }) }</ul>
+                    <ul>{ for r.errors.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, evidence_text(&e.reason)) }</li> }) }</ul>
                 </details>
             }
             if r.warnings_total > 0 {
                 <details class="file-warnings">
                     <summary>{ plural(r.warnings_total, "row kept with a caveat", "rows kept with a caveat") }</summary>
-                    <ul>{ for r.warnings.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, e.reason) }</li> }) }</ul>
+                    <ul>{ for r.warnings.iter().map(|e| html! { <li>{ format!("line {}: {}", e.line, evidence_text(&e.reason)) }</li> }) }</ul>
                 </details>
             }
             if !r.notes.is_empty() {

@@ -7,7 +7,7 @@
 use crate::case::{CaseAction, FindingVerdict, Verdict};
 use crate::detect::{subject_keys, Finding, FindingOrder, FindingSortKey, Severity};
 use super::show_more::{use_drawn_prefix, use_list_limit, ShowMore};
-use crate::ui::format::{minutes_utc, now_ms};
+use crate::ui::format::{evidence_text, minutes_utc, now_ms};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -76,11 +76,11 @@ pub fn finding_item(props: &FindingItemProps) -> Html {
                 <button class="finding" data-testid="finding" onclick={open} title={format!("Show the {rows} evidence row(s) in the timeline")}>
                     <span class={classes!("sev", severity_class(f.severity))}>{ f.severity.label() }</span>
                     <span class="step-no">{ format!("step {}", f.step) }</span>
-                    <span class="title">{ &f.title }</span>
+                    <span class="title">{ evidence_text(&f.title) }</span>
                     <span class="when">{ minutes_utc(f.first) }</span>
                 </button>
                 <button class="explain" data-testid="finding-why" aria-expanded={(*expanded).to_string()} onclick={toggle}
-                    aria-label={format!("Why: {}", f.title)}>{ if *expanded { "▾ why" } else { "▸ why" } }</button>
+                    aria-label={format!("Why: {}", evidence_text(&f.title))}>{ if *expanded { "▾ why" } else { "▸ why" } }</button>
                 <span class="verdict" role="group" aria-label="Verdict">
                     <button data-testid="finding-confirm" aria-pressed={(props.verdict == Some(Verdict::Confirmed)).to_string()} onclick={judge(Verdict::Confirmed)}
                         title="Confirm: part of the incident">{ "✓" }</button>
@@ -90,23 +90,23 @@ pub fn finding_item(props: &FindingItemProps) -> Html {
             </div>
             if *expanded {
                 <div class="finding-why" data-testid="finding-explained">
-                    <p class="title-full">{ &f.title }</p>
-                    <p>{ &f.why }</p>
+                    <p class="title-full">{ evidence_text(&f.title) }</p>
+                    <p>{ evidence_text(&f.why) }</p>
                     if !f.entities.is_empty() {
                         <ul class="entities">
-                            { for f.entities.iter().map(|e| html! { <li><span class="kind">{ format!("{:?}", e.kind).to_lowercase() }</span><span class="value">{ &e.value }</span></li> }) }
+                            { for f.entities.iter().map(|e| html! { <li><span class="kind">{ format!("{:?}", e.kind).to_lowercase() }</span><span class="value">{ evidence_text(&e.value) }</span></li> }) }
                         </ul>
                     }
                     if !f.details.is_empty() {
-                        <ul class="details">{ for f.details.iter().map(|d| html! { <li>{ d }</li> }) }</ul>
+                        <ul class="details">{ for f.details.iter().map(|d| html! { <li>{ evidence_text(d) }</li> }) }</ul>
                     }
                     if !f.benign_signals.is_empty() {
                         <div class="benign" data-testid="finding-benign">
                             <strong>{ "Points to ordinary activity: " }</strong>
-                            <ul>{ for f.benign_signals.iter().map(|s| html! { <li>{ s }</li> }) }</ul>
+                            <ul>{ for f.benign_signals.iter().map(|s| html! { <li>{ evidence_text(s) }</li> }) }</ul>
                         </div>
                     }
-                    <p class="meta">{ format!("{} · {} evidence row(s) · query: ", f.detector, rows) }<code>{ &f.query }</code></p>
+                    <p class="meta">{ format!("{} · {} evidence row(s) · query: ", f.detector, rows) }<code>{ evidence_text(&f.query) }</code></p>
                 </div>
             }
         </li>

@@ -10,6 +10,7 @@ use crate::geo::drawing::outcome_class;
 use crate::geo::world::{countries, HEIGHT, WIDTH};
 use crate::geo::{layout, place_query, SigninMap, TravelHops};
 use crate::store::{parse, EventStore};
+use crate::ui::format::evidence_text;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -113,13 +114,13 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
         <details class="map-panel" data-testid="map-panel" open={*unfolded} ontoggle={on_toggle}>
             <summary>{ "Sign-in map" }</summary>
             if *unfolded {
-                <p class="hint" data-testid="map-summary">{ summary }</p>
+                <p class="hint" data-testid="map-summary">{ evidence_text(&summary) }</p>
                 <svg class="signin-map" data-testid="map" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label="Sign-ins by place">
                     <rect class="map-sea" width={WIDTH.to_string()} height={HEIGHT.to_string()} />
                     { (*outline).clone() }
                     { for drawing.lines.iter().map(|l| html! {
                         <line class="map-travel" data-testid="map-travel" x1={format!("{:.1}", l.x1)} y1={format!("{:.1}", l.y1)} x2={format!("{:.1}", l.x2)} y2={format!("{:.1}", l.y2)}>
-                            <title>{ l.title.clone() }</title>
+                            <title>{ evidence_text(&l.title) }</title>
                         </line>
                     }) }
                     { for drawing.points.iter().map(|p| {
@@ -135,13 +136,13 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
                                 data-testid="map-point" data-country={p.country.clone()} data-place={p.label.clone()}
                                 cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r={format!("{:.1}", p.r)}
                                 tabindex="0" role="button" aria-label={p.label.clone()} {onclick} {onkeydown}>
-                                <title>{ p.title.clone() }</title>
+                                <title>{ evidence_text(&p.title) }</title>
                             </circle>
                         }
                     }) }
                     { for drawing.lines.iter().map(|l| html! {
                         <text class="map-travel-label" data-testid="map-travel-label" x={format!("{:.1}", l.label_x)} y={format!("{:.1}", l.label_y)}>
-                            { l.label.clone() }
+                            { evidence_text(&l.label) }
                         </text>
                     }) }
                 </svg>

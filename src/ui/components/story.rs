@@ -8,7 +8,7 @@ use crate::detect::{Context, Finding};
 use crate::model::TimeMs;
 use crate::store::EventStore;
 use crate::story::{stories, Lane, Mark, SuspectStory};
-use crate::ui::format::{minutes_utc, plural, thousands};
+use crate::ui::format::{evidence_text, minutes_utc, plural, thousands};
 use chrono::DateTime;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -124,7 +124,7 @@ fn suspect(story: &SuspectStory, findings: &[Finding], findings_current: bool, o
     let label = format!("What {} did: {} in {} lanes", story.account, plural(story.events as u64, "event", "events"), story.lanes.len());
     html! {
         <section class="story-suspect" data-account={story.account.clone()}>
-            <h3>{ story.account.clone() }<span class="hint">{ format!(" · {} · {} to {}", plural(story.events as u64, "event", "events"), minutes_utc(axis.start), minutes_utc(axis.end)) }</span></h3>
+            <h3>{ evidence_text(&story.account) }<span class="hint">{ format!(" · {} · {} to {}", plural(story.events as u64, "event", "events"), minutes_utc(axis.start), minutes_utc(axis.end)) }</span></h3>
             if story.lanes.is_empty() {
                 <p class="hint">{ "No sign-ins, changes, mail, downloads, cloud or Graph activity by this account in the loaded evidence." }</p>
             } else {
@@ -163,7 +163,7 @@ fn mark_view(lane: Lane, mark: &Mark, left: f64, middle: f64, findings: &[Findin
     html! {
         <g class={classes!("story-mark", (mark.failures == mark.count).then_some("failed"), cited.then_some("cited"))} data-testid="story-mark"
             tabindex="0" role="button" {onclick} {onkeydown}>
-            <title>{ tooltip(lane, mark, findings, findings_current) }</title>
+            <title>{ evidence_text(&tooltip(lane, mark, findings, findings_current)) }</title>
             { for ring }
             <rect x={left.to_string()} y={(middle - MARK_HEIGHT / 2.0).to_string()} width={width.to_string()} height={MARK_HEIGHT.to_string()} rx="1" />
         </g>

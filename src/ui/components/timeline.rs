@@ -8,7 +8,7 @@ use crate::case::annotations::{TAG_BENIGN, TAG_MALICIOUS, TAG_NEEDS_REVIEW};
 use crate::model::Outcome;
 use crate::store::{EventStore, RowAnnotation};
 use std::collections::BTreeMap;
-use crate::ui::format::{seconds, thousands};
+use crate::ui::format::{evidence_text, seconds, thousands};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -169,13 +169,13 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 { mark_cell(props.annotations.get(&row)) }
                 <span class="c-time">{ seconds(store.time(row)) }</span>
                 <span class="c-source">{ store.source(row).key() }</span>
-                <span class="c-op" title={store.operation(row).to_string()}>{ store.operation(row) }</span>
-                <span class={classes!("c-actor", ioc(store.actor(row)))} title={store.actor(row).to_string()}>{ store.actor(row) }</span>
-                <span class="c-target" title={store.target(row).to_string()}>{ store.target(row) }</span>
-                <span class={classes!("c-ip", ioc(store.ip(row)))} title={store.ip(row).to_string()}>{ store.ip(row) }</span>
+                <span class="c-op" title={evidence_text(store.operation(row))}>{ evidence_text(store.operation(row)) }</span>
+                <span class={classes!("c-actor", ioc(store.actor(row)))} title={evidence_text(store.actor(row))}>{ evidence_text(store.actor(row)) }</span>
+                <span class="c-target" title={evidence_text(store.target(row))}>{ evidence_text(store.target(row)) }</span>
+                <span class={classes!("c-ip", ioc(store.ip(row)))} title={evidence_text(store.ip(row))}>{ evidence_text(store.ip(row)) }</span>
                 { country_cell(&store, row) }
                 <span class={classes!("c-outcome", outcome_class(outcome))}>{ outcome.key() }</span>
-                <span class={classes!("c-app", ioc(store.app(row)))} title={store.app(row).to_string()}>{ store.app(row) }</span>
+                <span class={classes!("c-app", ioc(store.app(row)))} title={evidence_text(store.app(row))}>{ evidence_text(store.app(row)) }</span>
             </div>
         }
     });
@@ -248,9 +248,9 @@ fn country_cell(store: &EventStore, row: u32) -> Html {
     match store.location(row) {
         Some(l) if l.source.is_database() => {
             let title = format!("{} — {} (not in the log)", [l.city, l.country].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", "), l.source.describe());
-            html! { <span class="c-country enriched" data-testid="country-enriched" {title}>{ l.country }</span> }
+            html! { <span class="c-country enriched" data-testid="country-enriched" title={evidence_text(&title)}>{ evidence_text(l.country) }</span> }
         }
-        Some(l) => html! { <span class="c-country">{ l.country }</span> },
+        Some(l) => html! { <span class="c-country">{ evidence_text(l.country) }</span> },
         None => html! { <span class="c-country" /> },
     }
 }
