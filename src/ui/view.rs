@@ -26,6 +26,13 @@ pub fn matching_rows(store: &EventStore, query: &str, ctx: &EvalContext) -> Resu
     store.filter(&parsed, ctx).map_err(describe)
 }
 
+/// `matching_rows`' error for `query`, without running it (see
+/// `EventStore::check`).
+pub fn check(store: &EventStore, query: &str, ctx: &EvalContext) -> Result<(), String> {
+    let describe = |e: crate::store::QueryError| format!("column {}: {}", e.position + 1, e.message);
+    store.check(&parse(query).map_err(describe)?, ctx).map_err(describe)
+}
+
 pub fn compute(store: &EventStore, query: &str, ctx: &EvalContext) -> TimelineView {
     let rows = matching_rows(store, query, ctx).unwrap_or_default();
     let facets = FACETS.iter().map(|&f| (f, store.facets(&rows, f, FACET_TOP))).collect();
