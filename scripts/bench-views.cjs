@@ -6,7 +6,10 @@
 // the change (two animation frames after, so the paint is in) and the
 // longest main-thread task meanwhile; then the longest task of them all.
 // Usage: node scripts/bench-views.cjs DIST_DIR FILE...
-// (LOUPE_BENCH_VERBOSE=1 also prints the page's console.)
+// (LOUPE_BENCH_VERBOSE=1 also prints the page's console; LOUPE_BENCH_TRACE=
+// file.json writes a Chromium trace of the interactions, not the load, with
+// LOUPE_BENCH_TRACE_CATEGORIES as in bench-browser.cjs: add
+// disabled-by-default-v8.cpu_profiler for the wasm functions' time.)
 const path = require('path');
 const { staticServer } = require('./static-server.cjs');
 const fs = require('fs');
@@ -140,6 +143,7 @@ server.listen(0, '127.0.0.1', async () => {
       window.__longTasks = [];
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e); }).observe({ type: 'longtask' });
     });
+    if (process.env.LOUPE_BENCH_TRACE) await browser.startTracing(page, { path: process.env.LOUPE_BENCH_TRACE, categories: (process.env.LOUPE_BENCH_TRACE_CATEGORIES || 'devtools.timeline,disabled-by-default-devtools.timeline').split(',') });
     let longest = 0;
     for (const interaction of interactions) {
       const [shown, task, tasks] = await measure(page, interaction);
@@ -148,6 +152,7 @@ server.listen(0, '127.0.0.1', async () => {
       console.log(`${interaction.name.padEnd(34)}${time.padStart(8)} until shown; longest task ${task ? task.toFixed(0) + ' ms' : 'under 50 ms'}${tasks > 1 ? ` (${tasks} over 50 ms)` : ''}`);
     }
     console.log(`longest task while interacting    ${longest ? longest.toFixed(0) + ' ms' : 'under 50 ms'}`);
+    if (process.env.LOUPE_BENCH_TRACE) await browser.stopTracing();
   } catch (e) {
     console.error(`bench-views: ${e.message}`);
     process.exitCode = 1;

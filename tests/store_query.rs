@@ -232,6 +232,20 @@ fn unknown_attribute_is_an_error_with_position() {
 }
 
 #[test]
+fn check_finds_what_filter_refuses_without_running_it() {
+    let (store, _) = store();
+    let ctx = EvalContext::default();
+    for text in ["op:Send usr:alice", "-nope:x", "time:2026-03-01T09:30Z.. Subjekt:Quarterly"] {
+        let query = parse(text).unwrap();
+        assert_eq!(store.check(&query, &ctx), store.filter(&query, &ctx).map(|_| ()), "{text}");
+        assert!(store.check(&query, &ctx).is_err(), "{text}");
+    }
+    for text in ["", "op:Send", "Param.ForwardTo:evil.example -source:signin", "after:2026-03-01T10:00Z", "quarterly,50126"] {
+        assert_eq!(store.check(&parse(text).unwrap(), &ctx), Ok(()), "{text}");
+    }
+}
+
+#[test]
 fn time_terms() {
     let (store, _) = store();
     assert_eq!(run(&store, "after:2026-03-01T10:00Z before:2026-03-01T12:00Z"), ["10:05 New-InboxRule", "10:10 MailItemsAccessed", "11:00 Add member to role"]);

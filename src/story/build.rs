@@ -89,14 +89,36 @@ impl SuspectStory {
 /// A story per suspect account of the context, in the context's order.
 pub fn stories(store: &EventStore, ctx: &Context, incident_start: Option<TimeMs>, findings: &[Finding], columns: u32) -> Vec<SuspectStory> {
     let frame = Frame::new(ctx, incident_start);
-    let cited = cited_rows(findings);
-    ctx.suspect_accounts.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).map(|account| build_with(store, account, frame, &cited, columns)).collect()
+    let cited = Citations::of(findings);
+    suspects(ctx).map(|account| build_cited(store, account, frame, &cited, columns)).collect()
+}
+
+/// The context's suspect accounts, trimmed, blanks left out: whose stories
+/// `stories` tells, in that order.
+pub fn suspects(ctx: &Context) -> impl Iterator<Item = &str> {
+    ctx.suspect_accounts.iter().map(|a| a.trim()).filter(|a| !a.is_empty())
+}
+
+/// The rows the findings cite, sorted once for every suspect's story
+/// (tens of thousands of findings cite hundreds of thousands of rows).
+pub struct Citations(Vec<(u32, usize)>);
+
+impl Citations {
+    pub fn of(findings: &[Finding]) -> Citations {
+        Citations(cited_rows(findings))
+    }
 }
 
 /// One account's story. `columns` is how many columns the drawing has
 /// across; the findings' rows must be the store's current row numbers.
 pub fn build(store: &EventStore, account: &str, frame: Frame, findings: &[Finding], columns: u32) -> SuspectStory {
     build_with(store, account, frame, &cited_rows(findings), columns)
+}
+
+/// `build` with the findings' citations sorted already: the page draws the
+/// suspects one task after another and sorts them once.
+pub fn build_cited(store: &EventStore, account: &str, frame: Frame, cited: &Citations, columns: u32) -> SuspectStory {
+    build_with(store, account, frame, &cited.0, columns)
 }
 
 fn build_with(store: &EventStore, account: &str, frame: Frame, cited: &[(u32, usize)], columns: u32) -> SuspectStory {
@@ -427,6 +449,18 @@ mod tests {
         assert_eq!(mfa.len(), 1);
         assert_eq!((mfa[0].findings.clone(), mfa[0].finding_count, mfa[0].row), (vec![1], 1, 4));
         assert!(story.marks(Lane::Apps).iter().all(|m| !m.is_cited()));
+    }
+
+    #[test]
+    fn citations_sorted_once_tell_the_same_story() {
+        let store = store_of(incident());
+        let findings = vec![finding(Severity::High, "Sign-in from a new country", vec![2], &store), finding(Severity::Medium, "Security info registered", vec![4, 5], &store)];
+        let cited = Citations::of(&findings);
+        for account in [ALICE, "bob@contoso.com"] {
+            assert_eq!(build_cited(&store, account, Frame::default(), &cited, 10), build(&store, account, Frame::default(), &findings, 10));
+        }
+        let ctx = Context { suspect_accounts: vec![" ".into(), ALICE.into(), "".into()], ..Context::default() };
+        assert_eq!(suspects(&ctx).collect::<Vec<_>>(), vec![ALICE]);
     }
 
     #[test]

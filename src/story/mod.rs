@@ -15,5 +15,5 @@ mod build;
 mod lane;
 
 pub use axis::Axis;
-pub use build::{build, stories, Frame, Mark, SuspectStory};
+pub use build::{build, build_cited, stories, suspects, Citations, Frame, Mark, SuspectStory};
 pub use lane::{lane_of, Lane, LaneClassifier};

@@ -127,7 +127,8 @@ pub fn app() -> Html {
     let apply_query = {
         let (store, applied, query_error, selected) = (store.clone(), applied.clone(), query_error.clone(), selected.clone());
         let eval_context = eval_context.clone();
-        Callback::from(move |text: String| match view::matching_rows(&store.borrow(), &text, &eval_context) {
+        // Checked, not run: the timeline's memo runs the query once applied.
+        Callback::from(move |text: String| match view::check(&store.borrow(), &text, &eval_context) {
             Ok(_) => {
                 applied.set(text.trim().to_string());
                 query_error.set(None);

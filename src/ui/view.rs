@@ -36,6 +36,13 @@ pub fn matching_rows(store: &EventStore, query: &str, ctx: &EvalContext) -> Resu
     store.filter(&parsed, ctx).map_err(describe)
 }
 
+/// `matching_rows`' error for `query`, without running it (see
+/// `EventStore::check`).
+pub fn check(store: &EventStore, query: &str, ctx: &EvalContext) -> Result<(), String> {
+    let describe = |e: crate::store::QueryError| format!("column {}: {}", e.position + 1, e.message);
+    store.check(&parse(query).map_err(describe)?, ctx).map_err(describe)
+}
+
 /// Short name of a facet's section, used in test ids (`facet-operation`).
 pub fn facet_id(field: FacetField) -> &'static str {
     match field {

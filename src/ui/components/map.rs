@@ -11,7 +11,7 @@ use crate::geo::world::{countries, HEIGHT, WIDTH};
 use crate::geo::{layout, place_query, SigninMap, TravelHops};
 use crate::store::{parse, EventStore};
 use crate::ui::format::evidence_text;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -33,6 +33,10 @@ pub struct SigninMapProps {
 
 /// The store and the row list change as wholes: compared by identity, as
 /// the timeline's are (a million row numbers are not compared one by one).
+/// `on_open` is left out: the page makes it anew on every redraw, which
+/// redrew the map (hundreds of lines and labels) on every click anywhere.
+/// What it captures besides the query (the case's marked values) changes
+/// the rows or the context, which are compared.
 impl PartialEq for SigninMapProps {
     fn eq(&self, other: &Self) -> bool {
         self.generation == other.generation
@@ -41,7 +45,6 @@ impl PartialEq for SigninMapProps {
             && Rc::ptr_eq(&self.findings, &other.findings)
             && self.context == other.context
             && self.query == other.query
-            && self.on_open == other.on_open
     }
 }
 
@@ -68,15 +71,38 @@ fn land() -> Html {
 pub fn signin_map_panel(props: &SigninMapProps) -> Html {
     let unfolded = use_state(|| false);
     // The findings' hops change only with the findings, the store or the
-    // context; a change of filter rebuilds only the places.
-    let hops = {
-        let store = props.store.clone();
-        use_memo((*unfolded, props.generation, ByIdentity(props.findings.clone()), props.context.clone()), move |(unfolded, _, findings, context)| {
-            if !*unfolded {
-                return TravelHops::default();
-            }
-            crate::ui::analysis::timed("sign-in map: travel hops", || TravelHops::of(&store.borrow(), context, &findings.0))
-        })
+    // context; a change of filter rebuilds only the places. They are worked
+    // out in a task of their own once the findings are in, open or not
+    // (tens of ms for thousands of travel findings): unfolding the map then
+    // costs the places alone. Unfolded before they are ready, the map shows
+    // its places first and its lines a task later.
+    // Hops go with the store, findings and context they were worked out
+    // for: row numbers of another store would draw the wrong lines.
+    type HopsFor = (u64, usize, Context);
+    let hops = use_state(|| None::<(HopsFor, Rc<TravelHops>)>);
+    let wanted: HopsFor = (props.generation, Rc::as_ptr(&props.findings) as usize, props.context.clone());
+    {
+        let (store, findings, hops) = (props.store.clone(), props.findings.clone(), hops.clone());
+        use_effect_with(wanted.clone(), move |wanted| {
+            let live = Rc::new(Cell::new(true));
+            let (wanted, still) = (wanted.clone(), live.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::ui::yield_now::to_browser().await;
+                if !still.get() {
+                    return;
+                }
+                let Ok(store) = store.try_borrow() else { return };
+                let worked_out = crate::ui::analysis::timed("sign-in map: travel hops", || TravelHops::of(&store, &wanted.2, &findings));
+                drop(store);
+                hops.set(Some((wanted, Rc::new(worked_out))));
+            });
+            move || live.set(false)
+        });
+    }
+    let no_hops = use_memo((), |_| TravelHops::default());
+    let hops: Rc<TravelHops> = match &*hops {
+        Some((made_for, hops)) if *made_for == wanted => hops.clone(),
+        _ => no_hops.clone(),
     };
     let map = {
         let store = props.store.clone();

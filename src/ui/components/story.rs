@@ -7,10 +7,10 @@
 use crate::detect::{Context, Finding};
 use crate::model::TimeMs;
 use crate::store::EventStore;
-use crate::story::{stories, Lane, Mark, SuspectStory};
+use crate::story::{build_cited, suspects, Citations, Frame, Lane, Mark, SuspectStory};
 use crate::ui::format::{evidence_text, minutes_utc, plural, thousands};
 use chrono::DateTime;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -48,6 +48,15 @@ impl PartialEq for StoryProps {
     }
 }
 
+/// One story drawn, with the findings it was built with (a mark names
+/// findings by their place in that list).
+#[derive(Clone)]
+struct Drawn {
+    story: Rc<SuspectStory>,
+    findings: Rc<Vec<Finding>>,
+    findings_current: bool,
+}
+
 #[function_component(StoryPanel)]
 pub fn story_panel(props: &StoryProps) -> Html {
     let open = use_state(|| false);
@@ -55,20 +64,52 @@ pub fn story_panel(props: &StoryProps) -> Html {
         let open = open.clone();
         Callback::from(move |e: Event| open.set(e.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
     };
+    let drawn = use_state(|| Rc::new(Vec::<Drawn>::new()));
     let layout = props.store.try_borrow().map(|s| s.row_layout()).unwrap_or_default();
-    let drawn = {
-        let store = props.store.clone();
-        let findings = props.findings.clone();
+    {
+        // One suspect per task: each story scans the store (a million
+        // events: 20-60 ms) and draws hundreds of marks, so building them
+        // all in the task that opened the panel held the page for 100-250
+        // ms. The first story shows in that task, the next ones after the
+        // browser has had its turn, each taking the place of the one drawn
+        // before (no flicker); a change meanwhile stops the rest.
+        let (store, findings, drawn) = (props.store.clone(), props.findings.clone(), drawn.clone());
         let key = (*open, props.generation, layout, props.context.clone(), props.incident_start, Rc::as_ptr(&props.findings) as usize, props.findings_current);
-        use_memo(key, move |(open, _, _, context, incident_start, _, current)| {
-            if !*open {
-                return Vec::new();
+        use_effect_with(key, move |(open, _, _, context, incident_start, _, current)| {
+            let live = Rc::new(Cell::new(true));
+            if *open {
+                let (live, context, incident_start, current) = (live.clone(), context.clone(), *incident_start, *current);
+                let before: Rc<Vec<Drawn>> = (*drawn).clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let frame = Frame::new(&context, incident_start);
+                    let cited = Citations::of(if current { &findings[..] } else { &[] });
+                    let accounts: Vec<&str> = suspects(&context).collect();
+                    let mut stories: Vec<Drawn> = Vec::new();
+                    for (i, account) in accounts.iter().enumerate() {
+                        let story = {
+                            let Ok(store) = store.try_borrow() else { return };
+                            build_cited(&store, account, frame, &cited, COLUMNS)
+                        };
+                        stories.push(Drawn { story: Rc::new(story), findings: findings.clone(), findings_current: current });
+                        let last = i + 1 == accounts.len();
+                        let shown = if last { stories.clone() } else { stories.iter().chain(before.get(i + 1..accounts.len()).unwrap_or_default()).cloned().collect() };
+                        drawn.set(Rc::new(shown));
+                        if last {
+                            return;
+                        }
+                        crate::ui::yield_now::to_browser().await;
+                        if !live.get() {
+                            return;
+                        }
+                    }
+                    drawn.set(Rc::new(stories));
+                });
+            } else {
+                drawn.set(Rc::new(Vec::new()));
             }
-            let Ok(store) = store.try_borrow() else { return Vec::new() };
-            let cited: &[Finding] = if *current { &findings[..] } else { &[] };
-            stories(&store, context, *incident_start, cited, COLUMNS)
-        })
-    };
+            move || live.set(false)
+        });
+    }
     let suspects = props.context.suspect_accounts.iter().filter(|a| !a.trim().is_empty()).count();
     html! {
         <details class="story-panel" data-testid="story" open={*open} {ontoggle}>
@@ -76,9 +117,32 @@ pub fn story_panel(props: &StoryProps) -> Html {
             if suspects == 0 {
                 <p class="hint">{ "Add a suspect account to the investigation context to see what it did, lane by lane, on one time axis." }</p>
             }
-            { for drawn.iter().map(|story| suspect(story, &props.findings, props.findings_current, &props.on_select)) }
+            { for drawn.iter().map(|d| html! {
+                <SuspectChart story={d.story.clone()} findings={d.findings.clone()} findings_current={d.findings_current} on_select={props.on_select.clone()} />
+            }) }
         </details>
     }
+}
+
+#[derive(Properties)]
+struct SuspectChartProps {
+    story: Rc<SuspectStory>,
+    findings: Rc<Vec<Finding>>,
+    findings_current: bool,
+    on_select: Callback<u32>,
+}
+
+/// By identity, and without the callback (as `StoryProps`): a suspect
+/// already drawn is not drawn again when the next one is added.
+impl PartialEq for SuspectChartProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.story, &other.story) && Rc::ptr_eq(&self.findings, &other.findings) && self.findings_current == other.findings_current
+    }
+}
+
+#[function_component(SuspectChart)]
+fn suspect_chart(props: &SuspectChartProps) -> Html {
+    suspect(&props.story, &props.findings, props.findings_current, &props.on_select)
 }
 
 /// One suspect's drawing.
