@@ -239,6 +239,12 @@ impl Deduper {
     }
 
     /// A record with an id: its pair's `key` and its `content_hash`.
+    /// Make room for `more` ids, when a load can tell how many are coming
+    /// (growing the table re-hashes every id it holds).
+    pub fn expect(&mut self, more: usize) {
+        self.seen.reserve(more);
+    }
+
     pub fn offer(&mut self, key: u64, content: u64) -> Seen {
         match self.seen.entry(key) {
             Entry::Vacant(e) => {

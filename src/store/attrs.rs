@@ -171,7 +171,7 @@ pub(super) struct Attrs {
     /// The rows' strings: numbers in `write_varint`'s ASCII form and
     /// values' text, so that a value is read back without checking it is
     /// UTF-8.
-    data: String,
+    pub(super) data: String,
     few_limit: usize,
     /// Template count at which the template pressure is next checked.
     pressure_at: usize,
@@ -576,8 +576,13 @@ impl Attrs {
         self.scratch_data = String::new();
     }
 
+    /// Room for `rows` more rows, their strings as long as the average so
+    /// far: growing `data` later copies all of it, hundreds of MB at
+    /// millions of rows.
     pub(super) fn reserve(&mut self, rows: usize) {
         self.starts.reserve(rows);
+        let bytes_per_row = self.data.len().checked_div(self.starts.len()).unwrap_or(0);
+        self.data.reserve(rows.saturating_mul(bytes_per_row));
     }
 
     /// Heap bytes: (row starts and bytes, templates, value dictionary, the rest).
