@@ -137,31 +137,42 @@ impl CsvBounds {
                         continue;
                     }
                     let at = i + ahead.trailing_zeros() as usize;
-                    match bytes[at] {
-                        b'"' => {
-                            let opens = if at == i { field_start } else { bytes[at - 1] == delimiter };
-                            state = if opens { State::InQuoted } else { State::Outside { field_start: false } };
-                        }
-                        b'\n' => {
-                            last = Some(at + 1);
-                            state = State::Outside { field_start: true };
-                        }
-                        _ => {
-                            // `\r`: the record ends here unless `\n` follows.
-                            match bytes.get(at + 1) {
-                                Some(b'\n') => {}
-                                Some(_) => last = Some(at + 1),
-                                None => self.cr_at_end = true,
-                            }
-                            state = State::Outside { field_start: true };
-                        }
-                    }
+                    state = self.after_special(bytes, i, at, field_start, &mut last);
                     i = at + 1;
                 }
             }
         }
         self.state = state;
         last
+    }
+
+    /// What a quote, `\n` or `\r` at `at` does, met outside a quoted field
+    /// as the first such byte from `i` on: the state after it, and the
+    /// record end it makes (into `last`).
+    fn after_special(&mut self, bytes: &[u8], i: usize, at: usize, field_start: bool, last: &mut Option<usize>) -> State {
+        match bytes[at] {
+            b'"' => {
+                let opens = if at == i { field_start } else { bytes[at - 1] == self.delimiter };
+                if opens {
+                    State::InQuoted
+                } else {
+                    State::Outside { field_start: false }
+                }
+            }
+            b'\n' => {
+                *last = Some(at + 1);
+                State::Outside { field_start: true }
+            }
+            _ => {
+                // `\r`: the record ends here unless `\n` follows.
+                match bytes.get(at + 1) {
+                    Some(b'\n') => {}
+                    Some(_) => *last = Some(at + 1),
+                    None => self.cr_at_end = true,
+                }
+                State::Outside { field_start: true }
+            }
+        }
     }
 
     /// `scan` jumping from one byte that matters to the next (`memchr`,
@@ -205,25 +216,7 @@ impl CsvBounds {
                         state = State::Outside { field_start: if tail.is_some() { tail == Some(delimiter) } else { field_start } };
                         break;
                     };
-                    match bytes[at] {
-                        b'"' => {
-                            let opens = if at == i { field_start } else { bytes[at - 1] == delimiter };
-                            state = if opens { State::InQuoted } else { State::Outside { field_start: false } };
-                        }
-                        b'\n' => {
-                            last = Some(at + 1);
-                            state = State::Outside { field_start: true };
-                        }
-                        _ => {
-                            // `\r`: the record ends here unless `\n` follows.
-                            match bytes.get(at + 1) {
-                                Some(b'\n') => {}
-                                Some(_) => last = Some(at + 1),
-                                None => self.cr_at_end = true,
-                            }
-                            state = State::Outside { field_start: true };
-                        }
-                    }
+                    state = self.after_special(bytes, i, at, field_start, &mut last);
                     i = at + 1;
                 }
             }
