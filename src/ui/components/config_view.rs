@@ -14,6 +14,7 @@ use crate::report::incident::{config_changes, ConfigChange};
 use crate::tenant::{ObjectKind, Snapshot};
 use crate::ui::components::findings_panel::severity_class;
 use crate::ui::state::{SnapshotFile, SnapshotRole};
+use crate::ui::format::evidence_text;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -154,14 +155,14 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
                         <span class={classes!("sev", severity_class(ch.risk))}>{ ch.risk.label() }</span>
                         <span class="step-no">{ format!("step {}", step_of(&ch.kind)) }</span>
                         <span class="kind">{ ch.kind.label() }</span>
-                        <span class="title">{ format!("{} {}", ch.name, crate::tenant::reconstruct::change_word(ch.change)) }</span>
+                        <span class="title">{ format!("{} {}", evidence_text(&ch.name), crate::tenant::reconstruct::change_word(ch.change)) }</span>
                         if let Some(when) = c.when { <span class="when">{ format_utc(when) }</span> }
                     </summary>
-                    <p class="reason">{ ch.reason() }</p>
+                    <p class="reason">{ evidence_text(&ch.reason()) }</p>
                     if !ch.changes.is_empty() {
                         <table class="props">
                             <tr><th>{ "property" }</th><th>{ "before" }</th><th>{ "after" }</th></tr>
-                            { for ch.changes.iter().take(40).map(|p| html! { <tr><td>{ &p.path }</td><td>{ p.old.to_string() }</td><td>{ p.new.to_string() }</td></tr> }) }
+                            { for ch.changes.iter().take(40).map(|p| html! { <tr><td>{ evidence_text(&p.path) }</td><td>{ evidence_text(&p.old.to_string()) }</td><td>{ evidence_text(&p.new.to_string()) }</td></tr> }) }
                         </table>
                     }
                     <button class="link" onclick={open}>{ if c.rows > 0 { format!("Show the {} log record(s)", c.rows) } else { "Show log events about this object".to_string() } }</button>
@@ -194,10 +195,10 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
         html! {
             <tr data-testid="app-row">
                 <td><span class={classes!("sev", severity_class(a.risk))}>{ a.risk.label() }</span></td>
-                <td title={a.app_id.clone()}>{ if a.name.is_empty() { &a.app_id } else { &a.name } }</td>
+                <td title={a.app_id.clone()}>{ evidence_text(if a.name.is_empty() { &a.app_id } else { &a.name }) }</td>
                 <td>{ origin }</td>
                 <td class="perms">{ perms.iter().take(6).map(|p| p.name.as_str()).collect::<Vec<_>>().join(" ") }</td>
-                <td>{ a.consented_by.join(", ") }</td>
+                <td>{ evidence_text(&a.consented_by.join(", ")) }</td>
                 <td class="flags">{ flags.join(" · ") }</td>
                 <td><button class="link" onclick={open}>{ "events" }</button></td>
             </tr>
@@ -245,9 +246,9 @@ pub fn config_view(props: &ConfigViewProps) -> Html {
                             <span class="result">{ match c.result { CheckResult::Pass => "pass", CheckResult::Gap => "gap", CheckResult::NotEvaluable => "not evaluable" } }</span>
                             <span class="step-no">{ format!("step {}", c.step) }</span>
                             <span class="title">{ c.title }</span>
-                            <p class="reason">{ &c.reason }</p>
+                            <p class="reason">{ evidence_text(&c.reason) }</p>
                             if !c.policies.is_empty() {
-                                <p class="hint">{ format!("Policies: {}", c.policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join("; ")) }</p>
+                                <p class="hint">{ format!("Policies: {}", c.policies.iter().map(|p| format!("{} ({})", evidence_text(&p.name), p.state)).collect::<Vec<_>>().join("; ")) }</p>
                             }
                             if !c.cannot_judge.is_empty() {
                                 <p class="hint">{ format!("Cannot judge from a snapshot: {}", c.cannot_judge.join("; ")) }</p>
