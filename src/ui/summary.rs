@@ -48,11 +48,11 @@ pub fn use_rows_summary(store: Rc<RefCell<EventStore>>, rows: Rc<Vec<u32>>, layo
                 let still_wanted = || *newest.borrow() == request;
                 for field in FACETS {
                     super::yield_now::to_browser().await;
-                    let Some(store) = current(&store, layout).filter(|_| still_wanted()) else { return };
+                    let Some(store) = current(&store, layout).await.filter(|_| still_wanted()) else { return };
                     summary.facets.push((field, timed("timeline facets", || facet_of(&store, &rows, field))));
                 }
                 super::yield_now::to_browser().await;
-                let Some(store) = current(&store, layout).filter(|_| still_wanted()) else { return };
+                let Some(store) = current(&store, layout).await.filter(|_| still_wanted()) else { return };
                 summary.histogram = timed("timeline histogram", || histogram_of(&store, &rows));
                 shown.set(Rc::new(summary));
             });
@@ -61,8 +61,13 @@ pub fn use_rows_summary(store: Rc<RefCell<EventStore>>, rows: Rc<Vec<u32>>, layo
     (*shown).clone()
 }
 
-/// The store, when nobody is changing it and its rows are still numbered
-/// as in `layout` (else a newer request follows with new rows).
-fn current(store: &Rc<RefCell<EventStore>>, layout: u64) -> Option<std::cell::Ref<'_, EventStore>> {
-    store.try_borrow().ok().filter(|store| store.row_layout() == layout)
+/// The store once nobody is changing it, if its rows are still numbered as
+/// in `layout` (else a newer request follows with new rows).
+async fn current(store: &Rc<RefCell<EventStore>>, layout: u64) -> Option<std::cell::Ref<'_, EventStore>> {
+    loop {
+        match store.try_borrow() {
+            Ok(store) => return (store.row_layout() == layout).then_some(store),
+            Err(_) => gloo::timers::future::TimeoutFuture::new(1).await,
+        }
+    }
 }
