@@ -154,6 +154,12 @@ test('hostile strings stay inert and readable in every view, export and report',
       assert.ok(!BIDI.test(timelineText), 'no override character is left in the timeline or facets');
       await assertInert(page, 'timeline and facets');
 
+      // The tenant configuration view lists the apps the audit log names.
+      await page.locator(`${tid('config')} > summary`).click();
+      await until(page, 'an app with its override shown as a marker', () => [...document.querySelectorAll('[data-testid="app-row"]')].some((r) => r.textContent.includes('⟨RLO⟩')));
+      assert.ok(!BIDI.test(await text(page, tid('config'))), 'no override character is left in the configuration view');
+      await page.locator(`${tid('config')} > summary`).click();
+
       // Findings name the hostile account, as text.
       await page.locator(tid('finding')).first().waitFor();
       const findings = await text(page, tid('findings'));
