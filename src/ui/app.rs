@@ -604,7 +604,7 @@ pub fn app() -> Html {
                     <Later stamp={later_stamp}>
                     <super::components::exercise::ExercisePanel sample_folder={(*sample_folder).map(AttrValue::Static)} case={case.case.clone()}
                         store={store.clone()} generation={loads.generation} findings={findings.clone()} on_action={on_case_action.clone()} />
-                    <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} on_set={on_set_context} />
+                    <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} analysing={analysis.busy} on_set={on_set_context} />
                     <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} posture_checks={(*posture_checks).clone()} on_open_config={open_config} now={*now} on_action={on_case_action}
                         findings={findings.clone()} on_open={apply_query.clone()}
                         plan={plan.clone()} contradictions={contradictions.clone()} />

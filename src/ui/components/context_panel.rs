@@ -14,6 +14,10 @@ pub struct ContextPanelProps {
     /// The context in force: the confirmed one, or the suggestion.
     pub context: Context,
     pub confirmed: bool,
+    /// A newer analysis is under way, so the suggestion shown may still
+    /// lack what the evidence loaded last brings.
+    #[prop_or_default]
+    pub analysing: bool,
     /// Confirm a context (`Some`) or go back to the suggestion (`None`).
     pub on_set: Callback<Option<Context>>,
 }
@@ -253,7 +257,11 @@ pub fn context_panel(props: &ContextPanelProps) -> Html {
                 if props.confirmed {
                     <button onclick={back}>{ "Back to Loupe's suggestion" }</button>
                 } else {
-                    <button data-testid="accept-context" onclick={accept}>{ "Accept" }</button>
+                    // Accepting a half-worked suggestion would freeze it
+                    // without what the last files bring.
+                    <button data-testid="accept-context" onclick={accept} disabled={props.analysing}
+                        title={if props.analysing { "Loupe is still working out its suggestion from the evidence" } else { "Confirm this context" }}>
+                        { if props.analysing { "Accept (working…)" } else { "Accept" } }</button>
                 }
             </div>
         </section>
