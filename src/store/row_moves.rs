@@ -7,6 +7,7 @@
 //! of being thrown away and rebuilt. Only merges can be followed; removing
 //! rows starts a new layout nothing older can be carried into.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 /// Merges kept: enough for a page that missed a few parts between renders.
@@ -62,7 +63,7 @@ impl RowMoves {
         }
         let first = self.merges.iter().position(|m| m.from == since);
         match first {
-            Some(i) => Some(RowMover { merges: self.merges.range(i..).map(|m| m.inserted_after.as_slice()).collect() }),
+            Some(i) => Some(RowMover { merges: self.merges.range(i..).map(|m| Cow::Borrowed(m.inserted_after.as_slice())).collect() }),
             None if since == self.layout => Some(RowMover { merges: Vec::new() }),
             None => None,
         }
@@ -71,10 +72,16 @@ impl RowMoves {
 
 /// Follows row numbers from an older layout to the current one.
 pub struct RowMover<'m> {
-    merges: Vec<&'m [u32]>,
+    merges: Vec<Cow<'m, [u32]>>,
 }
 
 impl RowMover<'_> {
+    /// A copy that does not hold the store (a few bytes per row merged),
+    /// to follow many row numbers across tasks while the store changes.
+    pub fn into_owned(self) -> RowMover<'static> {
+        RowMover { merges: self.merges.into_iter().map(|m| Cow::Owned(m.into_owned())).collect() }
+    }
+
     /// Nothing moved: every row number is still valid.
     pub fn is_identity(&self) -> bool {
         self.merges.iter().all(|inserted| inserted.is_empty())
@@ -118,6 +125,14 @@ mod tests {
         moves.merged(vec![0]); // [y a x b]
         let mover = moves.since(start).expect("two merges back");
         assert_eq!((mover.row(0), mover.row(1)), (1, 3));
+        // A copy that outlives the moves follows rows the same way.
+        let copied = {
+            let short_lived = moves.clone();
+            short_lived.since(start).expect("two merges back").into_owned()
+        };
+        let mut rows = [0, 1];
+        copied.rows(&mut rows);
+        assert_eq!(rows, [1, 3]);
         let middle = moves.layout() - 1;
         assert_eq!(moves.since(middle).map(|m| m.row(1)), Some(2));
         moves.rebuilt();

@@ -15,7 +15,7 @@
 use crate::detect::facts::TenantAccounts;
 use crate::detect::{detection_context, order_findings, suggest_context, Context, Finding, History, DETECTORS};
 use crate::remediate::{Plan, PlanBuilder};
-use crate::store::EventStore;
+use crate::store::{EventStore, RowMover};
 use gloo::timers::future::TimeoutFuture;
 use std::cell::{Cell, RefCell};
 use std::ops::Range;
@@ -130,7 +130,12 @@ impl StoreGate {
 /// confirmed context (or, without one, Loupe's suggestion).
 #[hook]
 pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation: u64, confirmed: Option<Context>, loading: bool) -> Analysis {
-    let shown = use_state(Analysis::default);
+    let state = use_state(Analysis::default);
+    let shown = {
+        let store = store.clone();
+        use_memo((), |_| Shown { state: RefCell::new(state.clone()), latest: RefCell::new(Analysis::default()), following: Cell::new(false), store })
+    };
+    *shown.state.borrow_mut() = state.clone();
     let pace = use_memo((), |_| Rc::new(Pace { last_shown_at: Cell::new(f64::NEG_INFINITY), last_took: Cell::new(0.0) }));
     {
         let shown = shown.clone();
@@ -141,14 +146,43 @@ pub fn use_analysis(store: Rc<RefCell<EventStore>>, gate: StoreGate, generation:
             // are ready. When a loading file merged rows in, they follow
             // their rows (see `follow_rows`), so the lists on screen are
             // updated in place rather than emptied and built again.
-            let previous = (*shown).clone();
-            let kept = if previous.generation == *generation { previous } else { follow_rows(&store, previous, *generation) };
-            shown.set(Analysis { busy: true, ..kept });
+            let previous = shown.latest.borrow().clone();
+            let kept = if previous.generation == *generation { previous } else { follow_rows(&store, &shown, previous, *generation) };
+            shown.show(Analysis { busy: true, ..kept });
             let not_before = if loading { pace.next_while_loading() } else { f64::NEG_INFINITY };
             spawn_local(analyse(store, gate, run, *generation, confirmed.clone(), not_before, shown, pace));
         });
     }
-    (*shown).clone()
+    (*state).clone()
+}
+
+/// What the page shows, and the way to change it.
+struct Shown {
+    /// The handle of the latest render (an older one would set a stale state).
+    state: RefCell<UseStateHandle<Analysis>>,
+    /// The analysis last handed to the page, rendered or about to be.
+    latest: RefCell<Analysis>,
+    /// Many findings are following their rows in slices (`follow_in_slices`).
+    following: Cell<bool>,
+    store: Rc<RefCell<EventStore>>,
+}
+
+impl Shown {
+    /// Show `next`; the findings and plan it replaces are freed in slices
+    /// after the redraw (see `retire`).
+    fn show(&self, next: Analysis) {
+        let replaced = self.latest.replace(next.clone());
+        self.state.borrow().set(next);
+        let now = self.latest.borrow();
+        if !Rc::ptr_eq(&replaced.findings, &now.findings) {
+            let size = replaced.findings.len();
+            super::retire::free_in_slices(replaced.findings, size, |findings| findings);
+        }
+        if !Rc::ptr_eq(&replaced.plan, &now.plan) {
+            let size = replaced.plan.actions.len();
+            super::retire::free_in_slices(replaced.plan, size, |plan| plan.actions);
+        }
+    }
 }
 
 /// One analysis, step by step; it gives up, keeping nothing, as soon as a
@@ -161,7 +195,7 @@ async fn analyse(
     generation: u64,
     confirmed: Option<Context>,
     not_before: f64,
-    shown: UseStateHandle<Analysis>,
+    shown: Rc<Shown>,
     pace: Rc<Pace>,
 ) {
     // Let the page paint what changed (a finished load) first, and while a
@@ -235,7 +269,7 @@ async fn analyse(
     if !next_step(&gate, run).await {
         return;
     }
-    shown.set(Analysis { generation, layout: store.row_layout(), suggested: Rc::new(suggested), findings: Rc::new(findings), plan: Rc::new(plan), busy: false });
+    shown.show(Analysis { generation, layout: store.row_layout(), suggested: Rc::new(suggested), findings: Rc::new(findings), plan: Rc::new(plan), busy: false });
     let now = js_sys::Date::now();
     pace.last_shown_at.set(now);
     pace.last_took.set(now - started);
@@ -281,30 +315,137 @@ async fn next_step(gate: &StoreGate, run: u64) -> bool {
     gate.is_current(run)
 }
 
+/// Findings and remediation actions followed to their rows' new places in
+/// the task that merged the rows, up to this many. More (tens of thousands
+/// on millions of rows: 50-90 ms of copying) follow in slices, and meanwhile
+/// the page shows them with their old layout, which the views that place
+/// rows by number treat as stale (`Analysis::layout`).
+const FOLLOW_AT_ONCE: usize = 2000;
+
+/// Findings and actions copied between two looks at the clock.
+const FOLLOW_SLICE: usize = 128;
+
 /// The findings of an older generation, their row numbers moved to where
 /// their rows are now. When the rows cannot be followed (a file was
 /// removed) the findings go. The suggested context names accounts and
 /// addresses, not rows: it stays either way until the new one is ready, so
 /// the context panel and the timeline's marks do not flicker.
-fn follow_rows(store: &RefCell<EventStore>, previous: Analysis, generation: u64) -> Analysis {
+fn follow_rows(store: &RefCell<EventStore>, shown: &Rc<Shown>, previous: Analysis, generation: u64) -> Analysis {
     let Ok(store) = store.try_borrow() else {
         return Analysis { generation, suggested: previous.suggested, ..Analysis::default() };
     };
-    let layout = store.row_layout();
-    let (findings, plan) = match store.rows_moved_since(previous.layout) {
-        Some(moved) if moved.is_identity() => (previous.findings, previous.plan),
+    let many = previous.findings.len() + previous.plan.actions.len() > FOLLOW_AT_ONCE;
+    if many && store.rows_moved_since(previous.layout).is_some_and(|moved| !moved.is_identity()) {
+        if !shown.following.replace(true) {
+            spawn_local(follow_in_slices(shown.clone()));
+        }
+        return previous;
+    }
+    let (findings, plan) = at_current_layout(&store, &previous);
+    Analysis { generation, layout: store.row_layout(), suggested: previous.suggested, findings, plan, busy: previous.busy }
+}
+
+/// Follow the findings and actions shown to the store's current layout a
+/// slice at a time, again until they are there: the store may take more
+/// rows meanwhile. Only the copying is sliced; the store is read between
+/// slices, never held, so merges go on. A newer analysis shown meanwhile
+/// replaces what was being followed, and the following starts from it.
+async fn follow_in_slices(shown: Rc<Shown>) {
+    let store = shown.store.clone();
+    'again: loop {
+        let from = shown.latest.borrow().clone();
+        let (moved, layout) = loop {
+            if let Ok(now) = store.try_borrow() {
+                break (now.rows_moved_since(from.layout).map(RowMover::into_owned), now.row_layout());
+            }
+            TimeoutFuture::new(1).await;
+        };
+        if from.layout == layout {
+            break;
+        }
+        let replaced = |shown: &Shown| !Rc::ptr_eq(&shown.latest.borrow().findings, &from.findings);
+        let next = match moved {
+            None => Analysis { generation: from.generation, layout, suggested: from.suggested.clone(), busy: from.busy, ..Analysis::default() },
+            Some(moved) => {
+                let mut findings = Vec::with_capacity(from.findings.len());
+                let mut actions = Vec::with_capacity(from.plan.actions.len());
+                let mut step_started = js_sys::Date::now();
+                let finding_chunks = from.findings.chunks(FOLLOW_SLICE).map(|c| (c.len(), true));
+                let action_chunks = from.plan.actions.chunks(FOLLOW_SLICE).map(|c| (c.len(), false));
+                for (size, of_findings) in finding_chunks.chain(action_chunks) {
+                    if js_sys::Date::now() - step_started > STEP_MS {
+                        super::yield_now::to_browser().await;
+                        if replaced(&shown) {
+                            continue 'again;
+                        }
+                        step_started = js_sys::Date::now();
+                    }
+                    if of_findings {
+                        findings.extend(followed(&from.findings[findings.len()..findings.len() + size], &moved));
+                    } else {
+                        actions.extend(followed(&from.plan.actions[actions.len()..actions.len() + size], &moved));
+                    }
+                }
+                Analysis {
+                    generation: from.generation,
+                    layout,
+                    suggested: from.suggested.clone(),
+                    findings: Rc::new(findings),
+                    plan: Rc::new(Plan { actions, notes: from.plan.notes.clone() }),
+                    busy: shown.latest.borrow().busy,
+                }
+            }
+        };
+        if replaced(&shown) {
+            continue;
+        }
+        shown.show(next);
+        super::yield_now::to_browser().await;
+    }
+    shown.following.set(false);
+}
+
+/// The findings and plan of `analysis` with row numbers of the store as it
+/// is now: followed at once if they are still being followed in slices
+/// (for a report asked for meanwhile), none if they cannot be.
+pub fn at_current_layout(store: &EventStore, analysis: &Analysis) -> (Rc<Vec<Finding>>, Rc<Plan>) {
+    match store.rows_moved_since(analysis.layout) {
+        Some(moved) if moved.is_identity() => (analysis.findings.clone(), analysis.plan.clone()),
         Some(moved) => {
-            let findings = previous.findings.iter().cloned().map(|mut f| {
-                moved.rows(&mut f.rows);
-                f
-            });
-            let mut plan = (*previous.plan).clone();
-            plan.actions.iter_mut().for_each(|a| moved.rows(&mut a.rows));
-            (Rc::new(findings.collect()), Rc::new(plan))
+            let plan = Plan { actions: followed(&analysis.plan.actions, &moved), notes: analysis.plan.notes.clone() };
+            (Rc::new(followed(&analysis.findings, &moved)), Rc::new(plan))
         }
         None => (Rc::default(), Rc::default()),
-    };
-    Analysis { generation, layout, suggested: previous.suggested, findings, plan, busy: previous.busy }
+    }
+}
+
+/// Copies of `items` (findings, actions) with their rows followed.
+fn followed<T: Clone + HasRows>(items: &[T], moved: &RowMover) -> Vec<T> {
+    items
+        .iter()
+        .cloned()
+        .map(|mut item| {
+            moved.rows(item.rows_mut());
+            item
+        })
+        .collect()
+}
+
+/// What holds row numbers of the store.
+trait HasRows {
+    fn rows_mut(&mut self) -> &mut [u32];
+}
+
+impl HasRows for Finding {
+    fn rows_mut(&mut self) -> &mut [u32] {
+        &mut self.rows
+    }
+}
+
+impl HasRows for crate::remediate::Action {
+    fn rows_mut(&mut self) -> &mut [u32] {
+        &mut self.rows
+    }
 }
 
 /// Do `work`, naming it on the console when it held the page up (see

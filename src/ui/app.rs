@@ -121,6 +121,11 @@ pub fn app() -> Html {
             })
         })
     };
+    // Views that place the findings' rows by number get none while those
+    // rows are still being followed into the store's layout (`analysis`).
+    let findings_current = analysis.layout == layout;
+    let no_findings = use_memo((), |_| Vec::<crate::detect::Finding>::new());
+    let row_findings: Rc<Vec<crate::detect::Finding>> = if findings_current { findings.clone() } else { no_findings };
     // Facets and histogram follow the rows a step at a time (see `summary`).
     let summary = super::summary::use_rows_summary(store.clone(), timeline_rows.clone(), layout);
 
@@ -386,10 +391,11 @@ pub fn app() -> Html {
         })
     };
     let on_report = {
-        let (store, case, context, findings, plan, contradictions, snapshots) =
-            (store.clone(), case.clone(), context.clone(), findings.clone(), plan.clone(), contradictions.clone(), snapshots.clone());
+        let (store, case, context, analysis, contradictions, snapshots) =
+            (store.clone(), case.clone(), context.clone(), analysis.clone(), contradictions.clone(), snapshots.clone());
         Callback::from(move |format: ReportFormat| {
             let store = store.borrow();
+            let (findings, plan) = super::analysis::at_current_layout(&store, &analysis);
             let baseline = super::components::config_view::side(&snapshots.files, super::state::SnapshotRole::Baseline);
             let current = super::components::config_view::side(&snapshots.files, super::state::SnapshotRole::Current);
             let (changes, changes_from) = crate::report::incident::config_changes(&baseline, &current, &store, &context);
@@ -587,9 +593,9 @@ pub fn app() -> Html {
                     <Later stamp={later_stamp}>
                     <div class="views">
                         <super::components::story::StoryPanel store={store.clone()} generation={loads.generation} context={context.clone()} incident_start={case.case.incident_start}
-                            findings={findings.clone()} findings_current={analysis.layout == layout} on_select={on_select.clone()} />
+                            findings={findings.clone()} {findings_current} on_select={on_select.clone()} />
                         <super::components::map::SigninMapPanel store={store.clone()} generation={loads.generation} rows={timeline_rows.clone()}
-                            findings={findings.clone()} context={context.clone()} query={AttrValue::from((*applied).clone())} on_open={apply_query.clone()} />
+                            findings={row_findings.clone()} context={context.clone()} query={AttrValue::from((*applied).clone())} on_open={apply_query.clone()} />
                     </div>
                     </Later>
                     <Facets facets={Rc::new(summary.facets.clone())} on_pick={pick_facet} on_mark={on_facet_mark} marked={marked.clone()} />
@@ -603,7 +609,7 @@ pub fn app() -> Html {
                 <div class="side">
                     <Later stamp={later_stamp}>
                     <super::components::exercise::ExercisePanel sample_folder={(*sample_folder).map(AttrValue::Static)} case={case.case.clone()}
-                        store={store.clone()} generation={loads.generation} findings={findings.clone()} on_action={on_case_action.clone()} />
+                        store={store.clone()} generation={loads.generation} findings={row_findings.clone()} on_action={on_case_action.clone()} />
                     <ContextPanel context={context.clone()} confirmed={case.case.context.is_some()} analysing={analysis.busy} on_set={on_set_context} />
                     <Checklist case={case.case.clone()} loaded={loaded_sources} has_snapshot={!snapshots.files.is_empty()} context={context.clone()} posture_checks={(*posture_checks).clone()} on_open_config={open_config} now={*now} on_action={on_case_action}
                         findings={findings.clone()} on_open={apply_query.clone()}

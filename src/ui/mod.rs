@@ -11,6 +11,7 @@ mod embedded;
 mod format;
 mod loader;
 mod originals;
+mod retire;
 mod selected_row;
 pub mod workers;
 mod state;

@@ -54,7 +54,12 @@ pub fn use_rows_summary(store: Rc<RefCell<EventStore>>, rows: Rc<Vec<u32>>, layo
                 super::yield_now::to_browser().await;
                 let Some(store) = current(&store, layout).await.filter(|_| still_wanted()) else { return };
                 summary.histogram = timed("timeline histogram", || histogram_of(&store, &rows));
-                shown.set(Rc::new(summary));
+                drop(store);
+                // Redrawing the facets and histogram is a task of its own.
+                super::yield_now::to_browser().await;
+                if still_wanted() {
+                    shown.set(Rc::new(summary));
+                }
             });
         });
     }
