@@ -166,11 +166,20 @@ impl EventStore {
         // One pass, nothing allocated per row: each row bumps one cell of a
         // small buckets × sources table; the totals are summed from it after.
         let mut by_source = vec![[0u32; Source::ALL.len()]; len];
+        // Rows mostly come in time order, so a row usually falls in the
+        // bucket of the row before: a division (slow in wasm, 2.8 million
+        // of them took tens of ms) only when it does not.
+        let (mut bucket, mut bucket_start, mut bucket_end) = (0usize, start, start);
         for &row in rows {
             let (Some(&t), Some(&source)) = (self.time.get(row as usize), self.source.get(row as usize)) else {
                 continue;
             };
-            if let Some(n) = by_source.get_mut(((t - start) / bucket_ms) as usize).and_then(|b| b.get_mut(source as usize)) {
+            if t < bucket_start || t >= bucket_end {
+                bucket = ((t - start) / bucket_ms) as usize;
+                bucket_start = start + bucket as i64 * bucket_ms;
+                bucket_end = bucket_start + bucket_ms;
+            }
+            if let Some(n) = by_source.get_mut(bucket).and_then(|b| b.get_mut(source as usize)) {
                 *n += 1;
             }
         }
@@ -246,7 +255,11 @@ mod tests {
         let events: Vec<(TimeMs, Source)> =
             (0..2000i64).map(|i| (3 * HOUR + i * i * 37 % (9 * HOUR), Source::ALL[(i * 7 % Source::ALL.len() as i64) as usize])).collect();
         let store = store_of(&events);
-        for rows in [(0..store.len() as u32).collect::<Vec<u32>>(), (0..store.len() as u32).filter(|r| r % 3 == 1).collect()] {
+        // Rows in time order, a subset, and rows in no order (each row in a bucket other than the last one's).
+        let in_order: Vec<u32> = (0..store.len() as u32).collect();
+        let subset = in_order.iter().copied().filter(|r| r % 3 == 1).collect();
+        let shuffled = in_order.iter().map(|&r| (r * 7919) % store.len() as u32).collect();
+        for rows in [in_order, subset, shuffled] {
             let h = store.histogram(&rows, 120);
             assert_eq!(h.counts, totals_per_bucket(&store, &rows, h.start, h.bucket_ms, h.counts.len()));
             for (total, split) in h.counts.iter().zip(&h.by_source) {
