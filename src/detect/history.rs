@@ -12,15 +12,19 @@ use crate::model::{attr, TimeMs};
 use crate::store::EventStore;
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::rc::Rc;
 
-/// Shared facts for one detection run over one store and context.
+/// Shared facts for one detection run over one store and context. The
+/// parts that do not depend on the context (sign-ins, addresses, domains)
+/// can be shared with a history for another context (`for_context`).
 pub struct History<'a> {
     store: &'a EventStore,
     ctx: &'a Context,
-    signins: OnceCell<BTreeMap<String, Vec<u32>>>,
-    addresses: OnceCell<AddressUse<'a>>,
+    signins: OnceCell<Rc<BTreeMap<String, Vec<u32>>>>,
+    addresses: OnceCell<Rc<AddressUse<'a>>>,
     novelties: OnceCell<Vec<Novelty>>,
-    domains: OnceCell<BTreeSet<String>>,
+    domains: OnceCell<Rc<BTreeSet<String>>>,
     /// (user agent, client app) -> what kind of client it is.
     clients: RefCell<HashMap<(&'a str, &'a str), Option<UnusualClient>>>,
 }
@@ -38,14 +42,37 @@ impl<'a> History<'a> {
         }
     }
 
+    /// A history of the same store for `ctx`, sharing the parts already
+    /// worked out that do not depend on the context (the suggestion and the
+    /// detectors then pass over every row once, not once each).
+    pub fn for_context<'c>(&self, ctx: &'c Context) -> History<'c>
+    where
+        'a: 'c,
+    {
+        let shared = History::new(self.store, ctx);
+        let _ = self.signins.get().map(|known| shared.signins.set(known.clone()));
+        let _ = self.addresses.get().map(|known| shared.addresses.set(known.clone()));
+        let _ = self.domains.get().map(|known| shared.domains.set(known.clone()));
+        shared
+    }
+
     /// Sign-in rows per account (lower-cased), in time order.
     pub fn signins(&self) -> &BTreeMap<String, Vec<u32>> {
-        self.signins.get_or_init(|| signins_by_account(self.store))
+        self.signins.get_or_init(|| Rc::new(signins_by_account(self.store)))
     }
 
     /// Where each account signed in successfully, and on which days.
     pub fn addresses(&self) -> &AddressUse<'a> {
-        self.addresses.get_or_init(|| AddressUse::of(self.store))
+        self.addresses.get_or_init(|| Rc::new(AddressUse::of(self.store)))
+    }
+
+    /// The sign-ins and addresses as worked out by whoever passed over
+    /// every row of this store in slices (`SigninsByAccount`,
+    /// `AddressUse::add_rows`: the page, between paints); parts already
+    /// known stay.
+    pub fn know_signins_and_addresses(&self, signins: BTreeMap<String, Vec<u32>>, addresses: AddressUse<'a>) {
+        let _ = self.signins.set(Rc::new(signins));
+        let _ = self.addresses.set(Rc::new(addresses));
     }
 
     /// Successful sign-ins that brought a value new to their account (see
@@ -71,42 +98,58 @@ impl<'a> History<'a> {
 
     /// The mail domains the tenant owns (see `facts::tenant_domains`).
     pub fn tenant_domains(&self) -> &BTreeSet<String> {
-        self.domains.get_or_init(|| tenant_domains(self.store))
+        self.domains.get_or_init(|| Rc::new(tenant_domains(self.store)))
     }
 
     /// The tenant's domains as worked out by whoever ran
     /// `facts::TenantAccounts` over every row of this store in slices
     /// (the page, between paints); ignored when already known.
     pub fn know_tenant_domains(&self, domains: BTreeSet<String>) {
-        let _ = self.domains.set(domains);
+        let _ = self.domains.set(Rc::new(domains));
     }
 }
 
-/// Sign-in rows per account (lower-cased), in time order. Each distinct
-/// actor text is lower-cased once, not once per row.
+/// Sign-in rows per account (lower-cased), in time order.
 pub fn signins_by_account(store: &EventStore) -> BTreeMap<String, Vec<u32>> {
-    let mut keys: HashMap<&str, String> = HashMap::new();
-    let mut map: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
-        let actor = store.actor(row);
-        if !is_signin(store, row) || actor.is_empty() {
-            continue;
-        }
-        let key = keys.entry(actor).or_insert_with(|| account_key(actor));
-        match map.get_mut(key.as_str()) {
-            Some(rows) => rows.push(row),
-            None => {
-                map.insert(key.clone(), vec![row]);
+    let mut signins = SigninsByAccount::default();
+    signins.add_rows(store, 0..store.len() as u32);
+    signins.finish()
+}
+
+/// Sign-in rows per account, gathered a slice of rows at a time (rows in
+/// order). Each distinct actor text is lower-cased once, not once per row.
+#[derive(Default)]
+pub struct SigninsByAccount<'s> {
+    keys: HashMap<&'s str, String>,
+    map: BTreeMap<String, Vec<u32>>,
+}
+
+impl<'s> SigninsByAccount<'s> {
+    pub fn add_rows(&mut self, store: &'s EventStore, rows: Range<u32>) {
+        for row in rows {
+            let actor = store.actor(row);
+            if !is_signin(store, row) || actor.is_empty() {
+                continue;
+            }
+            let key = self.keys.entry(actor).or_insert_with(|| account_key(actor));
+            match self.map.get_mut(key.as_str()) {
+                Some(rows) => rows.push(row),
+                None => {
+                    self.map.insert(key.clone(), vec![row]);
+                }
             }
         }
     }
-    map
+
+    pub fn finish(self) -> BTreeMap<String, Vec<u32>> {
+        self.map
+    }
 }
 
 /// Successful sign-ins per account and address: the days the account used
 /// the address, and the accounts seen on each address. Addresses borrow the
 /// store's strings; accounts are numbered.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct AddressUse<'a> {
     index: HashMap<String, u32>,
     names: Vec<String>,
@@ -114,40 +157,46 @@ pub struct AddressUse<'a> {
     days: HashMap<(u32, &'a str), Vec<i64>>,
     accounts: HashMap<&'a str, BTreeSet<u32>>,
     account_days: Vec<Vec<i64>>,
+    /// Actor text as the store holds it -> account number.
+    ids: HashMap<&'a str, u32>,
 }
 
 impl<'a> AddressUse<'a> {
     pub fn of(store: &'a EventStore) -> AddressUse<'a> {
         let mut used = AddressUse::default();
-        let mut ids: HashMap<&'a str, u32> = HashMap::new();
-        for row in 0..store.len() as u32 {
+        used.add_rows(store, 0..store.len() as u32);
+        used
+    }
+
+    /// Take in the successful sign-ins among `rows` (slices in row order).
+    pub fn add_rows(&mut self, store: &'a EventStore, rows: Range<u32>) {
+        for row in rows {
             let ip = store.ip(row);
             if ip.is_empty() || !is_successful_signin(store, row) {
                 continue;
             }
             let actor = store.actor(row);
-            let account = match ids.get(actor) {
+            let account = match self.ids.get(actor) {
                 Some(&id) => id,
                 None => {
-                    let id = used.id_of(&account_key(actor));
-                    ids.insert(actor, id);
+                    let id = self.id_of(&account_key(actor));
+                    self.ids.insert(actor, id);
                     id
                 }
             };
             // Rows come in time order, so a day is new when it differs from the last one kept.
             let day = day_of(store.time(row));
-            let days = used.days.entry((account, ip)).or_default();
+            let days = self.days.entry((account, ip)).or_default();
             if days.last() != Some(&day) {
                 days.push(day);
             }
-            if let Some(active) = used.account_days.get_mut(account as usize) {
+            if let Some(active) = self.account_days.get_mut(account as usize) {
                 if active.last() != Some(&day) {
                     active.push(day);
                 }
             }
-            used.accounts.entry(ip).or_default().insert(account);
+            self.accounts.entry(ip).or_default().insert(account);
         }
-        used
     }
 
     fn id_of(&mut self, key: &str) -> u32 {

@@ -72,10 +72,10 @@ pub(crate) mod testkit;
 
 pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, Indicator, IndicatorKind};
 pub use finding::{subject_keys, Entity, EntityKind, Finding, FindingBuilder, Severity};
-pub use history::History;
+pub use history::{AddressUse, History, SigninsByAccount};
 pub use order::{FindingOrder, FindingSortKey};
 pub use scopes::scope_risk;
-pub use suggest::suggest_context;
+pub use suggest::{suggest_context, suggest_context_from};
 
 use crate::store::EventStore;
 

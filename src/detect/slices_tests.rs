@@ -3,7 +3,8 @@
 //! slices: the page runs them sliced, the command line whole.
 
 use super::facts::{tenant_domains, TenantAccounts};
-use super::{detection_context, suggest_context, whole, Context, History, DETECTORS};
+use super::history::signins_by_account;
+use super::{detection_context, suggest_context, suggest_context_from, whole, AddressUse, Context, History, SigninsByAccount, DETECTORS};
 use crate::remediate::{plan, PlanBuilder, PLAN_PARTS};
 use crate::sample::{generate_scenario, Scenario, DEFAULT_SEED};
 use crate::store::EventStore;
@@ -102,4 +103,46 @@ fn plan_parts_a_finding_at_a_time_make_the_whole_plan() {
         }
     }
     assert!(sliced_actions > 0, "the training incidents have findings the sliced parts act on");
+}
+
+#[test]
+fn signins_and_addresses_in_slices_are_the_whole_scans() {
+    for (name, store, _) in cases() {
+        let (expected_signins, expected_addresses) = (signins_by_account(&store), AddressUse::of(&store));
+        assert!(!expected_signins.is_empty(), "{name}");
+        for size in SLICE_SIZES {
+            let (mut signins, mut addresses) = (SigninsByAccount::default(), AddressUse::default());
+            for rows in slices(store.len(), size) {
+                let rows = rows.start as u32..rows.end as u32;
+                signins.add_rows(&store, rows.clone());
+                addresses.add_rows(&store, rows);
+            }
+            assert_eq!(signins.finish(), expected_signins, "{name}, slices of {size}");
+            assert_eq!(addresses, expected_addresses, "{name}, slices of {size}");
+        }
+    }
+}
+
+/// What the page does: one history for the suggestion, told the sign-ins,
+/// addresses and domains worked out in slices, then shared with the
+/// detectors' context. The same suggestion and findings as apart.
+#[test]
+fn a_history_shared_between_suggestion_and_detectors_changes_nothing() {
+    for (name, store, _) in cases() {
+        let no_context = Context::default();
+        let shared = History::new(&store, &no_context);
+        let mut tenant = TenantAccounts::new(&store);
+        tenant.rows(0..store.len() as u32);
+        shared.know_tenant_domains(tenant.domains());
+        shared.know_signins_and_addresses(signins_by_account(&store), AddressUse::of(&store));
+        let suggested = suggest_context_from(&store, &shared);
+        assert_eq!(suggested, suggest_context(&store), "{name}");
+        let ctx = detection_context(&suggested);
+        let history = shared.for_context(&ctx);
+        let findings: Vec<_> = DETECTORS.iter().flat_map(|d| (d.run)(&store, &ctx, &history)).collect();
+        let apart = History::new(&store, &ctx);
+        let expected: Vec<_> = DETECTORS.iter().flat_map(|d| (d.run)(&store, &ctx, &apart)).collect();
+        assert!(!expected.is_empty(), "{name}");
+        assert_eq!(findings, expected, "{name}");
+    }
 }

@@ -81,8 +81,14 @@ fn score(store: &EventStore, history: &History, row: u32, novelty: &Novelty) -> 
 /// stands out. The same evidence always gives the same suggestion.
 pub fn suggest_context(store: &EventStore) -> Context {
     let defaults = Context::default();
-    let history = History::new(store, &defaults);
-    let Some((row, why)) = break_in(store, &history) else { return defaults };
+    suggest_context_from(store, &History::new(store, &defaults))
+}
+
+/// `suggest_context` with a history of the store for the empty context
+/// (the page's, whose sign-ins and addresses were worked out in slices).
+pub fn suggest_context_from(store: &EventStore, history: &History) -> Context {
+    let defaults = Context::default();
+    let Some((row, why)) = break_in(store, history) else { return defaults };
     let account = store.actor(row).to_string();
     let ip = store.ip(row).to_string();
     let first = store.time(row);
@@ -101,12 +107,12 @@ pub fn suggest_context(store: &EventStore) -> Context {
         indicators.push(Indicator::new(*kind, value.clone(), note.clone()));
     }
     let app_ids: Vec<&str> = apps.iter().filter(|(k, _, _)| *k == IndicatorKind::AppId).map(|(_, v, _)| v.as_str()).collect();
-    for (app_ip, note) in app_addresses(store, &history, row, &account, &app_ids) {
+    for (app_ip, note) in app_addresses(store, history, row, &account, &app_ids) {
         if !indicators.iter().any(|i| i.kind == IndicatorKind::Ip && i.value == app_ip) {
             indicators.push(Indicator::new(IndicatorKind::Ip, app_ip, note));
         }
     }
-    let proxies = relays_before(store, &history, row, &account);
+    let proxies = relays_before(store, history, row, &account);
     for (proxy_ip, _, note) in &proxies {
         if !indicators.iter().any(|i| i.kind == IndicatorKind::Ip && i.value == *proxy_ip) {
             indicators.push(Indicator::new(IndicatorKind::Ip, proxy_ip.clone(), note.clone()));

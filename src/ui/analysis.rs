@@ -4,8 +4,10 @@
 //! detector in turn (`detect::run_all` does the same in one go natively).
 //! On millions of rows the detectors together take seconds; as one task
 //! they froze the page at the end of every load. The few that alone take
-//! over 50 ms there (the tenant's domains, inbox rules, other people's
-//! mailboxes, their removal) are done in slices of rows or findings.
+//! over 50 ms there (the passes over every row for the tenant's domains,
+//! sign-ins and addresses, inbox rules, other people's mailboxes, their
+//! removal) are done in slices of rows or findings, and those passes are
+//! shared by the suggestion and the detectors rather than made by each.
 //!
 //! The analysis reads the store across those steps, so nothing may change
 //! the store under it: whoever changes the store goes through `StoreGate`,
@@ -13,7 +15,7 @@
 //! change that follows starts a new one).
 
 use crate::detect::facts::TenantAccounts;
-use crate::detect::{detection_context, order_findings, suggest_context, Context, Finding, History, DETECTORS};
+use crate::detect::{detection_context, order_findings, suggest_context_from, AddressUse, Context, Finding, History, SigninsByAccount, DETECTORS};
 use crate::remediate::{Plan, PlanBuilder};
 use crate::store::{EventStore, RowMover};
 use gloo::timers::future::TimeoutFuture;
@@ -206,20 +208,33 @@ async fn analyse(
     }
     let started = js_sys::Date::now();
     let Ok(store) = store.try_borrow() else { return };
-    let suggested = timed("suggest_context", || suggest_context(&store));
-    let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
-    let history = History::new(&store, &ctx);
-    // The tenant's domains take a pass over every row: a step of their own
-    // rather than part of the first detector that asks.
+    // The passes over every row that the suggestion and the detectors
+    // share (the tenant's domains, each account's sign-ins, the addresses
+    // it used), a slice of rows at a time.
+    let mut step_started = js_sys::Date::now();
+    let (mut tenant, mut signins, mut addresses) = (TenantAccounts::new(&store), SigninsByAccount::default(), AddressUse::default());
+    let every_row = |rows: Range<usize>| {
+        timed("passes over every row", || {
+            let rows = rows.start as u32..rows.end as u32;
+            tenant.rows(rows.clone());
+            signins.add_rows(&store, rows.clone());
+            addresses.add_rows(&store, rows);
+        })
+    };
+    if !in_slices(&gate, run, &mut step_started, store.len(), every_row).await {
+        return;
+    }
+    let no_context = Context::default();
+    let shared = History::new(&store, &no_context);
+    shared.know_tenant_domains(tenant.domains());
+    shared.know_signins_and_addresses(signins.finish(), addresses);
     if !next_step(&gate, run).await {
         return;
     }
-    let mut step_started = js_sys::Date::now();
-    let mut tenant = TenantAccounts::new(&store);
-    if !in_slices(&gate, run, &mut step_started, store.len(), |rows| timed("tenant domains", || tenant.rows(rows.start as u32..rows.end as u32))).await {
-        return;
-    }
-    history.know_tenant_domains(tenant.domains());
+    step_started = js_sys::Date::now();
+    let suggested = timed("suggest_context", || suggest_context_from(&store, &shared));
+    let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
+    let history = shared.for_context(&ctx);
     let mut findings = Vec::new();
     for detector in DETECTORS {
         if js_sys::Date::now() - step_started > STEP_MS {
