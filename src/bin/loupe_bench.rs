@@ -565,13 +565,11 @@ fn case_figures(store: &EventStore, table: &mut Vec<(String, String)>) {
         let (d, rows) = median_of_5(|| store.filter(&query, &ctx).map(|r| r.len()).unwrap_or(0));
         table.push(("query `tag:malicious`".into(), format!("{:.1} ms ({rows} rows)", ms(d))));
     }
-    let t = Instant::now();
     let context = loupe::detect::suggest_context(store);
-    let suggest_time = t.elapsed();
     let t = Instant::now();
     let findings = loupe::detect::run_all(store, &context);
     let detect_time = t.elapsed();
-    table.push(analysis_costs(store, &context, suggest_time, &findings));
+    table.push(analysis_costs(store, &context, &findings));
     let t = Instant::now();
     let plan = loupe::remediate::plan(store, &context, &findings);
     let actionable = findings.iter().filter(|f| f.severity >= loupe::detect::Severity::Medium).count();
@@ -718,16 +716,19 @@ fn run(args: &Args) -> std::io::Result<()> {
 /// What the page recomputes after a load, piece by piece, slowest first:
 /// each is one main-thread task today, so the slowest bounds the page's
 /// longest pause after a load.
-fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, suggest: std::time::Duration, findings: &[loupe::detect::Finding]) -> (String, String) {
+fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings: &[loupe::detect::Finding]) -> (String, String) {
     let ctx = context.clone().with_sane_tuning();
+    // As the page: one sliced pass over every row (the tenant's domains,
+    // sign-ins, addresses) shared by the suggestion and the detectors.
     let t = Instant::now();
-    let history = loupe::detect::History::new(store, &ctx);
-    let mut costs = vec![("suggest_context".to_string(), suggest), ("history".to_string(), t.elapsed())];
-    // The page works the tenant's domains out in a step of their own (a
-    // pass over every row), not inside the first detector that asks.
+    let no_context = loupe::detect::Context::default();
+    let shared = loupe::detect::History::new(store, &no_context);
+    let _ = (shared.tenant_domains(), shared.signins(), shared.addresses());
+    let mut costs = vec![("passes over every row (sliced)".to_string(), t.elapsed())];
     let t = Instant::now();
-    let _ = history.tenant_domains();
-    costs.push(("tenant domains (sliced)".to_string(), t.elapsed()));
+    let _ = loupe::detect::suggest_context_from(store, &shared);
+    costs.push(("suggest_context".to_string(), t.elapsed()));
+    let history = shared.for_context(&ctx);
     for detector in loupe::detect::DETECTORS {
         let t = Instant::now();
         let Some(start) = detector.sliced else {

@@ -5,36 +5,70 @@
 //! and partners who trust it. One finding per sending account.
 
 use super::facts::{account_key, is_ual, rows_with_op};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, IndicatorKind, Severity};
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, IndicatorKind, Severity, Slices};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "scope.attacker_mail_sent",
     step: 10,
     title: "Mail sent from attacker addresses",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 pub(crate) const SEND_OPS: [&str; 3] = ["Send", "SendAs", "SendOnBehalf"];
 
-fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
-    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for row in rows_with_op(store, &SEND_OPS) {
-        if !is_ual(store, row) {
-            continue;
-        }
-        let app_id = store.attr(row, attr::APP_ID).unwrap_or("");
-        let marked = ctx.is_indicator_ip(store.ip(row))
-            || ctx.indicator(&[IndicatorKind::UserAgent], store.user_agent(row)).is_some()
-            || ctx.indicator(&[IndicatorKind::AppId], store.app(row)).is_some()
-            || ctx.indicator(&[IndicatorKind::AppId], app_id).is_some();
-        if marked {
-            groups.entry(account_key(store.actor(row))).or_default().push(row);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+/// A sent message at a time: a large tenant's export holds millions.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, _history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    Box::new(SentMail { store, ctx, rows: rows_with_op(store, &SEND_OPS), groups: BTreeMap::new() })
+}
+
+struct SentMail<'h> {
+    store: &'h EventStore,
+    ctx: &'h Context,
+    /// The rows of send operations, the pieces of the work.
+    rows: Vec<u32>,
+    /// Sending account -> its sends from marked addresses, clients or apps.
+    groups: BTreeMap<String, Vec<u32>>,
+}
+
+impl Slices for SentMail<'_> {
+    fn pieces(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn work(&mut self, pieces: Range<usize>) {
+        let (store, ctx) = (self.store, self.ctx);
+        for &row in self.rows.get(pieces).unwrap_or_default() {
+            if is_ual(store, row) && sent_by_attacker(store, ctx, row) {
+                self.groups.entry(account_key(store.actor(row))).or_default().push(row);
+            }
         }
     }
+
+    fn finish(self: Box<Self>) -> Vec<Finding> {
+        findings_per_account(self.store, self.groups)
+    }
+}
+
+/// Whether a send came from a marked address or client, or a marked app.
+fn sent_by_attacker(store: &EventStore, ctx: &Context, row: u32) -> bool {
+    let app_id = store.attr(row, attr::APP_ID).unwrap_or("");
+    ctx.is_indicator_ip(store.ip(row))
+        || ctx.indicator(&[IndicatorKind::UserAgent], store.user_agent(row)).is_some()
+        || ctx.indicator(&[IndicatorKind::AppId], store.app(row)).is_some()
+        || ctx.indicator(&[IndicatorKind::AppId], app_id).is_some()
+}
+
+/// One finding per sending account.
+fn findings_per_account(store: &EventStore, groups: BTreeMap<String, Vec<u32>>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (_, rows) in groups {
         let Some(&first) = rows.first() else { continue };
