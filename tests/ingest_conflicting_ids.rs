@@ -7,27 +7,13 @@
 //! in another fixture must hash alike, so loading both is never reported as
 //! a conflict; an edited copy must still be caught.
 
+mod common;
+
+use common::{log_fixtures, name_of};
 use loupe::ingest::{ingest_bytes, Deduper};
 use loupe::model::{Event, Source};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// Every log fixture (top-level files of tests/fixtures, as
-/// `ingest_equivalence` reads them).
-fn log_fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("fixtures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "ingest_digests.json"))
-        .collect();
-    paths.sort();
-    paths
-}
-
-fn name_of(path: &Path) -> String {
-    path.file_name().and_then(|n| n.to_str()).expect("file name").to_string()
-}
+use std::path::Path;
 
 fn read(path: &Path) -> Vec<Event> {
     let (_, events, _) = ingest_bytes(&name_of(path), &std::fs::read(path).expect("fixture"), &mut Deduper::default());

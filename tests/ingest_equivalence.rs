@@ -15,6 +15,8 @@
 //!   `LOUPE_EQUIV_EXTRA=FILE[:FILE…]` dumps more files (not pinned), such
 //!   as a `loupe-bench` export.
 
+mod common;
+
 use loupe::ingest::{ingest_bytes, Deduper, IngestReport};
 use loupe::model::Event;
 use loupe::sample::{generate_scenario, write_to_dir, Scenario, DEFAULT_SEED};
@@ -99,17 +101,10 @@ fn sample_digests(dump: Option<&Path>) -> Vec<FileDigest> {
 
 /// Every log fixture (top-level files of tests/fixtures), each on its own.
 fn fixture_digests(dump: Option<&Path>) -> Vec<FileDigest> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("fixtures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "ingest_digests.json"))
-        .collect();
-    paths.sort();
-    paths
+    common::log_fixtures()
         .iter()
         .map(|path| {
-            let name = path.file_name().and_then(|n| n.to_str()).expect("file name").to_string();
+            let name = common::name_of(path);
             let bytes = std::fs::read(path).expect("fixture");
             let (report, events, _) = ingest_bytes(&name, &bytes, &mut Deduper::default());
             digest(format!("fixtures/{name}"), &report, &events, dump)
