@@ -127,7 +127,7 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
                 0 => format!("{} impossible-travel route(s)", map.lines.len()),
                 more => format!("{} impossible-travel route(s), the {} most significant labelled, {more} more drawn thin (all listed below the map)", map.lines.len(), drawing.lines.len()),
             };
-            let updating = if current { "" } else { " Updating for the new filter…" };
+            let updating = if current { "" } else { " Updating…" };
             format!("{} place(s), {routes}{unplaced}. Click a place to filter the timeline to it.{updating}", map.places.len())
         }
     };
