@@ -81,10 +81,17 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
             let (wanted, still) = (wanted.clone(), live.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 crate::ui::yield_now::to_browser().await;
-                if !still.get() {
-                    return;
-                }
-                let Ok(store) = store.try_borrow() else { return };
+                // A store being changed is waited for, not given up on: the
+                // lines would be missing until the next change.
+                let store = loop {
+                    if !still.get() {
+                        return;
+                    }
+                    match store.try_borrow() {
+                        Ok(store) => break store,
+                        Err(_) => gloo::timers::future::TimeoutFuture::new(1).await,
+                    }
+                };
                 let worked_out = crate::ui::analysis::timed("sign-in map: travel hops", || TravelHops::of(&store, &wanted.2, &findings));
                 drop(store);
                 hops.set(Some((wanted, Rc::new(worked_out))));
