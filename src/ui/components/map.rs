@@ -14,6 +14,7 @@ use crate::geo::{layout, place_query, TravelHops};
 use crate::store::{parse, EventStore};
 use crate::ui::format::evidence_text;
 use crate::ui::map_places::{use_signin_map, MapRequest, ShownMap};
+use super::show_more::{use_list_limit, ShowMore};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -111,6 +112,7 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
     let request = MapRequest { rows: props.rows.clone(), layout: row_layout, generation: props.generation, hops, marked };
     let ShownMap { map, current } = use_signin_map(props.store.clone(), request, *unfolded);
     let routes_open = use_state(|| false);
+    let (routes_limit, on_more_routes) = use_list_limit();
     let outline = use_memo((), |_| land());
     let on_toggle = {
         let unfolded = unfolded.clone();
@@ -193,15 +195,16 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
                     <li>{ "size: number of sign-ins" }</li>
                 </ul>
                 if !map.lines.is_empty() {
-                    // Every route as text, made only while unfolded (hundreds of items).
+                    // Every route as text, made only while unfolded, a page at a time (hundreds of items).
                     <details class="map-routes" data-testid="map-routes" open={*routes_open} ontoggle={on_routes_toggle}>
                         <summary>{ format!("Every impossible-travel route ({}), most significant first", map.lines.len()) }</summary>
                         if *routes_open {
                             <ol>
-                                { for routes_by_significance(&map).into_iter().filter_map(|i| map.lines.get(i)).filter_map(|line| route_title(&map, line)).map(|title| html! {
+                                { for routes_by_significance(&map).into_iter().take(routes_limit).filter_map(|i| map.lines.get(i)).filter_map(|line| route_title(&map, line)).map(|title| html! {
                                     <li data-testid="map-route">{ evidence_text(&title) }</li>
                                 }) }
                             </ol>
+                            <ShowMore hidden={map.lines.len().saturating_sub(routes_limit)} on_more={on_more_routes} testid="map-routes-more" />
                         }
                     </details>
                 }
