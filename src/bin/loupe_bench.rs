@@ -965,6 +965,9 @@ fn view_figures(args: &Args) -> std::io::Result<()> {
     let (hops_time, hops) = median_of_5(|| loupe::geo::TravelHops::of(&store, &context, &findings));
     table.push(("map: travel findings' hops (once per set of findings)".into(), format!("{:.1} ms", ms(hops_time))));
 
+    let (row_places_time, row_places) = median_of_5(|| loupe::geo::RowPlaces::of(&store));
+    table.push(("map: every row's place (once per store)".into(), format!("{:.1} ms ({} places)", ms(row_places_time), row_places.spots().len())));
+
     let eval = EvalContext::default();
     for (what, q) in [("all events", String::new()), ("one user", "user:user42@contoso.com".to_string()), ("one day", "time:2026-02-10..2026-02-11".to_string()), ("sign-ins", "source:signin".to_string())] {
         let Ok(rows) = parse(&q).map_err(|e| e.message).and_then(|query| store.filter(&query, &eval).map_err(|e| e.message)) else {
@@ -976,18 +979,24 @@ fn view_figures(args: &Args) -> std::io::Result<()> {
         let (map_time, map) = median_of_5(|| loupe::geo::SigninMap::build_with(&store, &rows, &marked, &hops));
         // Without findings: the places alone, no travel lines.
         let (places_time, _) = median_of_5(|| loupe::geo::SigninMap::build_with(&store, &rows, &marked, &loupe::geo::TravelHops::default()));
+        // What the page does now: the places of the rows kept, the rows counted.
+        let (count_time, counted) = median_of_5(|| loupe::geo::SigninMap::of_places(&store, &row_places, &rows, &marked, &hops));
+        assert_eq!(counted, map, "the kept places count to the same map");
         let (layout_time, drawing) = median_of_5(|| loupe::geo::layout(&map));
         let (histogram_time, histogram) = median_of_5(|| store.histogram(&rows, PAGE_HISTOGRAM_BUCKETS));
         table.push((
             format!("filter {what} ({} rows)", rows.len()),
             format!(
-                "map {:.1} ms ({} places, {} travel lines; places alone {:.1} ms) + drawing {:.2} ms ({} points); histogram {:.1} ms ({} buckets)",
+                "map {:.1} ms ({} places, {} travel routes; places alone {:.1} ms; rows counted with their places kept {:.1} ms) + drawing {:.2} ms ({} points, {} routes apart, {} in one path); histogram {:.1} ms ({} buckets)",
                 ms(map_time),
                 map.places.len(),
                 map.lines.len(),
                 ms(places_time),
+                ms(count_time),
                 ms(layout_time),
                 drawing.points.len(),
+                drawing.lines.len(),
+                drawing.other_route_count,
                 ms(histogram_time),
                 histogram.counts.len()
             ),

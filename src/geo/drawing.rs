@@ -4,7 +4,7 @@
 //! so the two cannot drift apart. Every text here may hold evidence
 //! (addresses, accounts, city names): `to_svg` escapes all of it.
 
-use super::signin_map::{MapPlace, SigninMap};
+use super::signin_map::{MapPlace, SigninMap, TravelLine};
 use super::world::{countries, project, HEIGHT, WIDTH};
 use crate::model::Outcome;
 use crate::report::document::html_text;
@@ -16,6 +16,15 @@ const SMALLEST_POINT: f64 = 8.0;
 const LARGEST_POINT: f64 = 30.0;
 /// Addresses and accounts a tooltip lists before "and N more".
 const LISTED_IN_TOOLTIP: usize = 8;
+/// Impossible-travel routes drawn each as a line of its own with a label
+/// and a tooltip, the most significant first (`routes_by_significance`).
+/// A million generated events had 920 routes: about 2,800 SVG elements in
+/// one redraw, their labels printed over each other. The other routes are
+/// drawn together as one thin path, so every route still shows on the map,
+/// and the panel lists every route as text. Forty labels still printed over
+/// each other on those events (routes between the same few regions); a
+/// dozen can mostly be read.
+pub const ROUTES_DRAWN_APART: usize = 12;
 
 /// One place's point.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,13 +62,22 @@ pub struct LineMark {
     pub label_y: f64,
     /// The tooltip: who went from where to where.
     pub title: String,
+    /// Index in `SigninMap::lines`.
+    pub route: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Drawing {
     /// Largest first, so smaller points are drawn over them.
     pub points: Vec<PointMark>,
+    /// The `ROUTES_DRAWN_APART` most significant routes, most significant
+    /// first.
     pub lines: Vec<LineMark>,
+    /// Every other route, as the `d` of one SVG path ("M x1 y1 L x2 y2 …");
+    /// empty when there are none.
+    pub other_routes: String,
+    /// How many routes `other_routes` draws.
+    pub other_route_count: usize,
 }
 
 /// Radius of a point for `count` sign-ins when the busiest place has
@@ -113,6 +131,26 @@ pub fn place_title(place: &MapPlace) -> String {
     title
 }
 
+/// The indexes of `map.lines`, most significant first: a route touching a
+/// place with a marked address, then the route of more hops, then the
+/// faster (the same moment first), then the order the hops happened.
+pub fn routes_by_significance(map: &SigninMap) -> Vec<usize> {
+    let touches_marked = |line: &TravelLine| [line.from, line.to].iter().any(|&p| map.places.get(p).is_some_and(MapPlace::is_marked));
+    let mut order: Vec<usize> = (0..map.lines.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (la, lb) = (&map.lines[a], &map.lines[b]);
+        touches_marked(lb).cmp(&touches_marked(la)).then(lb.hops.cmp(&la.hops)).then(lb.kmh.total_cmp(&la.kmh)).then(a.cmp(&b))
+    });
+    order
+}
+
+/// A route's tooltip and list entry: "Impossible travel: alice signed in
+/// from Paris, FR then Lagos, NG: 4,700 km in 1 h 05 min, …".
+pub fn route_title(map: &SigninMap, line: &TravelLine) -> Option<String> {
+    let (from, to) = (map.places.get(line.from)?, map.places.get(line.to)?);
+    Some(format!("Impossible travel: {} signed in from {} then {}: {}", line.account, from.label(), to.label(), line.label()))
+}
+
 /// Where every mark of `map` goes.
 pub fn layout(map: &SigninMap) -> Drawing {
     let largest = map.places.iter().map(|p| p.counts.total()).max().unwrap_or(0);
@@ -138,20 +176,32 @@ pub fn layout(map: &SigninMap) -> Drawing {
         })
         .collect();
     points.sort_by(|a, b| b.r.total_cmp(&a.r).then(a.place.cmp(&b.place)));
-    let lines = map
-        .lines
+    let ends = |line: &TravelLine| -> Option<((f64, f64), (f64, f64))> {
+        let (from, to) = (map.places.get(line.from)?, map.places.get(line.to)?);
+        Some((project(from.lat, from.lon), project(to.lat, to.lon)))
+    };
+    let order = routes_by_significance(map);
+    let (apart, together) = order.split_at(order.len().min(ROUTES_DRAWN_APART));
+    let lines = apart
         .iter()
         .enumerate()
-        .filter_map(|(i, line)| {
-            let (from, to) = (map.places.get(line.from)?, map.places.get(line.to)?);
-            let ((x1, y1), (x2, y2)) = (project(from.lat, from.lon), project(to.lat, to.lon));
-            let label = line.label();
-            let title = format!("Impossible travel: {} signed in from {} then {}: {label}", line.account, from.label(), to.label());
+        .filter_map(|(i, &route)| {
+            let line = map.lines.get(route)?;
+            let ((x1, y1), (x2, y2)) = ends(line)?;
             let (label_x, label_y) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0 + if i % 2 == 0 { -8.0 } else { 26.0 });
-            Some(LineMark { x1, y1, x2, y2, label, label_x, label_y, title })
+            Some(LineMark { x1, y1, x2, y2, label: line.label(), label_x, label_y, title: route_title(map, line)?, route })
         })
         .collect();
-    Drawing { points, lines }
+    let mut other_routes = String::new();
+    let mut other_route_count = 0;
+    for line in together.iter().filter_map(|&route| map.lines.get(route)) {
+        if let Some(((x1, y1), (x2, y2))) = ends(line) {
+            let gap = if other_routes.is_empty() { "" } else { " " };
+            let _ = write!(other_routes, "{gap}M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}");
+            other_route_count += 1;
+        }
+    }
+    Drawing { points, lines, other_routes, other_route_count }
 }
 
 /// Fill colours of the report's static map (a printed page: light only).
@@ -197,6 +247,10 @@ pub fn to_svg(map: &SigninMap) -> String {
             line.y2,
             html_text(&line.title)
         );
+    }
+    if !drawing.other_routes.is_empty() {
+        // Coordinates only (numbers formatted here): nothing to escape.
+        let _ = write!(out, "<path d=\"{}\" fill=\"none\" stroke=\"{TRAVEL_STROKE}\" stroke-opacity=\"0.35\" stroke-width=\"1.2\"/>", drawing.other_routes);
     }
     for point in &drawing.points {
         let (stroke, width) = match (point.marked, point.failure_ring) {

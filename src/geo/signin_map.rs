@@ -1,20 +1,19 @@
 //! Where sign-ins came from: the rows of a timeline filter gathered into
 //! places (one per rounded coordinate, or per country when a log gives only
 //! the country), with what happened there, and the impossible-travel hops
-//! between places. One pass over the rows, so the map of a million events
-//! costs what its few hundred places cost.
+//! between places. Each row's place is resolved once per store
+//! (`row_places`); a filter's map is then one counting pass (`tally`).
 
+use super::row_places::RowPlaces;
+use super::tally::PlaceTally;
 use super::world::{country_at, country_index};
 use crate::detect::impossible_travel::{self, impossible_hop};
 use crate::detect::{Context, Finding};
 use crate::model::{Outcome, Source, TimeMs};
-use crate::store::{Field, Query, Term, TermKind, TextColumn, EMPTY_TEXT_ID};
 use crate::store::EventStore;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::store::{Field, Query, Term, TermKind, TextColumn};
+use std::collections::HashMap;
 
-/// Coordinates closer than this share a place (0.1°: about 11 km, finer
-/// than an address's geolocation is right).
-const PLACE_GRID_PER_DEGREE: f64 = 10.0;
 /// A place with more addresses than this is filtered by country instead of
 /// by a list of addresses (a query box holding hundreds helps nobody).
 const ADDRESSES_IN_QUERY: usize = 40;
@@ -29,7 +28,7 @@ pub struct OutcomeCounts {
 }
 
 impl OutcomeCounts {
-    fn add(&mut self, outcome: Outcome) {
+    pub(super) fn add(&mut self, outcome: Outcome) {
         let count = match outcome {
             Outcome::Success => &mut self.success,
             Outcome::Failure => &mut self.failure,
@@ -175,88 +174,6 @@ pub struct SigninMap {
     pub unplaced: u32,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum PlaceKey {
-    /// Latitude and longitude in grid steps.
-    Grid(i32, i32),
-    /// Index in the bundled country table.
-    Country(usize),
-}
-
-/// A place while the rows are read: resolved to texts at the end.
-struct Gathering<'s> {
-    lat: f64,
-    lon: f64,
-    located: Located,
-    city: &'s str,
-    country: &'s str,
-    counts: OutcomeCounts,
-}
-
-/// Which places a dictionary value (an address, an account) was seen at,
-/// without a set per place: nearly every address and account is at one
-/// place of a filter, so a table by dictionary number holds the first place
-/// and the rare others are listed apart, sorted once at the end. Two array
-/// reads per row instead of two hash-set inserts.
-struct SeenAt {
-    /// Per dictionary number: 1 + the first place it was seen at, 0 if none.
-    first: Vec<u32>,
-    /// (place, dictionary number) for every value in order of first sight.
-    pairs: Vec<(u32, u32)>,
-    /// The other places values were seen at, possibly repeated.
-    also: Vec<(u32, u32)>,
-}
-
-impl SeenAt {
-    fn new(values: usize) -> SeenAt {
-        SeenAt { first: vec![0; values], pairs: Vec::new(), also: Vec::new() }
-    }
-
-    fn note(&mut self, id: u32, place: u32) {
-        match self.first.get_mut(id as usize) {
-            Some(first) if *first == 0 => {
-                *first = place + 1;
-                self.pairs.push((place, id));
-            }
-            Some(first) if *first != place + 1 => self.also.push((place, id)),
-            Some(_) => {}
-            None => self.also.push((place, id)),
-        }
-    }
-
-    /// The dictionary numbers seen at each of `places` places.
-    fn by_place(mut self, places: usize) -> Vec<Vec<u32>> {
-        self.also.sort_unstable();
-        self.also.dedup();
-        let mut by_place = vec![Vec::new(); places];
-        for (place, id) in self.pairs.into_iter().chain(self.also) {
-            if let Some(ids) = by_place.get_mut(place as usize) {
-                ids.push(id);
-            }
-        }
-        by_place
-    }
-}
-
-/// One bit per store row.
-struct RowBits(Vec<u64>);
-
-impl RowBits {
-    fn of(rows: impl Iterator<Item = u32>, len: usize) -> RowBits {
-        let mut bits = vec![0u64; len.div_ceil(64)];
-        for row in rows {
-            if let Some(word) = bits.get_mut(row as usize / 64) {
-                *word |= 1 << (row % 64);
-            }
-        }
-        RowBits(bits)
-    }
-
-    fn has(&self, row: u32) -> bool {
-        self.0.get(row as usize / 64).is_some_and(|word| word & (1 << (row % 64)) != 0)
-    }
-}
-
 impl SigninMap {
     pub fn is_empty(&self) -> bool {
         self.places.is_empty()
@@ -272,116 +189,19 @@ impl SigninMap {
     }
 
     /// `build` with the findings' hops worked out already: the page keeps
-    /// them while the findings stay, and rebuilds only the places on a
-    /// change of filter.
-    ///
-    /// One pass, with nothing but column reads and a lookup among the few
-    /// places per row: the page rebuilds the map on every change of filter,
-    /// over up to a million rows.
+    /// them while the findings stay. Every row's place is resolved here;
+    /// the page keeps those too (`RowPlaces`), and on a change of filter
+    /// only counts (`of_places`).
     pub fn build_with(store: &EventStore, rows: &[u32], marked: &[String], hops: &TravelHops) -> SigninMap {
-        let hop_rows = RowBits::of(hops.rows.iter().copied(), store.len());
-        // Per entry of `hops.rows`: 1 + its place, 0 while not among `rows`.
-        let mut place_of_hop_row: Vec<u32> = vec![0; hops.rows.len()];
-        let mut index: BTreeMap<PlaceKey, usize> = BTreeMap::new();
-        let mut gathered: Vec<Gathering<'_>> = Vec::new();
-        // Country texts to the bundled table, once per distinct text.
-        let mut countries: HashMap<&str, Option<usize>> = HashMap::new();
-        let mut addresses = SeenAt::new(store.text_id_count(TextColumn::Ip));
-        let mut accounts = SeenAt::new(store.text_id_count(TextColumn::Actor));
-        let mut unplaced = 0u32;
-        for &row in rows {
-            if store.source(row) != Source::SignIn {
-                continue;
-            }
-            // The log's own place, read column by column; the IP
-            // databases' (`EventStore::location`) only when the log has none.
-            let (country_id, city_id, geo) = (store.text_id(row, TextColumn::Country), store.text_id(row, TextColumn::City), store.geo(row));
-            let (country, city, geo) = if country_id != EMPTY_TEXT_ID || city_id != EMPTY_TEXT_ID || geo.is_some() {
-                (store.text_of_id(TextColumn::Country, country_id), store.text_of_id(TextColumn::City, city_id), geo)
-            } else {
-                match store.location(row) {
-                    Some(location) => (location.country, location.city, location.geo),
-                    None => {
-                        unplaced += 1;
-                        continue;
-                    }
-                }
-            };
-            let key = match geo {
-                Some((lat, lon)) if lat.is_finite() && lon.is_finite() => {
-                    PlaceKey::Grid((lat * PLACE_GRID_PER_DEGREE).round() as i32, (lon * PLACE_GRID_PER_DEGREE).round() as i32)
-                }
-                _ => match *countries.entry(country).or_insert_with(|| country_index(country)) {
-                    Some(i) => PlaceKey::Country(i),
-                    None => {
-                        unplaced += 1;
-                        continue;
-                    }
-                },
-            };
-            let place = *index.entry(key).or_insert_with(|| {
-                let (lat, lon, located) = match (key, geo) {
-                    (PlaceKey::Grid(..), Some((lat, lon))) => (lat, lon, Located::Coordinates),
-                    _ => {
-                        let (lat, lon) = match key {
-                            PlaceKey::Country(i) => country_at(i).map(|c| c.centroid).unwrap_or_default(),
-                            PlaceKey::Grid(..) => (0.0, 0.0),
-                        };
-                        (lat, lon, Located::CountryCentroid)
-                    }
-                };
-                gathered.push(Gathering { lat, lon, located, city: if located == Located::Coordinates { city } else { "" }, country, counts: OutcomeCounts::default() });
-                gathered.len() - 1
-            });
-            let Some(g) = gathered.get_mut(place) else { continue };
-            g.counts.add(store.outcome(row));
-            addresses.note(store.text_id(row, TextColumn::Ip), place as u32);
-            accounts.note(store.text_id(row, TextColumn::Actor), place as u32);
-            if hop_rows.has(row) {
-                if let Some(at) = hops.rows.binary_search(&row).ok().and_then(|i| place_of_hop_row.get_mut(i)) {
-                    *at = place as u32 + 1;
-                }
-            }
-        }
+        SigninMap::of_places(store, &RowPlaces::of(store), rows, marked, hops)
+    }
 
-        let marked: HashSet<String> = marked.iter().map(|m| m.trim().to_lowercase()).filter(|m| !m.is_empty()).collect();
-        let texts = |column: TextColumn, ids: &[u32]| -> Vec<String> {
-            let set: BTreeSet<&str> = ids.iter().map(|&id| store.text_of_id(column, id)).filter(|t| !t.is_empty()).collect();
-            set.into_iter().map(str::to_string).collect()
-        };
-        let (addresses, accounts) = (addresses.by_place(gathered.len()), accounts.by_place(gathered.len()));
-        let mut places: Vec<(usize, MapPlace)> = gathered
-            .iter()
-            .zip(addresses.iter().zip(&accounts))
-            .enumerate()
-            .map(|(i, (g, (address_ids, account_ids)))| {
-                let addresses = texts(TextColumn::Ip, address_ids);
-                let marked_addresses = addresses.iter().filter(|a| marked.contains(&a.to_lowercase())).cloned().collect();
-                let country_code = country_index(g.country).and_then(country_at).map(|c| c.code).filter(|c| !c.is_empty()).unwrap_or(g.country).to_string();
-                let place = MapPlace {
-                    lat: g.lat,
-                    lon: g.lon,
-                    located: g.located,
-                    city: g.city.to_string(),
-                    country: g.country.to_string(),
-                    country_code,
-                    counts: g.counts,
-                    addresses,
-                    accounts: texts(TextColumn::Actor, account_ids),
-                    marked_addresses,
-                };
-                (i, place)
-            })
-            .collect();
-        // Busiest first; ties in a fixed order so the drawing is stable.
-        places.sort_by(|(_, a), (_, b)| b.counts.total().cmp(&a.counts.total()).then_with(|| a.label().cmp(&b.label())));
-        let mut new_index = vec![0usize; places.len()];
-        for (new, (old, _)) in places.iter().enumerate() {
-            new_index[*old] = new;
-        }
-        let places: Vec<MapPlace> = places.into_iter().map(|(_, p)| p).collect();
-        let lines = hops.lines(&place_of_hop_row, &new_index);
-        SigninMap { places, lines, unplaced }
+    /// The map of `rows` with every row's place resolved already (`places`
+    /// for all of `store`'s rows): one pass of a few column reads per row.
+    pub fn of_places(store: &EventStore, places: &RowPlaces, rows: &[u32], marked: &[String], hops: &TravelHops) -> SigninMap {
+        let mut tally = PlaceTally::new(store, places, hops);
+        tally.add(store, places, hops, rows);
+        tally.finish(store, places, marked, hops)
     }
 }
 
@@ -405,7 +225,7 @@ struct Hop {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TravelHops {
     /// The rows of every hop, sorted, once each.
-    rows: Vec<u32>,
+    pub(super) rows: Vec<u32>,
     hops: Vec<Hop>,
 }
 
@@ -440,11 +260,11 @@ impl TravelHops {
     /// One line per pair of places a hop joins (either way), in the order
     /// the hops happened; the first hop's numbers label it. `place_of_row`
     /// holds 1 + the place of each of `rows` (0: not in the filter),
-    /// `new_index` the places' order as drawn.
-    fn lines(&self, place_of_row: &[u32], new_index: &[usize]) -> Vec<TravelLine> {
+    /// `drawn_at` the index in the map's places of each place number.
+    pub(super) fn lines(&self, place_of_row: &[u32], drawn_at: &[Option<usize>]) -> Vec<TravelLine> {
         let mut lines: Vec<TravelLine> = Vec::new();
         let mut line_of: HashMap<(usize, usize), usize> = HashMap::new();
-        let place = |i: usize| place_of_row.get(i).filter(|&&p| p > 0).and_then(|&p| new_index.get(p as usize - 1)).copied();
+        let place = |i: usize| place_of_row.get(i).filter(|&&p| p > 0).and_then(|&p| drawn_at.get(p as usize - 1).copied().flatten());
         for hop in &self.hops {
             let (Some(a), Some(b)) = (place(hop.from), place(hop.to)) else { continue };
             if a == b {

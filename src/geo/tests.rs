@@ -2,8 +2,10 @@
 //! fallback, marked addresses, travel lines, the click's query and the
 //! report's SVG with hostile text.
 
-use super::drawing::{layout, point_radius, to_svg};
+use super::drawing::{layout, point_radius, route_title, routes_by_significance, to_svg, ROUTES_DRAWN_APART};
+use super::row_places::RowPlaces;
 use super::signin_map::{place_query, Located, SigninMap, TravelHops};
+use super::tally::PlaceTally;
 use crate::detect::impossible_travel::DEF as TRAVEL;
 use crate::detect::testkit::*;
 use crate::detect::Context;
@@ -243,4 +245,100 @@ fn an_empty_filter_draws_nothing() {
     let map = map_of(&store, &[]);
     assert!(map.is_empty());
     assert_eq!(map.unplaced, 0);
+}
+
+#[test]
+fn places_resolved_in_slices_and_rows_counted_in_slices_give_the_one_pass_map() {
+    let store = store_of(vec![
+        signin("2026-03-01T08:00:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+        ual("2026-03-01T08:10:00Z", "MailItemsAccessed", "alice@contoso.com", "203.0.113.9"),
+        signin("2026-03-01T08:30:00Z", "bob@contoso.com", "198.51.100.11", "FR").geo(PARIS.0, PARIS.1).failed(),
+        signin("2026-03-01T09:05:00Z", "alice@contoso.com", "203.0.113.7", "NG").geo(LAGOS.0, LAGOS.1),
+        signin("2026-03-01T09:10:00Z", "dave@contoso.com", "192.0.2.1", ""),
+        signin("2026-03-01T09:20:00Z", "carol@contoso.com", "192.0.2.2", "Nigeria"),
+        signin("2026-03-01T09:40:00Z", "alice@contoso.com", "198.51.100.10", "FR").geo(PARIS.0, PARIS.1),
+    ]);
+    let ctx = Context::default();
+    let findings = findings_of(&TRAVEL, &store, &ctx);
+    let hops = TravelHops::of(&store, &ctx, &findings);
+    let mut places = RowPlaces::new(store.len());
+    while !places.is_complete() {
+        places.resolve(&store, 2);
+    }
+    assert_eq!(places.resolved(), store.len());
+    // Paris, Lagos and Nigeria's centroid; the UAL row and Dave have none.
+    assert_eq!(places.spots().len(), 3);
+    let marked = ["198.51.100.11".to_string()];
+    for rows in [all_rows(&store), vec![6, 0, 3], vec![1, 4], vec![5], vec![]] {
+        let one_pass = SigninMap::build_with(&store, &rows, &marked, &hops);
+        assert_eq!(SigninMap::of_places(&store, &places, &rows, &marked, &hops), one_pass, "rows {rows:?}");
+        let mut tally = PlaceTally::new(&store, &places, &hops);
+        for slice in rows.chunks(2) {
+            tally.add(&store, &places, &hops, slice);
+        }
+        assert_eq!(tally.finish(&store, &places, &marked, &hops), one_pass, "rows {rows:?} in slices");
+    }
+    // A place with no row of the filter is left off.
+    let only_lagos = SigninMap::of_places(&store, &places, &[3], &[], &hops);
+    assert_eq!(only_lagos.places.len(), 1);
+    assert_eq!(only_lagos.places[0].country, "NG");
+    assert_eq!(SigninMap::of_places(&store, &places, &[4], &[], &hops).unplaced, 1);
+}
+
+/// One account hopping between `n + 1` places minutes apart, each far
+/// from the last: `n` routes, the first ones travelled twice.
+fn hopping(n: usize) -> EventStore {
+    let place = |i: usize| (-60.0 + 2.5 * i as f64, if i % 2 == 0 { -100.0 } else { 100.0 });
+    let mut events = Vec::new();
+    let mut minute = 0;
+    let mut at = |i: usize, events: &mut Vec<_>| {
+        let (lat, lon) = place(i);
+        events.push(signin(&format!("2026-03-01T{:02}:{:02}:00Z", minute / 60, minute % 60), "alice@contoso.com", &format!("198.51.100.{i}"), "FR").geo(lat, lon));
+        minute += 10;
+    };
+    // There and back on the first route, then on along the others.
+    for i in [0, 1, 0] {
+        at(i, &mut events);
+    }
+    for i in 1..=n {
+        at(i, &mut events);
+    }
+    store_of(events)
+}
+
+#[test]
+fn past_the_most_significant_routes_the_others_are_one_path_and_none_is_dropped() {
+    let store = hopping(ROUTES_DRAWN_APART + 5);
+    let map = map_of(&store, &[]);
+    assert_eq!(map.lines.len(), ROUTES_DRAWN_APART + 5, "one route per pair of places");
+    let drawing = layout(&map);
+    assert_eq!(drawing.lines.len(), ROUTES_DRAWN_APART);
+    assert_eq!(drawing.other_route_count, 5);
+    assert_eq!(drawing.other_routes.matches('M').count(), 5);
+    assert!(drawing.other_routes.starts_with('M') && !drawing.other_routes.contains('<'));
+    // The route travelled most comes first; every route is drawn once.
+    let first = &map.lines[drawing.lines[0].route];
+    assert_eq!(first.hops, 3, "{first:?}");
+    let order = routes_by_significance(&map);
+    let mut every: Vec<usize> = order.clone();
+    every.sort_unstable();
+    assert_eq!(every, (0..map.lines.len()).collect::<Vec<_>>());
+    assert_eq!(drawing.lines.iter().map(|l| l.route).collect::<Vec<_>>(), order[..ROUTES_DRAWN_APART].to_vec());
+    // Each route has its text for the list.
+    assert!(route_title(&map, &map.lines[order[ROUTES_DRAWN_APART]]).is_some_and(|t| t.starts_with("Impossible travel: alice@contoso.com signed in from ")));
+    // The report draws the same: the labelled lines and one path.
+    let svg = to_svg(&map);
+    assert_eq!(svg.matches("<line x1=").count(), ROUTES_DRAWN_APART + 1, "and the legend's line");
+    assert_eq!(svg.matches("stroke-opacity=\"0.35\"").count(), 1, "the other routes' one path");
+}
+
+#[test]
+fn a_route_touching_a_marked_address_is_more_significant_than_a_busier_one() {
+    let store = hopping(ROUTES_DRAWN_APART + 5);
+    let last = format!("198.51.100.{}", ROUTES_DRAWN_APART + 5);
+    let map = map_of(&store, &[last.clone()]);
+    let order = routes_by_significance(&map);
+    let top = &map.lines[order[0]];
+    assert!([top.from, top.to].iter().any(|&p| map.places[p].addresses.contains(&last)), "{top:?}");
+    assert!(layout(&map).lines.iter().any(|l| l.title.contains(&format!("{}", map.places[top.to].label()))));
 }

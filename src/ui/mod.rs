@@ -10,6 +10,7 @@ pub(crate) mod download;
 mod embedded;
 mod format;
 mod loader;
+mod map_places;
 mod originals;
 mod retire;
 mod selected_row;

@@ -68,7 +68,7 @@ pub fn use_rows_summary(store: Rc<RefCell<EventStore>>, rows: Rc<Vec<u32>>, layo
 
 /// The store once nobody is changing it, if its rows are still numbered as
 /// in `layout` (else a newer request follows with new rows).
-async fn current(store: &Rc<RefCell<EventStore>>, layout: u64) -> Option<std::cell::Ref<'_, EventStore>> {
+pub(super) async fn current(store: &Rc<RefCell<EventStore>>, layout: u64) -> Option<std::cell::Ref<'_, EventStore>> {
     loop {
         match store.try_borrow() {
             Ok(store) => return (store.row_layout() == layout).then_some(store),

@@ -62,6 +62,17 @@ async function checkMap(page, key) {
   const labels = await page.locator(tid('map-travel-label')).allTextContents();
   assert.ok(labels.length > 0 && labels.every((l) => /\d km in .+, (\d[\d,]* km\/h|at the same moment)/.test(l)), labels.join(' | '));
   assert.match(await page.locator(`${tid('map-travel')} title`).first().textContent(), /Impossible travel: .+ signed in from .+ then /);
+  // Every route is listed as text under the map, the labelled ones and any drawn thin.
+  const drawnApart = await page.locator(tid('map-travel')).count();
+  const thin = page.locator(`${tid('map-travel-other')} title`);
+  const drawnThin = (await thin.count()) ? numbersIn(await thin.textContent())[0] : 0;
+  await page.locator(`${tid('map-routes')} > summary`).click();
+  await until(page, 'the list of routes', () => document.querySelectorAll('[data-testid="map-route"]').length > 0);
+  // A page at a time: show them all.
+  while (await page.locator(tid('map-routes-more')).count()) await page.locator(tid('map-routes-more')).click();
+  const routes = await page.locator(tid('map-route')).allTextContents();
+  assert.equal(routes.length, drawnApart + drawnThin, routes.join(' | '));
+  assert.ok(routes.every((r) => /^Impossible travel: .+ signed in from .+ then .+ km in /.test(r)), routes.join(' | '));
 
   // A click on the intruder's place narrows the timeline to it.
   const total = await matchCount(page);

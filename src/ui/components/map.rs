@@ -3,14 +3,18 @@
 //! labelled lines. Clicking a place narrows the timeline to it. The marks
 //! come from `geo::layout`, as in the report's SVG; every text is a text
 //! node or an attribute value, never markup. The map is worked out only
-//! while the panel is open.
+//! while the panel is open, in tasks after the rest (`ui::map_places`);
+//! past `ROUTES_DRAWN_APART` routes, the others are one thin path and a
+//! list of every route.
 
 use crate::detect::{Context, Finding};
-use crate::geo::drawing::outcome_class;
+use crate::geo::drawing::{outcome_class, route_title, routes_by_significance};
 use crate::geo::world::{countries, HEIGHT, WIDTH};
-use crate::geo::{layout, place_query, SigninMap, TravelHops};
+use crate::geo::{layout, place_query, TravelHops};
 use crate::store::{parse, EventStore};
 use crate::ui::format::evidence_text;
+use crate::ui::map_places::{use_signin_map, MapRequest, ShownMap};
+use super::show_more::{use_list_limit, ShowMore};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -48,16 +52,6 @@ impl PartialEq for SigninMapProps {
     }
 }
 
-/// A memo input compared by identity; holding the `Rc` keeps its address
-/// from being reused by a different list.
-struct ByIdentity<T>(Rc<T>);
-
-impl<T> PartialEq for ByIdentity<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 /// The country outlines: the same for every map, built once.
 fn land() -> Html {
     html! {
@@ -88,10 +82,17 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
             let (wanted, still) = (wanted.clone(), live.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 crate::ui::yield_now::to_browser().await;
-                if !still.get() {
-                    return;
-                }
-                let Ok(store) = store.try_borrow() else { return };
+                // A store being changed is waited for, not given up on: the
+                // lines would be missing until the next change.
+                let store = loop {
+                    if !still.get() {
+                        return;
+                    }
+                    match store.try_borrow() {
+                        Ok(store) => break store,
+                        Err(_) => gloo::timers::future::TimeoutFuture::new(1).await,
+                    }
+                };
                 let worked_out = crate::ui::analysis::timed("sign-in map: travel hops", || TravelHops::of(&store, &wanted.2, &findings));
                 drop(store);
                 hops.set(Some((wanted, Rc::new(worked_out))));
@@ -104,23 +105,19 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
         Some((made_for, hops)) if *made_for == wanted => hops.clone(),
         _ => no_hops.clone(),
     };
-    let map = {
-        let store = props.store.clone();
-        let inputs = (ByIdentity(props.rows.clone()), ByIdentity(hops.clone()));
-        use_memo((*unfolded, props.generation, inputs, props.context.clone()), move |(unfolded, _, (rows, hops), context)| {
-            if !*unfolded {
-                return SigninMap::default();
-            }
-            let marked: Vec<String> = context.indicators.iter().map(|i| i.value.clone()).collect();
-            crate::ui::analysis::timed("sign-in map", || SigninMap::build_with(&store.borrow(), &rows.0, &marked, &hops.0))
-        })
-    };
+    // The places follow in tasks of their own (see `map_places`); the last
+    // map finished stays meanwhile.
+    let row_layout = props.store.try_borrow().map(|s| s.row_layout()).unwrap_or(u64::MAX);
+    let marked: Vec<String> = props.context.indicators.iter().map(|i| i.value.clone()).collect();
+    let request = MapRequest { rows: props.rows.clone(), layout: row_layout, generation: props.generation, hops, marked };
+    let ShownMap { map, current } = use_signin_map(props.store.clone(), request, *unfolded);
+    let routes_open = use_state(|| false);
+    let (routes_limit, on_more_routes) = use_list_limit();
     let outline = use_memo((), |_| land());
     let on_toggle = {
         let unfolded = unfolded.clone();
         Callback::from(move |e: Event| unfolded.set(e.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
     };
-    let map: Rc<SigninMap> = map.clone();
     let drawing = layout(&map);
     let pick = |place: usize| {
         let (map, query, on_open) = (map.clone(), props.query.clone(), props.on_open.clone());
@@ -130,20 +127,36 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
             }
         }
     };
-    let summary = if map.is_empty() {
-        "No sign-in in this filter has a place.".to_string()
-    } else {
-        let unplaced = if map.unplaced > 0 { format!("; {} sign-in(s) without a place", map.unplaced) } else { String::new() };
-        format!("{} place(s), {} impossible-travel line(s){unplaced}. Click a place to filter the timeline to it.", map.places.len(), map.lines.len())
+    let summary = match (map.is_empty(), current) {
+        (true, false) => "Working out the places…".to_string(),
+        (true, true) => "No sign-in in this filter has a place.".to_string(),
+        (false, _) => {
+            let unplaced = if map.unplaced > 0 { format!("; {} sign-in(s) without a place", map.unplaced) } else { String::new() };
+            let routes = match drawing.other_route_count {
+                0 => format!("{} impossible-travel route(s)", map.lines.len()),
+                more => format!("{} impossible-travel route(s), the {} most significant labelled, {more} more drawn thin (all listed below the map)", map.lines.len(), drawing.lines.len()),
+            };
+            let updating = if current { "" } else { " Updating…" };
+            format!("{} place(s), {routes}{unplaced}. Click a place to filter the timeline to it.{updating}", map.places.len())
+        }
+    };
+    let on_routes_toggle = {
+        let routes_open = routes_open.clone();
+        Callback::from(move |e: Event| routes_open.set(e.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
     };
     html! {
         <details class="map-panel" data-testid="map-panel" open={*unfolded} ontoggle={on_toggle}>
             <summary>{ "Sign-in map" }</summary>
             if *unfolded {
-                <p class="hint" data-testid="map-summary">{ evidence_text(&summary) }</p>
+                <p class="hint" data-testid="map-summary" aria-busy={(!current).then_some("true")}>{ evidence_text(&summary) }</p>
                 <svg class="signin-map" data-testid="map" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label="Sign-ins by place">
                     <rect class="map-sea" width={WIDTH.to_string()} height={HEIGHT.to_string()} />
                     { (*outline).clone() }
+                    if !drawing.other_routes.is_empty() {
+                        <path class="map-travel-other" data-testid="map-travel-other" d={drawing.other_routes.clone()}>
+                            <title>{ format!("{} more impossible-travel route(s), listed below the map", drawing.other_route_count) }</title>
+                        </path>
+                    }
                     { for drawing.lines.iter().map(|l| html! {
                         <line class="map-travel" data-testid="map-travel" x1={format!("{:.1}", l.x1)} y1={format!("{:.1}", l.y1)} x2={format!("{:.1}", l.x2)} y2={format!("{:.1}", l.y2)}>
                             <title>{ evidence_text(&l.title) }</title>
@@ -181,6 +194,20 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
                     <li><span class="swatch travel"></span>{ "impossible travel" }</li>
                     <li>{ "size: number of sign-ins" }</li>
                 </ul>
+                if !map.lines.is_empty() {
+                    // Every route as text, made only while unfolded, a page at a time (hundreds of items).
+                    <details class="map-routes" data-testid="map-routes" open={*routes_open} ontoggle={on_routes_toggle}>
+                        <summary>{ format!("Every impossible-travel route ({}), most significant first", map.lines.len()) }</summary>
+                        if *routes_open {
+                            <ol>
+                                { for routes_by_significance(&map).into_iter().take(routes_limit).filter_map(|i| map.lines.get(i)).filter_map(|line| route_title(&map, line)).map(|title| html! {
+                                    <li data-testid="map-route">{ evidence_text(&title) }</li>
+                                }) }
+                            </ol>
+                            <ShowMore hidden={map.lines.len().saturating_sub(routes_limit)} on_more={on_more_routes} testid="map-routes-more" />
+                        }
+                    </details>
+                }
             }
         </details>
     }
