@@ -18,7 +18,7 @@ pub mod world;
 pub use drawing::{layout, to_svg, Drawing, LineMark, PointMark};
 pub use row_places::RowPlaces;
 pub use tally::PlaceTally;
-pub use signin_map::{place_query, Located, MapPlace, OutcomeCounts, SigninMap, TravelHops, TravelLine};
+pub use signin_map::{place_query, Located, MapPlace, OutcomeCounts, SigninMap, TravelHops, TravelHopsBuilder, TravelLine};
 
 #[cfg(test)]
 mod tests;

@@ -218,6 +218,47 @@ struct Hop {
     kmh: f64,
 }
 
+/// `TravelHops::of` a few findings at a time (the page paints between:
+/// thousands of travel findings took one task of about 50 ms in wasm).
+#[derive(Default)]
+pub struct TravelHopsBuilder {
+    pairs: Vec<(u32, u32, impossible_travel::Hop)>,
+}
+
+impl TravelHopsBuilder {
+    /// Judge the hops of the travel findings among `findings` (slices of
+    /// the findings, in order).
+    pub fn add(&mut self, store: &EventStore, ctx: &Context, findings: &[Finding]) {
+        for finding in findings.iter().filter(|f| f.detector == impossible_travel::DEF.id) {
+            let mut rows = finding.rows.clone();
+            rows.sort_by_key(|&r| (store.time(r), r));
+            rows.dedup();
+            for pair in rows.windows(2) {
+                let [from, to] = [pair[0], pair[1]];
+                if store.text_id(from, TextColumn::Actor) != store.text_id(to, TextColumn::Actor) {
+                    continue;
+                }
+                if let Some(hop) = impossible_hop(store, ctx, from, to) {
+                    self.pairs.push((from, to, hop));
+                }
+            }
+        }
+    }
+
+    pub fn finish(self, store: &EventStore) -> TravelHops {
+        let mut rows: Vec<u32> = self.pairs.iter().flat_map(|&(from, to, _)| [from, to]).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let at = |row: u32| rows.binary_search(&row).unwrap_or_default();
+        let hops = self
+            .pairs
+            .iter()
+            .map(|(from, to, hop)| Hop { from: at(*from), to: at(*to), account: store.actor(*to).to_string(), km: hop.km, elapsed_ms: store.time(*to) - store.time(*from), kmh: hop.kmh })
+            .collect();
+        TravelHops { rows, hops }
+    }
+}
+
 /// The hops of the impossible-travel findings, in the order they
 /// happened finding by finding: what travel lines are drawn from, worked
 /// out once per set of findings (sorting each finding's rows and judging
@@ -231,30 +272,9 @@ pub struct TravelHops {
 
 impl TravelHops {
     pub fn of(store: &EventStore, ctx: &Context, findings: &[Finding]) -> TravelHops {
-        let mut pairs: Vec<(u32, u32, impossible_travel::Hop)> = Vec::new();
-        for finding in findings.iter().filter(|f| f.detector == impossible_travel::DEF.id) {
-            let mut rows = finding.rows.clone();
-            rows.sort_by_key(|&r| (store.time(r), r));
-            rows.dedup();
-            for pair in rows.windows(2) {
-                let [from, to] = [pair[0], pair[1]];
-                if store.text_id(from, TextColumn::Actor) != store.text_id(to, TextColumn::Actor) {
-                    continue;
-                }
-                if let Some(hop) = impossible_hop(store, ctx, from, to) {
-                    pairs.push((from, to, hop));
-                }
-            }
-        }
-        let mut rows: Vec<u32> = pairs.iter().flat_map(|&(from, to, _)| [from, to]).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        let at = |row: u32| rows.binary_search(&row).unwrap_or_default();
-        let hops = pairs
-            .iter()
-            .map(|(from, to, hop)| Hop { from: at(*from), to: at(*to), account: store.actor(*to).to_string(), km: hop.km, elapsed_ms: store.time(*to) - store.time(*from), kmh: hop.kmh })
-            .collect();
-        TravelHops { rows, hops }
+        let mut hops = TravelHopsBuilder::default();
+        hops.add(store, ctx, findings);
+        hops.finish(store)
     }
 
     /// One line per pair of places a hop joins (either way), in the order

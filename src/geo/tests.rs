@@ -4,7 +4,7 @@
 
 use super::drawing::{layout, point_radius, route_title, routes_by_significance, to_svg, ROUTES_DRAWN_APART};
 use super::row_places::RowPlaces;
-use super::signin_map::{place_query, Located, SigninMap, TravelHops};
+use super::signin_map::{place_query, Located, SigninMap, TravelHops, TravelHopsBuilder};
 use super::tally::PlaceTally;
 use crate::detect::impossible_travel::DEF as TRAVEL;
 use crate::detect::testkit::*;
@@ -175,6 +175,12 @@ fn hops_worked_out_once_draw_the_same_lines_for_every_filter() {
     let ctx = Context::default();
     let findings = findings_of(&TRAVEL, &store, &ctx);
     let hops = TravelHops::of(&store, &ctx, &findings);
+    // The page works them out a finding at a time.
+    let mut one_by_one = TravelHopsBuilder::default();
+    for finding in findings.chunks(1) {
+        one_by_one.add(&store, &ctx, finding);
+    }
+    assert_eq!(one_by_one.finish(&store), hops);
     for rows in [vec![0, 1, 2, 3, 4], vec![0, 2], vec![2, 3, 4], vec![1, 4], vec![]] {
         let map = SigninMap::build_with(&store, &rows, &[], &hops);
         assert_eq!(map, SigninMap::build(&store, &rows, &[], &findings, &ctx), "rows {rows:?}");

@@ -10,7 +10,7 @@
 use crate::detect::{Context, Finding};
 use crate::geo::drawing::{outcome_class, route_title, routes_by_significance};
 use crate::geo::world::{countries, HEIGHT, WIDTH};
-use crate::geo::{layout, place_query, TravelHops};
+use crate::geo::{layout, place_query, TravelHops, TravelHopsBuilder};
 use crate::store::{parse, EventStore};
 use crate::ui::format::evidence_text;
 use crate::ui::map_places::{use_signin_map, MapRequest, ShownMap};
@@ -52,6 +52,10 @@ impl PartialEq for SigninMapProps {
     }
 }
 
+/// Travel findings whose hops are judged in one task: thousands took
+/// about 50 ms in wasm as one.
+const HOP_FINDINGS_PER_TASK: usize = 256;
+
 /// The country outlines: the same for every map, built once.
 fn land() -> Html {
     html! {
@@ -66,7 +70,7 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
     let unfolded = use_state(|| false);
     // The findings' hops change only with the findings, the store or the
     // context; a change of filter rebuilds only the places. They are worked
-    // out in a task of their own once the findings are in, open or not
+    // out in tasks of their own once the findings are in, open or not
     // (tens of ms for thousands of travel findings): unfolding the map then
     // costs the places alone. Unfolded before they are ready, the map shows
     // its places first and its lines a task later.
@@ -81,19 +85,26 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
             let live = Rc::new(Cell::new(true));
             let (wanted, still) = (wanted.clone(), live.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                crate::ui::yield_now::to_browser().await;
-                // A store being changed is waited for, not given up on: the
-                // lines would be missing until the next change.
-                let store = loop {
+                // A few findings per task; the store is let go between
+                // them, and the hops are given up if its rows moved meanwhile
+                // (a newer request follows).
+                let layout = loop {
                     if !still.get() {
                         return;
                     }
                     match store.try_borrow() {
-                        Ok(store) => break store,
+                        Ok(store) => break store.row_layout(),
                         Err(_) => gloo::timers::future::TimeoutFuture::new(1).await,
                     }
                 };
-                let worked_out = crate::ui::analysis::timed("sign-in map: travel hops", || TravelHops::of(&store, &wanted.2, &findings));
+                let mut builder = TravelHopsBuilder::default();
+                for some in findings.chunks(HOP_FINDINGS_PER_TASK) {
+                    crate::ui::yield_now::to_browser().await;
+                    let Some(store) = crate::ui::summary::current(&store, layout).await.filter(|_| still.get()) else { return };
+                    crate::ui::analysis::timed("sign-in map: travel hops", || builder.add(&store, &wanted.2, some));
+                }
+                let Some(store) = crate::ui::summary::current(&store, layout).await.filter(|_| still.get()) else { return };
+                let worked_out = crate::ui::analysis::timed("sign-in map: travel hops", || builder.finish(&store));
                 drop(store);
                 hops.set(Some((wanted, Rc::new(worked_out))));
             });
