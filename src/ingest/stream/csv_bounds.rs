@@ -26,11 +26,16 @@ pub struct CsvBounds {
     /// The previous piece ended with `\r` outside quotes: the record ended
     /// there unless this piece starts with `\n`.
     cr_at_end: bool,
+    /// `\n` bytes in all the text scanned, and in the text before the last
+    /// record end found: the splitter numbers its slices' lines from these
+    /// rather than counting the bytes of each slice again.
+    newlines: u64,
+    newlines_before_last_end: u64,
 }
 
 impl CsvBounds {
     pub fn new(delimiter: u8) -> CsvBounds {
-        CsvBounds { delimiter, state: State::Outside { field_start: true }, cr_at_end: false }
+        CsvBounds { delimiter, state: State::Outside { field_start: true }, cr_at_end: false, newlines: 0, newlines_before_last_end: 0 }
     }
 
     /// Forget an unclosed quote: the caller gave up on the record it opened.
@@ -53,15 +58,32 @@ impl CsvBounds {
     #[inline]
     pub fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
-        return self.scan_by_masks(bytes);
+        let last = self.scan_by_masks(bytes);
         #[cfg(not(target_arch = "x86_64"))]
-        return self.scan_by_jumps(bytes);
+        let last = {
+            self.newlines += line_breaks(bytes);
+            self.scan_by_jumps(bytes)
+        };
+        if let Some(end) = last {
+            // Only the part of a record after the last end is counted again.
+            self.newlines_before_last_end = self.newlines - line_breaks(&bytes[end..]);
+        }
+        last
+    }
+
+    /// `\n` bytes in all the text scanned before the last record end found
+    /// (by this or an earlier `scan`).
+    pub fn newlines_before_last_end(&self) -> u64 {
+        self.newlines_before_last_end
     }
 
     /// `scan` stepping through each 64-byte block's masks of the bytes
     /// that matter (`byte_masks`, SSE2): the splitter's scan of the
     /// 291 MB bench file took 12% of the command line's CPU when it looked
-    /// for each quote on its own (`scan_by_jumps`).
+    /// for each quote on its own (`scan_by_jumps`). Each block's `\n`
+    /// bytes are counted into `newlines` on the way (the blocks cover
+    /// every byte but quotes skipped in pairs), which saves the splitter
+    /// a pass over the text to number lines (2% of the CPU).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn scan_by_masks(&mut self, bytes: &[u8]) -> Option<usize> {
         let mut last = None;
@@ -74,10 +96,12 @@ impl CsvBounds {
         let mut state = self.state;
         let mut block_at = 0;
         let mut block = masks_at(bytes, 0);
+        let mut newlines = u64::from(block.newlines.count_ones());
         while i < len {
             if i - block_at >= BLOCK {
                 block_at = i;
                 block = masks_at(bytes, i);
+                newlines += u64::from(block.newlines.count_ones());
             }
             let shift = i - block_at;
             match state {
@@ -143,6 +167,7 @@ impl CsvBounds {
             }
         }
         self.state = state;
+        self.newlines += newlines;
         last
     }
 
@@ -224,6 +249,11 @@ impl CsvBounds {
         self.state = state;
         last
     }
+}
+
+/// `\n` bytes in `bytes`.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// Bit k set where bit k of `quotes` ends a run of ones of odd length
@@ -346,6 +376,40 @@ mod tests {
                     want.iter().rev().find(|&&e| e > cut || (e == cut && lone_cr_at_cut)).copied(),
                 ];
                 assert_eq!(found, expected, "{text:?} cut at {cut}");
+            }
+        }
+    }
+
+    /// The line breaks before the last record end are those in the text
+    /// up to it, however the text is cut into pieces.
+    #[test]
+    fn counts_line_breaks_before_the_last_record_end() {
+        let alphabet: [&str; 9] = ["a", "bcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz", ",", "\"", "\"\"", "\r", "\n", "\r\n", "{\"\"k\"\":\"\"v\"\"}"];
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let mut step = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            for _ in 0..(step() % 120) {
+                text.push_str(alphabet[(step() % alphabet.len() as u64) as usize]);
+            }
+            let bytes = text.as_bytes();
+            let mut bounds = CsvBounds::new(b',');
+            let mut at = 0;
+            let mut last_end = None;
+            while at < bytes.len() {
+                let next = (at + 1 + (step() as usize) % 150).min(bytes.len());
+                if let Some(end) = bounds.scan(&bytes[at..next]) {
+                    last_end = Some(at + end);
+                }
+                if let Some(end) = last_end {
+                    assert_eq!(bounds.newlines_before_last_end(), line_breaks(&bytes[..end]), "{text:?} up to {next}");
+                }
+                at = next;
             }
         }
     }
