@@ -20,8 +20,6 @@ pub(super) struct Masks {
     pub quotes: u64,
     /// Bytes that are `"`, `\n` or `\r`: what matters outside quotes.
     pub specials: u64,
-    /// Bytes that are `\n`, counted for line numbers.
-    pub newlines: u64,
 }
 
 /// Masks of `bytes[at..at + 64]`; past the end of `bytes` no bit is set.
@@ -43,7 +41,7 @@ pub(super) fn masks_at(bytes: &[u8], at: usize) -> Masks {
 #[inline]
 fn masks(block: &[u8; BLOCK]) -> Masks {
     use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-    let mut out = Masks { quotes: 0, specials: 0, newlines: 0 };
+    let mut out = Masks { quotes: 0, specials: 0 };
     // SAFETY: the intrinsics need SSE2, which every x86_64 CPU has (it is
     // on in the x86_64 targets' baseline; Rust still asks for `unsafe` to
     // call them from a function without `#[target_feature]`).
@@ -56,11 +54,9 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
         for (k, sixteen) in block.chunks_exact(16).enumerate() {
             let v = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
             let q = _mm_cmpeq_epi8(v, quote);
-            let n = _mm_cmpeq_epi8(v, newline);
-            let s = _mm_or_si128(q, _mm_or_si128(n, _mm_cmpeq_epi8(v, carriage)));
+            let s = _mm_or_si128(q, _mm_or_si128(_mm_cmpeq_epi8(v, newline), _mm_cmpeq_epi8(v, carriage)));
             out.quotes |= u64::from(_mm_movemask_epi8(q) as u16) << (16 * k);
             out.specials |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * k);
-            out.newlines |= u64::from(_mm_movemask_epi8(n) as u16) << (16 * k);
         }
     }
     out
@@ -70,11 +66,10 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 #[inline]
 fn portable_masks(block: &[u8; BLOCK]) -> Masks {
-    let mut out = Masks { quotes: 0, specials: 0, newlines: 0 };
+    let mut out = Masks { quotes: 0, specials: 0 };
     for (k, &b) in block.iter().enumerate() {
         out.quotes |= u64::from(b == b'"') << k;
         out.specials |= u64::from(matches!(b, b'"' | b'\n' | b'\r')) << k;
-        out.newlines |= u64::from(b == b'\n') << k;
     }
     out
 }
@@ -169,10 +164,10 @@ mod tests {
     #[test]
     fn short_last_block_is_padded_with_nothing() {
         let text = b"a\"\n\r";
-        assert_eq!(masks_at(text, 0), Masks { quotes: 0b10, specials: 0b1110, newlines: 0b100 });
-        assert_eq!(masks_at(text, 2), Masks { quotes: 0, specials: 0b11, newlines: 0b1 });
-        assert_eq!(masks_at(text, 4), Masks { quotes: 0, specials: 0, newlines: 0 });
-        assert_eq!(masks_at(text, 9), Masks { quotes: 0, specials: 0, newlines: 0 });
+        assert_eq!(masks_at(text, 0), Masks { quotes: 0b10, specials: 0b1110 });
+        assert_eq!(masks_at(text, 2), Masks { quotes: 0, specials: 0b11 });
+        assert_eq!(masks_at(text, 4), Masks { quotes: 0, specials: 0 });
+        assert_eq!(masks_at(text, 9), Masks { quotes: 0, specials: 0 });
     }
 
     #[test]
