@@ -693,13 +693,13 @@ impl Splitter {
         }
         // The buffer becomes the slice's text and the few bytes after the
         // cut start a new buffer: one small copy instead of the slice's.
-        let room = self.buf.len() - end + self.slice_bytes.min(MAX_BUFFER_RESERVE);
+        let room = self.buf.len() - end + self.slice_bytes.min(MAX_BUFFER_RESERVE) + BUFFER_SLACK;
+        // A spare too small is dropped rather than grown: growing copies all
+        // of its old capacity to new pages (in `loupe summary`, the reading
+        // thread's most samples in page faults, more than fresh buffers had).
         let mut rest = match self.spare_texts.pop() {
-            Some(mut spare) => {
-                spare.reserve(room);
-                spare
-            }
-            None => String::with_capacity(room),
+            Some(spare) if spare.capacity() >= room => spare,
+            _ => String::with_capacity(room),
         };
         rest.push_str(&self.buf[end..]);
         self.buf.truncate(end);
@@ -735,6 +735,11 @@ impl Splitter {
 const MAX_BUFFER_RESERVE: usize = 4 << 20;
 /// Slice texts kept for reuse: about as many as are in flight at once.
 const MAX_SPARE_TEXTS: usize = 16;
+/// Room beyond a slice's text in its buffer, so the buffer takes the next
+/// slice's too when the record cut at its end is longer, and the few bytes
+/// of a character a piece cut in two (which the decoder carries) fit
+/// without the buffer growing.
+const BUFFER_SLACK: usize = 64 << 10;
 
 /// Line breaks in `text`: few per KB in logs, so jumping between them
 /// (`memchr`) beats looking at every byte.
