@@ -50,6 +50,15 @@ fn column_of(event: &Event, c: usize) -> &str {
 
 /// A slice's events in the layout above.
 pub fn encode(events: &[Event]) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_into(events, &mut out);
+    out
+}
+
+/// `encode`, appended to `out`: a result's other parts go in front of the
+/// events without the events' bytes being copied after them, and a buffer
+/// already used once (its pages in place) can take them.
+pub fn encode_into(events: &[Event], out: &mut Vec<u8>) {
     let mut tables: Vec<TableBuilder> = (0..TABLES).map(|_| TableBuilder::new()).collect();
     let n = events.len();
     let mut text_ids = vec![0u32; TEXT_COLUMNS * n];
@@ -65,45 +74,44 @@ pub fn encode(events: &[Event]) -> Vec<u8> {
         }
         pair_ends.push(pairs.len() as u32);
     }
-    let mut out = Vec::with_capacity(n * 160 + tables.iter().map(|t| t.text.len() + t.ends.len() * 4).sum::<usize>());
-    put_u32(&mut out, n as u32);
+    out.reserve(n * 160 + tables.iter().map(|t| t.text.len() + t.ends.len() * 4).sum::<usize>());
+    put_u32(out, n as u32);
     for table in &tables {
-        put_u32(&mut out, table.ends.len() as u32);
-        put_u32(&mut out, table.text.len() as u32);
-        table.ends.iter().for_each(|&e| put_u32(&mut out, e));
+        put_u32(out, table.ends.len() as u32);
+        put_u32(out, table.text.len() as u32);
+        table.ends.iter().for_each(|&e| put_u32(out, e));
         out.extend_from_slice(table.text.as_bytes());
     }
     events.iter().for_each(|e| out.extend_from_slice(&e.time.to_le_bytes()));
     events.iter().for_each(|e| out.push(e.source.index()));
     events.iter().for_each(|e| out.push(e.outcome.index()));
-    events.iter().for_each(|e| put_u32(&mut out, e.line));
+    events.iter().for_each(|e| put_u32(out, e.line));
     events.iter().for_each(|e| out.extend_from_slice(&e.raw.start.to_le_bytes()));
-    events.iter().for_each(|e| put_u32(&mut out, e.raw.len));
+    events.iter().for_each(|e| put_u32(out, e.raw.len));
     // The duplicate check's hash, worked out here rather than on the
     // receiving thread; the check itself stays there (it spans slices).
     events.iter().for_each(|e| out.extend_from_slice(&Deduper::key(e.source, &e.record_id).to_le_bytes()));
-    text_ids.iter().for_each(|&id| put_u32(&mut out, id));
-    put_u32(&mut out, events.iter().map(|e| e.record_id.len() as u32).sum());
+    text_ids.iter().for_each(|&id| put_u32(out, id));
+    put_u32(out, events.iter().map(|e| e.record_id.len() as u32).sum());
     let mut end = 0u32;
     for e in events {
         end += e.record_id.len() as u32;
-        put_u32(&mut out, end);
+        put_u32(out, end);
     }
     events.iter().for_each(|e| out.extend_from_slice(e.record_id.as_bytes()));
     let geo: Vec<(usize, (f64, f64))> = events.iter().enumerate().filter_map(|(i, e)| Some((i, e.geo?))).collect();
-    put_u32(&mut out, geo.len() as u32);
+    put_u32(out, geo.len() as u32);
     for (i, (lat, lon)) in geo {
-        put_u32(&mut out, i as u32);
+        put_u32(out, i as u32);
         out.extend_from_slice(&lat.to_le_bytes());
         out.extend_from_slice(&lon.to_le_bytes());
     }
-    put_u32(&mut out, pairs.len() as u32);
-    pair_ends.iter().for_each(|&e| put_u32(&mut out, e));
+    put_u32(out, pairs.len() as u32);
+    pair_ends.iter().for_each(|&e| put_u32(out, e));
     for (k, v) in pairs {
-        put_u32(&mut out, k);
-        put_u32(&mut out, v);
+        put_u32(out, k);
+        put_u32(out, v);
     }
-    out
 }
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {

@@ -35,8 +35,9 @@ pub struct CsvRecords<'t> {
     /// The last record ended with `\r`: a `\n` right after it is skipped.
     after_cr: bool,
     started: bool,
-    /// A field being unquoted (`""` inside quotes), or text after a closing quote.
-    field: String,
+    /// A field being unquoted (`""` inside quotes), or text after a closing
+    /// quote: bytes of whole characters, put together from pieces of the text.
+    field: Vec<u8>,
     /// Quotes inside quoted fields, a block of the text at a time.
     quotes: QuoteFinder,
 }
@@ -48,7 +49,7 @@ impl<'t> CsvRecords<'t> {
         if matches!(delimiter, b'"' | b'\r' | b'\n') {
             return None;
         }
-        Some(CsvRecords { text, delimiter, pos: 0, line: 1, after_cr: false, started: false, field: String::new(), quotes: QuoteFinder::default() })
+        Some(CsvRecords { text, delimiter, pos: 0, line: 1, after_cr: false, started: false, field: Vec::new(), quotes: QuoteFinder::default() })
     }
 
     /// The next record's fields into `record`; None at the end of the text.
@@ -91,13 +92,13 @@ impl<'t> CsvRecords<'t> {
                 loop {
                     let Some(q) = self.quotes.next(bytes, pos) else {
                         // Unclosed at the end of the text: the rest is the field.
-                        self.field.push_str(&self.text[from..]);
+                        append_piece(&mut self.field, bytes, from, len);
                         pos = len;
                         break;
                     };
                     if bytes.get(q + 1) == Some(&b'"') {
                         // `""`: one literal quote.
-                        self.field.push_str(&self.text[from..=q]);
+                        append_piece(&mut self.field, bytes, from, q + 1);
                         pos = q + 2;
                         from = pos;
                         continue;
@@ -107,16 +108,21 @@ impl<'t> CsvRecords<'t> {
                         Some(&c) if c != d && c != b'\r' && c != b'\n' => {
                             // Text after the closing quote: up to the field's end, quotes and all.
                             let at = memchr3(d, b'\r', b'\n', &bytes[pos..]).map_or(len, |i| pos + i);
-                            self.field.push_str(&self.text[from..q]);
-                            self.field.push_str(&self.text[pos..at]);
+                            append_piece(&mut self.field, bytes, from, q);
+                            append_piece(&mut self.field, bytes, pos, at);
                             pos = at;
                         }
                         _ if self.field.is_empty() => borrowed = Some(&self.text[from..q]),
-                        _ => self.field.push_str(&self.text[from..q]),
+                        _ => append_piece(&mut self.field, bytes, from, q),
                     }
                     break;
                 }
-                record.push_field(borrowed.unwrap_or(&self.field));
+                match borrowed.map(Ok).unwrap_or_else(|| std::str::from_utf8(&self.field)) {
+                    Ok(text) => record.push_field(text),
+                    // Never: pieces cut at quotes (ASCII) from text are UTF-8.
+                    // (`from_utf8_lossy` checks far slower when all is well.)
+                    Err(_) => record.push_field(&String::from_utf8_lossy(&self.field)),
+                }
                 stop = pos;
             } else {
                 stop = memchr3(d, b'\r', b'\n', &bytes[pos..]).map_or(len, |i| pos + i);
@@ -147,6 +153,27 @@ impl<'t> CsvRecords<'t> {
         self.line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..to]).count() as u64;
         self.pos = to;
     }
+}
+
+/// Append `bytes[from..to]` to `field`. JSON in a CSV field is cut by its
+/// doubled quotes into pieces of a few bytes each (`""k"":""v""`): a piece
+/// of up to 16 bytes is copied as 16 and cut back, one move in place of a
+/// call to `memcpy` of the exact length (4% of `loupe summary`'s samples
+/// were such calls). Always inlined: as a call of its own it cost about
+/// what it saved.
+#[inline(always)]
+fn append_piece(field: &mut Vec<u8>, bytes: &[u8], from: usize, to: usize) {
+    const SHORT: usize = 16;
+    let piece_len = to - from;
+    if piece_len <= SHORT {
+        if let Some(chunk) = bytes[from..].first_chunk::<SHORT>() {
+            let kept = field.len() + piece_len;
+            field.extend_from_slice(chunk);
+            field.truncate(kept);
+            return;
+        }
+    }
+    field.extend_from_slice(&bytes[from..to]);
 }
 
 #[cfg(test)]

@@ -132,10 +132,18 @@ fn read_and_parse<'scope>(
     // neither frees a String per field the parsing threads allocated nor
     // copies one into the store.
     let (done_tx, done_rx) = mpsc::channel::<(u32, Vec<u8>)>();
+    // Buffers go back where they came from once used: results, once
+    // absorbed, to the parsing threads; slices' texts, once parsed, to the
+    // splitter. Fresh ones had their pages faulted in every time.
+    let (spent_result_tx, spent_result_rx) = mpsc::channel::<Vec<u8>>();
+    let spent_result_rx = Arc::new(Mutex::new(spent_result_rx));
+    let (parsed_text_tx, parsed_text_rx) = mpsc::channel::<String>();
     let plan_cell: Arc<Mutex<Option<ParsePlan>>> = Arc::new(Mutex::new(None));
     for _ in 0..threads {
         let work_rx = Arc::clone(&work_rx);
         let done_tx = done_tx.clone();
+        let spent_result_rx = Arc::clone(&spent_result_rx);
+        let parsed_text_tx = parsed_text_tx.clone();
         let plan_cell = Arc::clone(&plan_cell);
         scope.spawn(move || {
             let mut plan: Option<ParsePlan> = None;
@@ -148,13 +156,17 @@ fn read_and_parse<'scope>(
                     plan = plan_cell.lock().ok().and_then(|p| p.clone());
                 }
                 let Some(plan) = &plan else { return };
-                if done_tx.send((slice.index, wire::output_to_bytes(&parse_slice(plan, &slice)))).is_err() {
+                let mut result = spent_result_rx.lock().ok().and_then(|rx| rx.try_recv().ok()).unwrap_or_default();
+                wire::write_output(&parse_slice(plan, &slice), &mut result);
+                if done_tx.send((slice.index, result)).is_err() {
                     return;
                 }
+                let _ = parsed_text_tx.send(slice.text);
             }
         });
     }
     drop(done_tx);
+    drop(parsed_text_tx);
     let mut waiting: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
     let mut next = 0u32;
     let mut keep: Vec<bool> = Vec::new();
@@ -166,6 +178,7 @@ fn read_and_parse<'scope>(
                 a.keep_batch(&events, dedupe, &mut keep);
                 sink(&events, &keep);
             }
+            let _ = spent_result_tx.send(bytes);
             *next += 1;
         }
         Ok(())
@@ -190,6 +203,9 @@ fn read_and_parse<'scope>(
             break;
         }
         piece.truncate(n);
+        while let Ok(text) = parsed_text_rx.try_recv() {
+            splitter.recycle(text);
+        }
         let pushed = splitter.push(&piece);
         let _ = pieces.to_hash.send(piece);
         match pushed {

@@ -102,6 +102,15 @@ struct OutputMeta {
 
 /// `[meta length: u32][meta JSON][events as a `batch`]`.
 pub fn output_to_bytes(output: &SliceOutput) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_output(output, &mut out);
+    out
+}
+
+/// `output_to_bytes` into `out` (cleared first): a buffer handed back
+/// once read takes the next slice's result in pages already in place.
+pub fn write_output(output: &SliceOutput, out: &mut Vec<u8>) {
+    out.clear();
     let meta = OutputMeta {
         index: output.index,
         rejected: output.rejected,
@@ -113,12 +122,9 @@ pub fn output_to_bytes(output: &SliceOutput) -> Vec<u8> {
         first_line: output.first_line,
     };
     let meta = serde_json::to_vec(&meta).unwrap_or_default();
-    let events = batch::encode(&output.events);
-    let mut out = Vec::with_capacity(4 + meta.len() + events.len());
     out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
     out.extend_from_slice(&meta);
-    out.extend_from_slice(&events);
-    out
+    batch::encode_into(&output.events, out);
 }
 
 /// A slice's result with owned events (`source_time` is not carried).
