@@ -47,20 +47,24 @@ const SLICES_PER_WORKER: usize = 4;
 /// handed to a worker.
 const READ_AHEAD_BYTES: usize = 4 * 1024 * 1024;
 
-/// Once this fraction of a large file is read (1/n), the store and the
-/// deduper make room for the rows the rest should bring, so they do not
-/// grow by doubling, copying or re-hashing all they hold, while the page
-/// waits (pauses of 70–140 ms at 1–3 million rows).
-const ROOM_AFTER_FRACTION: f64 = 12.0;
+/// Once this fraction of a large file is read (1/n), and at least
+/// `ROOM_AFTER_BYTES`, the store and the deduper make room for the rows the
+/// rest should bring, so they do not grow by doubling, copying or
+/// re-hashing all they hold, while the page waits (pauses of 70–140 ms at
+/// 1–3 million rows). Making room copies what is held so far, so the
+/// sooner the better while the rows per byte are known: at a twelfth of a
+/// 4 GB file the copy alone held the page 83 ms.
+const ROOM_AFTER_FRACTION: f64 = 48.0;
+const ROOM_AFTER_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// Rows made room for beyond the estimate: rows vary in size along a file,
 /// and running out near the end grows the columns by doubling after all
 /// (a copy of everything held: 190 ms seen at 2.7 million rows).
 const ROOM_MARGIN: f64 = 1.08;
 
-/// At most this share of the bytes read is taken as not parsed yet when
-/// estimating rows per byte: text and bytes differ in UTF-16 and gzip files,
-/// where the text waiting for workers says little about the bytes read.
+/// Rows per byte are estimated once at most this share of the bytes read
+/// is not parsed yet. Text and bytes differ in gzip files, where the text
+/// waiting says little about the bytes read: they grow the usual way.
 const MAX_UNPARSED_SHARE: f64 = 0.2;
 
 /// Files smaller than this grow their store the usual way.
@@ -400,16 +404,23 @@ impl Loader {
                     break 'load;
                 }
                 self.report_progress(id, offset, size, assembler.as_ref(), started, &workers, &mut step_started, &mut times).await;
-                if !room_made && offset >= size / ROOM_AFTER_FRACTION && size >= ROOM_FROM_BYTES {
+                // Bytes read run ahead of rows parsed: the text still with
+                // the workers, waiting for them, not yet cut into a slice,
+                // and being read.
+                let reading_now = if reading.is_some() { STREAM_READ } else { 0.0 };
+                let unparsed = (in_flight_text.iter().sum::<usize>() + queue.iter().map(|s| s.text.len()).sum::<usize>() + splitter.text_waiting()) as f64 + reading_now;
+                let known_enough = offset >= (size / ROOM_AFTER_FRACTION).max(ROOM_AFTER_BYTES) && unparsed <= offset * MAX_UNPARSED_SHARE;
+                if !room_made && known_enough && size >= ROOM_FROM_BYTES {
                     room_made = true;
                     let rows_so_far = assembler.as_ref().map_or(0, FileAssembler::rows_ok) as f64;
-                    // Bytes read run ahead of rows parsed: the text still
-                    // with the workers, waiting for them, and being read.
-                    let reading_now = if reading.is_some() { STREAM_READ } else { 0.0 };
-                    let unparsed = (in_flight_text.iter().sum::<usize>() + queue.iter().map(|s| s.text.len()).sum::<usize>()) as f64 + reading_now;
-                    let parsed = (offset - unparsed).max(offset * (1.0 - MAX_UNPARSED_SHARE));
+                    let parsed = offset - unparsed;
                     let more = (ROOM_MARGIN * rows_so_far * (size - parsed) / parsed.max(1.0)) as usize;
-                    self.dedupe.borrow_mut().expect(more);
+                    // A table at a time: making one for millions of ids
+                    // alone took 82 ms.
+                    for table in 0..crate::ingest::DEDUPE_TABLES {
+                        self.dedupe.borrow_mut().expect_in_table(table, more);
+                        self.to_browser(&mut times).await;
+                    }
                     let not_merged_yet = (rows_so_far as usize).saturating_sub(shown.rows);
                     self.gate.change(&self.store, |store| store.expect_rows(store.len() + not_merged_yet + more)).await;
                 }

@@ -396,29 +396,41 @@ mod tests {
         }
     }
 
+    /// A small repeatable random source (xorshift64) for the random texts.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    /// Fewer than `most_parts` pieces of `alphabet`, chosen by `rng`.
+    fn random_text(rng: &mut XorShift, alphabet: &[&str], most_parts: u64) -> String {
+        let mut text = String::new();
+        for _ in 0..rng.next() % most_parts {
+            text.push_str(alphabet[(rng.next() % alphabet.len() as u64) as usize]);
+        }
+        text
+    }
+
     /// The line breaks before the last record end are those in the text
     /// up to it, however the text is cut into pieces.
     #[test]
     fn counts_line_breaks_before_the_last_record_end() {
         let alphabet: [&str; 9] = ["a", "bcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz", ",", "\"", "\"\"", "\r", "\n", "\r\n", "{\"\"k\"\":\"\"v\"\"}"];
-        let mut state = 0x1234_5678_9abc_def1u64;
-        let mut step = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = XorShift(0x1234_5678_9abc_def1);
         for _ in 0..5_000 {
-            let mut text = String::new();
-            for _ in 0..(step() % 120) {
-                text.push_str(alphabet[(step() % alphabet.len() as u64) as usize]);
-            }
+            let text = random_text(&mut rng, &alphabet, 120);
             let bytes = text.as_bytes();
             let mut bounds = CsvBounds::new(b',');
             let mut at = 0;
             let mut last_end = None;
             while at < bytes.len() {
-                let next = (at + 1 + (step() as usize) % 150).min(bytes.len());
+                let next = (at + 1 + (rng.next() as usize) % 150).min(bytes.len());
                 if let Some(end) = bounds.scan(&bytes[at..next]) {
                     last_end = Some(at + end);
                 }
@@ -435,22 +447,12 @@ mod tests {
     #[test]
     fn scans_by_masks_and_by_jumps_agree() {
         let alphabet: [&str; 14] = ["a", "bcdefghijklmnopqrstuvwxyz0123456789", ",", "\"", "\"\"", "\"\"\"", "\r", "\n", "\r\n", ";", "{\"\"k\"\":\"\"v\"\"}", ",\"", "\",x", "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\""];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut step = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let mut text = String::new();
-            let n = (step() % 80) as usize;
-            for _ in 0..n {
-                text.push_str(alphabet[(step() % alphabet.len() as u64) as usize]);
-            }
+            let text = random_text(&mut rng, &alphabet, 80);
             let bytes = text.as_bytes();
             for delimiter in [b',', b';'] {
-                let cut = (step() as usize) % (bytes.len() + 1);
+                let cut = (rng.next() as usize) % (bytes.len() + 1);
                 let (a, b) = bytes.split_at(cut);
                 let mut by_masks = CsvBounds::new(delimiter);
                 let mut by_jumps = CsvBounds::new(delimiter);

@@ -332,6 +332,11 @@ impl Splitter {
         self.plan.as_ref()
     }
 
+    /// Decoded text read but not yet handed out in a slice (bytes).
+    pub fn text_waiting(&self) -> usize {
+        self.buf.len()
+    }
+
     /// The unpacked text of a gzip file, when small enough to keep.
     pub fn take_unpacked(&mut self) -> Option<Vec<u8>> {
         self.gunzip.as_mut().and_then(|g| g.kept.take())
