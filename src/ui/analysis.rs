@@ -369,11 +369,9 @@ async fn follow_in_slices(shown: Rc<Shown>) {
     let store = shown.store.clone();
     'again: loop {
         let from = shown.latest.borrow().clone();
-        let (moved, layout) = loop {
-            if let Ok(now) = store.try_borrow() {
-                break (now.rows_moved_since(from.layout).map(RowMover::into_owned), now.row_layout());
-            }
-            TimeoutFuture::new(1).await;
+        let (moved, layout) = {
+            let now = super::summary::free(&store).await;
+            (now.rows_moved_since(from.layout).map(RowMover::into_owned), now.row_layout())
         };
         if from.layout == layout {
             break;

@@ -408,12 +408,12 @@ impl Loader {
                 // the workers, waiting for them, not yet cut into a slice,
                 // and being read.
                 let reading_now = if reading.is_some() { STREAM_READ } else { 0.0 };
-                let unparsed = (in_flight_text.iter().sum::<usize>() + queue.iter().map(|s| s.text.len()).sum::<usize>() + splitter.text_waiting()) as f64 + reading_now;
-                let known_enough = offset >= (size / ROOM_AFTER_FRACTION).max(ROOM_AFTER_BYTES) && unparsed <= offset * MAX_UNPARSED_SHARE;
-                if !room_made && known_enough && size >= ROOM_FROM_BYTES {
+                let unparsed = || (in_flight_text.iter().sum::<usize>() + queue.iter().map(|s| s.text.len()).sum::<usize>() + splitter.text_waiting()) as f64 + reading_now;
+                let room_wanted = !room_made && size >= ROOM_FROM_BYTES && offset >= (size / ROOM_AFTER_FRACTION).max(ROOM_AFTER_BYTES);
+                if room_wanted && unparsed() <= offset * MAX_UNPARSED_SHARE {
                     room_made = true;
                     let rows_so_far = assembler.as_ref().map_or(0, FileAssembler::rows_ok) as f64;
-                    let parsed = offset - unparsed;
+                    let parsed = offset - unparsed();
                     let more = (ROOM_MARGIN * rows_so_far * (size - parsed) / parsed.max(1.0)) as usize;
                     // A table at a time: making one for millions of ids
                     // alone took 82 ms.

@@ -69,9 +69,16 @@ pub fn use_rows_summary(store: Rc<RefCell<EventStore>>, rows: Rc<Vec<u32>>, layo
 /// The store once nobody is changing it, if its rows are still numbered as
 /// in `layout` (else a newer request follows with new rows).
 pub(super) async fn current(store: &Rc<RefCell<EventStore>>, layout: u64) -> Option<std::cell::Ref<'_, EventStore>> {
+    let store = free(store).await;
+    (store.row_layout() == layout).then_some(store)
+}
+
+/// The store once nobody is changing it (a change runs in one task, so
+/// this waits a task or two at most).
+pub(super) async fn free(store: &Rc<RefCell<EventStore>>) -> std::cell::Ref<'_, EventStore> {
     loop {
         match store.try_borrow() {
-            Ok(store) => return (store.row_layout() == layout).then_some(store),
+            Ok(store) => return store,
             Err(_) => gloo::timers::future::TimeoutFuture::new(1).await,
         }
     }

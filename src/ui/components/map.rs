@@ -88,15 +88,7 @@ pub fn signin_map_panel(props: &SigninMapProps) -> Html {
                 // A few findings per task; the store is let go between
                 // them, and the hops are given up if its rows moved meanwhile
                 // (a newer request follows).
-                let layout = loop {
-                    if !still.get() {
-                        return;
-                    }
-                    match store.try_borrow() {
-                        Ok(store) => break store.row_layout(),
-                        Err(_) => gloo::timers::future::TimeoutFuture::new(1).await,
-                    }
-                };
+                let layout = crate::ui::summary::free(&store).await.row_layout();
                 let mut builder = TravelHopsBuilder::default();
                 for some in findings.chunks(HOP_FINDINGS_PER_TASK) {
                     crate::ui::yield_now::to_browser().await;
