@@ -34,6 +34,16 @@ function browserMemoryMb() {
   return kb / 1024;
 }
 
+/** MB/s of one native thread doing what one browser worker does to the
+ * file (`loupe-bench --one-thread`), or null. */
+function oneNativeThreadMbs(file) {
+  const bench = path.join(__dirname, '..', 'target', 'release', 'loupe-bench');
+  if (!fs.existsSync(bench)) return null;
+  const out = execFileSync(bench, ['--one-thread', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = out.match(/([\d.]+) MB\/s/);
+  return m ? Number(m[1]) : null;
+}
+
 /** Seconds the native command line takes on the same file. */
 function nativeSeconds(file) {
   const loupe = path.join(__dirname, '..', 'target', 'release', 'loupe');
@@ -177,6 +187,14 @@ async function benchOne(browser, port, csvFile) {
     console.log(`main thread blocked      longest ${tasks.length ? tasks[0].toFixed(0) : 0} ms; ${tasks.length} tasks over 50 ms (from choosing the file until the findings show)`);
     if (startupTasks.length) console.log(`  before the load        ${startupTasks.length} tasks over 50 ms while the page started, longest ${startupTasks[0].toFixed(0)} ms (not counted above)`);
     for (const t of timings) console.log(`where the time went      ${t}`);
+    // The workers' own time (summed over them) against one native thread
+    // doing the same work: issue 13's "one wasm worker" comparison.
+    const workerMs = timings.map((t) => t.match(/workers parsing (\d+)/)).filter(Boolean).reduce((sum, m) => sum + Number(m[1]), 0);
+    const nativeThread = workerMs ? oneNativeThreadMbs(csvFile) : null;
+    if (workerMs) {
+      const workerMbs = size / 1e6 / (workerMs / 1000);
+      console.log(`one wasm worker          ${workerMbs.toFixed(1)} MB/s parsing${nativeThread ? `; one native thread ${nativeThread.toFixed(1)} MB/s on the same slices: ${(workerMbs / nativeThread).toFixed(2)}×` : ''}`);
+    }
     if (slowSteps.length) console.log(`steps over 50 ms         ${slowSteps.join('; ')}`);
     if (process.env.LOUPE_BENCH_VERBOSE) console.log(`long tasks (ms at start) ${taskEntries.map(([d, at]) => `${d.toFixed(0)} at ${(at - loadStartedAt).toFixed(0)}`).join(', ')}`);
     if (process.env.LOUPE_BENCH_DOM) {

@@ -356,12 +356,15 @@ struct Args {
     /// Time the sign-in map, the suspects' stories and the histogram
     /// instead (see `view_figures`).
     views: bool,
+    /// Time what one browser worker does to this file, on one native
+    /// thread instead (see `one_thread_figures`).
+    one_thread: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]] [--no-peers] [--generate-only] [--views]";
+const USAGE: &str = "usage: loupe-bench [--rows N] [--dir bench-data] [--streaming [--threads N]] [--no-peers] [--generate-only] [--views] [--one-thread FILE]";
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false, peers: true, views: false };
+    let mut args = Args { rows: 1_000_000, dir: PathBuf::from("bench-data"), streaming: false, threads: None, generate_only: false, peers: true, views: false, one_thread: None };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -377,6 +380,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--no-peers" => args.peers = false,
             "--views" => args.views = true,
+            "--one-thread" => args.one_thread = Some(PathBuf::from(it.next().ok_or("--one-thread needs a file")?)),
             "--dir" => args.dir = PathBuf::from(it.next().ok_or("--dir needs a directory")?),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument '{other}'; {USAGE}")),
@@ -397,10 +401,43 @@ fn main() {
     if cfg!(debug_assertions) {
         eprintln!("note: debug build; run with --release for meaningful figures");
     }
+    if let Some(path) = &args.one_thread {
+        if let Err(e) = one_thread_figures(path) {
+            eprintln!("loupe-bench: {}: {e}", path.display());
+            std::process::exit(1);
+        }
+        return;
+    }
     if let Err(e) = run(&args) {
         eprintln!("loupe-bench: {e}");
         std::process::exit(1);
     }
+}
+
+/// What one browser worker does to a file (each 1 MiB slice parsed and
+/// written as the bytes it sends back, `ui::workers::loupe_parse_slice`),
+/// done on one native thread: the figure a wasm worker's rate is compared
+/// with (`make bench-browser` prints both). Splitting is the page's work,
+/// not the worker's, so it is not counted.
+fn one_thread_figures(path: &Path) -> std::io::Result<()> {
+    use loupe::ingest::stream::{parse_slice, wire, Splitter};
+    let bytes = fs::read(path)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("evidence");
+    let mut splitter = Splitter::new(name, 1 << 20, None);
+    let mut slices = Vec::new();
+    for piece in bytes.chunks(4 << 20) {
+        slices.extend(splitter.push(piece).map_err(|e| std::io::Error::other(e.unreadable.clone().unwrap_or_default()))?);
+    }
+    slices.extend(splitter.finish().map_err(|e| std::io::Error::other(e.unreadable.clone().unwrap_or_default()))?);
+    let plan = splitter.plan().cloned().ok_or_else(|| std::io::Error::other("no parse plan: not a log Loupe reads"))?;
+    let t = Instant::now();
+    let mut sent = 0usize;
+    for slice in &slices {
+        sent += wire::output_to_bytes(&parse_slice(&plan, slice)).len();
+    }
+    let took = t.elapsed().as_secs_f64();
+    println!("one native thread parsing {} slices: {took:.2} s, {:.1} MB/s ({:.0} MB of results)", slices.len(), mb(bytes.len() as u64) / took, mb(sent as u64));
+    Ok(())
 }
 
 /// Ingest with `ingest_bytes` (every `Event` owned at once), then `add_file`.
@@ -725,10 +762,22 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings
     let shared = loupe::detect::History::new(store, &no_context);
     let _ = (shared.tenant_domains(), shared.signins(), shared.addresses());
     let mut costs = vec![("passes over every row (sliced)".to_string(), t.elapsed())];
+    // The page finds each account's first-seen values an account at a
+    // time, for no context (the suggestion) and for the detectors' context.
     let t = Instant::now();
-    let _ = loupe::detect::suggest_context_from(store, &shared);
-    costs.push(("suggest_context".to_string(), t.elapsed()));
+    let _ = shared.novelties();
+    costs.push(("first-seen values per account, no context (sliced)".to_string(), t.elapsed()));
+    let t = Instant::now();
+    let mut suggesting = loupe::detect::Suggesting::new(store, &shared);
+    suggesting.work(0..suggesting.pieces());
+    costs.push(("suggest_context (sliced)".to_string(), t.elapsed()));
+    let t = Instant::now();
+    let _ = suggesting.finish();
+    costs.push(("suggest_context finish".to_string(), t.elapsed()));
     let history = shared.for_context(&ctx);
+    let t = Instant::now();
+    let _ = history.novelties();
+    costs.push(("first-seen values per account (sliced)".to_string(), t.elapsed()));
     for detector in loupe::detect::DETECTORS {
         let t = Instant::now();
         let Some(start) = detector.sliced else {
@@ -738,8 +787,12 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings
         };
         // The page works these in slices; what it cannot slice is the end.
         let mut work = start(store, &ctx, &history);
-        let pieces = work.pieces();
-        work.work(0..pieces);
+        let mut done = 0;
+        while done < work.pieces() {
+            let pieces = work.pieces();
+            work.work(done..pieces);
+            done = pieces;
+        }
         costs.push((format!("{} (sliced)", detector.id), t.elapsed()));
         let t = Instant::now();
         let _ = work.finish();
@@ -800,7 +853,7 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings
     let views: Vec<String> = costs.iter().filter(|(name, _)| after_load.contains(&name.as_str())).map(|(name, d)| format!("{name} {:.1}", ms(*d))).collect();
     println!("  analysis after load (ms): {} (plan: {} actions; verify: {} actions marked done)", views.join(", "), plan.actions.len(), done.len());
     costs.sort_by(|a, b| b.1.cmp(&a.1));
-    let listed: Vec<String> = costs.iter().take(12).map(|(name, d)| format!("{name} {:.0}", ms(*d))).collect();
+    let listed: Vec<String> = costs.iter().take(16).map(|(name, d)| format!("{name} {:.0}", ms(*d))).collect();
     ("  analysis by part (ms), slowest first".into(), listed.join(", "))
 }
 
@@ -955,6 +1008,9 @@ fn view_figures(args: &Args) -> std::io::Result<()> {
     }
     let t = Instant::now();
     let findings = loupe::detect::run_all(&store, &context);
+    // The page's longest pauses after loading sign-in-heavy evidence: each
+    // part below that is not sliced is one main-thread task there.
+    table.push(analysis_costs(&store, &context, &findings));
     let travel: Vec<&loupe::detect::Finding> = findings.iter().filter(|f| f.detector == "signin.impossible_travel").collect();
     let travel_rows: usize = travel.iter().map(|f| f.rows.len()).sum();
     table.push((

@@ -12,40 +12,59 @@
 use super::facts::{address_signals, list_some, when};
 use super::history::AddressUse;
 use super::signins::{assess, ua_family, Novelty, Risk};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::sliced_by::per_group;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity, Slices};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
-use std::collections::BTreeMap;
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "signin.first_seen",
     step: 1,
     title: "Sign-in from a first-seen address, country or client",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+/// What a group of novelties is new for: an address of the account, or
+/// (the address known) a client family. Addresses come first.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum New<'h> {
+    Address { account: &'h str, ip: &'h str },
+    Client { account: &'h str, family: String },
+}
+
+/// The novelties gathered by what they are new for, then a group at a time.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    let novelties = history.novelties();
     let used = history.addresses();
-    // (account, address) or (account, client family) -> novelties, in time order.
-    let mut by_ip: BTreeMap<(&str, &str), Vec<&Novelty>> = BTreeMap::new();
-    let mut by_ua: BTreeMap<(&str, String), Vec<&Novelty>> = BTreeMap::new();
-    for n in history.novelties() {
-        if n.new_ip {
-            by_ip.entry((n.account.as_str(), store.ip(n.row))).or_default().push(n);
-        } else if n.new_ua {
-            by_ua.entry((n.account.as_str(), ua_family(store.user_agent(n.row)))).or_default().push(n);
-        }
-    }
-    let mut findings: Vec<Finding> = by_ip
-        .into_iter()
-        .filter_map(|((account, ip), group)| {
-            let rows = history.signins().get(account).map_or(&[][..], Vec::as_slice);
-            new_address(store, ctx, used, rows, account, ip, &group)
-        })
-        .collect();
-    findings.extend(by_ua.into_values().filter_map(|group| new_client(store, ctx, &group)));
-    findings
+    per_group(
+        novelties.len(),
+        move |i| {
+            let n = novelties.get(i as usize)?;
+            let account = n.account.as_str();
+            if n.new_ip {
+                Some(New::Address { account, ip: store.ip(n.row) })
+            } else if n.new_ua {
+                Some(New::Client { account, family: ua_family(store.user_agent(n.row)) })
+            } else {
+                None
+            }
+        },
+        move |new, members, findings| {
+            let group: Vec<&Novelty> = members.iter().filter_map(|&i| novelties.get(i as usize)).collect();
+            findings.extend(match new {
+                New::Address { account, ip } => {
+                    let rows = history.signins().get(*account).map_or(&[][..], Vec::as_slice);
+                    new_address(store, ctx, used, rows, account, ip, &group)
+                }
+                New::Client { .. } => new_client(store, ctx, &group),
+            });
+        },
+    )
 }
 
 fn new_address(store: &EventStore, ctx: &Context, used: &AddressUse, account_rows: &[u32], account: &str, ip: &str, group: &[&Novelty]) -> Option<Finding> {

@@ -6,7 +6,7 @@
 //! pays nothing.
 
 use super::facts::{account_key, day_of, is_signin, is_successful_signin, tenant_domains};
-use super::signins::{classify_client, novelties_of, Novelty, UnusualClient};
+use super::signins::{classify_client, novelties_of, Novelty, NoveltyFinder, UnusualClient};
 use super::Context;
 use crate::model::{attr, TimeMs};
 use crate::store::EventStore;
@@ -75,6 +75,13 @@ impl<'a> History<'a> {
         let _ = self.addresses.set(Rc::new(addresses));
     }
 
+    /// The novelties worked out an account at a time, for whoever cannot
+    /// stop for all of them at once (the page, between paints).
+    pub fn novelties_in_slices(&self) -> NoveltiesInSlices<'_, 'a> {
+        let accounts = self.signins().iter().map(|(account, rows)| (account.as_str(), rows.as_slice())).collect();
+        NoveltiesInSlices { history: self, accounts, finder: NoveltyFinder::new(self.store, self.ctx) }
+    }
+
     /// Successful sign-ins that brought a value new to their account (see
     /// `signins::novelties_of`), in row order.
     pub fn novelties(&self) -> &[Novelty] {
@@ -106,6 +113,31 @@ impl<'a> History<'a> {
     /// (the page, between paints); ignored when already known.
     pub fn know_tenant_domains(&self, domains: BTreeSet<String>) {
         let _ = self.domains.set(Rc::new(domains));
+    }
+}
+
+/// `History::novelties` an account at a time: `work` over `0..pieces()`
+/// in order, then `finish` hands them to the history.
+pub struct NoveltiesInSlices<'h, 'a> {
+    history: &'h History<'a>,
+    accounts: Vec<(&'h str, &'h [u32])>,
+    finder: NoveltyFinder<'a>,
+}
+
+impl NoveltiesInSlices<'_, '_> {
+    pub fn pieces(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn work(&mut self, pieces: Range<usize>) {
+        for &(account, rows) in self.accounts.get(pieces).unwrap_or_default() {
+            self.finder.account(account, rows);
+        }
+    }
+
+    /// Ignored when the history already knew its novelties.
+    pub fn finish(self) {
+        let _ = self.history.novelties.set(self.finder.finish());
     }
 }
 

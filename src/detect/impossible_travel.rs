@@ -5,7 +5,8 @@
 
 use super::history::AddressUse;
 use super::facts::{address_signals, day_of, haversine_km, when};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::sliced_by::per_account;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity, Slices};
 use crate::model::{Outcome, Source};
 use crate::store::{EventStore, Field};
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Impossible travel between successive sign-ins",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 /// Geolocation of an address is rough; closer than this is never travel.
@@ -49,9 +50,12 @@ pub fn impossible_hop(store: &EventStore, ctx: &Context, from: u32, to: u32) -> 
 }
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
     let used = history.addresses();
-    let mut findings = Vec::new();
-    for (account, rows) in history.signins() {
+    per_account(history, move |account, rows, findings| {
         let located: Vec<u32> = rows
             .iter()
             .copied()
@@ -71,8 +75,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         }
         let per_pair: Vec<Finding> = pairs.into_iter().filter_map(|((ip_a, ip_b), hops)| finding(store, ctx, used, account, &ip_a, &ip_b, &hops)).collect();
         findings.extend(merge_account(store, account, per_pair));
-    }
-    findings
+    })
 }
 
 /// One finding for all of an account's impossible pairs: the worst pair

@@ -24,6 +24,7 @@ mod history;
 mod identity_risk;
 mod mail_trace;
 mod order;
+mod sliced_by;
 pub(crate) mod mailflow;
 pub(crate) mod scopes;
 mod signins;
@@ -72,10 +73,10 @@ pub(crate) mod testkit;
 
 pub use context::{cidr_contains, is_network, parse_ip, parse_networks, Context, Indicator, IndicatorKind};
 pub use finding::{subject_keys, Entity, EntityKind, Finding, FindingBuilder, Severity};
-pub use history::{AddressUse, History, SigninsByAccount};
+pub use history::{AddressUse, History, NoveltiesInSlices, SigninsByAccount};
 pub use order::{FindingOrder, FindingSortKey};
 pub use scopes::scope_risk;
-pub use suggest::{suggest_context, suggest_context_from};
+pub use suggest::{suggest_context, suggest_context_from, Suggesting};
 
 use crate::store::EventStore;
 
@@ -92,10 +93,12 @@ pub struct DetectorDef {
     pub sliced: Option<StartSlices>,
 }
 
-/// A detector's work cut into pieces (rows, or the rows it looks at) done
-/// a slice at a time, so the page can paint between slices. Whoever runs
-/// it calls `work` over `0..pieces()` in order, in slices of any size,
-/// then `finish`; the findings are the same however it was sliced.
+/// A detector's work cut into pieces (rows, accounts, groups of rows)
+/// done a slice at a time, so the page can paint between slices. Whoever
+/// runs it calls `work` over `0..pieces()` in order, in slices of any size,
+/// until `pieces()` stops growing (work in rounds counts the next round's
+/// pieces once the last is done), then `finish`; the findings are the same
+/// however it was sliced.
 pub trait Slices {
     fn pieces(&self) -> usize;
     fn work(&mut self, pieces: std::ops::Range<usize>);
@@ -108,8 +111,12 @@ pub type StartSlices = for<'h> fn(&'h EventStore, &'h Context, &'h History<'_>) 
 
 /// Sliced work done in one go (what `run` of a sliced detector does).
 pub fn whole(mut work: Box<dyn Slices + '_>) -> Vec<Finding> {
-    let pieces = work.pieces();
-    work.work(0..pieces);
+    let mut done = 0;
+    while done < work.pieces() {
+        let pieces = work.pieces();
+        work.work(done..pieces);
+        done = pieces;
+    }
     work.finish()
 }
 

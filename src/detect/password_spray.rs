@@ -7,7 +7,8 @@
 
 use super::facts::{account_key, is_signin, when, HOUR_MS};
 use super::signins::{error_code, is_credential_failure, is_lockout, password_accepted};
-use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, Severity};
+use super::sliced_by::per_group;
+use super::{Context, DetectorDef, EntityKind, Finding, FindingBuilder, History, Severity, Slices};
 use crate::model::{Outcome, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -17,7 +18,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 3,
     title: "Password spraying and guessing from one address",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 /// Failures against this many accounts from one address make a spray.
@@ -34,14 +35,16 @@ const FOLLOW_UP_MS: i64 = 24 * HOUR_MS;
 const ROUTINE_DAYS: usize = 7;
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
-    // address -> sign-in rows from it
-    let mut by_ip: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
-        if is_signin(store, row) && !store.ip(row).is_empty() {
-            by_ip.entry(store.ip(row)).or_default().push(row);
-        }
-    }
-    by_ip.into_iter().filter_map(|(ip, rows)| finding(store, ctx, history, ip, &rows)).collect()
+    super::whole(start(store, ctx, history))
+}
+
+/// The sign-ins gathered by address, then an address at a time.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    per_group(
+        store.len(),
+        move |row| (is_signin(store, row) && !store.ip(row).is_empty()).then(|| store.ip(row)),
+        move |ip, rows, findings| findings.extend(finding(store, ctx, history, ip, rows)),
+    )
 }
 
 /// Most distinct accounts among failures within any `BURST_MS`.

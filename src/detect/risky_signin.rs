@@ -5,10 +5,11 @@
 //! they say what Entra saw and whether someone has closed it since.
 
 use super::history::AddressUse;
-use super::facts::{address_signals, attr_text, is_signin};
+use super::facts::{address_signals, attr_text};
 use super::identity_risk::{describe, detections_by_signin};
 use super::signins::Risk;
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::sliced_by::per_account;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity, Slices};
 use crate::model::{attr, Outcome, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -18,30 +19,34 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Sign-ins Entra marked as risky",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+/// An account at a time (sign-ins without an account name are no
+/// account's risk), one finding per risk level and outcome.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
     let used = history.addresses();
-    // (account, level, succeeded) -> rows
-    let mut groups: BTreeMap<(String, String, bool), Vec<u32>> = BTreeMap::new();
-    for row in 0..store.len() as u32 {
-        if !is_signin(store, row) {
-            continue;
-        }
-        let risk = Risk::of(store, row);
-        if !risk.is_some() {
-            continue;
-        }
-        let level = if risk.level.is_empty() { "unrated".to_string() } else { risk.level.clone() };
-        let succeeded = store.outcome(row) == Outcome::Success;
-        groups.entry((store.actor(row).to_lowercase(), level, succeeded)).or_default().push(row);
-    }
     let detections = detections_by_signin(store);
-    groups
-        .into_iter()
-        .filter_map(|((account, level, succeeded), rows)| finding(store, ctx, used, &detections, &account, &level, succeeded, &rows))
-        .collect()
+    per_account(history, move |account, rows, findings| {
+        // (level, succeeded) -> rows
+        let mut groups: BTreeMap<(String, bool), Vec<u32>> = BTreeMap::new();
+        for &row in rows {
+            let risk = Risk::of(store, row);
+            if !risk.is_some() {
+                continue;
+            }
+            let level = if risk.level.is_empty() { "unrated".to_string() } else { risk.level };
+            let succeeded = store.outcome(row) == Outcome::Success;
+            groups.entry((level, succeeded)).or_default().push(row);
+        }
+        for ((level, succeeded), rows) in groups {
+            findings.extend(finding(store, ctx, used, &detections, account, &level, succeeded, &rows));
+        }
+    })
 }
 
 /// The Identity Protection detections raised on any of `rows`, each once.

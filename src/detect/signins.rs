@@ -54,16 +54,41 @@ impl Novelty {
 /// own `baseline_days` before it. Accounts with too little history to
 /// compare against are skipped.
 pub fn novelties_of(store: &EventStore, ctx: &Context, by_account: &BTreeMap<String, Vec<u32>>) -> Vec<Novelty> {
-    let mut found = Vec::new();
-    let mut families = Families::default();
+    let mut finder = NoveltyFinder::new(store, ctx);
     for (account, rows) in by_account {
+        finder.account(account, rows);
+    }
+    finder.finish()
+}
+
+/// `novelties_of` an account at a time, for whoever cannot stop for all
+/// of them at once (the page, between paints).
+pub struct NoveltyFinder<'a> {
+    store: &'a EventStore,
+    ctx: &'a Context,
+    families: Families<'a>,
+    found: Vec<Novelty>,
+}
+
+impl<'a> NoveltyFinder<'a> {
+    pub fn new(store: &'a EventStore, ctx: &'a Context) -> NoveltyFinder<'a> {
+        NoveltyFinder { store, ctx, families: Families::default(), found: Vec::new() }
+    }
+
+    /// Take in one account (lower-cased) and its sign-in rows, in time order.
+    pub fn account(&mut self, account: &str, rows: &[u32]) {
+        let (store, ctx) = (self.store, self.ctx);
         match ctx.window {
-            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, &mut families, account, rows, window, &mut found),
-            _ => rolling_novelties(store, ctx, &mut families, account, rows, &mut found),
+            Some(window) if ctx.is_suspect(account) => window_novelties(store, ctx, &mut self.families, account, rows, window, &mut self.found),
+            _ => rolling_novelties(store, ctx, &mut self.families, account, rows, &mut self.found),
         }
     }
-    found.sort_by_key(|n| n.row);
-    found
+
+    /// The novelties of every account taken in, in row order.
+    pub fn finish(mut self) -> Vec<Novelty> {
+        self.found.sort_by_key(|n| n.row);
+        self.found
+    }
 }
 
 /// Client families of user agents, numbered, each worked out once per

@@ -4,7 +4,7 @@
 
 use super::facts::{tenant_domains, TenantAccounts};
 use super::history::signins_by_account;
-use super::{detection_context, suggest_context, suggest_context_from, whole, AddressUse, Context, History, SigninsByAccount, DETECTORS};
+use super::{detection_context, suggest_context, suggest_context_from, whole, AddressUse, Context, History, SigninsByAccount, Suggesting, DETECTORS};
 use crate::remediate::{plan, PlanBuilder, PLAN_PARTS};
 use crate::sample::{generate_scenario, Scenario, DEFAULT_SEED};
 use crate::store::EventStore;
@@ -14,8 +14,13 @@ const SLICE_SIZES: [usize; 4] = [1, 7, 1000, usize::MAX];
 
 /// `0..pieces` in slices of `size`.
 fn slices(pieces: usize, size: usize) -> Vec<std::ops::Range<usize>> {
+    slices_from(0, pieces, size)
+}
+
+/// `from..pieces` in slices of `size`.
+fn slices_from(from: usize, pieces: usize, size: usize) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut at = 0;
+    let mut at = from;
     while at < pieces {
         let end = at.saturating_add(size).min(pieces);
         out.push(at..end);
@@ -51,8 +56,14 @@ fn sliced_detectors_find_what_their_whole_run_finds() {
             assert_eq!(whole(start(&store, &ctx, &history)), expected, "{name}: {}", detector.id);
             for size in SLICE_SIZES {
                 let mut work = start(&store, &ctx, &history);
-                for slice in slices(work.pieces(), size) {
-                    work.work(slice);
+                // Work in rounds counts its next round once the last is done.
+                let mut done = 0;
+                while done < work.pieces() {
+                    let pieces = work.pieces();
+                    for slice in slices_from(done, pieces, size) {
+                        work.work(slice);
+                    }
+                    done = pieces;
                 }
                 assert_eq!(work.finish(), expected, "{name}: {} in slices of {size}", detector.id);
             }
@@ -145,4 +156,37 @@ fn a_history_shared_between_suggestion_and_detectors_changes_nothing() {
         assert!(!expected.is_empty(), "{name}");
         assert_eq!(findings, expected, "{name}");
     }
+}
+
+/// The page finds the novelties an account at a time and weighs the
+/// break-in in slices; the suggestion and the novelties are those of the
+/// whole runs.
+#[test]
+fn novelties_and_suggestion_in_slices_are_the_whole_runs() {
+    let mut suggestions = 0;
+    for (name, store, ctx) in cases() {
+        let whole_history = History::new(&store, &ctx);
+        let expected_novelties = whole_history.novelties().to_vec();
+        let no_context = Context::default();
+        let expected_suggestion = suggest_context(&store);
+        assert!(!expected_novelties.is_empty(), "{name}: the training incidents have first-seen sign-ins");
+        suggestions += usize::from(!expected_suggestion.suspect_accounts.is_empty());
+        for size in SLICE_SIZES {
+            let history = History::new(&store, &ctx);
+            let mut finding = history.novelties_in_slices();
+            for slice in slices(finding.pieces(), size) {
+                finding.work(slice);
+            }
+            finding.finish();
+            assert_eq!(history.novelties(), expected_novelties.as_slice(), "{name}, slices of {size}");
+
+            let shared = History::new(&store, &no_context);
+            let mut suggesting = Suggesting::new(&store, &shared);
+            for slice in slices(suggesting.pieces(), size) {
+                suggesting.work(slice);
+            }
+            assert_eq!(suggesting.finish(), expected_suggestion, "{name}, slices of {size}");
+        }
+    }
+    assert!(suggestions > 0, "the training incidents suggest a break-in");
 }

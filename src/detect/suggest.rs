@@ -87,8 +87,60 @@ pub fn suggest_context(store: &EventStore) -> Context {
 /// `suggest_context` with a history of the store for the empty context
 /// (the page's, whose sign-ins and addresses were worked out in slices).
 pub fn suggest_context_from(store: &EventStore, history: &History) -> Context {
+    let mut suggesting = Suggesting::new(store, history);
+    suggesting.work(0..suggesting.pieces());
+    suggesting.finish()
+}
+
+/// `suggest_context_from` in slices, for whoever cannot stop for all of it
+/// at once (the page, between paints): `work` over `0..pieces()` in order,
+/// then `finish`. The pieces are the history's novelties (indexed by
+/// account and address), then its accounts (searched for the break-in).
+pub struct Suggesting<'h, 'a> {
+    store: &'h EventStore,
+    history: &'h History<'a>,
+    novelties: &'h [Novelty],
+    first_seen: FirstSeenAddresses<'h>,
+    accounts: Vec<(&'h str, &'h [u32])>,
+    /// The best-scoring sign-in so far: (score, row, why).
+    best: Option<(u32, u32, Vec<&'static str>)>,
+}
+
+impl<'h, 'a> Suggesting<'h, 'a> {
+    pub fn new(store: &'h EventStore, history: &'h History<'a>) -> Suggesting<'h, 'a> {
+        let accounts = history.signins().iter().map(|(account, rows)| (account.as_str(), rows.as_slice())).collect();
+        Suggesting { store, history, novelties: history.novelties(), first_seen: FirstSeenAddresses::default(), accounts, best: None }
+    }
+
+    pub fn pieces(&self) -> usize {
+        self.novelties.len() + self.accounts.len()
+    }
+
+    pub fn work(&mut self, pieces: std::ops::Range<usize>) {
+        let known = self.novelties.len();
+        for n in self.novelties.get(pieces.start.min(known)..pieces.end.min(known)).unwrap_or_default() {
+            self.first_seen.add(self.store, n);
+        }
+        let accounts = pieces.start.max(known) - known..pieces.end.max(known) - known;
+        for i in accounts {
+            if let Some(&(account, rows)) = self.accounts.get(i) {
+                self.search_account(account, rows);
+            }
+        }
+    }
+
+    pub fn finish(self) -> Context {
+        match self.best {
+            Some((_, row, why)) => context_around(self.store, self.history, row, why),
+            None => Context::default(),
+        }
+    }
+}
+
+/// The context around the break-in at `row`: its account, fingerprints and
+/// window.
+fn context_around(store: &EventStore, history: &History, row: u32, why: Vec<&'static str>) -> Context {
     let defaults = Context::default();
-    let Some((row, why)) = break_in(store, history) else { return defaults };
     let account = store.actor(row).to_string();
     let ip = store.ip(row).to_string();
     let first = store.time(row);
@@ -127,13 +179,12 @@ pub fn suggest_context_from(store: &EventStore, history: &History) -> Context {
     Context { suspect_accounts: vec![account], window: Some((start, end)), indicators, ..defaults }
 }
 
-/// The successful sign-in that most looks like the break-in, with why:
-/// the highest score, the earliest row among equals.
-fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static str>)> {
-    let used = history.addresses();
-    let first_seen = FirstSeenAddresses::new(store, history);
-    let mut best: Option<(u32, u32, Vec<&'static str>)> = None;
-    for (account, rows) in history.signins() {
+impl Suggesting<'_, '_> {
+    /// Weigh the account's successful sign-ins as the break-in: the highest
+    /// score wins, the earliest row among equals.
+    fn search_account(&mut self, account: &str, rows: &[u32]) {
+        let (store, history) = (self.store, self.history);
+        let used = history.addresses();
         for &row in rows {
             if !is_successful_signin(store, row) {
                 continue;
@@ -145,7 +196,7 @@ fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static 
                 Some(n) => n,
                 None => {
                     let failures_before = failures_before(store, rows, store.time(row));
-                    fallback = Novelty { row, account: account.clone(), new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
+                    fallback = Novelty { row, account: account.to_string(), new_ip: false, new_country: false, new_ua: false, failures_before, history: 0 };
                     &fallback
                 }
             };
@@ -153,7 +204,7 @@ fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static 
             // shortly before is as new as that first one (a replayed token
             // often shows its risk only on the background requests after).
             let inherited;
-            let novelty = match first_seen.before(store, account, row) {
+            let novelty = match self.first_seen.before(store, account, row) {
                 Some(first) if !novelty.new_ip => {
                     inherited = Novelty { row, failures_before: novelty.failures_before.clone(), ..first.clone() };
                     &inherited
@@ -165,16 +216,15 @@ fn break_in(store: &EventStore, history: &History) -> Option<(u32, Vec<&'static 
             if s < MIN_SCORE || used.days_before(account, store.ip(row), store.time(row)) >= ROUTINE_DAYS {
                 continue;
             }
-            let better = match &best {
+            let better = match &self.best {
                 Some((b, r, _)) => s > *b || (s == *b && row < *r),
                 None => true,
             };
             if better {
-                best = Some((s, row, why));
+                self.best = Some((s, row, why));
             }
         }
     }
-    best.map(|(_, row, why)| (row, why))
 }
 
 /// Time of the last row from `from` on that `matches`.
@@ -257,20 +307,18 @@ fn app_addresses(store: &EventStore, history: &History, from: u32, account: &str
 /// sign-in was quadratic: a million-event export with a quarter of it
 /// sign-ins has tens of thousands of novelties, and the suggestion took
 /// seconds to tens of seconds on the page's thread.
+#[derive(Default)]
 struct FirstSeenAddresses<'h> {
-    by_account_ip: HashMap<(&'h str, String), Vec<&'h Novelty>>,
+    by_account_ip: HashMap<(&'h str, &'h str), Vec<&'h Novelty>>,
 }
 
 impl<'h> FirstSeenAddresses<'h> {
-    fn new(store: &EventStore, history: &'h History) -> Self {
-        let mut by_account_ip: HashMap<(&'h str, String), Vec<&'h Novelty>> = HashMap::new();
-        for n in history.novelties().iter().filter(|n| n.new_ip) {
-            let ip = store.ip(n.row);
-            if !ip.is_empty() {
-                by_account_ip.entry((n.account.as_str(), ip.to_string())).or_default().push(n);
-            }
+    /// Take in the history's next novelty (they come in its order).
+    fn add(&mut self, store: &'h EventStore, n: &'h Novelty) {
+        let ip = store.ip(n.row);
+        if n.new_ip && !ip.is_empty() {
+            self.by_account_ip.entry((n.account.as_str(), ip)).or_default().push(n);
         }
-        FirstSeenAddresses { by_account_ip }
     }
 
     /// The novelty of the account's first sign-in from the same address as
@@ -282,7 +330,7 @@ impl<'h> FirstSeenAddresses<'h> {
             return None;
         }
         self.by_account_ip
-            .get(&(account, ip.to_string()))?
+            .get(&(account, ip))?
             .iter()
             .copied()
             .filter(|n| n.row < row)

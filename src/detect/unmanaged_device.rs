@@ -4,7 +4,8 @@
 
 use super::facts::is_successful_signin;
 use super::signins::{device_trusted, is_interactive};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::sliced_by::per_account;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity, Slices};
 use crate::model::Source;
 use crate::store::{EventStore, Field};
 use std::collections::BTreeSet;
@@ -14,53 +15,57 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Sign-in from an unmanaged or non-compliant device",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
-/// What the sign-in says about its device: `Some(true)` managed and
-/// compliant, `Some(false)` known not to be, `None` when it does not say.
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rows in history.signins().values() {
-        let mut trusted = 0;
-        let mut untrusted: Vec<u32> = Vec::new();
-        for &r in rows.iter().filter(|&&r| is_successful_signin(store, r) && is_interactive(store, r)) {
-            match device_trusted(store, r) {
-                Some(true) => trusted += 1,
-                Some(false) => untrusted.push(r),
-                None => {}
-            }
+    super::whole(start(store, ctx, history))
+}
+
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    per_account(history, move |_, rows, findings| findings.extend(of_account(store, ctx, rows)))
+}
+
+/// The account's finding, if it signed in from a device known not to be
+/// managed or compliant (`rows`: its sign-ins).
+fn of_account(store: &EventStore, ctx: &Context, rows: &[u32]) -> Option<Finding> {
+    let mut trusted = 0;
+    let mut untrusted: Vec<u32> = Vec::new();
+    for &r in rows.iter().filter(|&&r| is_successful_signin(store, r) && is_interactive(store, r)) {
+        match device_trusted(store, r) {
+            Some(true) => trusted += 1,
+            Some(false) => untrusted.push(r),
+            None => {}
         }
-        let Some(&first) = untrusted.first() else { continue };
-        let account = store.actor(first);
-        let ips: BTreeSet<&str> = untrusted.iter().map(|&r| store.ip(r)).filter(|i| !i.is_empty()).collect();
-        let usual_managed = trusted >= 3 && trusted >= untrusted.len() * 3;
-        let mut severity = if usual_managed { Severity::Medium } else { Severity::Info };
-        if ips.iter().any(|ip| ctx.is_indicator_ip(ip)) || (ctx.is_suspect(account) && untrusted.iter().any(|&r| ctx.in_window(store.time(r)))) {
-            severity = severity.raised();
-        }
-        let mut b = FindingBuilder::new(
-            &DEF,
-            severity,
-            format!("{account} signed in {} time(s) from an unmanaged or non-compliant device", untrusted.len()),
-            "A device the organisation does not manage is outside its controls and is what an attacker signing in with stolen credentials brings. \
-             It weighs more when the account otherwise always uses managed devices.",
-        )
-        .rows(untrusted.iter().copied())
-        .entity(EntityKind::Account, account)
-        .source(Source::SignIn)
-        .matching(Field::Actor, &[account])
-        .matching(Field::Outcome, &["success"])
-        .detail(format!("{trusted} interactive sign-in(s) of this account came from managed, compliant devices"));
-        for ip in &ips {
-            b = b.entity(EntityKind::Ip, ip);
-        }
-        if !usual_managed {
-            b = b.benign("the account often signs in from unmanaged devices (personal devices may be allowed)");
-        }
-        findings.extend(b.build(store));
     }
-    findings
+    let &first = untrusted.first()?;
+    let account = store.actor(first);
+    let ips: BTreeSet<&str> = untrusted.iter().map(|&r| store.ip(r)).filter(|i| !i.is_empty()).collect();
+    let usual_managed = trusted >= 3 && trusted >= untrusted.len() * 3;
+    let mut severity = if usual_managed { Severity::Medium } else { Severity::Info };
+    if ips.iter().any(|ip| ctx.is_indicator_ip(ip)) || (ctx.is_suspect(account) && untrusted.iter().any(|&r| ctx.in_window(store.time(r)))) {
+        severity = severity.raised();
+    }
+    let mut b = FindingBuilder::new(
+        &DEF,
+        severity,
+        format!("{account} signed in {} time(s) from an unmanaged or non-compliant device", untrusted.len()),
+        "A device the organisation does not manage is outside its controls and is what an attacker signing in with stolen credentials brings. \
+         It weighs more when the account otherwise always uses managed devices.",
+    )
+    .rows(untrusted.iter().copied())
+    .entity(EntityKind::Account, account)
+    .source(Source::SignIn)
+    .matching(Field::Actor, &[account])
+    .matching(Field::Outcome, &["success"])
+    .detail(format!("{trusted} interactive sign-in(s) of this account came from managed, compliant devices"));
+    for ip in &ips {
+        b = b.entity(EntityKind::Ip, ip);
+    }
+    if !usual_managed {
+        b = b.benign("the account often signs in from unmanaged devices (personal devices may be allowed)");
+    }
+    b.build(store)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 use super::history::AddressUse;
 use super::facts::{day_of, is_successful_signin};
 use super::signins::UnusualClient;
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::sliced_by::per_account;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity, Slices};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +17,7 @@ pub const DEF: DetectorDef = DetectorDef {
     step: 1,
     title: "Successful sign-in from a scripting tool, ROPC or a legacy protocol",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 /// Used on this many days, the client is the account's routine (a mail
@@ -24,9 +25,12 @@ pub const DEF: DetectorDef = DetectorDef {
 const ROUTINE_DAYS: usize = 7;
 
 fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, history: &'h History<'_>) -> Box<dyn Slices + 'h> {
     let used = history.addresses();
-    let mut findings = Vec::new();
-    for rows in history.signins().values() {
+    per_account(history, move |_, rows, findings| {
         let mut groups: BTreeMap<String, (UnusualClient, Vec<u32>)> = BTreeMap::new();
         for &row in rows {
             if !is_successful_signin(store, row) {
@@ -39,8 +43,7 @@ fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
         for (label, (client, group)) in groups {
             findings.extend(finding(store, ctx, used, &label, &client, &group));
         }
-    }
-    findings
+    })
 }
 
 fn finding(store: &EventStore, ctx: &Context, used: &AddressUse, label: &str, client: &UnusualClient, rows: &[u32]) -> Option<Finding> {

@@ -15,7 +15,7 @@
 //! change that follows starts a new one).
 
 use crate::detect::facts::TenantAccounts;
-use crate::detect::{detection_context, order_findings, suggest_context_from, AddressUse, Context, Finding, History, SigninsByAccount, DETECTORS};
+use crate::detect::{detection_context, order_findings, AddressUse, Context, Finding, History, SigninsByAccount, Suggesting, DETECTORS};
 use crate::remediate::{Plan, PlanBuilder};
 use crate::store::{EventStore, RowMover};
 use gloo::timers::future::TimeoutFuture;
@@ -232,9 +232,22 @@ async fn analyse(
         return;
     }
     step_started = js_sys::Date::now();
-    let suggested = timed("suggest_context", || suggest_context_from(&store, &shared));
+    // The suggestion and the detectors each need the sign-ins that were new
+    // to their accounts (for no context, then for the one they run with):
+    // found an account at a time.
+    if !novelties_in_slices(&gate, run, &mut step_started, &shared).await {
+        return;
+    }
+    let mut suggesting = timed("suggest_context", || Suggesting::new(&store, &shared));
+    if !in_slices(&gate, run, &mut step_started, suggesting.pieces(), |slice| timed("suggest_context", || suggesting.work(slice))).await {
+        return;
+    }
+    let suggested = timed("suggest_context", || suggesting.finish());
     let ctx = detection_context(confirmed.as_ref().unwrap_or(&suggested));
     let history = shared.for_context(&ctx);
+    if !novelties_in_slices(&gate, run, &mut step_started, &history).await {
+        return;
+    }
     let mut findings = Vec::new();
     for detector in DETECTORS {
         if js_sys::Date::now() - step_started > STEP_MS {
@@ -249,9 +262,15 @@ async fn analyse(
             continue;
         };
         let mut work = timed(detector.id, || start(&store, &ctx, &history));
-        let pieces = work.pieces();
-        if !in_slices(&gate, run, &mut step_started, pieces, |slice| timed(detector.id, || work.work(slice))).await {
-            return;
+        // Work in rounds counts its next round once the last is done.
+        let mut done = 0;
+        while done < work.pieces() {
+            let pieces = work.pieces();
+            let round = |slice: Range<usize>| timed(detector.id, || work.work(slice.start + done..slice.end + done));
+            if !in_slices(&gate, run, &mut step_started, pieces - done, round).await {
+                return;
+            }
+            done = pieces;
         }
         findings.extend(timed(detector.id, || work.finish()));
     }
@@ -316,6 +335,16 @@ async fn in_slices(gate: &StoreGate, run: u64, step_started: &mut f64, pieces: u
         }
         done = end;
     }
+    true
+}
+
+/// Work out the history's novelties an account at a time (`in_slices`).
+async fn novelties_in_slices(gate: &StoreGate, run: u64, step_started: &mut f64, history: &History<'_>) -> bool {
+    let mut finding = history.novelties_in_slices();
+    if !in_slices(gate, run, step_started, finding.pieces(), |slice| timed("first-seen values per account", || finding.work(slice))).await {
+        return false;
+    }
+    timed("first-seen values per account", || finding.finish());
     true
 }
 
