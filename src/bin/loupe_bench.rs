@@ -769,7 +769,12 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings
     costs.push(("first-seen values per account, no context (sliced)".to_string(), t.elapsed()));
     let t = Instant::now();
     let mut suggesting = loupe::detect::Suggesting::new(store, &shared);
-    suggesting.work(0..suggesting.pieces());
+    let mut done = 0;
+    while done < suggesting.pieces() {
+        let pieces = suggesting.pieces();
+        suggesting.work(done..pieces);
+        done = pieces;
+    }
     costs.push(("suggest_context (sliced)".to_string(), t.elapsed()));
     let t = Instant::now();
     let _ = suggesting.finish();

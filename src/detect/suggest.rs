@@ -88,19 +88,29 @@ pub fn suggest_context(store: &EventStore) -> Context {
 /// (the page's, whose sign-ins and addresses were worked out in slices).
 pub fn suggest_context_from(store: &EventStore, history: &History) -> Context {
     let mut suggesting = Suggesting::new(store, history);
-    suggesting.work(0..suggesting.pieces());
+    let mut done = 0;
+    while done < suggesting.pieces() {
+        let pieces = suggesting.pieces();
+        suggesting.work(done..pieces);
+        done = pieces;
+    }
     suggesting.finish()
 }
 
 /// `suggest_context_from` in slices, for whoever cannot stop for all of it
-/// at once (the page, between paints): `work` over `0..pieces()` in order,
-/// then `finish`. The pieces are the history's novelties (indexed by
-/// account and address), then its accounts (searched for the break-in).
+/// at once (the page, between paints), in two rounds as `Slices`: `work`
+/// over `0..pieces()` in order until `pieces()` stops growing, then
+/// `finish`. The first round's pieces are the history's novelties (indexed
+/// by account and address, a microsecond each); the second's, counted once
+/// the first is done, its accounts (searched for the break-in, up to
+/// milliseconds each).
 pub struct Suggesting<'h, 'a> {
     store: &'h EventStore,
     history: &'h History<'a>,
     novelties: &'h [Novelty],
     first_seen: FirstSeenAddresses<'h>,
+    /// Whether every novelty is indexed (the first round done).
+    indexed: bool,
     accounts: Vec<(&'h str, &'h [u32])>,
     /// The best-scoring sign-in so far: (score, row, why).
     best: Option<(u32, u32, Vec<&'static str>)>,
@@ -109,11 +119,12 @@ pub struct Suggesting<'h, 'a> {
 impl<'h, 'a> Suggesting<'h, 'a> {
     pub fn new(store: &'h EventStore, history: &'h History<'a>) -> Suggesting<'h, 'a> {
         let accounts = history.signins().iter().map(|(account, rows)| (account.as_str(), rows.as_slice())).collect();
-        Suggesting { store, history, novelties: history.novelties(), first_seen: FirstSeenAddresses::default(), accounts, best: None }
+        let novelties = history.novelties();
+        Suggesting { store, history, novelties, first_seen: FirstSeenAddresses::default(), indexed: novelties.is_empty(), accounts, best: None }
     }
 
     pub fn pieces(&self) -> usize {
-        self.novelties.len() + self.accounts.len()
+        self.novelties.len() + if self.indexed { self.accounts.len() } else { 0 }
     }
 
     pub fn work(&mut self, pieces: std::ops::Range<usize>) {
@@ -121,6 +132,7 @@ impl<'h, 'a> Suggesting<'h, 'a> {
         for n in self.novelties.get(pieces.start.min(known)..pieces.end.min(known)).unwrap_or_default() {
             self.first_seen.add(self.store, n);
         }
+        self.indexed |= pieces.end >= known;
         let accounts = pieces.start.max(known) - known..pieces.end.max(known) - known;
         for i in accounts {
             if let Some(&(account, rows)) = self.accounts.get(i) {

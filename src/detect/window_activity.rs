@@ -5,17 +5,18 @@
 
 use super::attacker_mail::SEND_OPS;
 use super::facts::{account_key, first_row_at, attr_text, is_signin, is_ual, op_is, tally, DAY_MS};
-use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity};
+use super::sliced_by::per_group;
+use super::{Context, DetectorDef, History, EntityKind, Finding, FindingBuilder, Severity, Slices};
 use crate::model::{attr, Source};
 use crate::store::{EventStore, Field};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const DEF: DetectorDef = DetectorDef {
     id: "ual.window_activity",
     step: 6,
     title: "What the suspect accounts did in the compromise window",
     run,
-    sliced: None,
+    sliced: Some(start),
 };
 
 const MAIL_READ_ITEMS_MEDIUM: u64 = 500;
@@ -31,27 +32,43 @@ pub(crate) const DOWNLOAD_OPS: [&str; 2] = ["FileDownloaded", "FileSyncDownloade
 
 const SEARCH_OPS: [&str; 3] = ["SearchQueryInitiatedExchange", "SearchQueryInitiatedSharePoint", "SearchQueryPerformed"];
 
-fn run(store: &EventStore, ctx: &Context, _history: &History) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for suspect in &ctx.suspect_accounts {
-        let key = account_key(suspect);
-        let (start, end) = match ctx.window.or_else(|| store.time_range()) {
-            Some(w) => w,
-            None => return findings,
-        };
-        let lo = first_row_at(store, start);
-        let hi = first_row_at(store, end.saturating_add(1));
-        let rows: Vec<u32> = (lo..hi).filter(|&r| account_key(store.actor(r)) == key).collect();
-        let mut by_workload: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for &r in rows.iter().filter(|&&r| is_ual(store, r)) {
-            by_workload.entry(attr_text(store, r, attr::WORKLOAD).to_string()).or_default().push(r);
+fn run(store: &EventStore, ctx: &Context, history: &History) -> Vec<Finding> {
+    super::whole(start(store, ctx, history))
+}
+
+/// The window's rows gathered by suspect (a million rows when the window
+/// is the whole log), then a suspect at a time.
+fn start<'h>(store: &'h EventStore, ctx: &'h Context, _history: &'h History<'_>) -> Box<dyn Slices + 'h> {
+    let (lo, hi) = match ctx.window.or_else(|| store.time_range()) {
+        Some((start, end)) if !ctx.suspect_accounts.is_empty() => (first_row_at(store, start), first_row_at(store, end.saturating_add(1))),
+        _ => (0, 0),
+    };
+    let mut keys: Vec<String> = ctx.suspect_accounts.iter().map(|s| account_key(s)).collect();
+    keys.sort();
+    keys.dedup();
+    // Each distinct actor text is keyed once, not once per row.
+    let mut suspect_of: HashMap<&'h str, Option<usize>> = HashMap::new();
+    let group_of = {
+        let keys = keys.clone();
+        move |i: u32| {
+            let actor = store.actor(lo + i);
+            *suspect_of.entry(actor).or_insert_with(|| keys.binary_search(&account_key(actor)).ok())
         }
-        for (workload, group) in &by_workload {
-            findings.extend(workload_summary(store, ctx, suspect, workload, group));
+    };
+    per_group((hi - lo) as usize, group_of, move |&suspect, items, findings| {
+        let rows: Vec<u32> = items.iter().map(|&i| lo + i).collect();
+        // A suspect named twice (in two spellings) is summarised for each.
+        for account in ctx.suspect_accounts.iter().filter(|s| keys.get(suspect) == Some(&account_key(s))) {
+            let mut by_workload: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+            for &r in rows.iter().filter(|&&r| is_ual(store, r)) {
+                by_workload.entry(attr_text(store, r, attr::WORKLOAD).to_string()).or_default().push(r);
+            }
+            for (workload, group) in &by_workload {
+                findings.extend(workload_summary(store, ctx, account, workload, group));
+            }
+            findings.extend(by_address(store, ctx, account, &rows));
         }
-        findings.extend(by_address(store, ctx, suspect, &rows));
-    }
-    findings
+    })
 }
 
 fn workload_summary(store: &EventStore, ctx: &Context, account: &str, workload: &str, rows: &[u32]) -> Option<Finding> {

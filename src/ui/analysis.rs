@@ -15,7 +15,7 @@
 //! change that follows starts a new one).
 
 use crate::detect::facts::TenantAccounts;
-use crate::detect::{detection_context, order_findings, AddressUse, Context, Finding, History, SigninsByAccount, Suggesting, DETECTORS};
+use crate::detect::{detection_context, order_findings, AddressUse, Context, Finding, History, SigninsByAccount, Slices, Suggesting, DETECTORS};
 use crate::remediate::{Plan, PlanBuilder};
 use crate::store::{EventStore, RowMover};
 use gloo::timers::future::TimeoutFuture;
@@ -239,7 +239,7 @@ async fn analyse(
         return;
     }
     let mut suggesting = timed("suggest_context", || Suggesting::new(&store, &shared));
-    if !in_slices(&gate, run, &mut step_started, suggesting.pieces(), |slice| timed("suggest_context", || suggesting.work(slice))).await {
+    if !in_rounds(&gate, run, &mut step_started, "suggest_context", &mut suggesting).await {
         return;
     }
     let suggested = timed("suggest_context", || suggesting.finish());
@@ -262,15 +262,8 @@ async fn analyse(
             continue;
         };
         let mut work = timed(detector.id, || start(&store, &ctx, &history));
-        // Work in rounds counts its next round once the last is done.
-        let mut done = 0;
-        while done < work.pieces() {
-            let pieces = work.pieces();
-            let round = |slice: Range<usize>| timed(detector.id, || work.work(slice.start + done..slice.end + done));
-            if !in_slices(&gate, run, &mut step_started, pieces - done, round).await {
-                return;
-            }
-            done = pieces;
+        if !in_rounds(&gate, run, &mut step_started, detector.id, &mut work).await {
+            return;
         }
         findings.extend(timed(detector.id, || work.finish()));
     }
@@ -334,6 +327,49 @@ async fn in_slices(gate: &StoreGate, run: u64, step_started: &mut f64, pieces: u
             size = (size / 2).max(1);
         }
         done = end;
+    }
+    true
+}
+
+/// Work cut into pieces whose count may grow in rounds (`detect::Slices`).
+trait Rounds {
+    fn pieces(&self) -> usize;
+    fn work(&mut self, pieces: Range<usize>);
+}
+
+impl Rounds for Box<dyn Slices + '_> {
+    fn pieces(&self) -> usize {
+        self.as_ref().pieces()
+    }
+
+    fn work(&mut self, pieces: Range<usize>) {
+        self.as_mut().work(pieces)
+    }
+}
+
+impl Rounds for Suggesting<'_, '_> {
+    fn pieces(&self) -> usize {
+        Suggesting::pieces(self)
+    }
+
+    fn work(&mut self, pieces: Range<usize>) {
+        Suggesting::work(self, pieces)
+    }
+}
+
+/// `in_slices` a round at a time, until the work's pieces stop growing.
+/// Each round starts again from small slices: its pieces may cost a
+/// thousand times those of the last (a novelty indexed, an account
+/// searched), and a slice sized for the last round held the page for
+/// half a second.
+async fn in_rounds(gate: &StoreGate, run: u64, step_started: &mut f64, step: &str, work: &mut impl Rounds) -> bool {
+    let mut done = 0;
+    while done < work.pieces() {
+        let pieces = work.pieces();
+        if !in_slices(gate, run, step_started, pieces - done, |slice| timed(step, || work.work(slice.start + done..slice.end + done))).await {
+            return false;
+        }
+        done = pieces;
     }
     true
 }
