@@ -70,11 +70,17 @@ clean:
 # Figures in the browser: load generated UAL exports (about 1 GB and 4 GB;
 # 1,390 bytes a row) into the release build, beside the native command line
 # on the same files. BROWSER_BENCH_ROWS="145000" for a quick run. Then the
-# map, the story and the histogram worked on VIEWS_ROWS events (bench-views.cjs).
+# map, the story and the histogram worked on VIEWS_ROWS events (bench-views.cjs),
+# then one parsing worker's rate against one native thread's (bench-worker.mjs).
 BROWSER_BENCH_ROWS ?= 720000 2900000
+# One wasm worker against one native thread on the same slices
+# (bench-worker.mjs, in Node's V8): a UAL export and the sign-ins.
+WORKER_BENCH_ROWS ?= 200000
 bench-browser: setup-browser dist
 	cargo build --release --bin loupe --bin loupe-bench
 	for rows in $(BROWSER_BENCH_ROWS); do target/release/loupe-bench --rows $$rows --generate-only || exit 1; done
 	node scripts/bench-browser.cjs dist $(foreach r,$(BROWSER_BENCH_ROWS),bench-data/ual_$(r).csv)
 	target/release/loupe-bench --views --rows $(VIEWS_ROWS) --generate-only
+	target/release/loupe-bench --rows $(WORKER_BENCH_ROWS) --generate-only
+	node scripts/bench-worker.mjs dist bench-data/ual_$(WORKER_BENCH_ROWS).csv bench-data/signin_$(shell echo $$(( $(VIEWS_ROWS) / 4 ))).ndjson
 	node scripts/bench-views.cjs dist bench-data/ual_$(shell echo $$(( $(VIEWS_ROWS) - $(VIEWS_ROWS) / 4 ))).csv bench-data/signin_$(shell echo $$(( $(VIEWS_ROWS) / 4 ))).ndjson

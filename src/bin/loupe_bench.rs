@@ -420,21 +420,12 @@ fn main() {
 /// with (`make bench-browser` prints both). Splitting is the page's work,
 /// not the worker's, so it is not counted.
 fn one_thread_figures(path: &Path) -> std::io::Result<()> {
-    use loupe::ingest::stream::{parse_slice, wire, Splitter};
+    use loupe::ingest::stream::one_worker;
     let bytes = fs::read(path)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("evidence");
-    let mut splitter = Splitter::new(name, 1 << 20, None);
-    let mut slices = Vec::new();
-    for piece in bytes.chunks(4 << 20) {
-        slices.extend(splitter.push(piece).map_err(|e| std::io::Error::other(e.unreadable.clone().unwrap_or_default()))?);
-    }
-    slices.extend(splitter.finish().map_err(|e| std::io::Error::other(e.unreadable.clone().unwrap_or_default()))?);
-    let plan = splitter.plan().cloned().ok_or_else(|| std::io::Error::other("no parse plan: not a log Loupe reads"))?;
+    let (plan, slices) = one_worker::slices_of(name, &bytes).map_err(std::io::Error::other)?;
     let t = Instant::now();
-    let mut sent = 0usize;
-    for slice in &slices {
-        sent += wire::output_to_bytes(&parse_slice(&plan, slice)).len();
-    }
+    let sent = one_worker::parse_all(&plan, &slices);
     let took = t.elapsed().as_secs_f64();
     println!("one native thread parsing {} slices: {took:.2} s, {:.1} MB/s ({:.0} MB of results)", slices.len(), mb(bytes.len() as u64) / took, mb(sent as u64));
     Ok(())

@@ -102,6 +102,19 @@ pub fn loupe_parse_slice(plan: &str, meta: &str, text: Vec<u8>) -> Result<Vec<u8
     })
 }
 
+/// For benchmarks only (`scripts/bench-worker.mjs`, in Node): what one
+/// worker does to a whole file (`ingest::stream::one_worker`), timed here
+/// so the copy of the file into wasm is not counted. Returns
+/// `[slices, milliseconds]`.
+#[wasm_bindgen]
+pub fn loupe_bench_one_worker(name: &str, bytes: &[u8]) -> Result<Vec<f64>, JsValue> {
+    use crate::ingest::stream::one_worker;
+    let (plan, slices) = one_worker::slices_of(name, bytes).map_err(|e| JsValue::from_str(&e))?;
+    let started = js_sys::Date::now();
+    one_worker::parse_all(&plan, &slices);
+    Ok(vec![slices.len() as f64, js_sys::Date::now() - started])
+}
+
 /// A slice parsed in a worker.
 pub struct Parsed {
     /// The slice's result as `wire` bytes (read with `wire::read_output`).

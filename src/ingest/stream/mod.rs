@@ -20,6 +20,7 @@ pub mod decode;
 mod json_bounds;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod one_worker;
 pub mod wire;
 
 use super::csv_input::{self, Headers};
