@@ -169,6 +169,10 @@ impl Loader {
                     || crate::tenant::archive::is_zip(&head)
                     || crate::tenant::looks_like_snapshot(&name, &head);
                 if !read_whole {
+                    // Telling the kind of file apart parses its first bytes
+                    // as a log (20-30 ms for JSON), and the stream's first
+                    // slice does it again: a paint in between.
+                    super::yield_now::to_browser().await;
                     return loader.ingest_stream(id, &name, Input::Blob(blob), None).await;
                 }
                 match read_file(&file, |p| loader.progress(id, Stage::Reading, p, String::new())).await {
