@@ -68,7 +68,7 @@ impl Interner {
         if s.is_empty() && !self.spans.is_empty() {
             return EMPTY;
         }
-        let hash = hash_bytes(s.as_bytes());
+        let hash = hash_text(s.as_bytes());
         let mask = self.table.len() - 1;
         let mut slot = (hash as usize) & mask;
         loop {
@@ -106,7 +106,7 @@ impl Interner {
     /// The symbol for `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<u32> {
         let mask = self.table.len() - 1;
-        let mut slot = (hash_bytes(s.as_bytes()) as usize) & mask;
+        let mut slot = (hash_text(s.as_bytes()) as usize) & mask;
         loop {
             match self.table.get(slot).copied() {
                 Some(NO_SLOT) | None => return None,
@@ -156,7 +156,7 @@ impl Interner {
         let mask = size - 1;
         let mut table = vec![NO_SLOT; size];
         for sym in 0..self.spans.len() as u32 {
-            let mut slot = (hash_bytes(self.resolve(sym).as_bytes()) as usize) & mask;
+            let mut slot = (hash_text(self.resolve(sym).as_bytes()) as usize) & mask;
             while table.get(slot).is_some_and(|&s| s != NO_SLOT) {
                 slot = (slot + 1) & mask;
             }
@@ -203,6 +203,40 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
         word[..rest.len()].copy_from_slice(rest);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
     }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// `hash_bytes` two words at a time, in two independent multiply chains,
+/// for tables that only look strings up by it (nothing keeps or compares
+/// these hashes): a GUID takes 3 steps instead of 5, a user agent 9
+/// instead of 17, and each lane's multiply overlaps the other's.
+pub fn hash_text(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    const K2: u64 = 0x9e37_79b9_7f4a_7c15;
+    let step = |h: u64, k: u64, part: &[u8]| {
+        let mut word = [0u8; 8];
+        word[..part.len()].copy_from_slice(part);
+        (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(k)
+    };
+    let (mut a, mut b) = (bytes.len() as u64, K2);
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        let (low, high) = chunk.split_at(8);
+        a = step(a, K, low);
+        b = step(b, K2, high);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let (low, high) = rest.split_at(rest.len().min(8));
+        a = step(a, K, low);
+        if !high.is_empty() {
+            b = step(b, K2, high);
+        }
+    }
+    let mut h = a ^ b.rotate_left(32);
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
