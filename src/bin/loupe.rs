@@ -138,6 +138,9 @@ fn load(paths: &[&str]) -> Result<(EventStore, Vec<IngestReport>), String> {
     let threads = loupe::ingest::stream::native::default_threads();
     for path in paths {
         let mut pending = PendingFile::new();
+        if let Ok(meta) = std::fs::metadata(path) {
+            pending.expect_file_bytes(meta.len());
+        }
         let (report, source) = loupe::ingest::stream::native::ingest_path(std::path::Path::new(path), &file_name(path), threads, &mut dedupe, |batch, keep| pending.push_batch(batch, keep))?;
         reports.push(report.clone());
         if report.unreadable.is_none() {

@@ -68,7 +68,7 @@ impl Interner {
         if s.is_empty() && !self.spans.is_empty() {
             return EMPTY;
         }
-        let hash = hash_bytes(s.as_bytes());
+        let hash = hash_text(s.as_bytes());
         let mask = self.table.len() - 1;
         let mut slot = (hash as usize) & mask;
         loop {
@@ -106,7 +106,7 @@ impl Interner {
     /// The symbol for `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<u32> {
         let mask = self.table.len() - 1;
-        let mut slot = (hash_bytes(s.as_bytes()) as usize) & mask;
+        let mut slot = (hash_text(s.as_bytes()) as usize) & mask;
         loop {
             match self.table.get(slot).copied() {
                 Some(NO_SLOT) | None => return None,
@@ -156,7 +156,7 @@ impl Interner {
         let mask = size - 1;
         let mut table = vec![NO_SLOT; size];
         for sym in 0..self.spans.len() as u32 {
-            let mut slot = (hash_bytes(self.resolve(sym).as_bytes()) as usize) & mask;
+            let mut slot = (hash_text(self.resolve(sym).as_bytes()) as usize) & mask;
             while table.get(slot).is_some_and(|&s| s != NO_SLOT) {
                 slot = (slot + 1) & mask;
             }
@@ -209,6 +209,47 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     h
 }
 
+/// `hash_bytes` two words at a time, in two independent multiply chains,
+/// for tables that only look strings up by it (nothing keeps or compares
+/// these hashes): a GUID takes 3 steps instead of 5, a user agent 9
+/// instead of 17, and each lane's multiply overlaps the other's. Every
+/// word is read whole (the last one overlapping the one before, the
+/// length being mixed in), never copied into a padded buffer: the copies
+/// of a variable length were a tenth of the numbering's samples.
+pub fn hash_text(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    const K2: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, k: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(k);
+    let word = |at: usize| bytes.get(at..at + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
+    let half = |at: usize| bytes.get(at..at + 4).and_then(|w| w.try_into().ok()).map_or(0, u32::from_le_bytes);
+    let len = bytes.len();
+    let (mut a, mut b) = (len as u64, K2);
+    if len >= 8 {
+        let mut at = 0;
+        while at + 16 <= len {
+            a = mix(a, K, word(at));
+            b = mix(b, K2, word(at + 8));
+            at += 16;
+        }
+        if at + 8 <= len {
+            a = mix(a, K, word(at));
+            at += 8;
+        }
+        if at < len {
+            b = mix(b, K2, word(len - 8));
+        }
+    } else if len >= 4 {
+        a = mix(a, K, u64::from(half(0)) | u64::from(half(len - 4)) << 32);
+    } else if len > 0 {
+        a = mix(a, K, u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8 | u64::from(bytes[len - 1]) << 16);
+    }
+    let mut h = a ^ b.rotate_left(32);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
 /// A set of symbols of one interner, as a bitset.
 #[derive(Clone, Debug, Default)]
 pub struct SymSet {
@@ -253,6 +294,22 @@ impl SymSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_hash_takes_in_every_byte_and_the_length() {
+        for len in 0..48usize {
+            let text: Vec<u8> = (0..len as u8).map(|i| b'a' + i % 26).collect();
+            let hash = hash_text(&text);
+            for at in 0..len {
+                let mut changed = text.clone();
+                changed[at] ^= 0x20;
+                assert_ne!(hash_text(&changed), hash, "byte {at} of {len}");
+            }
+            let mut longer = text.clone();
+            longer.push(0);
+            assert_ne!(hash_text(&longer), hash, "length {len}");
+        }
+    }
 
     #[test]
     fn interns_each_text_once_and_resolves_it() {

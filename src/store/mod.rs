@@ -30,6 +30,6 @@ pub use eval::{EvalContext, RowAnnotation};
 pub use event_store::{AttrKey, AttrRef, EventStore, FileId, LoadedFile, PendingFile, TextColumn, TextMatch};
 pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram, Scale, SourceCounts};
-pub use interner::{hash_bytes, EMPTY as EMPTY_TEXT_ID};
+pub use interner::{hash_bytes, hash_text, EMPTY as EMPTY_TEXT_ID};
 pub use query::{parse, Field, Query, QueryError, Term, TermKind};
 pub use row_moves::RowMover;

@@ -241,12 +241,31 @@ impl Packed {
         let len = self.len();
         let old = std::mem::take(self);
         let values = (0..len).map(|i| old.at(i));
+        // The room made for rows still to come (`reserve`) is kept: a
+        // column widened to its exact length grew by doubling from there.
+        let room = old.capacity().max(len);
         *self = match needed {
-            1 => Packed::U8(values.map(|x| x as u8).collect()),
-            2 => Packed::U16(values.map(|x| x as u16).collect()),
-            _ => Packed::U32(values.collect()),
+            1 => Packed::U8(with_room(values.map(|x| x as u8), room)),
+            2 => Packed::U16(with_room(values.map(|x| x as u16), room)),
+            _ => Packed::U32(with_room(values, room)),
         };
     }
+
+    /// Values the column holds room for without growing.
+    fn capacity(&self) -> usize {
+        match self {
+            Packed::Zero(n) => *n,
+            Packed::U8(v) => v.capacity(),
+            Packed::U16(v) => v.capacity(),
+            Packed::U32(v) => v.capacity(),
+        }
+    }
+}
+
+fn with_room<T>(values: impl Iterator<Item = T>, room: usize) -> Vec<T> {
+    let mut column = Vec::with_capacity(room);
+    column.extend(values);
+    column
 }
 
 #[cfg(test)]

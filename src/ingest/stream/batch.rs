@@ -59,7 +59,9 @@ pub fn encode(events: &[Event]) -> Vec<u8> {
 /// events without the events' bytes being copied after them, and a buffer
 /// already used once (its pages in place) can take them.
 pub fn encode_into(events: &[Event], out: &mut Vec<u8>) {
-    let mut tables: Vec<TableBuilder> = (0..TABLES).map(|_| TableBuilder::new()).collect();
+    let mut tables = SPARE_TABLES.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+    tables.resize_with(TABLES, TableBuilder::new);
+    tables.iter_mut().for_each(TableBuilder::clear);
     let n = events.len();
     let mut text_ids = vec![0u32; TEXT_COLUMNS * n];
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -112,7 +114,21 @@ pub fn encode_into(events: &[Event], out: &mut Vec<u8>) {
         put_u32(out, k);
         put_u32(out, v);
     }
+    if tables.iter().all(|t| t.slots.len() <= MAX_SPARE_SLOTS) {
+        SPARE_TABLES.with(|spare| *spare.borrow_mut() = tables);
+    }
 }
+
+thread_local! {
+    /// The tables of this thread's last slice, cleared and used again for
+    /// its next: fresh ones doubled a dozen times per slice, each time
+    /// copying their strings to new, unfaulted pages.
+    static SPARE_TABLES: std::cell::RefCell<Vec<TableBuilder>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Tables with more slots than this (a slice far larger than the pipeline
+/// cuts, such as a whole file read at once) are not kept for the next.
+const MAX_SPARE_SLOTS: usize = 1 << 18;
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
@@ -139,6 +155,14 @@ impl TableBuilder {
         TableBuilder { text: String::new(), ends: vec![0], slots: vec![FREE; 64] }
     }
 
+    /// Empty again (only `""`), keeping its memory.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.ends.push(0);
+        self.slots.fill(FREE);
+    }
+
     fn get(&self, id: u32) -> &str {
         let start = if id == 0 { 0 } else { self.ends[id as usize - 1] as usize };
         &self.text[start..self.ends[id as usize] as usize]
@@ -148,7 +172,7 @@ impl TableBuilder {
         if s.is_empty() {
             return 0;
         }
-        let hash = crate::store::hash_bytes(s.as_bytes()) as u32;
+        let hash = crate::store::hash_text(s.as_bytes()) as u32;
         let mask = self.slots.len() - 1;
         let mut slot = hash as usize & mask;
         while self.slots[slot] != FREE {
