@@ -7,7 +7,8 @@
 // longest main-thread task meanwhile (until the sign-in map, which follows
 // in tasks of its own, is done too); then the longest task of them all.
 // Usage: node scripts/bench-views.cjs DIST_DIR FILE...
-// (LOUPE_BENCH_VERBOSE=1 also prints the page's console; LOUPE_BENCH_TRACE=
+// (LOUPE_BENCH_VERBOSE=1 also prints the page's console; LOUPE_BENCH_TRACE_LOAD=
+// file.json traces the load, LOUPE_BENCH_TRACE=
 // file.json writes a Chromium trace of the interactions, not the load, with
 // LOUPE_BENCH_TRACE_CATEGORIES as in bench-browser.cjs: add
 // disabled-by-default-v8.cpu_profiler for the wasm functions' time.)
@@ -141,6 +142,10 @@ server.listen(0, '127.0.0.1', async () => {
       window.__loadTasks = [];
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__loadTasks.push(e.duration); }).observe({ type: 'longtask' });
     });
+    // LOUPE_BENCH_TRACE_LOAD=file.json: a trace of the load and the analysis
+    // after it (categories as LOUPE_BENCH_TRACE), until the findings show.
+    const traceLoad = process.env.LOUPE_BENCH_TRACE_LOAD;
+    if (traceLoad) await browser.startTracing(page, { path: traceLoad, categories: (process.env.LOUPE_BENCH_TRACE_CATEGORIES || 'devtools.timeline,disabled-by-default-devtools.timeline').split(',') });
     const started = Date.now();
     await page.setInputFiles('[data-testid=file-input]', files);
     await until(page, 'the files to load', (n) => document.querySelectorAll('[data-testid=file-card]').length >= n
@@ -148,6 +153,7 @@ server.listen(0, '127.0.0.1', async () => {
     await until(page, 'the findings', () => document.querySelectorAll('[data-testid=findings-analysing]').length === 0);
     const count = await page.textContent('[data-testid=match-count]');
     console.log(`loaded                        ${files.map((f) => path.basename(f)).join(' + ')}: ${count} in ${((Date.now() - started) / 1000).toFixed(1)} s (findings shown)`);
+    if (traceLoad) await browser.stopTracing();
     const loadTasks = (await page.evaluate(() => window.__loadTasks)).sort((a, b) => b - a);
     console.log(`longest task loading, analysing ${loadTasks.length ? `${loadTasks[0].toFixed(0)} ms (${loadTasks.length} over 50 ms: ${loadTasks.slice(0, 8).map((d) => d.toFixed(0)).join(', ')}${loadTasks.length > 8 ? ', …' : ''})` : 'under 50 ms'}`);
     // The story draws the context's suspects: take the suggested context

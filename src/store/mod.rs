@@ -27,7 +27,7 @@ mod row_moves;
 
 pub use enriched::{Location, LocationSource};
 pub use eval::{EvalContext, RowAnnotation};
-pub use event_store::{AttrKey, AttrRef, EventStore, FileId, LoadedFile, PendingFile, TextColumn, TextMatch};
+pub use event_store::{AttrKey, AttrRef, EventStore, FileId, LoadedFile, PendingFile, TextColumn, TextMatch, ROOM_STEPS};
 pub use facets::{FacetCount, FacetField};
 pub use histogram::{choose_buckets, Histogram, Scale, SourceCounts};
 pub use interner::{hash_bytes, hash_text, EMPTY as EMPTY_TEXT_ID};
