@@ -760,12 +760,7 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings
     costs.push(("first-seen values per account, no context (sliced)".to_string(), t.elapsed()));
     let t = Instant::now();
     let mut suggesting = loupe::detect::Suggesting::new(store, &shared);
-    let mut done = 0;
-    while done < suggesting.pieces() {
-        let pieces = suggesting.pieces();
-        suggesting.work(done..pieces);
-        done = pieces;
-    }
+    loupe::detect::work_rounds(&mut suggesting, usize::MAX);
     costs.push(("suggest_context (sliced)".to_string(), t.elapsed()));
     let t = Instant::now();
     let _ = suggesting.finish();
@@ -783,12 +778,7 @@ fn analysis_costs(store: &EventStore, context: &loupe::detect::Context, findings
         };
         // The page works these in slices; what it cannot slice is the end.
         let mut work = start(store, &ctx, &history);
-        let mut done = 0;
-        while done < work.pieces() {
-            let pieces = work.pieces();
-            work.work(done..pieces);
-            done = pieces;
-        }
+        loupe::detect::work_rounds(&mut work, usize::MAX);
         costs.push((format!("{} (sliced)", detector.id), t.elapsed()));
         let t = Instant::now();
         let _ = work.finish();

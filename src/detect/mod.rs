@@ -111,13 +111,41 @@ pub type StartSlices = for<'h> fn(&'h EventStore, &'h Context, &'h History<'_>) 
 
 /// Sliced work done in one go (what `run` of a sliced detector does).
 pub fn whole(mut work: Box<dyn Slices + '_>) -> Vec<Finding> {
+    work_rounds(&mut work, usize::MAX);
+    work.finish()
+}
+
+/// Work cut into pieces whose count may grow in rounds: a detector's
+/// `Slices`, the suggestion (`Suggesting`).
+pub trait Rounds {
+    fn pieces(&self) -> usize;
+    fn work(&mut self, pieces: std::ops::Range<usize>);
+}
+
+impl Rounds for Box<dyn Slices + '_> {
+    fn pieces(&self) -> usize {
+        self.as_ref().pieces()
+    }
+
+    fn work(&mut self, pieces: std::ops::Range<usize>) {
+        self.as_mut().work(pieces)
+    }
+}
+
+/// Every round of `work`, in slices of at most `size` pieces, until its
+/// pieces stop growing (the page paces its own slices instead).
+pub fn work_rounds(work: &mut impl Rounds, size: usize) {
     let mut done = 0;
     while done < work.pieces() {
         let pieces = work.pieces();
-        work.work(done..pieces);
+        let mut at = done;
+        while at < pieces {
+            let end = at.saturating_add(size.max(1)).min(pieces);
+            work.work(at..end);
+            at = end;
+        }
         done = pieces;
     }
-    work.finish()
 }
 
 /// Every detector, in playbook order of the steps they serve.

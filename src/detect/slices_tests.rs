@@ -4,7 +4,7 @@
 
 use super::facts::{tenant_domains, TenantAccounts};
 use super::history::signins_by_account;
-use super::{detection_context, suggest_context, suggest_context_from, whole, AddressUse, Context, History, SigninsByAccount, Suggesting, DETECTORS};
+use super::{detection_context, suggest_context, suggest_context_from, whole, work_rounds, AddressUse, Context, History, SigninsByAccount, Suggesting, DETECTORS};
 use crate::remediate::{plan, PlanBuilder, PLAN_PARTS};
 use crate::sample::{generate_scenario, Scenario, DEFAULT_SEED};
 use crate::store::EventStore;
@@ -14,13 +14,8 @@ const SLICE_SIZES: [usize; 4] = [1, 7, 1000, usize::MAX];
 
 /// `0..pieces` in slices of `size`.
 fn slices(pieces: usize, size: usize) -> Vec<std::ops::Range<usize>> {
-    slices_from(0, pieces, size)
-}
-
-/// `from..pieces` in slices of `size`.
-fn slices_from(from: usize, pieces: usize, size: usize) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut at = from;
+    let mut at = 0;
     while at < pieces {
         let end = at.saturating_add(size).min(pieces);
         out.push(at..end);
@@ -56,15 +51,7 @@ fn sliced_detectors_find_what_their_whole_run_finds() {
             assert_eq!(whole(start(&store, &ctx, &history)), expected, "{name}: {}", detector.id);
             for size in SLICE_SIZES {
                 let mut work = start(&store, &ctx, &history);
-                // Work in rounds counts its next round once the last is done.
-                let mut done = 0;
-                while done < work.pieces() {
-                    let pieces = work.pieces();
-                    for slice in slices_from(done, pieces, size) {
-                        work.work(slice);
-                    }
-                    done = pieces;
-                }
+                work_rounds(&mut work, size);
                 assert_eq!(work.finish(), expected, "{name}: {} in slices of {size}", detector.id);
             }
             findings_seen += expected.len();
@@ -182,14 +169,7 @@ fn novelties_and_suggestion_in_slices_are_the_whole_runs() {
 
             let shared = History::new(&store, &no_context);
             let mut suggesting = Suggesting::new(&store, &shared);
-            let mut done = 0;
-            while done < suggesting.pieces() {
-                let pieces = suggesting.pieces();
-                for slice in slices_from(done, pieces, size) {
-                    suggesting.work(slice);
-                }
-                done = pieces;
-            }
+            work_rounds(&mut suggesting, size);
             assert_eq!(suggesting.finish(), expected_suggestion, "{name}, slices of {size}");
         }
     }

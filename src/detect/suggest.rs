@@ -88,18 +88,13 @@ pub fn suggest_context(store: &EventStore) -> Context {
 /// (the page's, whose sign-ins and addresses were worked out in slices).
 pub fn suggest_context_from(store: &EventStore, history: &History) -> Context {
     let mut suggesting = Suggesting::new(store, history);
-    let mut done = 0;
-    while done < suggesting.pieces() {
-        let pieces = suggesting.pieces();
-        suggesting.work(done..pieces);
-        done = pieces;
-    }
+    super::work_rounds(&mut suggesting, usize::MAX);
     suggesting.finish()
 }
 
 /// `suggest_context_from` in slices, for whoever cannot stop for all of it
-/// at once (the page, between paints), in two rounds as `Slices`: `work`
-/// over `0..pieces()` in order until `pieces()` stops growing, then
+/// at once (the page, between paints), in two rounds (`Rounds`: `work`
+/// over `0..pieces()` in order until `pieces()` stops growing), then
 /// `finish`. The first round's pieces are the history's novelties (indexed
 /// by account and address, a microsecond each); the second's, counted once
 /// the first is done, its accounts (searched for the break-in, up to
@@ -123,11 +118,20 @@ impl<'h, 'a> Suggesting<'h, 'a> {
         Suggesting { store, history, novelties, first_seen: FirstSeenAddresses::default(), indexed: novelties.is_empty(), accounts, best: None }
     }
 
-    pub fn pieces(&self) -> usize {
+    pub fn finish(self) -> Context {
+        match self.best {
+            Some((_, row, why)) => context_around(self.store, self.history, row, why),
+            None => Context::default(),
+        }
+    }
+}
+
+impl super::Rounds for Suggesting<'_, '_> {
+    fn pieces(&self) -> usize {
         self.novelties.len() + if self.indexed { self.accounts.len() } else { 0 }
     }
 
-    pub fn work(&mut self, pieces: std::ops::Range<usize>) {
+    fn work(&mut self, pieces: std::ops::Range<usize>) {
         let known = self.novelties.len();
         for n in self.novelties.get(pieces.start.min(known)..pieces.end.min(known)).unwrap_or_default() {
             self.first_seen.add(self.store, n);
@@ -138,13 +142,6 @@ impl<'h, 'a> Suggesting<'h, 'a> {
             if let Some(&(account, rows)) = self.accounts.get(i) {
                 self.search_account(account, rows);
             }
-        }
-    }
-
-    pub fn finish(self) -> Context {
-        match self.best {
-            Some((_, row, why)) => context_around(self.store, self.history, row, why),
-            None => Context::default(),
         }
     }
 }

@@ -15,7 +15,7 @@
 //! change that follows starts a new one).
 
 use crate::detect::facts::TenantAccounts;
-use crate::detect::{detection_context, order_findings, AddressUse, Context, Finding, History, SigninsByAccount, Slices, Suggesting, DETECTORS};
+use crate::detect::{detection_context, order_findings, AddressUse, Context, Finding, History, Rounds, SigninsByAccount, Suggesting, DETECTORS};
 use crate::remediate::{Plan, PlanBuilder};
 use crate::store::{EventStore, RowMover};
 use gloo::timers::future::TimeoutFuture;
@@ -329,32 +329,6 @@ async fn in_slices(gate: &StoreGate, run: u64, step_started: &mut f64, pieces: u
         done = end;
     }
     true
-}
-
-/// Work cut into pieces whose count may grow in rounds (`detect::Slices`).
-trait Rounds {
-    fn pieces(&self) -> usize;
-    fn work(&mut self, pieces: Range<usize>);
-}
-
-impl Rounds for Box<dyn Slices + '_> {
-    fn pieces(&self) -> usize {
-        self.as_ref().pieces()
-    }
-
-    fn work(&mut self, pieces: Range<usize>) {
-        self.as_mut().work(pieces)
-    }
-}
-
-impl Rounds for Suggesting<'_, '_> {
-    fn pieces(&self) -> usize {
-        Suggesting::pieces(self)
-    }
-
-    fn work(&mut self, pieces: Range<usize>) {
-        Suggesting::work(self, pieces)
-    }
 }
 
 /// `in_slices` a round at a time, until the work's pieces stop growing.
