@@ -55,15 +55,15 @@ where
     G: FnMut(u32) -> Option<K> + 'h,
     F: FnMut(&K, &[u32], &mut Vec<Finding>) + 'h,
 {
-    Box::new(PerGroup { rows: items, group_of, gathering: BTreeMap::new(), groups: Vec::new(), each, findings: Vec::new() })
+    Box::new(PerGroup { items, group_of, gathering: BTreeMap::new(), groups: Vec::new(), each, findings: Vec::new() })
 }
 
 struct PerGroup<K, G, F> {
     /// The things to group: the first round's pieces.
-    rows: usize,
+    items: usize,
     group_of: G,
     gathering: BTreeMap<K, Vec<u32>>,
-    /// The groups, once every row is gathered: the second round's pieces.
+    /// The groups, once every item is gathered: the second round's pieces.
     groups: Vec<(K, Vec<u32>)>,
     each: F,
     findings: Vec<Finding>,
@@ -76,21 +76,21 @@ where
     F: FnMut(&K, &[u32], &mut Vec<Finding>),
 {
     fn pieces(&self) -> usize {
-        self.rows + self.groups.len()
+        self.items + self.groups.len()
     }
 
     fn work(&mut self, pieces: Range<usize>) {
-        for row in pieces.start.min(self.rows)..pieces.end.min(self.rows) {
-            if let Some(key) = (self.group_of)(row as u32) {
-                self.gathering.entry(key).or_default().push(row as u32);
+        for item in pieces.start.min(self.items)..pieces.end.min(self.items) {
+            if let Some(key) = (self.group_of)(item as u32) {
+                self.gathering.entry(key).or_default().push(item as u32);
             }
         }
-        if pieces.end >= self.rows && !self.gathering.is_empty() {
+        if pieces.end >= self.items && !self.gathering.is_empty() {
             self.groups = std::mem::take(&mut self.gathering).into_iter().collect();
         }
-        let groups = pieces.start.max(self.rows) - self.rows..pieces.end.max(self.rows) - self.rows;
-        for (key, rows) in self.groups.get(groups).unwrap_or_default() {
-            (self.each)(key, rows, &mut self.findings);
+        let groups = pieces.start.max(self.items) - self.items..pieces.end.max(self.items) - self.items;
+        for (key, members) in self.groups.get(groups).unwrap_or_default() {
+            (self.each)(key, members, &mut self.findings);
         }
     }
 

@@ -779,8 +779,8 @@ impl EventStore {
         }
     }
 
-    /// One of the `ROOM_STEPS` parts of `expect_rows` (columns 0 to 4, then
-    /// each text column), for whoever cannot stop for all of it at once:
+    /// One of the `ROOM_STEPS` parts of `expect_rows` (four groups of
+    /// columns, then each text column), for whoever cannot stop for all of it at once:
     /// making room copies each column, and all of them for 750,000 rows
     /// took 86 ms on the page. Room in some columns and not yet in others
     /// changes nothing a reader sees.
