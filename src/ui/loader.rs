@@ -28,6 +28,9 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::{Callback, UseReducerDispatcher};
+// The slice sizes the page cuts files into, shared with the benchmark of one
+// worker (`ingest::stream::one_worker`).
+use crate::ingest::stream::one_worker::{PAGE_PUSH_BYTES, PAGE_SLICE_BYTES};
 
 /// Bytes read per slice of a `File`.
 const READ_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
@@ -35,12 +38,6 @@ const READ_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
 const PARSE_SLICE_MS: f64 = 25.0;
 /// Bytes of a file read at once while streaming it.
 const STREAM_READ: f64 = 4.0 * 1024.0 * 1024.0;
-/// Bytes handed to the splitter at once: hashing and cutting 256 KiB stay
-/// well inside one step.
-const PUSH_BYTES: usize = 256 * 1024;
-/// Text per slice: parsing one in a worker takes about 15 ms, taking its
-/// events in here a few.
-const SLICE_BYTES: usize = 1024 * 1024;
 /// Slices handed to each worker ahead of its answers.
 const SLICES_PER_WORKER: usize = 4;
 /// Read the next piece of the file while less text than this waits to be
@@ -341,7 +338,7 @@ impl Loader {
             _ => None,
         };
         let splitter_hash = if hashing.is_some() { Some(String::new()) } else { known_sha256 };
-        let mut splitter = Splitter::new(name, SLICE_BYTES, splitter_hash);
+        let mut splitter = Splitter::new(name, PAGE_SLICE_BYTES, splitter_hash);
         let mut plan: Option<ParsePlan> = None;
         let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
@@ -472,7 +469,7 @@ impl Loader {
                     Ok(bytes) => bytes,
                     Err(why) => return self.not_loaded(id, name, &format!("{name}: {why}")),
                 };
-                for part in bytes.chunks(PUSH_BYTES) {
+                for part in bytes.chunks(PAGE_PUSH_BYTES) {
                     let splitting = now();
                     let pushed = splitter.push(part);
                     times.split += now() - splitting;

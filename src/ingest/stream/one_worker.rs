@@ -7,16 +7,20 @@
 
 use super::{parse_slice, wire, ParsePlan, Slice, Splitter};
 
-/// The page's slice size (`ui::loader`): a worker parses this much at a time.
+/// Text per slice in the page (`ui::loader`): parsing one in a worker takes
+/// about 15 ms, taking its events in on the page a few.
 pub const PAGE_SLICE_BYTES: usize = 1 << 20;
+/// Bytes the page hands its splitter at once (`ui::loader`): hashing and
+/// cutting 256 KiB stay well inside one step. Slices end where these
+/// pieces do, so the bench cuts the file the same way.
+pub const PAGE_PUSH_BYTES: usize = 256 * 1024;
 
 /// The file's parse plan and its slices, or why it cannot be read.
 pub fn slices_of(name: &str, bytes: &[u8]) -> Result<(ParsePlan, Vec<Slice>), String> {
     let mut splitter = Splitter::new(name, PAGE_SLICE_BYTES, None);
     let unreadable = |report: super::Unreadable| report.unreadable.clone().unwrap_or_else(|| "unreadable".to_string());
     let mut slices = Vec::new();
-    // The page reads the file 4 MiB at a time.
-    for piece in bytes.chunks(4 << 20) {
+    for piece in bytes.chunks(PAGE_PUSH_BYTES) {
         slices.extend(splitter.push(piece).map_err(unreadable)?);
     }
     slices.extend(splitter.finish().map_err(unreadable)?);
