@@ -115,6 +115,14 @@ pub fn loupe_bench_one_worker(name: &str, bytes: &[u8]) -> Result<Vec<f64>, JsVa
     Ok(vec![slices.len() as f64, js_sys::Date::now() - started])
 }
 
+/// For the web build's test in Node (`tests/e2e/wasm_scans.test.mjs`): how
+/// the build's SIMD128 scans disagree with the portable ones, or "" when
+/// they agree. `cargo test` runs the same check natively, on SSE2.
+#[wasm_bindgen]
+pub fn loupe_check_vector_scans() -> String {
+    crate::ingest::stream::vector_check::vector_scans_disagree().unwrap_or_default()
+}
+
 /// A slice parsed in a worker.
 pub struct Parsed {
     /// The slice's result as `wire` bytes (read with `wire::read_output`).

@@ -4,14 +4,20 @@
 //!
 //! JSON held in a CSV field (`AuditData`) has a quote every few bytes:
 //! looking for each one on its own (`memchr`, or eight bytes at a time)
-//! pays a set-up per quote. On x86_64 the masks take SSE2 (part of every
-//! x86_64 CPU, so nothing to detect at run time): sixteen bytes compared
-//! per instruction, a block's masks once per 64 bytes. Other targets (the
-//! browser's wasm) keep the byte-at-a-time scans that work well there; the
-//! portable masks below are what the tests hold the SSE2 ones to.
+//! pays a set-up per quote. The masks compare sixteen bytes per
+//! instruction, a block's masks once per 64 bytes: SSE2 on x86_64 (part of
+//! every x86_64 CPU, so nothing to detect at run time) and SIMD128 in the
+//! browser's wasm (the web build turns it on, `.cargo/config.toml`). Other
+//! targets keep the scans that jump from one byte to the next; the
+//! portable masks below are what the checks hold the vector ones to.
 
 /// Bytes in a block: one bit each in a `u64`.
 pub(super) const BLOCK: usize = 64;
+
+/// Whether `masks` compares sixteen bytes at a time on this target. Where
+/// it would compare one byte at a time, a mask costs a step per byte and
+/// the scans that jump from one stopping byte to the next are faster.
+pub(super) const VECTOR_MASKS: bool = cfg!(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")));
 
 /// The stopping bytes of one block of text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +68,31 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
     out
 }
 
-#[cfg(any(test, not(target_arch = "x86_64")))]
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+/// The browser's build: the same masks in WebAssembly SIMD128, whose
+/// `i8x16.bitmask` V8 turns into the SSE2 `pmovmskb` above.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline]
-fn portable_masks(block: &[u8; BLOCK]) -> Masks {
+fn masks(block: &[u8; BLOCK]) -> Masks {
+    use std::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_load, v128_or};
+    let mut out = Masks { quotes: 0, specials: 0 };
+    let quote = u8x16_splat(b'"');
+    let newline = u8x16_splat(b'\n');
+    let carriage = u8x16_splat(b'\r');
+    for (k, sixteen) in block.chunks_exact(16).enumerate() {
+        // SAFETY: `v128_load` reads 16 bytes from the pointer, with no
+        // alignment needed in wasm, and each `sixteen` is exactly 16 bytes
+        // (`chunks_exact`).
+        let v = unsafe { v128_load(sixteen.as_ptr().cast::<v128>()) };
+        let q = u8x16_eq(v, quote);
+        let s = v128_or(q, v128_or(u8x16_eq(v, newline), u8x16_eq(v, carriage)));
+        out.quotes |= u64::from(u8x16_bitmask(q)) << (16 * k);
+        out.specials |= u64::from(u8x16_bitmask(s)) << (16 * k);
+    }
+    out
+}
+
+#[inline]
+pub(super) fn portable_masks(block: &[u8; BLOCK]) -> Masks {
     let mut out = Masks { quotes: 0, specials: 0 };
     for (k, &b) in block.iter().enumerate() {
         out.quotes |= u64::from(b == b'"') << k;
@@ -74,7 +101,7 @@ fn portable_masks(block: &[u8; BLOCK]) -> Masks {
     out
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 #[inline]
 fn masks(block: &[u8; BLOCK]) -> Masks {
     portable_masks(block)
@@ -85,30 +112,26 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct QuoteFinder {
     /// Start of the block `quotes` describes.
-    #[cfg(target_arch = "x86_64")]
     at: usize,
-    #[cfg(target_arch = "x86_64")]
     quotes: u64,
 }
 
 impl Default for QuoteFinder {
     fn default() -> Self {
         // No block yet: the first call computes one.
-        QuoteFinder {
-            #[cfg(target_arch = "x86_64")]
-            at: usize::MAX,
-            #[cfg(target_arch = "x86_64")]
-            quotes: 0,
-        }
+        QuoteFinder { at: usize::MAX, quotes: 0 }
     }
 }
 
 impl QuoteFinder {
     /// The first `"` in `bytes` at or after `from`. Always the same
     /// `bytes` for one finder.
-    #[cfg(target_arch = "x86_64")]
     #[inline]
     pub fn next(&mut self, bytes: &[u8], mut from: usize) -> Option<usize> {
+        if !VECTOR_MASKS {
+            // A mask would cost a step per byte: eight bytes at a time instead.
+            return super::csv_bounds::next_quote(bytes, from);
+        }
         loop {
             if from < self.at || from - self.at >= BLOCK {
                 if from >= bytes.len() {
@@ -124,42 +147,11 @@ impl QuoteFinder {
             from = self.at + BLOCK;
         }
     }
-
-    /// Without SSE2, a mask costs a step per byte: the quote is looked for
-    /// eight bytes at a time instead.
-    #[cfg(not(target_arch = "x86_64"))]
-    #[inline]
-    pub fn next(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
-        super::csv_bounds::next_quote(bytes, from)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_match_the_portable_ones() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..2_000 {
-            let mut block = [0u8; BLOCK];
-            for b in &mut block {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                // Mostly the stopping bytes and their neighbours, some of anything.
-                *b = match state % 8 {
-                    0 => b'"',
-                    1 => b'\n',
-                    2 => b'\r',
-                    3 => b'"' ^ 0x80,
-                    4 => b'\n' + 1,
-                    _ => (state >> 8) as u8,
-                };
-            }
-            assert_eq!(masks(&block), portable_masks(&block));
-        }
-    }
 
     #[test]
     fn short_last_block_is_padded_with_nothing() {
@@ -168,23 +160,5 @@ mod tests {
         assert_eq!(masks_at(text, 2), Masks { quotes: 0, specials: 0b11 });
         assert_eq!(masks_at(text, 4), Masks { quotes: 0, specials: 0 });
         assert_eq!(masks_at(text, 9), Masks { quotes: 0, specials: 0 });
-    }
-
-    #[test]
-    fn quote_finder_finds_every_quote_in_any_order_of_asking() {
-        let mut text = Vec::new();
-        for i in 0..300usize {
-            text.push(if i % 7 == 0 || i % 61 == 3 || (130..140).contains(&i) { b'"' } else { b'x' });
-        }
-        let want = |from: usize| text.iter().skip(from).position(|&b| b == b'"').map(|p| from + p);
-        let mut finder = QuoteFinder::default();
-        for from in 0..=text.len() + 2 {
-            assert_eq!(finder.next(&text, from), want(from), "{from}");
-        }
-        let mut finder = QuoteFinder::default();
-        for from in (0..=text.len()).rev() {
-            assert_eq!(finder.next(&text, from), want(from), "{from}");
-        }
-        assert_eq!(QuoteFinder::default().next(b"", 0), None);
     }
 }

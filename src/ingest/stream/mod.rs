@@ -21,6 +21,7 @@ mod json_bounds;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod one_worker;
+pub mod vector_check;
 pub mod wire;
 
 use super::csv_input::{self, Headers};
