@@ -485,6 +485,10 @@ impl Attrs {
         super::event_store::tail_to_front(&mut self.starts, start, order);
     }
 
+    pub(super) fn rotate_left_in(&mut self, range: std::ops::Range<usize>, by: usize) {
+        self.starts[range].rotate_left(by);
+    }
+
     pub(super) fn gather(&mut self, order: &[u32]) {
         self.starts = order.iter().map(|&r| self.starts[r as usize]).collect();
     }

@@ -182,6 +182,16 @@ impl Packed {
         }
     }
 
+    /// Rotate the values in `range` left by `by`.
+    pub(super) fn rotate_left_in(&mut self, range: std::ops::Range<usize>, by: usize) {
+        match self {
+            Packed::Zero(_) => {}
+            Packed::U8(v) => v[range].rotate_left(by),
+            Packed::U16(v) => v[range].rotate_left(by),
+            Packed::U32(v) => v[range].rotate_left(by),
+        }
+    }
+
     pub(super) fn gather(&mut self, order: &[u32]) {
         fn pick<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
             order.iter().map(|&r| v[r as usize]).collect()
