@@ -366,7 +366,8 @@ impl EventStore {
         self.append_rows(pending.rows, id, prepared);
         self.restore_time_order(old_len);
         // No shrink here: it would copy every column once per part; the
-        // slack goes when the file is finished (`finish_file`).
+        // slack goes when the last loading file is finished
+        // (`release_spare_room`).
         self.refresh_ip_answers();
     }
 
@@ -388,7 +389,17 @@ impl EventStore {
             file.report = report;
             file.source = source.into();
         }
+    }
+
+    /// Give back the columns' room beyond their rows, once no file is
+    /// streaming in that made room for rows still to come.
+    pub fn release_spare_room(&mut self) {
         self.shrink_to_fit();
+    }
+
+    /// Rows the columns hold room for without growing.
+    pub fn row_capacity(&self) -> usize {
+        self.time.capacity()
     }
 
     /// Look up to `budget` more of `part`'s distinct strings in this store's
@@ -1339,6 +1350,24 @@ mod tests {
                 assert_eq!(got, expected.iter().take(top).cloned().collect::<Vec<_>>(), "{field:?} top {top}");
             }
         }
+    }
+
+    /// A file finishing keeps the room another load still streaming made;
+    /// the last one gives it back.
+    #[test]
+    fn room_stays_until_released() {
+        let mut store = EventStore::new();
+        let mut pending = PendingFile::new();
+        pending.extend(events(0, 100));
+        let id = store.add_pending(IngestReport::default(), FileSource::default(), pending);
+        for step in 0..ROOM_STEPS {
+            store.expect_rows_in_step(10_000, step);
+        }
+        store.finish_file(id, IngestReport::default(), FileSource::default());
+        assert!(store.row_capacity() >= 10_000, "room kept: {}", store.row_capacity());
+        store.release_spare_room();
+        assert!(store.row_capacity() < 10_000, "room given back: {}", store.row_capacity());
+        assert_eq!(store.len(), 100);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn app() -> Html {
     let dedupe = use_mut_ref(Deduper::default);
     let next_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let first_live_id = use_memo((), |_| Rc::new(Cell::new(0u32)));
+    let streaming = use_memo((), |_| Rc::new(Cell::new(0usize)));
     let originals = use_memo((), |_| super::originals::Originals::default());
     let cancelled = use_memo((), |_| Rc::new(RefCell::new(std::collections::HashSet::<u32>::new())));
     let gate = use_memo((), |_| StoreGate::default());
@@ -76,6 +77,7 @@ pub fn app() -> Html {
         dedupe: dedupe.clone(),
         next_id: (*next_id).clone(),
         first_live_id: (*first_live_id).clone(),
+        streaming: (*streaming).clone(),
         loads: loads.dispatcher(),
         case: case.dispatcher(),
         snapshots: snapshots.dispatcher(),

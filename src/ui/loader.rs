@@ -96,6 +96,10 @@ pub struct Loader {
     /// Loads with a smaller id belong to a case the analyst has since
     /// cleared ("New case"); their events are dropped when they finish.
     pub first_live_id: Rc<Cell<u32>>,
+    /// Files streaming into the store now: the room one makes in the
+    /// store's columns is on top of the others', and only the last one
+    /// to finish gives the spare room back.
+    pub streaming: Rc<Cell<usize>>,
     pub loads: UseReducerDispatcher<Loads>,
     pub case: UseReducerDispatcher<CaseState>,
     pub snapshots: UseReducerDispatcher<super::state::Snapshots>,
@@ -323,6 +327,7 @@ impl Loader {
     /// Stream a file through the slice pipeline into the store: slices go
     /// to the worker pool when there is one, else are parsed here in steps.
     async fn ingest_stream(&self, id: u32, name: &str, input: Input, known_sha256: Option<String>) {
+        let _streaming = StreamingLoad::new(&self.streaming);
         while matches!(*self.pool.borrow(), PoolState::Starting) {
             TimeoutFuture::new(20).await;
         }
@@ -427,7 +432,15 @@ impl Loader {
                         self.to_browser(&mut times).await;
                     }
                     let not_merged_yet = (rows_so_far as usize).saturating_sub(shown.rows);
-                    let total = self.store.borrow().len() + not_merged_yet + more;
+                    // Another file streaming in made room for its own rows
+                    // already: this one's go on top (room made only up to
+                    // this file's rows was used up by the other's, and the
+                    // columns then doubled, copying every row in one task).
+                    let room_from = {
+                        let store = self.store.borrow();
+                        if self.streaming.get() > 1 { store.row_capacity() } else { store.len() }
+                    };
+                    let total = room_from + not_merged_yet + more;
                     // And the store's columns a few at a time (86 ms at once
                     // for 750,000 rows).
                     for step in 0..crate::store::ROOM_STEPS {
@@ -552,6 +565,9 @@ impl Loader {
                     Some(file) => {
                         store.extend_file(file, pending);
                         store.finish_file(file, report.clone(), source);
+                        if self.streaming.get() == 1 {
+                            store.release_spare_room();
+                        }
                         file
                     }
                     None => store.add_pending(report.clone(), source, pending),
@@ -697,6 +713,23 @@ impl Loader {
             fresh.first_time(store.source(row), store.record_id(row));
         }
         *self.dedupe.borrow_mut() = fresh;
+    }
+}
+
+/// One file streaming in, counted in `Loader::streaming` for as long as
+/// it lives (every way out of a load drops it).
+struct StreamingLoad(Rc<Cell<usize>>);
+
+impl StreamingLoad {
+    fn new(count: &Rc<Cell<usize>>) -> StreamingLoad {
+        count.set(count.get() + 1);
+        StreamingLoad(count.clone())
+    }
+}
+
+impl Drop for StreamingLoad {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
     }
 }
 
