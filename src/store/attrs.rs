@@ -490,7 +490,7 @@ impl Attrs {
     }
 
     pub(super) fn gather(&mut self, order: &[u32]) {
-        self.starts = order.iter().map(|&r| self.starts[r as usize]).collect();
+        self.starts = super::event_store::gathered(&self.starts, order, self.starts.capacity());
     }
 
     /// Rewrite the bytes in row order, dropping those of rows no longer kept.

@@ -344,13 +344,21 @@ impl EventStore {
     /// Add a file whose events were gathered in a `PendingFile` while it was
     /// read; same result as `add_file` without holding every `Event` at once.
     pub fn add_pending(&mut self, report: IngestReport, source: impl Into<FileSource>, pending: PendingFile) -> FileId {
+        let id = self.add_loading(report, source, pending);
+        self.shrink_to_fit();
+        id
+    }
+
+    /// `add_pending` keeping the columns' spare room: for the first rows
+    /// of a file still loading, or a file finished while others load
+    /// (`release_spare_room` gives the room back after the last).
+    pub fn add_loading(&mut self, report: IngestReport, source: impl Into<FileSource>, pending: PendingFile) -> FileId {
         let id = self.new_file_id();
         self.files.push(LoadedFile { id, report, source: source.into() });
         let old_len = self.len();
         let prepared = self.take_prepared(&pending);
         self.append_rows(pending.rows, id, prepared);
         self.restore_time_order(old_len);
-        self.shrink_to_fit();
         self.refresh_ip_answers();
         id
     }
@@ -1174,8 +1182,17 @@ pub(super) fn tail_to_front<T: Copy>(column: &mut [T], start: usize, order: &[u3
 }
 
 fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
-    let reordered: Vec<T> = order.iter().map(|&r| column[r as usize]).collect();
-    *column = reordered;
+    *column = gathered(column, order, column.capacity());
+}
+
+/// `values` picked in `order`, in a vector with room for `capacity`: a
+/// merge through an index keeps the room made for rows still to come
+/// (collected to their length, the columns doubled again at the next part,
+/// copying every row).
+pub(super) fn gathered<T: Copy>(values: &[T], order: &[u32], capacity: usize) -> Vec<T> {
+    let mut out = Vec::with_capacity(capacity.max(order.len()));
+    out.extend(order.iter().map(|&r| values[r as usize]));
+    out
 }
 
 #[cfg(test)]
@@ -1352,8 +1369,8 @@ mod tests {
         }
     }
 
-    /// A file finishing keeps the room another load still streaming made;
-    /// the last one gives it back.
+    /// A file finishing, or another file's first rows arriving, keeps the
+    /// room a load still streaming made; the last one gives it back.
     #[test]
     fn room_stays_until_released() {
         let mut store = EventStore::new();
@@ -1364,10 +1381,13 @@ mod tests {
             store.expect_rows_in_step(10_000, step);
         }
         store.finish_file(id, IngestReport::default(), FileSource::default());
+        let mut other = PendingFile::new();
+        other.extend(events(2, 100));
+        store.add_loading(IngestReport::default(), FileSource::default(), other);
         assert!(store.row_capacity() >= 10_000, "room kept: {}", store.row_capacity());
         store.release_spare_room();
         assert!(store.row_capacity() < 10_000, "room given back: {}", store.row_capacity());
-        assert_eq!(store.len(), 100);
+        assert_eq!(store.len(), 200);
     }
 
     #[test]

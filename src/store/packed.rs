@@ -193,8 +193,8 @@ impl Packed {
     }
 
     pub(super) fn gather(&mut self, order: &[u32]) {
-        fn pick<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
-            order.iter().map(|&r| v[r as usize]).collect()
+        fn pick<T: Copy>(v: &Vec<T>, order: &[u32]) -> Vec<T> {
+            super::event_store::gathered(v, order, v.capacity())
         }
         *self = match self {
             Packed::Zero(_) => Packed::Zero(order.len()),

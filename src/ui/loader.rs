@@ -561,16 +561,19 @@ impl Loader {
         let file = self
             .gate
             .change(&self.store, |store| {
-                super::analysis::timed("store takes the file", || match shown.file {
-                    Some(file) => {
-                        store.extend_file(file, pending);
-                        store.finish_file(file, report.clone(), source);
-                        if self.streaming.get() == 1 {
-                            store.release_spare_room();
+                super::analysis::timed("store takes the file", || {
+                    let file = match shown.file {
+                        Some(file) => {
+                            store.extend_file(file, pending);
+                            store.finish_file(file, report.clone(), source);
+                            file
                         }
-                        file
+                        None => store.add_loading(report.clone(), source, pending),
+                    };
+                    if self.streaming.get() == 1 {
+                        store.release_spare_room();
                     }
-                    None => store.add_pending(report.clone(), source, pending),
+                    file
                 })
             })
             .await;
@@ -660,7 +663,7 @@ impl Loader {
             }
             None => {
                 let report = IngestReport { file: name.to_string(), ..IngestReport::default() };
-                self.gate.change(&self.store, |store| store.add_pending(report, FileSource::default(), part)).await
+                self.gate.change(&self.store, |store| store.add_loading(report, FileSource::default(), part)).await
             }
         };
         *shown = ShownSoFar { file: Some(file), rows: shown.rows + rows };
