@@ -585,8 +585,19 @@ impl Attrs {
     /// millions of rows.
     pub(super) fn reserve(&mut self, rows: usize) {
         self.starts.reserve(rows);
+        self.data.reserve(self.bytes_for(rows));
+    }
+
+    /// Room for about `rows` more rows, and no more (no doubling past them).
+    pub(super) fn reserve_exact(&mut self, rows: usize) {
+        self.starts.reserve_exact(rows);
+        self.data.reserve_exact(self.bytes_for(rows));
+    }
+
+    /// The bytes `rows` more rows should take, at the rows' average so far.
+    fn bytes_for(&self, rows: usize) -> usize {
         let bytes_per_row = self.data.len().checked_div(self.starts.len()).unwrap_or(0);
-        self.data.reserve(rows.saturating_mul(bytes_per_row));
+        rows.saturating_mul(bytes_per_row)
     }
 
     /// Heap bytes: (row starts and bytes, templates, value dictionary, the rest).

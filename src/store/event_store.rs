@@ -812,24 +812,27 @@ impl EventStore {
     /// took 86 ms on the page. Room in some columns and not yet in others
     /// changes nothing a reader sees.
     pub fn expect_rows_in_step(&mut self, total: usize, step: usize) {
+        // Exactly: room on top of another loading file's room is more
+        // than the columns hold, and `reserve` would double them past it
+        // (the attributes' bytes to hundreds of MB, a 119 ms task).
         let extra = total.saturating_sub(self.len());
         match step {
-            0 => self.time.reserve(extra),
+            0 => self.time.reserve_exact(extra),
             1 => {
-                self.source.reserve(extra);
-                self.outcome.reserve(extra);
-                self.file.reserve(extra);
-                self.line.reserve(extra);
+                self.source.reserve_exact(extra);
+                self.outcome.reserve_exact(extra);
+                self.file.reserve_exact(extra);
+                self.line.reserve_exact(extra);
             }
             2 => {
-                self.raw_start.reserve(extra);
-                self.raw_start_high.reserve(extra);
-                self.raw_len.reserve(extra);
+                self.raw_start.reserve_exact(extra);
+                self.raw_start_high.reserve_exact(extra);
+                self.raw_len.reserve_exact(extra);
             }
-            3 => self.attrs.reserve(extra),
+            3 => self.attrs.reserve_exact(extra),
             text => {
                 if let Some(col) = self.text.get_mut(text - 4) {
-                    col.rows.reserve(extra);
+                    col.rows.reserve_exact(extra);
                 }
             }
         }

@@ -213,6 +213,16 @@ impl Packed {
         }
     }
 
+    /// Room for exactly `extra` more values (no doubling past them).
+    pub(super) fn reserve_exact(&mut self, extra: usize) {
+        match self {
+            Packed::Zero(_) => {}
+            Packed::U8(v) => v.reserve_exact(extra),
+            Packed::U16(v) => v.reserve_exact(extra),
+            Packed::U32(v) => v.reserve_exact(extra),
+        }
+    }
+
     pub(super) fn shrink_to_fit(&mut self) {
         match self {
             Packed::Zero(_) => {}
