@@ -503,6 +503,9 @@ impl EventStore {
         self.apply_order(&keep);
         self.moves.rebuilt();
         self.attrs.compact();
+        // The columns kept their room through the gather; the file's rows
+        // are gone, so is the room they took.
+        self.shrink_to_fit();
     }
 
     /// Earliest and latest event time.
@@ -1391,6 +1394,13 @@ mod tests {
         store.release_spare_room();
         assert!(store.row_capacity() < 10_000, "room given back: {}", store.row_capacity());
         assert_eq!(store.len(), 200);
+        // Removing a file gives its rows' room back too.
+        for step in 0..ROOM_STEPS {
+            store.expect_rows_in_step(10_000, step);
+        }
+        store.remove_file(id);
+        assert!(store.row_capacity() < 10_000, "room given back on removal: {}", store.row_capacity());
+        assert_eq!(store.len(), 100);
     }
 
     #[test]
