@@ -428,6 +428,17 @@ fn one_thread_figures(path: &Path) -> std::io::Result<()> {
     let sent = one_worker::parse_all(&plan, &slices);
     let took = t.elapsed().as_secs_f64();
     println!("one native thread parsing {} slices: {took:.2} s, {:.1} MB/s ({:.0} MB of results)", slices.len(), mb(bytes.len() as u64) / took, mb(sent as u64));
+    // The file's SHA-256 as the browser's hashing worker takes it, 8 MiB at
+    // a time (sha2 uses the CPU's SHA instructions here when it has them;
+    // wasm has none, see bench-worker.mjs).
+    let t = Instant::now();
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    for piece in bytes.chunks(8 << 20) {
+        sha2::Digest::update(&mut hasher, piece);
+    }
+    let digest = sha2::Digest::finalize(hasher);
+    let took = t.elapsed().as_secs_f64();
+    println!("one native thread hashing (SHA-256 {:02x}{:02x}…): {took:.2} s, {:.1} MB/s", digest[0], digest[1], mb(bytes.len() as u64) / took);
     Ok(())
 }
 
