@@ -12,6 +12,7 @@ use super::format::now_ms;
 use super::state::{CaseState, LoadAction, Loads, Stage};
 use crate::case::{CaseAction, FileEntry};
 use crate::enrich::DbParser;
+use super::file_stream::FileStream;
 use super::originals::{read_range, Originals};
 use super::workers::{now, Pool};
 use std::future::Future;
@@ -348,6 +349,10 @@ impl Loader {
         };
         let splitter_hash = if hashing.is_some() { Some(String::new()) } else { known_sha256 };
         let mut splitter = Splitter::new(name, PAGE_SLICE_BYTES, splitter_hash);
+        let file_stream = match &input {
+            Input::Blob(blob) => Some(FileStream::new(blob)),
+            Input::Bytes(_) => None,
+        };
         let mut plan: Option<ParsePlan> = None;
         let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
@@ -477,7 +482,7 @@ impl Loader {
             let waiting_text: usize = queue.iter().map(|s| s.text.len()).sum();
             if reading.is_none() && offset < size && waiting_text < READ_AHEAD_BYTES {
                 let end = (offset + STREAM_READ).min(size);
-                reading = Some(Pending::new(input.read(offset, end)));
+                reading = Some(Pending::new(input.read(file_stream.as_ref(), offset, end)));
                 offset = end;
             }
             if let Some(read) = reading.as_mut().and_then(Pending::take_if_ready) {
@@ -865,13 +870,15 @@ impl Input {
         }
     }
 
-    /// Bytes `start..end`; the read runs while the caller does other work.
-    fn read(&self, start: f64, end: f64) -> impl Future<Output = Result<Vec<u8>, String>> + 'static {
-        let input = self.clone();
+    /// Bytes `start..end`, through `stream` for a file; the read runs while
+    /// the caller does other work.
+    fn read(&self, stream: Option<&FileStream>, start: f64, end: f64) -> impl Future<Output = Result<Vec<u8>, String>> + 'static {
+        let (input, stream) = (self.clone(), stream.cloned());
         async move {
-            match input {
-                Input::Blob(blob) => read_range(&blob, start, end).await,
-                Input::Bytes(bytes) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
+            match (input, stream) {
+                (Input::Blob(_), Some(stream)) => stream.read(start, end).await,
+                (Input::Blob(blob), None) => read_range(&blob, start, end).await,
+                (Input::Bytes(bytes), _) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
             }
         }
     }

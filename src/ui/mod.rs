@@ -8,6 +8,7 @@ mod clipboard;
 mod components;
 pub(crate) mod download;
 mod embedded;
+mod file_stream;
 mod format;
 mod loader;
 mod map_places;

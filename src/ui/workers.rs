@@ -38,19 +38,38 @@ self.onmessage = (event) => {
   try {
     const started = performance.now();
     const out = loupe_parse_slice(m.plan, m.meta, m.text);
-    self.postMessage({ job: m.job, out, ms: performance.now() - started }, [out.buffer]);
+    // The slice's buffer goes back too: the page copies the next slice into
+    // it rather than into new memory.
+    self.postMessage({ job: m.job, out, ms: performance.now() - started, text: m.text }, [out.buffer, m.text.buffer]);
   } catch (e) {
     self.postMessage({ job: m.job, error: String(e) });
   }
 };
-// A file's SHA-256, read from the File here so the page never sees its bytes.
+// A file's SHA-256, read from the File here so the page never sees its bytes:
+// through the file's byte stream into one buffer used again for each piece
+// (a new buffer per read costs more than the read), else by slices.
 async function hashBlob(m) {
   try {
     const hasher = new FileHasher();
     const step = 8 * 1024 * 1024;
-    for (let at = 0; at < m.hash.size; at += step) {
-      const piece = await m.hash.slice(at, Math.min(at + step, m.hash.size)).arrayBuffer();
-      hasher.update(new Uint8Array(piece));
+    let reader = null;
+    try { reader = m.hash.stream().getReader({ mode: 'byob' }); } catch (_) { reader = null; }
+    if (reader) {
+      let buffer = new ArrayBuffer(step);
+      for (let done = false; !done; ) {
+        let filled = 0;
+        while (filled < step && !done) {
+          const read = await reader.read(new Uint8Array(buffer, filled, step - filled));
+          done = read.done;
+          if (read.value) { buffer = read.value.buffer; filled += read.value.byteLength; }
+        }
+        if (filled > 0) hasher.update(new Uint8Array(buffer, 0, filled));
+      }
+    } else {
+      for (let at = 0; at < m.hash.size; at += step) {
+        const piece = await m.hash.slice(at, Math.min(at + step, m.hash.size)).arrayBuffer();
+        hasher.update(new Uint8Array(piece));
+      }
     }
     self.postMessage({ job: m.job, out: hasher.finish() });
   } catch (e) {
@@ -141,6 +160,38 @@ pub fn now() -> f64 {
 /// Jobs sent and not yet answered, by job number: the promise's resolver.
 type Waiting = Rc<RefCell<HashMap<u32, (js_sys::Function, js_sys::Function)>>>;
 
+/// Buffers for slices' text, handed to a worker and given back with its
+/// answer (see `Pool::spare_text`).
+#[derive(Clone, Default)]
+struct SpareBuffers(Rc<RefCell<Vec<js_sys::ArrayBuffer>>>);
+
+/// More than the slices in flight at once never come back at the same time.
+const MOST_SPARE_BUFFERS: usize = 64;
+
+/// New buffers are made in these steps, so a slice a little longer than
+/// the usual fits the next one given back.
+const SPARE_BUFFER_STEP: u32 = 256 * 1024;
+
+impl SpareBuffers {
+    /// A buffer of at least `len` bytes, used before if one is free.
+    fn take(&self, len: u32) -> js_sys::ArrayBuffer {
+        let mut spare = self.0.borrow_mut();
+        match spare.iter().position(|b| b.byte_length() >= len) {
+            Some(at) => spare.swap_remove(at),
+            None => js_sys::ArrayBuffer::new(len.div_ceil(SPARE_BUFFER_STEP).max(1) * SPARE_BUFFER_STEP),
+        }
+    }
+
+    /// A buffer back from a worker (`text` of its answer), if it sent one.
+    fn give_back(&self, answer: &JsValue) {
+        let Some(text) = Reflect::get(answer, &"text".into()).ok().and_then(|t| t.dyn_into::<Uint8Array>().ok()) else { return };
+        let mut spare = self.0.borrow_mut();
+        if spare.len() < MOST_SPARE_BUFFERS {
+            spare.push(text.buffer());
+        }
+    }
+}
+
 struct Member {
     worker: web_sys::Worker,
     busy: Rc<RefCell<u32>>,
@@ -154,6 +205,9 @@ pub struct Pool {
     members: Rc<Vec<Member>>,
     waiting: Waiting,
     next_job: Rc<RefCell<u32>>,
+    /// Slice buffers the workers gave back, to copy the next slices into:
+    /// a new buffer per slice cost the page ten times the copy itself.
+    spare_text: SpareBuffers,
     /// The workers' script, kept to start a hashing worker per file.
     script_url: Rc<String>,
 }
@@ -196,6 +250,7 @@ impl Pool {
         let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0) as usize;
         let count = cores.saturating_sub(1).max(1);
         let waiting: Waiting = Rc::default();
+        let spare_text = SpareBuffers::default();
         let mut members = Vec::with_capacity(count);
         let mut ready = Vec::with_capacity(count);
         for _ in 0..count {
@@ -203,7 +258,7 @@ impl Pool {
             let busy = Rc::new(RefCell::new(0u32));
             let (ready_tx, ready_promise) = resolver();
             let ready_tx = Rc::new(RefCell::new(Some(ready_tx)));
-            let (waiting_in, busy_in) = (waiting.clone(), busy.clone());
+            let (waiting_in, busy_in, spare_in) = (waiting.clone(), busy.clone(), spare_text.clone());
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
                 if Reflect::get(&data, &"ready".into()).is_ok_and(|v| v.is_truthy()) {
@@ -214,6 +269,7 @@ impl Pool {
                 }
                 let job = Reflect::get(&data, &"job".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
                 *busy_in.borrow_mut() -= 1;
+                spare_in.give_back(&data);
                 if let Some((resolve, reject)) = waiting_in.borrow_mut().remove(&job) {
                     match Reflect::get(&data, &"error".into()) {
                         Ok(error) if !error.is_undefined() => drop(reject.call1(&JsValue::NULL, &error)),
@@ -234,7 +290,7 @@ impl Pool {
             }
         });
         JsFuture::from(js_sys::Promise::race(&Array::of2(&all, &timeout))).await.map_err(|_| "the workers did not start".to_string())?;
-        Ok(Pool { members: Rc::new(members), waiting, next_job: Rc::default(), script_url: Rc::new(url) })
+        Ok(Pool { members: Rc::new(members), waiting, next_job: Rc::default(), spare_text, script_url: Rc::new(url) })
     }
 
     /// Hash a file in a worker of its own, which reads it from the `File`.
@@ -272,7 +328,10 @@ impl Pool {
         let sent = member.ok_or("no worker".to_string()).and_then(|m| {
             let message = Object::new();
             let meta = serde_json::to_string(&wire::SliceMeta::of(&slice)).unwrap_or_default();
-            let text = Uint8Array::from(slice.text.as_bytes());
+            let len = u32::try_from(slice.text.len()).map_err(|_| "a slice too long to hand to a worker".to_string())?;
+            let buffer = self.spare_text.take(len);
+            let text = Uint8Array::new_with_byte_offset_and_length(&buffer, 0, len);
+            text.copy_from(slice.text.as_bytes());
             let set = |k: &str, v: &JsValue| Reflect::set(&message, &k.into(), v).map(|_| ());
             set("job", &JsValue::from(job))
                 .and_then(|()| set("plan", &JsValue::from_str(plan_json)))
@@ -281,7 +340,7 @@ impl Pool {
                 .map_err(|_| "the slice could not be packed".to_string())?;
             self.waiting.borrow_mut().insert(job, tx);
             *m.busy.borrow_mut() += 1;
-            m.worker.post_message_with_transfer(&message, &Array::of1(&text.buffer())).map_err(|e| format!("a worker did not take the slice ({e:?})"))
+            m.worker.post_message_with_transfer(&message, &Array::of1(&buffer)).map_err(|e| format!("a worker did not take the slice ({e:?})"))
         });
         async move {
             sent?;

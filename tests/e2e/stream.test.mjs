@@ -36,6 +36,21 @@ async function writeUalExport(path, rows) {
   await file.close();
 }
 
+/** Counts the page's `Blob.slice` and `Blob.stream` calls; with `noByteStream`,
+ * files give only a plain stream, as in a browser without byte streams. */
+function watchFileReads(noByteStream) {
+  const { slice, stream } = Blob.prototype;
+  window.__fileReads = { slices: 0, streams: 0 };
+  Blob.prototype.slice = function (...args) {
+    window.__fileReads.slices++;
+    return slice.apply(this, args);
+  };
+  Blob.prototype.stream = function () {
+    window.__fileReads.streams++;
+    return noByteStream ? new ReadableStream({ start(c) { c.close(); } }) : stream.call(this);
+  };
+}
+
 test('a large export streams in: progress with rate, the page answers, the original is read back from the file', { timeout: TEST_TIMEOUT }, async (t) => {
   const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
   try {
@@ -56,12 +71,36 @@ test('a large export streams in: progress with rate, the page answers, the origi
       // Hashed in a worker of its own that reads the File: the whole file's SHA-256.
       const sha = createHash('sha256').update(await readFile(path)).digest('hex');
       assert.match(await page.locator(tid('file-card')).locator('.file-hash').textContent(), new RegExp(sha));
+      // Read through the file's byte stream: one slice only, the first
+      // megabyte that tells the file's kind.
+      const reads = await page.evaluate(() => window.__fileReads);
+      assert.deepEqual(reads, { slices: 1, streams: 1 }, `the file read as one stream (${JSON.stringify(reads)})`);
       await page.locator(tid('row')).first().click();
       await until(page, 'the original record read back from the file', () => /CreationTime/.test(document.querySelector('[data-testid="raw-record"]')?.textContent || ''));
       const raw = await page.locator(tid('raw-record')).textContent();
       assert.match(raw, /"AuditData": \{/);
       assert.match(raw, /"MailItemsAccessed"/);
-    });
+    }, { initScript: `(${watchFileReads})(false)` });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('where files have no byte stream, a large export is read in slices and every row is kept', { timeout: TEST_TIMEOUT }, async (t) => {
+  const tmp = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  try {
+    const rows = 60_000;
+    const path = join(tmp, 'ual_slices.csv');
+    await writeUalExport(path, rows);
+    await withApp(env, t, async ({ page }) => {
+      await page.locator(tid('file-input')).setInputFiles([path]);
+      assert.equal(await waitForFilesLoaded(page, 1), rows);
+      assert.match(await page.locator(tid('file-rows')).textContent(), /60,000 rows kept · 0 rejected/);
+      const sha = createHash('sha256').update(await readFile(path)).digest('hex');
+      assert.match(await page.locator(tid('file-card')).locator('.file-hash').textContent(), new RegExp(sha));
+      const reads = await page.evaluate(() => window.__fileReads);
+      assert.ok(reads.streams === 1 && reads.slices >= 8, `the stream refused, the file read in slices (${JSON.stringify(reads)})`);
+    }, { initScript: `(${watchFileReads})(true)` });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
