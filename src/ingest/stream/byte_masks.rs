@@ -107,6 +107,69 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
     portable_masks(block)
 }
 
+/// Where the first byte of `bytes` that is one of `stops` lies. JSON's
+/// structure scan (`json_bounds`) passes over strings and nested values
+/// with it: sixteen bytes per step where `VECTOR_MASKS`, against one.
+#[inline]
+pub(super) fn first_of<const N: usize>(bytes: &[u8], stops: [u8; N]) -> Option<usize> {
+    let mut at = 0;
+    if VECTOR_MASKS {
+        while let Some(sixteen) = bytes.get(at..).and_then(|rest| rest.first_chunk::<16>()) {
+            let hits = stops_in(sixteen, stops);
+            if hits != 0 {
+                return Some(at + hits.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+    }
+    portable_first_of(bytes.get(at..).unwrap_or_default(), stops).map(|p| at + p)
+}
+
+#[inline]
+pub(super) fn portable_first_of<const N: usize>(bytes: &[u8], stops: [u8; N]) -> Option<usize> {
+    bytes.iter().position(|b| stops.contains(b))
+}
+
+/// Bit k set where byte k of `sixteen` is one of `stops`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn stops_in<const N: usize>(sixteen: &[u8; 16], stops: [u8; N]) -> u32 {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128};
+    // SAFETY: SSE2 is in every x86_64 CPU (see `masks`); the load reads
+    // exactly the 16 bytes of `sixteen`, with no alignment needed.
+    unsafe {
+        let v = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
+        let mut any = _mm_setzero_si128();
+        for stop in stops {
+            any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(stop as i8)));
+        }
+        _mm_movemask_epi8(any) as u32 & 0xffff
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline]
+fn stops_in<const N: usize>(sixteen: &[u8; 16], stops: [u8; N]) -> u32 {
+    use std::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_load, v128_or};
+    // SAFETY: `v128_load` reads the 16 bytes of `sixteen`, with no
+    // alignment needed in wasm.
+    let v = unsafe { v128_load(sixteen.as_ptr().cast::<v128>()) };
+    let mut any = u8x16_splat(0);
+    let mut first = true;
+    for stop in stops {
+        let hit = u8x16_eq(v, u8x16_splat(stop));
+        any = if first { hit } else { v128_or(any, hit) };
+        first = false;
+    }
+    u32::from(u8x16_bitmask(any))
+}
+
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+#[inline]
+fn stops_in<const N: usize>(sixteen: &[u8; 16], stops: [u8; N]) -> u32 {
+    sixteen.iter().enumerate().filter(|(_, b)| stops.contains(b)).fold(0, |bits, (k, _)| bits | 1 << k)
+}
+
 /// Finds quotes one after another in one text, reusing a block's mask
 /// while the positions asked for stay inside it.
 #[derive(Clone, Copy, Debug)]

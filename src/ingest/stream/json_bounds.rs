@@ -7,6 +7,7 @@
 //! Only the structure is followed (strings, brackets, the keys of objects
 //! that may be page wrappers); each record's syntax is its parser's job.
 
+use super::byte_masks::first_of;
 use crate::ingest::json_split::{describe, SplitError};
 
 /// Keys whose array holds the records of a page wrapper.
@@ -50,8 +51,10 @@ pub struct JsonBounds {
     stack: Vec<Frame>,
     in_string: bool,
     escape: bool,
-    /// Key bytes of the string being read, when it is a key of an `Object`.
-    key: Option<Vec<u8>>,
+    /// Whether the string being read is a key of an `Object`...
+    in_key: bool,
+    /// ... and its first bytes (one buffer for every key: no allocation each).
+    key: Vec<u8>,
     /// After garbage at the top level: pass over the rest of its line.
     skipping_line: bool,
     /// Offset (into the decoded text) of the next byte to scan.
@@ -69,7 +72,7 @@ impl Default for JsonBounds {
 
 impl JsonBounds {
     pub fn new() -> JsonBounds {
-        JsonBounds { stack: Vec::new(), in_string: false, escape: false, key: None, skipping_line: false, pos: 0, line: 1, records: Vec::new(), errors: Vec::new() }
+        JsonBounds { stack: Vec::new(), in_string: false, escape: false, in_key: false, key: Vec::new(), skipping_line: false, pos: 0, line: 1, records: Vec::new(), errors: Vec::new() }
     }
 
     /// Offset of the next byte to scan.
@@ -95,7 +98,7 @@ impl JsonBounds {
         self.stack.truncate(at);
         self.in_string = false;
         self.escape = false;
-        self.key = None;
+        self.in_key = false;
         self.errors.push(SplitError { line, reason });
         self.skipping_line = self.stack.is_empty();
     }
@@ -194,7 +197,8 @@ impl JsonBounds {
                 (Expect::Key | Expect::Next, b'}') => self.close_object(at),
                 (Expect::Key, b'"') => {
                     self.in_string = true;
-                    self.key = Some(Vec::new());
+                    self.in_key = true;
+                    self.key.clear();
                 }
                 (Expect::Colon, b':') => *expect = Expect::Value,
                 (Expect::Value, b'[') if *key_is_wrapper => {
@@ -226,6 +230,10 @@ impl JsonBounds {
     fn skip_bytes(&mut self, text: &[u8], mut i: usize) -> usize {
         let Some(Frame::Skip { depth, record }) = self.stack.last_mut() else { return i + 1 };
         while i < text.len() {
+            match first_of(&text[i..], [b'"', b'{', b'[', b'}', b']', b'\n']) {
+                Some(plain) => i += plain,
+                None => return text.len(),
+            }
             match text[i] {
                 b'"' => {
                     self.in_string = true;
@@ -253,6 +261,15 @@ impl JsonBounds {
 
     fn string_byte(&mut self, text: &[u8], mut i: usize) -> usize {
         while i < text.len() {
+            if !self.escape {
+                // Plain bytes up to the next one that matters, in one step.
+                let plain = first_of(&text[i..], [b'"', b'\\', b'\n']).unwrap_or(text.len() - i);
+                self.keep_key_bytes(&text[i..i + plain]);
+                i += plain;
+                if i == text.len() {
+                    break;
+                }
+            }
             let b = text[i];
             if self.escape {
                 self.escape = false;
@@ -260,9 +277,10 @@ impl JsonBounds {
                 self.escape = true;
             } else if b == b'"' {
                 self.in_string = false;
-                if let Some(key) = self.key.take() {
+                if std::mem::take(&mut self.in_key) {
+                    let is_wrapper = WRAPPER_KEYS.contains(&self.key.as_slice());
                     if let Some(Frame::Object { expect, key_is_wrapper, .. }) = self.stack.last_mut() {
-                        *key_is_wrapper = WRAPPER_KEYS.contains(&key.as_slice());
+                        *key_is_wrapper = is_wrapper;
                         *expect = Expect::Colon;
                     }
                 }
@@ -270,14 +288,18 @@ impl JsonBounds {
             } else if b == b'\n' {
                 self.line += 1;
             }
-            if let Some(key) = &mut self.key {
-                if key.len() <= LONGEST_WRAPPER_KEY {
-                    key.push(b);
-                }
-            }
+            self.keep_key_bytes(&text[i..i + 1]);
             i += 1;
         }
         i
+    }
+
+    /// The first bytes of a key being read: enough to tell a wrapper key.
+    fn keep_key_bytes(&mut self, bytes: &[u8]) {
+        if self.in_key {
+            let room = (LONGEST_WRAPPER_KEY + 1).saturating_sub(self.key.len());
+            self.key.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        }
     }
 
     fn close_object(&mut self, at: u64) {
@@ -335,6 +357,40 @@ mod tests {
         assert_eq!(records(r#"{"Records":[{"eventName":"x"}]}"#), [r#"{"eventName":"x"}"#]);
         assert_eq!(records(r#"{"entries":[{"insertId":"1"}],"nextPageToken":"t"}"#), [r#"{"insertId":"1"}"#]);
         assert_eq!(records(r#"[{"a":"}]\"{[","b":{"value":[1]}}]"#), [r#"{"a":"}]\"{[","b":{"value":[1]}}"#]);
+    }
+
+    /// Records long enough that strings and nested values span many
+    /// sixteen-byte steps of `first_of`, with escapes, brackets inside
+    /// strings and line breaks, each cut anywhere: every record whole.
+    #[test]
+    fn long_records_cut_anywhere() {
+        use crate::ingest::stream::vector_check::XorShift;
+        let values = [
+            r#""a plain value long enough to take several steps of sixteen bytes""#,
+            r#""quote \" backslash \\ and \\\" in a row""#,
+            r#""brackets } ] { [ inside a string""#,
+            r#"{"nested":[1,2,{"deeper":"} still a string ]"}],"n":null}"#,
+            "\"line\\nbreak \u{e9}\u{2014}\"",
+            "[\n  {\"spread\": \"over\"},\n  [\"lines\"]\n]",
+            "12345.678",
+        ];
+        let mut rng = XorShift(0x5eed_1234_abcd_0001);
+        for round in 0..40 {
+            let mut text = String::new();
+            let mut want = Vec::new();
+            for record in 0..3 {
+                let mut body = format!("{{\"id\":\"{round}-{record}\"");
+                for k in 0..rng.next() % 6 {
+                    let value = values[(rng.next() % values.len() as u64) as usize];
+                    body.push_str(&format!(",\"key{k}\":{value}"));
+                }
+                body.push('}');
+                text.push_str(&body);
+                text.push('\n');
+                want.push(body);
+            }
+            assert_eq!(records(&text), want, "{text}");
+        }
     }
 
     #[test]

@@ -30,7 +30,29 @@ pub(super) fn random_text(rng: &mut XorShift, alphabet: &[&str], most_parts: u64
 /// The first disagreement between this target's vector scans and the
 /// portable ones, described, or `None`.
 pub fn vector_scans_disagree() -> Option<String> {
-    masks_disagree().or_else(quote_finders_disagree).or_else(record_scans_disagree)
+    masks_disagree().or_else(quote_finders_disagree).or_else(record_scans_disagree).or_else(first_stops_disagree)
+}
+
+/// `first_of` (what JSON's structure scan jumps with) against the byte at
+/// a time search, from every start in random texts, with three stopping
+/// bytes and with six.
+fn first_stops_disagree() -> Option<String> {
+    let alphabet: [&str; 10] = ["a", "bcdefghijklmnopqrstuvwxyz0123456789", "\"", "\\", "\n", "{", "}", "[", "]", "\u{e9}\u{2014}"];
+    let (three, six) = ([b'"', b'\\', b'\n'], [b'"', b'{', b'[', b'}', b']', b'\n']);
+    let mut rng = XorShift(0x1234_5678_9abc_def1);
+    for _ in 0..2_000 {
+        let text = random_text(&mut rng, &alphabet, 40);
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let rest = &bytes[from..];
+            let found = (byte_masks::first_of(rest, three), byte_masks::first_of(rest, six));
+            let want = (byte_masks::portable_first_of(rest, three), byte_masks::portable_first_of(rest, six));
+            if found != want {
+                return Some(format!("first stop in {text:?} from {from}: {found:?}, byte at a time {want:?}"));
+            }
+        }
+    }
+    None
 }
 
 /// A block's masks against the byte-at-a-time ones, on blocks of mostly
