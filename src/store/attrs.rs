@@ -158,6 +158,11 @@ pub(super) enum AttrValue<'a> {
     Text(&'a str),
 }
 
+/// Bytes of `data` moved per call of `Attrs::reserve_exact_in_pieces`:
+/// moving hundreds of MB at once, into memory the tab touches for the
+/// first time, held the page's thread for 40–50 ms.
+const DATA_MOVED_PER_PIECE: usize = 16 << 20;
+
 /// The attribute lists of the store's rows (see the module notes).
 #[derive(Clone, Debug)]
 pub(super) struct Attrs {
@@ -172,6 +177,9 @@ pub(super) struct Attrs {
     /// values' text, so that a value is read back without checking it is
     /// UTF-8.
     pub(super) data: String,
+    /// `data` on its way into a bigger buffer, a piece per call of
+    /// `reserve_exact_in_pieces` (its capacity is the room wanted).
+    moving_data: Option<String>,
     few_limit: usize,
     /// Template count at which the template pressure is next checked.
     pressure_at: usize,
@@ -192,6 +200,7 @@ impl Default for Attrs {
             templates: Templates::new(),
             starts: Vec::new(),
             data: String::new(),
+            moving_data: None,
             few_limit: FEW_LIMIT,
             pressure_at: TEMPLATES_BEFORE_PRESSURE,
             recent: Vec::new(),
@@ -503,6 +512,7 @@ impl Attrs {
             data.push_str(self.data.get(from..from + len).unwrap_or(""));
         }
         self.data = data;
+        self.moving_data = None;
     }
 
     /// Append `other`'s rows after ours, re-numbering its keys, values and
@@ -576,6 +586,7 @@ impl Attrs {
         self.templates.shrink_to_fit();
         self.starts.shrink_to_fit();
         self.data.shrink_to_fit();
+        self.moving_data = None;
         self.scratch = Vec::new();
         self.scratch_data = String::new();
     }
@@ -588,10 +599,41 @@ impl Attrs {
         self.data.reserve(self.bytes_for(rows));
     }
 
-    /// Room for about `rows` more rows, and no more (no doubling past them).
-    pub(super) fn reserve_exact(&mut self, rows: usize) {
-        self.starts.reserve_exact(rows);
-        self.data.reserve_exact(self.bytes_for(rows));
+    /// Room for about `rows` more rows, and no more (no doubling past
+    /// them), with `data` moved into its bigger buffer a piece
+    /// per call: true once the room is made. Rows appended between calls
+    /// are moved too; `compact` and `shrink_to_fit` drop a move under way
+    /// (the next call starts again).
+    pub(super) fn reserve_exact_in_pieces(&mut self, rows: usize) -> bool {
+        self.reserve_exact_in_pieces_of(rows, DATA_MOVED_PER_PIECE)
+    }
+
+    fn reserve_exact_in_pieces_of(&mut self, rows: usize, piece: usize) -> bool {
+        let Some(moved) = &mut self.moving_data else {
+            self.starts.reserve_exact(rows);
+            let wanted = self.data.len() + self.bytes_for(rows);
+            if wanted <= self.data.capacity() {
+                return true;
+            }
+            if self.data.len() <= piece {
+                self.data.reserve_exact(wanted - self.data.len());
+                return true;
+            }
+            self.moving_data = Some(String::with_capacity(wanted));
+            return false;
+        };
+        let mut until = (moved.len() + piece).min(self.data.len());
+        while !self.data.is_char_boundary(until) {
+            until -= 1;
+        }
+        moved.push_str(&self.data[moved.len()..until]);
+        if until < self.data.len() {
+            return false;
+        }
+        if let Some(moved) = self.moving_data.take() {
+            self.data = moved;
+        }
+        true
     }
 
     /// The bytes `rows` more rows should take, at the rows' average so far.
@@ -942,6 +984,40 @@ mod tests {
         assert_eq!(rows(&attrs), vec![owned(&[("b", "2"), ("a", "1"), ("b", "3")]), vec![], owned(&[("a", ""), (RECORD_ID, "R-1")])]);
         assert_eq!(attrs.get(0, "b"), Some("2"));
         assert_eq!((attrs.get(1, "a"), attrs.get(2, RECORD_ID), attrs.get(9, "a"), attrs.get(0, "zz")), (None, Some("R-1"), None, None));
+    }
+
+    /// Room made a piece at a time while rows keep coming (some with
+    /// text of several bytes a character, cut mid-way by a piece's end),
+    /// and a compaction in the middle of a move: the rows read back as
+    /// they were written, and the room is there at the end.
+    #[test]
+    fn room_made_in_pieces_keeps_every_row() {
+        let mut input = sample(3000);
+        for (i, row) in input.iter_mut().enumerate().step_by(7) {
+            row.push(("DisplayName".into(), format!("Zoë Ångström — {i}")));
+        }
+        let (first, rest) = input.split_at(1000);
+        let mut attrs = load(first);
+        let mut calls = 0;
+        let mut next = rest.iter();
+        while !attrs.reserve_exact_in_pieces_of(4000, 101) {
+            calls += 1;
+            if let Some(row) = next.next() {
+                attrs.push_row(row.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            }
+            if calls == 40 {
+                attrs.compact();
+            }
+        }
+        assert!(calls > 100, "moved in pieces ({calls} calls)");
+        // The room asked for (made again after the compaction; twice the
+        // rows left, as later rows hold more of their values as text) holds the rest.
+        let room = attrs.data.capacity();
+        for row in next {
+            attrs.push_row(row.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        assert_eq!(attrs.data.capacity(), room, "the rows still to come fit without growing");
+        assert_eq!(rows(&attrs), input);
     }
 
     #[test]

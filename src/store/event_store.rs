@@ -805,7 +805,7 @@ impl EventStore {
     /// which at millions of rows is a pause of 100 ms or more on the page.
     pub fn expect_rows(&mut self, total: usize) {
         for step in 0..ROOM_STEPS {
-            self.expect_rows_in_step(total, step);
+            while !self.expect_rows_in_step(total, step) {}
         }
     }
 
@@ -813,8 +813,9 @@ impl EventStore {
     /// columns, then each text column), for whoever cannot stop for all of it at once:
     /// making room copies each column, and all of them for 750,000 rows
     /// took 86 ms on the page. Room in some columns and not yet in others
-    /// changes nothing a reader sees.
-    pub fn expect_rows_in_step(&mut self, total: usize, step: usize) {
+    /// changes nothing a reader sees. Returns whether the step is done:
+    /// the attributes' bytes take several calls (`reserve_exact_in_pieces`).
+    pub fn expect_rows_in_step(&mut self, total: usize, step: usize) -> bool {
         // Exactly: room on top of another loading file's room is more
         // than the columns hold, and `reserve` would double them past it
         // (the attributes' bytes to hundreds of MB, a 119 ms task).
@@ -832,13 +833,14 @@ impl EventStore {
                 self.raw_start_high.reserve_exact(extra);
                 self.raw_len.reserve_exact(extra);
             }
-            3 => self.attrs.reserve_exact(extra),
+            3 => return self.attrs.reserve_exact_in_pieces(extra),
             text => {
                 if let Some(col) = self.text.get_mut(text - 4) {
                     col.rows.reserve_exact(extra);
                 }
             }
         }
+        true
     }
 
     /// Room for `extra` more rows in every column.

@@ -449,7 +449,9 @@ impl Loader {
                     // And the store's columns a few at a time (86 ms at once
                     // for 750,000 rows).
                     for step in 0..crate::store::ROOM_STEPS {
-                        self.gate.change(&self.store, |store| store.expect_rows_in_step(total, step)).await;
+                        while !self.gate.change(&self.store, |store| store.expect_rows_in_step(total, step)).await {
+                            self.to_browser(&mut times).await;
+                        }
                         self.to_browser(&mut times).await;
                     }
                 }
