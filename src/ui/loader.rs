@@ -584,6 +584,9 @@ impl Loader {
                 })
             })
             .await;
+        if let (Some(pool), 1) = (&pool, self.streaming.get()) {
+            pool.forget_spare_buffers();
+        }
         times.store = now() - storing;
         times.total = now() - times_started;
         // What else the page did meanwhile: the steps redone as rows came in.

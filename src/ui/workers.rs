@@ -311,6 +311,13 @@ impl Pool {
         Ok(HashJob { worker, answer, _on_message: on_message })
     }
 
+    /// The last streaming load has ended: the slice buffers (up to
+    /// `MOST_SPARE_BUFFERS` of about a MB each) are let go until the next
+    /// load makes them again.
+    pub fn forget_spare_buffers(&self) {
+        self.spare_text.0.borrow_mut().clear();
+    }
+
     pub fn size(&self) -> usize {
         self.members.len()
     }
