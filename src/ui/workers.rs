@@ -12,6 +12,7 @@
 //! Where workers cannot start (an old browser, a policy that forbids them),
 //! `Pool::start` says why and the loader parses on the page's thread.
 
+use super::file_stream::FileStream;
 use crate::ingest::stream::{parse_slice, wire, ParsePlan, Slice};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -32,7 +33,9 @@ self.onmessage = (event) => {
     return;
   }
   if (m.hash) {
-    hashBlob(m);
+    loupe_hash_file(m.hash).then(
+      (out) => self.postMessage({ job: m.job, out }),
+      (e) => self.postMessage({ job: m.job, error: String(e) }));
     return;
   }
   try {
@@ -45,40 +48,33 @@ self.onmessage = (event) => {
     self.postMessage({ job: m.job, error: String(e) });
   }
 };
-// A file's SHA-256, read from the File here so the page never sees its bytes:
-// through the file's byte stream into one buffer used again for each piece
-// (a new buffer per read costs more than the read), else by slices.
-async function hashBlob(m) {
-  try {
-    const hasher = new FileHasher();
-    const step = 8 * 1024 * 1024;
-    let reader = null;
-    try { reader = m.hash.stream().getReader({ mode: 'byob' }); } catch (_) { reader = null; }
-    if (reader) {
-      let buffer = new ArrayBuffer(step);
-      for (let done = false; !done; ) {
-        let filled = 0;
-        while (filled < step && !done) {
-          const read = await reader.read(new Uint8Array(buffer, filled, step - filled));
-          done = read.done;
-          if (read.value) { buffer = read.value.buffer; filled += read.value.byteLength; }
-        }
-        if (filled > 0) hasher.update(new Uint8Array(buffer, 0, filled));
-      }
-    } else {
-      for (let at = 0; at < m.hash.size; at += step) {
-        const piece = await m.hash.slice(at, Math.min(at + step, m.hash.size)).arrayBuffer();
-        hasher.update(new Uint8Array(piece));
-      }
-    }
-    self.postMessage({ job: m.job, out: hasher.finish() });
-  } catch (e) {
-    self.postMessage({ job: m.job, error: String(e) });
-  }
-}
 "#;
 
-/// SHA-256 of a file read piece by piece (in a worker, see `hash_file`).
+/// Runs inside a hashing worker (`Pool::hash_file`): the file's SHA-256,
+/// read from the `File` there, so the page never sees its bytes, through
+/// its byte stream into one reused buffer (`FileStream`).
+#[wasm_bindgen]
+pub async fn loupe_hash_file(file: web_sys::Blob) -> Result<String, JsValue> {
+    let stream = FileStream::new(&file);
+    let mut hasher = FileHasher::new();
+    let size = file.size();
+    let mut at = 0.0;
+    while at < size {
+        let piece = stream.read(at, (at + HASH_PIECE_BYTES).min(size)).await.map_err(|e| JsValue::from_str(&e))?;
+        if piece.is_empty() {
+            return Err(JsValue::from_str("the file ended before its size (was it changed while loading?)"));
+        }
+        hasher.update(&piece);
+        at += piece.len() as f64;
+    }
+    Ok(hasher.finish())
+}
+
+/// How much of a file the hashing worker reads at a time.
+const HASH_PIECE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// SHA-256 of a file read piece by piece (`loupe_hash_file`; the
+/// benchmarks call it from JavaScript).
 #[wasm_bindgen]
 pub struct FileHasher(sha2::Sha256);
 
