@@ -349,10 +349,7 @@ impl Loader {
         };
         let splitter_hash = if hashing.is_some() { Some(String::new()) } else { known_sha256 };
         let mut splitter = Splitter::new(name, PAGE_SLICE_BYTES, splitter_hash);
-        let file_stream = match &input {
-            Input::Blob(blob) => Some(FileStream::new(blob)),
-            Input::Bytes(_) => None,
-        };
+        let reader = input.reader();
         let mut plan: Option<ParsePlan> = None;
         let mut plan_json = String::new();
         let mut assembler: Option<FileAssembler> = None;
@@ -484,7 +481,7 @@ impl Loader {
             let waiting_text: usize = queue.iter().map(|s| s.text.len()).sum();
             if reading.is_none() && offset < size && waiting_text < READ_AHEAD_BYTES {
                 let end = (offset + STREAM_READ).min(size);
-                reading = Some(Pending::new(input.read(file_stream.as_ref(), offset, end)));
+                reading = Some(Pending::new(reader.read(offset, end)));
                 offset = end;
             }
             if let Some(read) = reading.as_mut().and_then(Pending::take_if_ready) {
@@ -875,15 +872,30 @@ impl Input {
         }
     }
 
-    /// Bytes `start..end`, through `stream` for a file; the read runs while
-    /// the caller does other work.
-    fn read(&self, stream: Option<&FileStream>, start: f64, end: f64) -> impl Future<Output = Result<Vec<u8>, String>> + 'static {
-        let (input, stream) = (self.clone(), stream.cloned());
+    /// What reads its bytes in order, for one load.
+    fn reader(&self) -> Reader {
+        match self {
+            Input::Blob(blob) => Reader::File(FileStream::new(blob)),
+            Input::Bytes(bytes) => Reader::Bytes(bytes.clone()),
+        }
+    }
+}
+
+/// Reads one load's `Input` front to back (a file through its byte stream).
+#[derive(Clone)]
+enum Reader {
+    File(FileStream),
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Reader {
+    /// Bytes `start..end`; the read runs while the caller does other work.
+    fn read(&self, start: f64, end: f64) -> impl Future<Output = Result<Vec<u8>, String>> + 'static {
+        let reader = self.clone();
         async move {
-            match (input, stream) {
-                (Input::Blob(_), Some(stream)) => stream.read(start, end).await,
-                (Input::Blob(blob), None) => read_range(&blob, start, end).await,
-                (Input::Bytes(bytes), _) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
+            match reader {
+                Reader::File(stream) => stream.read(start, end).await,
+                Reader::Bytes(bytes) => Ok(bytes.get(start as usize..end as usize).unwrap_or_default().to_vec()),
             }
         }
     }

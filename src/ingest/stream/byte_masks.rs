@@ -155,11 +155,8 @@ fn stops_in<const N: usize>(sixteen: &[u8; 16], stops: [u8; N]) -> u32 {
     // alignment needed in wasm.
     let v = unsafe { v128_load(sixteen.as_ptr().cast::<v128>()) };
     let mut any = u8x16_splat(0);
-    let mut first = true;
     for stop in stops {
-        let hit = u8x16_eq(v, u8x16_splat(stop));
-        any = if first { hit } else { v128_or(any, hit) };
-        first = false;
+        any = v128_or(any, u8x16_eq(v, u8x16_splat(stop)));
     }
     u32::from(u8x16_bitmask(any))
 }
